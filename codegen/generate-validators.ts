@@ -1,0 +1,66 @@
+/**
+ * generated/validators.js (+ .d.ts) and generated/formats.ts: ajv standalone code, so nothing is compiled
+ * at run time. ajv-formats and the custom formats of schema/formats.json are registered; custom formats are
+ * regular expressions, which ajv inlines into the generated code.
+ */
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import standaloneCode from "ajv/dist/standalone";
+import { format } from "prettier";
+import { banner } from "./banner";
+import type { SchemaSet } from "./schema-set";
+import { template } from "./templates";
+
+/** One exported validator: its function name, the schema file it checks and the type it guards. */
+export interface ValidatorSpec {
+  name: string;
+  file: string;
+  type: string;
+}
+
+/** A custom format as written in schema/formats.json. */
+export interface FormatSpec {
+  description: string;
+  pattern: string;
+}
+
+const declarations = template<{ validators: ValidatorSpec[] }>("validators.d");
+const formatsModule = template<{ formats: { name: string; description: string; constant: string; regex: string }[] }>(
+  "formats",
+);
+
+/** The code of generated/validators.js and generated/validators.d.ts. */
+export async function generateValidators(
+  schemas: SchemaSet,
+  formats: Record<string, FormatSpec>,
+  validators: ValidatorSpec[],
+): Promise<{ js: string; dts: string }> {
+  const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true } });
+  addFormats(ajv);
+  for (const [name, spec] of Object.entries(formats)) ajv.addFormat(name, new RegExp(spec.pattern));
+  for (const schema of schemas.files.values()) ajv.addSchema(schema);
+  const exports: Record<string, string> = {};
+  for (const v of validators) {
+    const id = schemas.files.get(v.file)?.$id;
+    if (!id) throw new Error(`schema/${v.file} has no $id`);
+    exports[v.name] = id;
+  }
+  const from = "schema/*.schema.json and schema/formats.json";
+  const js = await format(banner(from) + standaloneCode(ajv, exports), { parser: "babel", printWidth: 120 });
+  const dts = await format(banner(from) + declarations({ validators }), { parser: "typescript", printWidth: 120 });
+  return { js, dts };
+}
+
+/** The code of generated/formats.ts: each custom format's pattern, for the helpers in src/. */
+export async function generateFormats(formats: Record<string, FormatSpec>): Promise<string> {
+  const entries = Object.entries(formats).map(([name, spec]) => ({
+    name,
+    description: spec.description,
+    constant: `${name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Pattern`,
+    regex: new RegExp(spec.pattern).toString(),
+  }));
+  return format(banner("schema/formats.json") + formatsModule({ formats: entries }), {
+    parser: "typescript",
+    printWidth: 120,
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The one call users make: a raw callback body, XML or JSON, in; a validated canonical object out.
+ * Reading is format-specific (xml-reader, json-reader); everything after is shared and generated from
+ * the schema (generated/normalize.ts, generated/validators.js), so both formats give the same object.
+ */
+import type { ErrorObject } from "ajv";
+import { normalizeTaskFinishCallback } from "../generated/normalize";
+import type { TaskFinishCallback } from "../generated/types";
+import { validateTaskFinishCallback } from "../generated/validators";
+import { decodeBody } from "./body";
+import { CallbackError, type CallbackIssue } from "./errors";
+import { readJson } from "./json-reader";
+import { isRecord, type NormalizeContext } from "./normalize-runtime";
+import { readXml } from "./xml-reader";
+
+/** Options of {@link validateCallback}. */
+export interface ValidateOptions {
+  /** Report nodes the schema does not know as issues instead of keeping them silently. Default `false`. */
+  strict?: boolean;
+  /** Deepest element nesting accepted. Default 64 (CI callbacks nest about 8 deep). */
+  maxDepth?: number;
+}
+
+/** Options of {@link parseCallback} and {@link safeParseCallback}. */
+export interface ParseOptions extends ValidateOptions {
+  /** Largest body accepted, in bytes. Default 1 MiB. */
+  maxBytes?: number;
+  /**
+   * The request's Content-Type, if you have it. The format is always told by the body's first non-blank
+   * character; a Content-Type naming XML or JSON only cross-checks it (a mismatch is a `parse` error).
+   */
+  contentType?: string;
+}
+
+/** The outcome of a parse or validation that does not throw. */
+export type CallbackResult<T = TaskFinishCallback> = { ok: true; value: T } | { ok: false; error: CallbackError };
+
+/** Default size limit: 1 MiB. */
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+/** Default nesting limit. */
+export const DEFAULT_MAX_DEPTH = 64;
+
+/**
+ * Parses and validates a CI callback body (XML or JSON) into its canonical object.
+ * @throws {@link CallbackError} with kind `parse`, `validation` or `limit`, and the issues with their paths.
+ */
+export function parseCallback(body: string | Uint8Array, options: ParseOptions = {}): TaskFinishCallback {
+  const { text, format } = decodeBody(body, options.maxBytes ?? DEFAULT_MAX_BYTES, options.contentType);
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (format === "json") return canonical(unwrapResponse(readJson(text)), options);
+  const document = readXml(text, { maxDepth });
+  if (document.root !== "Response") {
+    throw new CallbackError("validation", [{ path: "", message: "the root element must be <Response>" }]);
+  }
+  return canonical(document.value, options);
+}
+
+/** Like {@link parseCallback}, but returns the error instead of throwing it. */
+export function safeParseCallback(body: string | Uint8Array, options: ParseOptions = {}): CallbackResult {
+  return attempt(() => parseCallback(body, options));
+}
+
+/**
+ * Normalises and validates a callback that is already a JS value (say, JSON another service decoded):
+ * lists become arrays, numbers become their text, empty nodes are dropped, then the schema is checked.
+ */
+export function validateCallback(value: unknown, options: ValidateOptions = {}): CallbackResult {
+  return attempt(() => canonical(unwrapResponse(value), options));
+}
+
+function attempt(run: () => TaskFinishCallback): CallbackResult {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    if (error instanceof CallbackError) return { ok: false, error };
+    throw error;
+  }
+}
+
+/** JSON bodies come bare, but one documented example wraps them in `{"Response": …}` as the XML root does. */
+function unwrapResponse(value: unknown): unknown {
+  if (isRecord(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === "Response") return value.Response;
+  }
+  return value;
+}
+
+function canonical(loose: unknown, options: ValidateOptions): TaskFinishCallback {
+  const context: NormalizeContext = { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, unknownPaths: [] };
+  const value = normalizeTaskFinishCallback(loose, "", context) ?? {};
+  const issues: CallbackIssue[] = [];
+  if (!validateTaskFinishCallback(value)) issues.push(...(validateTaskFinishCallback.errors ?? []).map(toIssue));
+  if (options.strict) {
+    for (const path of context.unknownPaths) issues.push({ path, message: "is not in the schema (strict mode)" });
+  }
+  if (issues.length > 0) throw new CallbackError("validation", issues);
+  return value as TaskFinishCallback;
+}
+
+/** An ajv error in our terms; ajv's messages quote the schema, never the data, so they are safe to keep. */
+function toIssue(error: ErrorObject): CallbackIssue {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return { path: `${error.instancePath}/${String(params.missingProperty)}`, message: "is required but missing" };
+    case "enum":
+      return { path: error.instancePath, message: `must be one of ${(params.allowedValues as unknown[]).join(", ")}` };
+    case "type":
+      return { path: error.instancePath, message: `must be ${typeWords[String(params.type)] ?? String(params.type)}` };
+    case "format":
+      return { path: error.instancePath, message: `must be in the ${String(params.format)} format` };
+    default:
+      return { path: error.instancePath, message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+const typeWords: Record<string, string> = { string: "text", object: "a container", array: "a list" };

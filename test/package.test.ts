@@ -1,0 +1,53 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { expect } from "chai";
+import { ensureBuilt } from "./support/built";
+import { examplesDir, repoRoot } from "./support/examples";
+
+const seed = join(examplesDir, "VideoEnhance", "seed-2.xml");
+
+/** Runs a snippet in a fresh node, from the repository, where `ci-callback` resolves to this package. */
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8" }).trim();
+}
+
+describe("the package", () => {
+  before(ensureBuilt);
+
+  it("works for CommonJS consumers (require)", () => {
+    const out = node([
+      "-e",
+      `const { parseCallback, CallbackError } = require("ci-callback");
+       const cb = parseCallback(require("fs").readFileSync(${JSON.stringify(seed)}));
+       console.log(cb.JobsDetail[0].Tag, typeof CallbackError);`,
+    ]);
+    expect(out).to.equal("VideoEnhance function");
+  });
+
+  it("works for ES module consumers (import)", () => {
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `import { readFileSync } from "node:fs";
+       import { parseCallback, safeParseCallback } from "ci-callback";
+       const cb = parseCallback(readFileSync(${JSON.stringify(seed)}));
+       console.log(cb.JobsDetail[0].Tag, safeParseCallback("{}").ok);`,
+    ]);
+    expect(out).to.equal("VideoEnhance false");
+  });
+
+  it("exports the schema files for other services", () => {
+    const out = node([
+      "-e",
+      `const s = require("ci-callback/schema/task-finish.schema.json"); console.log(s.title, s.$id.endsWith("task-finish.schema.json"));`,
+    ]);
+    expect(out).to.equal("TaskFinishCallback true");
+  });
+
+  it("ships types that a nodenext TypeScript consumer compiles against", () => {
+    const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    const consumer = join(repoRoot, "test", "package", "consumer.mts");
+    const args = [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--types", "node", consumer];
+    expect(() => execFileSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8" })).not.to.throw();
+  });
+});
