@@ -17,6 +17,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** Decodes and classifies a body, or throws a `CallbackError` (`limit` past `maxBytes`, `parse` otherwise). */
 export function decodeBody(body: string | Uint8Array, maxBytes: number, contentType?: string): DecodedBody {
+  if (typeof body !== "string" && !(body instanceof Uint8Array)) throw fail("body must be a string or bytes");
   const size = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength;
   if (size > maxBytes) {
     throw new CallbackError("limit", [{ path: "", message: `body is ${size} bytes, over the limit of ${maxBytes}` }]);

@@ -149,3 +149,11 @@ describe("errors", () => {
     });
   });
 });
+
+describe("a body of the wrong JS type", () => {
+  it("is a parse error, not a crash", () => {
+    for (const body of [undefined, null, 42, { EventName: "TaskFinish" }]) {
+      expect(failure(body as unknown as string).kind).to.equal("parse");
+    }
+  });
+});
