@@ -1,65 +1,102 @@
 /**
- * generated/normalize.ts: one function per schema container that turns a loose value (from the XML reader
- * or JSON.parse) into the canonical object. The bodies come from a handlebars template; ts-morph builds
- * the file around them and prints it formatted.
+ * generated/normalize.ts: one function per schema container (and per union) that turns a loose value (from
+ * the XML reader or JSON.parse) into the canonical object. The bodies come from handlebars templates;
+ * ts-morph builds the file around them and prints it formatted.
  */
 import { IndentationText, Project, QuoteKind } from "ts-morph";
 import { banner } from "./banner";
-import type { Container } from "./schema-set";
+import type { Container, Shape, Union } from "./schema-set";
 import { template } from "./templates";
 
-interface BodyData {
+interface ContainerBody {
   textKeys: string[];
   textListKeys: string[];
   containers: { key: string; target: string }[];
   containerLists: { key: string; target: string }[];
+  open: boolean;
 }
 
-const body = template<BodyData>("container-normalizer");
-const safeKey = /^[A-Za-z][A-Za-z0-9_]*$/;
+interface UnionBody {
+  property: string;
+  variants: { value: string; target: string }[];
+  fallback?: string;
+  signatures: { key: string; value: string }[];
+  within?: string;
+}
 
-/** The name of the normaliser of a container. */
+const containerBody = template<ContainerBody>("container-normalizer");
+const unionBody = template<UnionBody>("union-normalizer");
+const plainName = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** The name of the normaliser of a container or union. */
 export const normalizerName = (title: string): string => `normalize${title}`;
 
-/** Prints generated/normalize.ts for the containers of one schema set. */
-export function generateNormalizers(containers: Container[], from: string): string {
+/** Prints generated/normalize.ts for the shapes of one schema set. */
+export function generateNormalizers(shapes: Shape[], from: string): string {
   const project = new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
   });
   const file = project.createSourceFile("normalize.ts");
-  file.addImportDeclaration({
-    moduleSpecifier: "../src/normalize-runtime",
-    namedImports: ["isRecord", "keepUnknown", "list", "mismatch", "nonEmpty", "put", "text", "textItem"],
-  });
-  file.addImportDeclaration({ moduleSpecifier: "../src/normalize-runtime", namedImports: ["NormalizeContext"], isTypeOnly: true });
-  for (const container of containers) {
-    const targets = (kind: string) =>
-      container.fields.filter((f) => f.kind === kind).map((f) => ({ key: f.key, target: f.target ?? "" }));
-    for (const field of container.fields) {
-      if (!safeKey.test(field.key)) throw new Error(`${container.source}: property name ${field.key} is not a plain name`);
-    }
+  const helpers = new Set<string>(["isRecord", "mismatch"]);
+  for (const shape of shapes) {
     file.addFunction({
       isExported: true,
-      name: normalizerName(container.title),
-      docs: [`Normalises a \`${container.title}\` (${container.source}): ${container.description}`],
+      name: normalizerName(shape.title),
+      docs: [`Normalises a \`${shape.title}\` (${shape.source}): ${shape.description}`],
       parameters: [
         { name: "value", type: "unknown" },
         { name: "path", type: "string" },
         { name: "context", type: "NormalizeContext" },
       ],
       returnType: "unknown",
-      statements: body({
-        textKeys: container.fields.filter((f) => f.kind === "text").map((f) => f.key),
-        textListKeys: container.fields.filter((f) => f.kind === "textList").map((f) => f.key),
-        containers: targets("container"),
-        containerLists: targets("containerList"),
-      }),
+      statements: shape.kind === "union" ? union(shape, helpers) : container(shape, helpers),
     });
   }
-  if (!containers.some((c) => c.fields.some((f) => f.kind === "textList"))) {
-    file.getImportDeclarations()[0]?.getNamedImports().find((i) => i.getName() === "textItem")?.remove();
-  }
+  file.insertImportDeclaration(0, { moduleSpecifier: "../src/normalize-runtime", namedImports: [...helpers].sort() });
+  file.insertImportDeclaration(1, {
+    moduleSpecifier: "../src/normalize-runtime",
+    namedImports: ["NormalizeContext"],
+    isTypeOnly: true,
+  });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return banner(from) + "\n" + file.getFullText();
 }
+
+function container(shape: Container, helpers: Set<string>): string {
+  for (const field of shape.fields) {
+    if (!plainName.test(field.key)) throw new Error(`${shape.source}: property name ${field.key} is not a plain name`);
+  }
+  const keys = (kind: string) => shape.fields.filter((f) => f.kind === kind).map((f) => f.key);
+  const targets = (kind: string) =>
+    shape.fields.filter((f) => f.kind === kind).map((f) => ({ key: f.key, target: f.target ?? "" }));
+  const body: ContainerBody = {
+    textKeys: keys("text"),
+    textListKeys: keys("textList"),
+    containers: targets("container"),
+    containerLists: targets("containerList"),
+    open: shape.open,
+  };
+  helpers.add("nonEmpty").add(shape.open ? "keepExtra" : "keepUnknown");
+  if (shape.fields.length > 0) helpers.add("put");
+  if (body.textKeys.length > 0) helpers.add("text");
+  if (body.textListKeys.length > 0) helpers.add("list").add("textItem");
+  if (body.containerLists.length > 0) helpers.add("list");
+  return containerBody(body);
+}
+
+function union(shape: Union, helpers: Set<string>): string {
+  if (shape.fallback !== undefined) helpers.add("noteUnknownVariant");
+  if (shape.signatures.length > 0) helpers.add("withImplied");
+  for (const { key } of shape.signatures) {
+    if (!plainName.test(key)) throw new Error(`${shape.source}: signature key ${key} is not a plain name`);
+  }
+  return unionBody({
+    property: shape.property,
+    variants: shape.variants,
+    fallback: shape.fallback,
+    signatures: shape.signatures,
+    within: shape.within,
+  });
+}
+

@@ -8,7 +8,7 @@ import addFormats from "ajv-formats";
 import standaloneCode from "ajv/dist/standalone";
 import { format } from "prettier";
 import { banner } from "./banner";
-import type { SchemaSet } from "./schema-set";
+import type { SchemaNode } from "./schema-set";
 import { template } from "./templates";
 
 /** One exported validator: its function name, the schema file it checks and the type it guards. */
@@ -31,17 +31,20 @@ const formatsModule = template<{ formats: { name: string; description: string; c
 
 /** The code of generated/validators.js and generated/validators.d.ts. */
 export async function generateValidators(
-  schemas: SchemaSet,
+  view: Map<string, SchemaNode>,
   formats: Record<string, FormatSpec>,
   validators: ValidatorSpec[],
 ): Promise<{ js: string; dts: string }> {
-  const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true } });
+  // inlineRefs off: each shared container is one function, called by every job type that uses it.
+  const ajv = new Ajv({ allErrors: true, strict: true, inlineRefs: false, discriminator: true, code: { source: true } });
   addFormats(ajv);
+  // Annotations for other tools: json-schema-to-typescript reads tsType.
+  ajv.addKeyword({ keyword: "tsType", schemaType: "string" });
   for (const [name, spec] of Object.entries(formats)) ajv.addFormat(name, new RegExp(spec.pattern));
-  for (const schema of schemas.files.values()) ajv.addSchema(schema);
+  for (const schema of view.values()) ajv.addSchema(schema);
   const exports: Record<string, string> = {};
   for (const v of validators) {
-    const id = schemas.files.get(v.file)?.$id;
+    const id = view.get(v.file)?.$id;
     if (!id) throw new Error(`schema/${v.file} has no $id`);
     exports[v.name] = id;
   }

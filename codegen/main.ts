@@ -2,21 +2,35 @@
  * `make codegen`: reads schema/ and writes generated/ (types, validators, formats, normalisers).
  * Deterministic: the same schema gives the same bytes, so CI can fail on a stale generated/.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { bundle, openApi } from "./generate-bundles";
 import { generateNormalizers } from "./generate-normalizers";
+import { generateSamples } from "./generate-samples";
+import { generateUnions } from "./generate-unions";
 import { generateTypes } from "./generate-types";
 import { type FormatSpec, generateFormats, generateValidators } from "./generate-validators";
 import { SchemaSet } from "./schema-set";
+import { typesView, validationView } from "./schema-views";
 
-const root = join(__dirname, "..");
-const schemaDir = join(root, "schema");
+const repo = join(__dirname, "..");
+const schemaDir = join(repo, "schema");
 /** `--out DIR` writes elsewhere (the determinism test compares two runs); the default is generated/. */
 const outFlag = process.argv.indexOf("--out");
-const outDir = outFlag > 0 ? process.argv[outFlag + 1] : join(root, "generated");
+const outDir = outFlag > 0 ? process.argv[outFlag + 1] : join(repo, "generated");
 
-/** The callbacks the package parses: root schema file, canonical type and validator name. */
-const roots = [{ file: "task-finish.schema.json", type: "TaskFinishCallback", name: "validateTaskFinishCallback" }];
+/** The root of the schema: every callback the package parses, its canonical type and its validator. */
+const root = { file: "callback.schema.json", type: "CiCallback", name: "validateCiCallback", bundle: "callback.json" };
+
+/** The events, each published as a self-contained schema and an OpenAPI webhook. */
+const events = [
+  { name: "TaskFinish", file: "task-finish.schema.json", bundle: "task-finish.json", summary: "A job finished." },
+  { name: "WorkflowFinish", file: "workflow-finish.schema.json", bundle: "workflow-finish.json", summary: "A workflow run finished." },
+];
+const bundleBase = "https://ci-callback.invalid/schema/";
+
+/** The package version, which the OpenAPI document carries. */
+const version = (): string => (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
 
 async function main(): Promise<void> {
   const schemas = new SchemaSet(schemaDir);
@@ -24,17 +38,29 @@ async function main(): Promise<void> {
   delete formats.$comment;
 
   const files = new Map<string, string>();
-  const rootSchema = roots[0];
-  files.set("types.ts", await generateTypes(schemaDir, rootSchema.file));
-  const validators = await generateValidators(schemas, formats, roots);
+  files.set("types.ts", await generateTypes(typesView(schemas), root.file));
+  const validators = await generateValidators(validationView(schemas), formats, [root]);
   files.set("validators.js", validators.js);
   files.set("validators.d.ts", validators.dts);
   files.set("formats.ts", await generateFormats(formats));
-  files.set("normalize.ts", generateNormalizers(schemas.containers(rootSchema.file), `schema/${rootSchema.file} and the files it references`));
+  const shapes = schemas.shapes(root.file);
+  const from = `schema/${root.file} and the files it references`;
+  files.set("normalize.ts", generateNormalizers(shapes, from));
+  files.set("unions.ts", await generateUnions(shapes, from));
+  files.set("samples.ts", await generateSamples(shapes, from));
 
-  mkdirSync(outDir, { recursive: true });
-  for (const stale of readdirSync(outDir)) if (!files.has(stale)) rmSync(join(outDir, stale));
-  for (const [name, code] of files) writeFileSync(join(outDir, name), code);
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  for (const event of events) {
+    files.set(`schema/${event.bundle}`, json(bundle(schemas, event.file, `${bundleBase}${event.bundle}`, formats)));
+  }
+  files.set(`schema/${root.bundle}`, json(bundle(schemas, root.file, `${bundleBase}${root.bundle}`, formats)));
+  files.set("schema/openapi.json", json(openApi(schemas, events, version(), formats)));
+
+  rmSync(outDir, { recursive: true, force: true });
+  for (const [name, code] of files) {
+    mkdirSync(dirname(join(outDir, name)), { recursive: true });
+    writeFileSync(join(outDir, name), code);
+  }
   console.log(`codegen: wrote ${[...files.keys()].join(", ")} to ${outDir}`);
 }
 

@@ -1,9 +1,11 @@
 /**
- * Reads schema/ and answers the one question the normaliser generator asks of it: which containers exist,
- * and for each property whether it is text, a container, or a list of either.
+ * Reads schema/ and answers what the generators ask of it: which containers and unions exist, and for each
+ * property of a container whether it is text, a container, or a list of either. It understands the few
+ * composition forms the schema uses: `$ref`, `allOf` (a job type extends the job envelope) and `oneOf` with
+ * a `discriminator` (jobs by Tag, callbacks by EventName).
  */
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, posix, relative } from "node:path";
 
 /** A JSON Schema node, as far as codegen reads it. */
 export interface SchemaNode {
@@ -12,10 +14,21 @@ export interface SchemaNode {
   title?: string;
   description?: string;
   type?: string;
+  const?: unknown;
   enum?: unknown[];
+  not?: SchemaNode;
   properties?: Record<string, SchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean | SchemaNode;
   items?: SchemaNode;
+  allOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  discriminator?: { propertyName: string };
   definitions?: Record<string, SchemaNode>;
+  examples?: unknown[];
+  format?: string;
+  pattern?: string;
+  tsType?: string;
 }
 
 /** How one property of a container is normalised. */
@@ -25,68 +38,109 @@ export type FieldKind = "text" | "container" | "textList" | "containerList";
 export interface Field {
   key: string;
   kind: FieldKind;
-  /** The container's title, for `container` and `containerList`. */
+  /** The title of the container or union, for `container` and `containerList`. */
   target?: string;
+  /** The resolved leaf schema, for `text` and `textList` (samples read its const, enum and examples). */
+  leaf?: SchemaNode;
+  /** Example values written on the property itself (beside a `$ref`), which win over the leaf's own. */
+  examples?: unknown[];
 }
 
 /** A schema object with a title: one generated normaliser each. */
 export interface Container {
+  kind: "object";
   title: string;
   description: string;
   /** Where it is defined, such as `media.schema.json#/definitions/MediaInfo`. */
   source: string;
   fields: Field[];
+  required: string[];
+  /** `additionalProperties: true` said explicitly: children the schema does not list are expected, not unknown. */
+  open: boolean;
 }
 
+/** A `oneOf` told apart by one property's value: one dispatching normaliser each. */
+export interface Union {
+  kind: "union";
+  title: string;
+  description: string;
+  source: string;
+  /** The discriminating property, such as `Tag`. */
+  property: string;
+  /** Each variant's discriminator value and the title of its container. */
+  variants: { value: string; target: string }[];
+  /** The container of values no variant names (UnknownJob), if the union has one. */
+  fallback?: string;
+  /**
+   * When a body leaves the discriminator out (2020-era callbacks have no EventName, one document's job has no
+   * Tag), the keys that name the variant: keys only that variant has, at its top level or, when no variant
+   * has such keys, inside the container field `within` (a job's Operation).
+   */
+  signatures: { key: string; value: string }[];
+  within?: string;
+}
+
+export type Shape = Container | Union;
+
 /** A node together with the file it was found in, which relative `$ref`s resolve against. */
-interface Located {
+export interface Located {
   file: string;
   pointer: string;
   node: SchemaNode;
 }
 
-/** The schema files of one folder, by file name. */
+/** The schema files of one folder (and its subfolders), by path relative to it, such as `jobs/transcode.schema.json`. */
 export class SchemaSet {
   readonly files = new Map<string, SchemaNode>();
 
   constructor(readonly dir: string) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith(".schema.json")).sort()) {
+    for (const name of listFiles(dir).filter((n) => n.endsWith(".schema.json"))) {
       this.files.set(name, JSON.parse(readFileSync(join(dir, name), "utf8")) as SchemaNode);
     }
   }
 
-  /** Every container reachable from `rootFile`, depth first, each once. */
-  containers(rootFile: string): Container[] {
-    const found = new Map<string, Container>();
+  /** Every container and union reachable from `rootFile`, depth first, each once. */
+  shapes(rootFile: string): Shape[] {
+    const found = new Map<string, Shape>();
     const visit = (at: Located): string => {
       const { node } = at;
-      if (node.type !== "object" || !node.title) {
-        throw new Error(`${at.file}#${at.pointer}: a container needs type "object" and a title`);
-      }
-      const known = found.get(node.title);
       const source = `${at.file}#${at.pointer}`;
+      if (!node.title) throw new Error(`${source}: a container or union needs a title`);
+      const known = found.get(node.title);
       if (known) {
         if (known.source !== source) throw new Error(`title ${node.title} is used by ${known.source} and ${source}`);
         return node.title;
       }
-      const container: Container = { title: node.title, description: node.description ?? "", source, fields: [] };
+      if (node.oneOf) {
+        const union = this.union(at, visit);
+        found.set(node.title, union);
+        return node.title;
+      }
+      const object = this.object(at);
+      const container: Container = {
+        kind: "object",
+        title: node.title,
+        description: node.description ?? "",
+        source,
+        fields: [],
+        required: object.required,
+        open: node.additionalProperties === true,
+      };
       found.set(node.title, container);
-      for (const [key, property] of Object.entries(node.properties ?? {})) {
-        const propertyAt = this.resolve({ file: at.file, pointer: `${at.pointer}/properties/${key}`, node: property });
+      for (const [key, property] of Object.entries(object.properties)) {
+        const propertyAt = this.resolve(property);
         if (propertyAt.node.type === "array") {
           if (!propertyAt.node.items) throw new Error(`${source}: ${key} is an array without items`);
           const itemAt = this.resolve({ file: propertyAt.file, pointer: `${propertyAt.pointer}/items`, node: propertyAt.node.items });
           container.fields.push(
-            itemAt.node.type === "object"
+            isComposite(itemAt.node)
               ? { key, kind: "containerList", target: visit(itemAt) }
-              : { key, kind: "textList" },
+              : { key, kind: "textList", leaf: this.leaf(itemAt, key, source) },
           );
-        } else if (propertyAt.node.type === "object") {
+        } else if (isComposite(propertyAt.node)) {
           container.fields.push({ key, kind: "container", target: visit(propertyAt) });
-        } else if (propertyAt.node.type === "string") {
-          container.fields.push({ key, kind: "text" });
         } else {
-          throw new Error(`${source}: ${key} has a type codegen does not map (${String(propertyAt.node.type)})`);
+          container.fields.push({ key, kind: "text", leaf: this.leaf(propertyAt, key, source), examples: property.node.examples });
         }
       }
       return node.title;
@@ -95,22 +149,125 @@ export class SchemaSet {
     return [...found.values()];
   }
 
-  /** Follows `$ref`s until a node that has its own type. */
-  private resolve(at: Located): Located {
+  /** The properties and required names of an object schema, with those of its `allOf` members merged in (its own win). */
+  object(at: Located): { properties: Record<string, Located>; required: string[] } {
+    const properties: Record<string, Located> = {};
+    const required: string[] = [];
+    for (const [index, member] of (at.node.allOf ?? []).entries()) {
+      const merged = this.object(this.resolve({ file: at.file, pointer: `${at.pointer}/allOf/${index}`, node: member }));
+      Object.assign(properties, merged.properties);
+      required.push(...merged.required);
+    }
+    if (at.node.type !== "object") throw new Error(`${at.file}#${at.pointer}: expected type "object"`);
+    for (const [key, node] of Object.entries(at.node.properties ?? {})) {
+      properties[key] = { file: at.file, pointer: `${at.pointer}/properties/${key}`, node };
+    }
+    required.push(...(at.node.required ?? []));
+    return { properties, required: [...new Set(required)] };
+  }
+
+  /** Follows `$ref`s until a node that has its own content. */
+  resolve(at: Located): Located {
     let current = at;
     for (let hops = 0; current.node.$ref !== undefined; hops++) {
       if (hops > 16) throw new Error(`${at.file}#${at.pointer}: $ref chain too long`);
       const [file, pointer = ""] = current.node.$ref.split("#");
-      const target = file === "" ? current.file : file;
+      const target = file === "" ? current.file : posix.normalize(posix.join(posix.dirname(current.file), file));
       current = { file: target, pointer, node: this.pointer(this.file(target), pointer) };
     }
     return current;
   }
 
-  private file(name: string): SchemaNode {
+  /** A schema file by its path relative to the schema folder. */
+  file(name: string): SchemaNode {
     const node = this.files.get(name);
     if (!node) throw new Error(`no schema file ${name} in ${this.dir}`);
     return node;
+  }
+
+  private union(at: Located, visit: (at: Located) => string): Union {
+    const { node } = at;
+    const property = node.discriminator?.propertyName;
+    if (!property) throw new Error(`${at.file}#${at.pointer}: a oneOf needs a discriminator`);
+    const union: Union = {
+      kind: "union",
+      title: node.title ?? "",
+      description: node.description ?? "",
+      source: `${at.file}#${at.pointer}`,
+      property,
+      variants: [],
+      signatures: [],
+    };
+    const keysOf = new Map<string, { own: string[]; fields: Map<string, { title: string; keys: string[] }> }>();
+    for (const [index, member] of (node.oneOf ?? []).entries()) {
+      const variantAt = this.resolve({ file: at.file, pointer: `${at.pointer}/oneOf/${index}`, node: member });
+      const object = this.object(variantAt);
+      const discriminator = object.properties[property];
+      const leaf = discriminator && this.resolve(discriminator).node;
+      const value = leaf?.const ?? (leaf?.enum?.length === 1 ? leaf.enum[0] : undefined);
+      const target = visit(variantAt);
+      if (typeof value === "string") {
+        union.variants.push({ value, target });
+        keysOf.set(value, { own: Object.keys(object.properties), fields: this.childKeys(object.properties) });
+      } else if (leaf?.not?.enum && union.fallback === undefined) {
+        union.fallback = target;
+      } else {
+        throw new Error(`${union.source}: variant ${target} names no ${property} (const) and is not the fallback (not enum)`);
+      }
+    }
+    const values = union.variants.map((v) => v.value);
+    if (union.fallback !== undefined) {
+      const excluded = this.fallbackExclusions(at, property);
+      if (excluded.join() !== [...values].sort().join()) {
+        throw new Error(`${union.source}: the fallback's "not enum" must list exactly the variants' ${property} values`);
+      }
+    }
+    const unique = (keys: (value: string) => string[]) => {
+      const count = new Map<string, number>();
+      for (const value of values) for (const key of new Set(keys(value))) count.set(key, (count.get(key) ?? 0) + 1);
+      return values.flatMap((value) => keys(value).filter((k) => count.get(k) === 1).map((key) => ({ key, value })));
+    };
+    union.signatures = unique((value) => keysOf.get(value)?.own ?? []);
+    if (union.signatures.length === 0) {
+      // The container field every variant has, but each with its own container (a job's Operation).
+      const shared = [...(keysOf.get(values[0] ?? "")?.fields.keys() ?? [])].find(
+        (field) => new Set(values.map((value) => keysOf.get(value)?.fields.get(field)?.title)).size === values.length,
+      );
+      if (shared) {
+        union.within = shared;
+        union.signatures = unique((value) => keysOf.get(value)?.fields.get(shared)?.keys ?? []);
+      }
+    }
+    return union;
+  }
+
+  /** For each property that is a titled object, its title and keys. */
+  private childKeys(properties: Record<string, Located>): Map<string, { title: string; keys: string[] }> {
+    const out = new Map<string, { title: string; keys: string[] }>();
+    for (const [key, property] of Object.entries(properties)) {
+      const target = this.resolve(property);
+      if (target.node.type === "object" && target.node.title) {
+        out.set(key, { title: target.node.title, keys: Object.keys(this.object(target).properties) });
+      }
+    }
+    return out;
+  }
+
+  private fallbackExclusions(at: Located, property: string): string[] {
+    for (const [index, member] of (at.node.oneOf ?? []).entries()) {
+      const variantAt = this.resolve({ file: at.file, pointer: `${at.pointer}/oneOf/${index}`, node: member });
+      const discriminator = this.object(variantAt).properties[property];
+      const excluded = discriminator && this.resolve(discriminator).node.not?.enum;
+      if (excluded) return excluded.map(String).sort();
+    }
+    return [];
+  }
+
+  private leaf(at: Located, key: string, source: string): SchemaNode {
+    if (at.node.type !== "string" && typeof at.node.const !== "string") {
+      throw new Error(`${source}: ${key} has a type codegen does not map (${String(at.node.type)})`);
+    }
+    return at.node;
   }
 
   private pointer(root: SchemaNode, pointer: string): SchemaNode {
@@ -121,4 +278,19 @@ export class SchemaSet {
     }
     return node as SchemaNode;
   }
+}
+
+/** An object or a union: something with a normaliser of its own, as opposed to a text leaf. */
+function isComposite(node: SchemaNode): boolean {
+  return node.type === "object" || node.oneOf !== undefined || node.allOf !== undefined;
+}
+
+/** Every file below `dir`, as posix paths relative to it, sorted. */
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listFiles(path, base) : [relative(base, path).split("\\").join("/")];
+    });
 }

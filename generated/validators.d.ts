@@ -3,7 +3,7 @@
  * Do not edit by hand: change the schema and run `make codegen` again.
  */
 import type { ErrorObject } from "ajv";
-import type { TaskFinishCallback } from "./types";
+import type { CiCallback } from "./types";
 
 /** A compiled validator: a type guard that leaves what it found wrong in `errors`. */
 export interface CompiledValidator<T> {
@@ -11,5 +11,5 @@ export interface CompiledValidator<T> {
   errors?: ErrorObject[] | null;
 }
 
-/** Validates a canonical `TaskFinishCallback` against schema/task-finish.schema.json. */
-export declare const validateTaskFinishCallback: CompiledValidator<TaskFinishCallback>;
+/** Validates a canonical `CiCallback` against schema/callback.schema.json. */
+export declare const validateCiCallback: CompiledValidator<CiCallback>;

@@ -4,9 +4,9 @@
  * the schema (generated/normalize.ts, generated/validators.js), so both formats give the same object.
  */
 import type { ErrorObject } from "ajv";
-import { normalizeTaskFinishCallback } from "../generated/normalize";
-import type { TaskFinishCallback } from "../generated/types";
-import { validateTaskFinishCallback } from "../generated/validators";
+import { normalizeCiCallback } from "../generated/normalize";
+import type { CiCallback } from "../generated/types";
+import { validateCiCallback } from "../generated/validators";
 import { decodeBody } from "./body";
 import { CallbackError, type CallbackIssue } from "./errors";
 import { readJson } from "./json-reader";
@@ -33,7 +33,7 @@ export interface ParseOptions extends ValidateOptions {
 }
 
 /** The outcome of a parse or validation that does not throw. */
-export type CallbackResult<T = TaskFinishCallback> = { ok: true; value: T } | { ok: false; error: CallbackError };
+export type CallbackResult<T = CiCallback> = { ok: true; value: T } | { ok: false; error: CallbackError };
 
 /** Default size limit: 1 MiB. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -41,10 +41,11 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
 
 /**
- * Parses and validates a CI callback body (XML or JSON) into its canonical object.
+ * Parses and validates a CI callback body (XML or JSON) into its canonical object: a `TaskFinish` job
+ * callback or a `WorkflowFinish` workflow callback, told apart by `EventName` (narrow on it).
  * @throws {@link CallbackError} with kind `parse`, `validation` or `limit`, and the issues with their paths.
  */
-export function parseCallback(body: string | Uint8Array, options: ParseOptions = {}): TaskFinishCallback {
+export function parseCallback(body: string | Uint8Array, options: ParseOptions = {}): CiCallback {
   const { text, format } = decodeBody(body, options.maxBytes ?? DEFAULT_MAX_BYTES, options.contentType);
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (format === "json") return canonical(unwrapResponse(readJson(text)), options);
@@ -68,7 +69,7 @@ export function validateCallback(value: unknown, options: ValidateOptions = {}):
   return attempt(() => canonical(unwrapResponse(value), options));
 }
 
-function attempt(run: () => TaskFinishCallback): CallbackResult {
+function attempt(run: () => CiCallback): CallbackResult {
   try {
     return { ok: true, value: run() };
   } catch (error) {
@@ -86,16 +87,16 @@ function unwrapResponse(value: unknown): unknown {
   return value;
 }
 
-function canonical(loose: unknown, options: ValidateOptions): TaskFinishCallback {
-  const context: NormalizeContext = { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, unknownPaths: [] };
-  const value = normalizeTaskFinishCallback(loose, "", context) ?? {};
+function canonical(loose: unknown, options: ValidateOptions): CiCallback {
+  const context: NormalizeContext = { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, unknown: [] };
+  const value = normalizeCiCallback(loose, "", context) ?? {};
   const issues: CallbackIssue[] = [];
-  if (!validateTaskFinishCallback(value)) issues.push(...(validateTaskFinishCallback.errors ?? []).map(toIssue));
-  if (options.strict) {
-    for (const path of context.unknownPaths) issues.push({ path, message: "is not in the schema (strict mode)" });
-  }
+  // An `if`/`then` error only repeats, at the job, the errors ajv already reported inside it.
+  const errors = validateCiCallback(value) ? [] : (validateCiCallback.errors ?? []).filter((e) => e.keyword !== "if");
+  issues.push(...errors.map(toIssue));
+  if (options.strict) issues.push(...context.unknown.map((i) => ({ path: i.path, message: `${i.message} (strict mode)` })));
   if (issues.length > 0) throw new CallbackError("validation", issues);
-  return value as TaskFinishCallback;
+  return value as CiCallback;
 }
 
 /** An ajv error in our terms; ajv's messages quote the schema, never the data, so they are safe to keep. */
@@ -108,6 +109,8 @@ function toIssue(error: ErrorObject): CallbackIssue {
       return { path: error.instancePath, message: `must be one of ${(params.allowedValues as unknown[]).join(", ")}` };
     case "type":
       return { path: error.instancePath, message: `must be ${typeWords[String(params.type)] ?? String(params.type)}` };
+    case "discriminator":
+      return { path: `${error.instancePath}/${String(params.tag)}`, message: "names no known type" };
     case "format":
       return { path: error.instancePath, message: `must be in the ${String(params.format)} format` };
     default:

@@ -5,12 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { TaskFinishCallback } from "../generated/types";
+import type { CiCallback } from "../generated/types";
 import { safeParseCallback } from "./callback";
+import { exampleCommand, exampleUsage } from "./cli-example";
 
 const usage = `usage:
   ci-callback validate [--json] [--strict] FILE...   check callback bodies (exit 1 if any is invalid)
-  ci-callback convert [--strict] FILE                print the canonical JSON of a body`;
+  ci-callback convert [--strict] FILE                print the canonical JSON of a body
+${exampleUsage}`;
 
 /** One file's outcome, as `validate --json` prints it. */
 interface FileReport {
@@ -21,6 +23,8 @@ interface FileReport {
 }
 
 function main(argv: string[]): number {
+  // example parses its own options (src/cli-example.ts).
+  if (argv[0] === "example") return exampleCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -69,13 +73,14 @@ function convert(file: string, strict: boolean): number {
   return 1;
 }
 
-/** One line a person can read: event, Tag, JobId, State and the output files. */
-function summarize(callback: TaskFinishCallback): string {
-  return callback.JobsDetail.map((job) => {
-    const output = job.Operation.MediaResult?.OutputFile;
-    const files = output?.ObjectName?.map((name) => `${output.Bucket ?? "?"}/${output.ObjectPrefix ?? ""}${name}`);
-    return [callback.EventName, job.Tag, job.JobId, job.State, files ? `-> ${files.join(", ")}` : ""].join("  ").trim();
-  }).join("; ");
+/** One line a person can read: the event, then Tag, JobId and State of each job, or the workflow run. */
+function summarize(callback: CiCallback): string {
+  if (callback.EventName === "WorkflowFinish") {
+    const run = callback.WorkflowExecution;
+    return [callback.EventName, run.WorkflowName, run.RunId, run.State, `${run.Tasks?.length ?? 0} tasks`].join("  ");
+  }
+  const jobs = callback.JobsDetail.map((job) => [job.Tag, job.JobId, job.State, job.State === "Failed" ? job.Code : ""]);
+  return [callback.EventName, ...jobs.flat()].filter(Boolean).join("  ");
 }
 
 /** The file's bytes, or why it could not be read. */

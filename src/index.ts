@@ -14,4 +14,7 @@ export {
 } from "./callback";
 export { CallbackError, type CallbackErrorKind, type CallbackIssue } from "./errors";
 export { parseCiTime } from "./time";
+export { exampleBody, exampleCallback, exampleNames } from "./samples";
+export type { BodyFormat } from "./body";
+export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
 export type * from "../generated/types";

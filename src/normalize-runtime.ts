@@ -3,15 +3,15 @@
  * knows one schema container; these helpers hold the rules every container shares: text leaves keep their
  * wire text, lists are always arrays, empty means absent, unknown nodes are kept and recorded.
  */
-import { CallbackError, pointerToken } from "./errors";
+import { CallbackError, type CallbackIssue, pointerToken } from "./errors";
 import { isSafeName } from "./xml-reader";
 
 /** State of one normalisation run. */
 export interface NormalizeContext {
   /** Deepest nesting accepted for nodes the schema does not know. */
   readonly maxDepth: number;
-  /** JSON Pointers of the nodes the schema does not know, in the order met. */
-  readonly unknownPaths: string[];
+  /** The nodes the schema does not know, in the order met; `{ strict: true }` reports them. */
+  readonly unknown: CallbackIssue[];
 }
 
 /** A generated normaliser for one schema container or leaf. */
@@ -83,12 +83,50 @@ export function keepUnknown(
   path: string,
   context: NormalizeContext,
 ): void {
+  const nodePath = keepExtra(target, key, value, path, context);
+  if (nodePath !== undefined) context.unknown.push({ path: nodePath, message: "is not in the schema" });
+}
+
+/**
+ * A child of a container the schema declares open (`additionalProperties: true`): kept as {@link keepUnknown}
+ * keeps it, but expected, so not recorded. Returns its path when something was kept.
+ */
+export function keepExtra(
+  target: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  path: string,
+  context: NormalizeContext,
+): string | undefined {
   if (!isSafeName(key)) throw new CallbackError("parse", [{ path, message: "a node name is not allowed" }]);
   const nodePath = `${path}/${pointerToken(key)}`;
   const kept = keep(value, nodePath, context, depthOf(nodePath));
-  if (kept === undefined) return;
+  if (kept === undefined) return undefined;
   target[key] = kept;
-  context.unknownPaths.push(nodePath);
+  return nodePath;
+}
+
+/**
+ * A union member that leaves its discriminator out: `signatures` maps keys only one variant has to that
+ * variant's value; when the keys of `source` name exactly one variant, the member gets its value.
+ */
+export function withImplied(
+  value: Record<string, unknown>,
+  property: string,
+  source: unknown,
+  signatures: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  if (!isRecord(source)) return value;
+  const named = new Set<string>();
+  for (const key of Object.keys(source)) if (Object.hasOwn(signatures, key)) named.add(signatures[key]);
+  return named.size === 1 ? { [property]: [...named][0], ...value } : value;
+}
+
+/** A union member whose discriminator (such as a job's Tag) names no variant the schema knows: recorded. */
+export function noteUnknownVariant(discriminator: unknown, path: string, context: NormalizeContext): void {
+  if (typeof discriminator === "string" && discriminator !== "") {
+    context.unknown.push({ path, message: "names a type the schema does not know" });
+  }
 }
 
 function keep(value: unknown, path: string, context: NormalizeContext, depth: number): unknown {

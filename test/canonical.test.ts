@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { CallbackError, parseCallback, safeParseCallback, validateCallback } from "../src";
 import { jsonBody, xmlBody } from "./support/bodies";
+import { parseVideoEnhanceJob } from "./support/task-finish";
 
 const cosHeader = (n: number) => `<CosHeaders><Key>k${n}</Key><Value>v${n}</Value></CosHeaders>`;
 const input = (headers: string) => `<Input><Object>in.mp4</Object>${headers}</Input>`;
@@ -8,11 +9,11 @@ const input = (headers: string) => `<Input><Object>in.mp4</Object>${headers}</In
 describe("the canonical object", () => {
   describe("lists", () => {
     it("are arrays with one item and with many, from XML", () => {
-      expect(parseCallback(xmlBody(input(cosHeader(1)))).JobsDetail[0].Input?.CosHeaders).to.deep.equal([
+      expect(parseVideoEnhanceJob(xmlBody(input(cosHeader(1)))).Input?.CosHeaders).to.deep.equal([
         { Key: "k1", Value: "v1" },
       ]);
-      const many = parseCallback(xmlBody(input(cosHeader(1) + cosHeader(2) + cosHeader(3))));
-      expect(many.JobsDetail[0].Input?.CosHeaders?.map((h) => h.Key)).to.deep.equal(["k1", "k2", "k3"]);
+      const many = parseVideoEnhanceJob(xmlBody(input(cosHeader(1) + cosHeader(2) + cosHeader(3))));
+      expect(many.Input?.CosHeaders?.map((h) => h.Key)).to.deep.equal(["k1", "k2", "k3"]);
     });
 
     it("are arrays when JSON sends a bare object or a bare string", () => {
@@ -26,7 +27,7 @@ describe("the canonical object", () => {
           Operation: { MediaResult: { OutputFile: { ObjectName: "out.mp4", Md5Info: { Md5: "m", ObjectName: "out.mp4" } } } },
         },
       });
-      const job = parseCallback(body).JobsDetail[0];
+      const job = parseVideoEnhanceJob(body);
       expect(job.Input?.CosHeaders).to.deep.equal([{ Key: "k1", Value: "v1" }]);
       expect(job.Operation.MediaResult?.OutputFile?.ObjectName).to.deep.equal(["out.mp4"]);
       expect(job.Operation.MediaResult?.OutputFile?.Md5Info).to.deep.equal([{ Md5: "m", ObjectName: "out.mp4" }]);
@@ -44,16 +45,16 @@ describe("the canonical object", () => {
   describe("leaves", () => {
     it("normalise JobLevel to one type: XML text, JSON number 0 and JSON string \"0\" give \"0\"", () => {
       const levels = [
-        parseCallback(xmlBody("", "<JobLevel>0</JobLevel>")),
-        parseCallback(jsonBody({}, { JobLevel: 0 })),
-        parseCallback(jsonBody({}, { JobLevel: "0" })),
-      ].map((c) => c.JobsDetail[0].Operation.JobLevel);
+        parseVideoEnhanceJob(xmlBody("", "<JobLevel>0</JobLevel>")),
+        parseVideoEnhanceJob(jsonBody({}, { JobLevel: 0 })),
+        parseVideoEnhanceJob(jsonBody({}, { JobLevel: "0" })),
+      ].map((job) => job.Operation.JobLevel);
       expect(levels).to.deep.equal(["0", "0", "0"]);
     });
 
     it("keep their wire text", () => {
       const op = "<MediaInfo><Format><Bitrate>10269.090000</Bitrate><StartTime>0.000000</StartTime></Format></MediaInfo>";
-      expect(parseCallback(xmlBody("", op)).JobsDetail[0].Operation.MediaInfo?.Format).to.deep.equal({
+      expect(parseVideoEnhanceJob(xmlBody("", op)).Operation.MediaInfo?.Format).to.deep.equal({
         Bitrate: "10269.090000",
         StartTime: "0.000000",
       });
@@ -100,14 +101,14 @@ describe("the canonical object", () => {
       "<NewField>abc</NewField><Extra>1</Extra><Extra>2</Extra><Details><Depth>3</Depth><Empty/></Details>";
 
     it("are kept, a repeated one as an array, and validation still passes", () => {
-      const job = parseCallback(xmlBody(unknown)).JobsDetail[0] as unknown as Record<string, unknown>;
+      const job = parseVideoEnhanceJob(xmlBody(unknown)) as unknown as Record<string, unknown>;
       expect(job.NewField).to.equal("abc");
       expect(job.Extra).to.deep.equal(["1", "2"]);
       expect(job.Details).to.deep.equal({ Depth: "3" });
     });
 
     it("are kept from JSON too, numbers as their text", () => {
-      const job = parseCallback(jsonBody({ NewField: "abc", Count: 7, Nested: { Flag: true } })).JobsDetail[0];
+      const job = parseVideoEnhanceJob(jsonBody({ NewField: "abc", Count: 7, Nested: { Flag: true } }));
       expect(job).to.deep.include({ NewField: "abc", Count: "7", Nested: { Flag: "true" } });
     });
 
@@ -136,9 +137,9 @@ describe("the canonical object", () => {
 
   describe("format detection", () => {
     it("reads the format from the first non-blank character, after a BOM", () => {
-      expect(parseCallback(`\uFEFF \r\n\t${xmlBody()}`).JobsDetail[0].JobId).to.equal("j1");
+      expect(parseVideoEnhanceJob(`\uFEFF \r\n\t${xmlBody()}`).JobId).to.equal("j1");
       const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`\n${jsonBody()}`)]);
-      expect(parseCallback(bytes).JobsDetail[0].JobId).to.equal("j1");
+      expect(parseVideoEnhanceJob(bytes).JobId).to.equal("j1");
     });
 
     it("uses the Content-Type only to cross-check", () => {

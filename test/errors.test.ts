@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { CallbackError, type CallbackIssue, type ParseOptions, parseCallback, safeParseCallback } from "../src";
+import { CallbackError, type CallbackIssue, type ParseOptions, safeParseCallback } from "../src";
 import { jsonBody, xmlBody } from "./support/bodies";
 import { exampleText } from "./support/examples";
+import { parseVideoEnhanceJob } from "./support/task-finish";
 
 /** The CallbackError a body gives; fails the test when it parses. */
 function failure(body: string | Uint8Array, options?: ParseOptions): CallbackError {
@@ -121,7 +122,7 @@ describe("errors", () => {
       expect(failure(big).kind).to.equal("limit");
       expect(failure(Buffer.from(big)).kind).to.equal("limit");
       expect(failure(xmlBody(), { maxBytes: 100 }).kind).to.equal("limit");
-      expect(parseCallback(big, { maxBytes: 2 * 1024 * 1024 }).JobsDetail[0].JobId).to.equal("j1");
+      expect(parseVideoEnhanceJob(big, { maxBytes: 2 * 1024 * 1024 }).JobId).to.equal("j1");
     });
 
     it("reject unknown nodes nested past the depth limit, also from JSON", () => {
@@ -131,7 +132,7 @@ describe("errors", () => {
       expect(failure(deep, { maxDepth: 200 }).kind).to.equal("limit");
       const shallow = jsonBody({ Unknown: "x" }).replace('"x"', `${'{"Deeper":'.repeat(10)}"x"${"}".repeat(10)}`);
       expect(failure(shallow, { maxDepth: 8 }).kind).to.equal("limit");
-      expect(parseCallback(shallow).JobsDetail[0]).to.have.property("Unknown");
+      expect(parseVideoEnhanceJob(shallow)).to.have.property("Unknown");
     });
   });
 

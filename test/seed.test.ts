@@ -1,14 +1,14 @@
 import { expect } from "chai";
-import { parseCallback } from "../src";
 import { example } from "./support/examples";
+import { parseTaskFinish, parseVideoEnhanceJob } from "./support/task-finish";
 
 describe("the VideoEnhance seed callbacks", () => {
-  const case1 = parseCallback(example("VideoEnhance/seed-1.xml"));
-  const case2 = parseCallback(example("VideoEnhance/seed-2.xml"));
-  const case3 = parseCallback(example("VideoEnhance/seed-3.json"));
+  const case1 = parseTaskFinish(example("VideoEnhance/seed-1.xml"));
+  const case2 = parseTaskFinish(example("VideoEnhance/seed-2.xml"));
+  const case3 = parseTaskFinish(example("VideoEnhance/seed-3.json"));
 
   it("parses case 1 (plain XML) with wire text, lists and empties as the contract says", () => {
-    const job = case1.JobsDetail[0];
+    const job = parseVideoEnhanceJob(example("VideoEnhance/seed-1.xml"));
     expect(case1.EventName).to.equal("TaskFinish");
     expect(case1.JobsDetail).to.have.length(1);
     expect(job).to.include({ JobId: "j7d0eafdaf86c11ecbdf419856486c0ab", Tag: "VideoEnhance", State: "Success" });
@@ -30,7 +30,7 @@ describe("the VideoEnhance seed callbacks", () => {
   });
 
   it("parses case 2 (workflow XML) with its CosHeaders list and Workflow", () => {
-    const job = case2.JobsDetail[0];
+    const job = parseVideoEnhanceJob(example("VideoEnhance/seed-2.xml"));
     expect(job.Input?.CosHeaders?.map((h) => h.Key)).to.deep.equal(["Content-Type", "x-cos-request-id", "EventName", "Size"]);
     expect(job.Input?.CosHeaders?.[3]?.Value).to.equal("1424687");
     expect(job.Workflow?.RunId).to.equal("ic90edd59f84f11ec9d4f525400a3c59f");
@@ -41,7 +41,7 @@ describe("the VideoEnhance seed callbacks", () => {
   });
 
   it("differs between case 1 and case 2 only by the workflow nodes", () => {
-    const { Workflow, ...job2 } = case2.JobsDetail[0];
+    const { Workflow, ...job2 } = parseVideoEnhanceJob(example("VideoEnhance/seed-2.xml"));
     const { CosHeaders, ...input2 } = job2.Input ?? {};
     expect(Workflow).to.not.equal(undefined);
     expect(CosHeaders).to.have.length(4);
@@ -50,7 +50,7 @@ describe("the VideoEnhance seed callbacks", () => {
 
   it("has no node the schema does not know (strict mode passes)", () => {
     for (const name of ["VideoEnhance/seed-1.xml", "VideoEnhance/seed-2.xml", "VideoEnhance/seed-3.json"]) {
-      expect(() => parseCallback(example(name), { strict: true }), name).not.to.throw();
+      expect(() => parseTaskFinish(example(name), { strict: true }), name).not.to.throw();
     }
   });
 });

@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { parseCallback, parseCiTime, safeParseCallback } from "../src";
+import { parseCiTime, safeParseCallback } from "../src";
 import { xmlBody } from "./support/bodies";
+import { parseVideoEnhanceJob } from "./support/task-finish";
 
 describe("CI times", () => {
   it("validate in CI's job, workflow and not-started forms", () => {
     for (const time of ["2022-06-30T20:02:17+0800", "2022-08-09 14:54:17+0800", "-", "2022-06-30T12:02:17.250Z"]) {
-      const job = parseCallback(xmlBody(`<StartTime>${time}</StartTime>`)).JobsDetail[0];
+      const job = parseVideoEnhanceJob(xmlBody(`<StartTime>${time}</StartTime>`));
       expect(job.StartTime).to.equal(time);
     }
   });

@@ -1,14 +1,79 @@
 // Type-level tests: `npm test` compiles this file with tsc (strict), so a wrong type fails the run.
 import { expect } from "chai";
-import { parseCallback, type TaskFinishCallback } from "../src";
+import {
+  type CiCallback,
+  type Job,
+  type KnownJob,
+  type TranscodeJob,
+  type UnknownJob,
+  type VideoEnhanceJob,
+  type WorkflowFinishCallback,
+  isKnownJob,
+  parseCallback,
+} from "../src";
 import { example } from "./support/examples";
+import { parseVideoEnhanceJob } from "./support/task-finish";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const assertType = <T extends true>(): T | undefined => undefined;
 
+/** Every known Tag handled: each case sees exactly its own job type, and nothing reaches default. */
+function describeKnownJob(job: KnownJob): string {
+  switch (job.Tag) {
+    case "Animation":
+    case "Concat":
+    case "DigitalWatermark":
+    case "ExtractDigitalWatermark":
+    case "ImageInspect":
+    case "ImageOCR":
+    case "MediaInfo":
+    case "NoiseReduction":
+    case "PicProcess":
+    case "QualityEstimate":
+    case "SDRtoHDR":
+    case "Segment":
+    case "SegmentVideoBody":
+    case "SmartCover":
+    case "Snapshot":
+    case "SoundHound":
+    case "SpeechRecognition":
+    case "SplitVideoParts":
+    case "StreamExtract":
+    case "SuperResolution":
+    case "Translation":
+    case "Tts":
+    case "VideoMontage":
+    case "VideoProcess":
+    case "VideoTag":
+    case "VideoTargetRec":
+    case "VocalScore":
+    case "VoiceSeparate":
+    case "WordsGeneralize":
+      return job.Tag;
+    case "Transcode": {
+      assertType<Equal<typeof job, TranscodeJob>>();
+      return `transcode ${job.JobId}`;
+    }
+    case "VideoEnhance": {
+      assertType<Equal<typeof job, VideoEnhanceJob>>();
+      return `${job.Operation.MediaInfo?.Stream?.Video?.[0]?.Width ?? "?"} px wide`;
+    }
+    default: {
+      const exhaustive: never = job;
+      return exhaustive;
+    }
+  }
+}
+
+/** Jobs of a type the schema does not know are set aside first, typed as UnknownJob. */
+function describeJob(job: Job): string {
+  if (isKnownJob(job)) return describeKnownJob(job);
+  assertType<Equal<typeof job, UnknownJob>>();
+  return `unknown job type ${job.Tag}`;
+}
+
 describe("the generated types", () => {
-  const callback: TaskFinishCallback = parseCallback(example("VideoEnhance/seed-2.xml"));
-  const job = callback.JobsDetail[0];
+  const job = parseVideoEnhanceJob(example("VideoEnhance/seed-2.xml"));
 
   it("type a stream's Width as its wire text", () => {
     const width = job.Operation.MediaInfo?.Stream?.Video?.[0]?.Width;
@@ -18,15 +83,27 @@ describe("the generated types", () => {
 
   it("type lists as arrays and enums as unions", () => {
     assertType<Equal<NonNullable<typeof job.Input>["CosHeaders"], { Key?: string; Value?: string }[] | undefined>>();
-    assertType<Equal<typeof job.State, "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel">>();
+    assertType<Equal<typeof job.State, "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel" | undefined>>();
     expect(job.Input?.CosHeaders).to.be.an("array");
   });
 
   it("make a misspelt property a compile error", () => {
     // @ts-expect-error -- "Widht" is not a property of VideoStream
     const misspelt: unknown = job.Operation.MediaInfo?.Stream?.Video?.[0]?.Widht;
-    // @ts-expect-error -- "Operaton" is not a property of Job
+    // @ts-expect-error -- "Operaton" is not a property of VideoEnhanceJob
     const alsoMisspelt: unknown = job.Operaton;
     expect([misspelt, alsoMisspelt]).to.deep.equal([undefined, undefined]);
+  });
+
+  it("narrow a callback by EventName and a job by Tag, exhaustively", () => {
+    const callback: CiCallback = parseCallback(example("VideoEnhance/seed-2.xml"));
+    if (callback.EventName === "WorkflowFinish") {
+      assertType<Equal<typeof callback, WorkflowFinishCallback>>();
+      expect.fail("the seed is a TaskFinish callback");
+    }
+    expect(callback.JobsDetail.map(describeJob)).to.deep.equal(["544 px wide"]);
+    const unknown = parseCallback(example("VideoEnhance/seed-2.xml").toString().replace(/VideoEnhance</g, "FutureJob<"));
+    if (unknown.EventName !== "TaskFinish") return expect.fail("still a TaskFinish callback");
+    expect(unknown.JobsDetail.map(describeJob)).to.deep.equal(["unknown job type FutureJob"]);
   });
 });

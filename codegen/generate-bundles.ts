@@ -1,0 +1,134 @@
+/**
+ * generated/schema/: the schema for other services and languages. One self-contained JSON Schema per event
+ * (and one for either), every definition gathered under `definitions` by its title; and an OpenAPI 3.1
+ * document whose `webhooks` describe both callbacks. The `ci-time` format also gets its pattern, so
+ * validators that do not know the format still check it. `discriminator` is an OpenAPI keyword: the plain
+ * JSON Schemas leave it out (their `oneOf` says the same), the OpenAPI document keeps it with a mapping.
+ */
+import { posix } from "node:path";
+import type { FormatSpec } from "./generate-validators";
+import type { Located, SchemaNode, SchemaSet } from "./schema-set";
+
+type Json = Record<string, unknown>;
+
+/** Bundles `rootFile` and everything it references into one schema with the given `$id`. */
+export function bundle(set: SchemaSet, rootFile: string, id: string, formats: Record<string, FormatSpec>): Json {
+  const definitions = gather(set, rootFile, "#/definitions/", formats, ["discriminator"]);
+  const root = definitions.get(ROOT) as Json;
+  definitions.delete(ROOT);
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: id,
+    ...root,
+    definitions: Object.fromEntries(definitions),
+  };
+}
+
+/** The OpenAPI 3.1 document: both callbacks as webhooks, their schemas as components. */
+export function openApi(
+  set: SchemaSet,
+  events: { name: string; file: string; summary: string }[],
+  version: string,
+  formats: Record<string, FormatSpec>,
+): Json {
+  const schemas = new Map<string, unknown>();
+  const webhooks: Json = {};
+  for (const event of events) {
+    const gathered = gather(set, event.file, "#/components/schemas/", formats, []);
+    const root = gathered.get(ROOT) as Json;
+    gathered.delete(ROOT);
+    gathered.set(root.title as string, root);
+    for (const [key, value] of gathered) schemas.set(key, value);
+    const body = { schema: { $ref: `#/components/schemas/${String(root.title)}` } };
+    webhooks[event.name] = {
+      post: {
+        summary: event.summary,
+        description:
+          "XML by default; JSON when the job or queue asks for it (CallBackFormat). CI documents no answer, retries or signature.",
+        requestBody: { required: true, content: { "application/xml": body, "application/json": body } },
+        responses: { "200": { description: "The callback was received." } },
+      },
+    };
+  }
+  for (const [key, schema] of schemas) schemas.set(key, withMapping(schema as Json, schemas));
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Tencent Cloud CI callbacks",
+      version,
+      description:
+        "The callbacks Tencent Cloud CI (数据万象) POSTs to a user's URL, in the canonical form the ci-callback package gives them (lists as arrays, leaves as text).",
+    },
+    webhooks,
+    components: { schemas: Object.fromEntries([...schemas].sort(([a], [b]) => a.localeCompare(b))) },
+  };
+}
+
+/** OpenAPI's discriminator names each known value's schema explicitly, so tools need not guess from names. */
+function withMapping(schema: Json, schemas: Map<string, unknown>): Json {
+  const discriminator = schema.discriminator as { propertyName: string } | undefined;
+  if (!discriminator || !Array.isArray(schema.oneOf)) return schema;
+  const mapping: Record<string, string> = {};
+  for (const member of schema.oneOf as Json[]) {
+    const ref = String(member.$ref);
+    const variant = schemas.get(ref.split("/").pop() ?? "") as Json | undefined;
+    const value = ((variant?.properties as Json | undefined)?.[discriminator.propertyName] as Json | undefined)?.const;
+    if (typeof value === "string") mapping[value] = ref;
+  }
+  return { ...schema, discriminator: { ...discriminator, mapping } };
+}
+
+const ROOT = "\0root";
+
+/** The root schema (under ROOT) and every schema it references, by title (or definition name for untitled leaves). */
+function gather(
+  set: SchemaSet,
+  rootFile: string,
+  prefix: string,
+  formats: Record<string, FormatSpec>,
+  dropped: string[],
+): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const keyOf = new Map<string, string>();
+  const pending: { key: string; at: Located }[] = [{ key: ROOT, at: { file: rootFile, pointer: "", node: set.file(rootFile) } }];
+  const refer = (from: Located, ref: string): string => {
+    const [file, pointer = ""] = ref.split("#");
+    const target = file === "" ? from.file : posix.normalize(posix.join(posix.dirname(from.file), file));
+    const location = `${target}#${pointer}`;
+    let key = keyOf.get(location);
+    if (key === undefined) {
+      const node = set.resolve({ file: from.file, pointer: from.pointer, node: { $ref: ref } }).node;
+      key = node.title ?? pointer.split("/").pop() ?? target;
+      if ([...keyOf.values()].includes(key)) throw new Error(`bundle: two schemas would be called ${key}`);
+      keyOf.set(location, key);
+      pending.push({ key, at: { file: target, pointer, node } });
+    }
+    return `${prefix}${key}`;
+  };
+  for (let next = pending.shift(); next; next = pending.shift()) {
+    out.set(next.key, rewrite(next.at, refer, formats, new Set(["$schema", "$id", "definitions", ...dropped])));
+  }
+  return out;
+}
+
+/** A copy of a schema node without the `dropped` keywords, its `$ref`s pointing into the bundle. */
+function rewrite(
+  at: Located,
+  refer: (from: Located, ref: string) => string,
+  formats: Record<string, FormatSpec>,
+  dropped: Set<string>,
+): unknown {
+  const copy = (node: unknown, pointer: string): unknown => {
+    if (Array.isArray(node)) return node.map((item, i) => copy(item, `${pointer}/${i}`));
+    if (typeof node !== "object" || node === null) return node;
+    const out: Json = {};
+    for (const [key, value] of Object.entries(node as Json)) {
+      if (dropped.has(key)) continue;
+      out[key] = key === "$ref" ? refer({ file: at.file, pointer, node: node as SchemaNode }, value as string) : copy(value, `${pointer}/${key}`);
+    }
+    const format = typeof out.format === "string" ? formats[out.format] : undefined;
+    if (format && out.pattern === undefined) out.pattern = format.pattern;
+    return out;
+  };
+  return copy(at.node, at.pointer);
+}

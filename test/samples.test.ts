@@ -1,0 +1,60 @@
+import { spawnSync } from "node:child_process";
+import { expect } from "chai";
+import { exampleBody, exampleCallback, exampleNames, knownJobTags, parseCallback, validateCallback } from "../src";
+import { cliPath, ensureBuilt } from "./support/built";
+
+describe("the sample callbacks", () => {
+  it("exist for every known job Tag and for WorkflowFinish", () => {
+    expect([...exampleNames].sort()).to.deep.equal([...knownJobTags, "WorkflowFinish"].sort());
+  });
+
+  for (const name of exampleNames) {
+    it(`${name}: validates in strict mode, and its XML and JSON bodies parse to it`, () => {
+      const sample = exampleCallback(name);
+      const validated = validateCallback(sample, { strict: true });
+      if (!validated.ok) expect.fail(JSON.stringify(validated.error.issues));
+      expect(validated.value).to.deep.equal(sample);
+      expect(parseCallback(exampleBody(name, "xml"), { strict: true })).to.deep.equal(sample);
+      expect(parseCallback(exampleBody(name, "json"), { strict: true })).to.deep.equal(sample);
+    });
+  }
+
+  it("are realistic: a Transcode sample carries its job's Tag, a JobId and an Operation", () => {
+    const sample = exampleCallback("Transcode");
+    if (sample.EventName !== "TaskFinish") return expect.fail("a Transcode sample is a TaskFinish callback");
+    expect(sample.JobsDetail[0]).to.include({ Tag: "Transcode", State: "Success" });
+    expect(Object.keys(sample.JobsDetail[0].Operation ?? {})).to.have.length.greaterThan(2);
+  });
+
+  it("are copies: changing one leaves the next untouched", () => {
+    const first = exampleCallback("WorkflowFinish") as { EventName: string };
+    first.EventName = "changed";
+    expect(exampleCallback("WorkflowFinish").EventName).to.equal("WorkflowFinish");
+    expect(() => exampleCallback("NoSuchJob")).to.throw(RangeError);
+  });
+
+  it("are printed by `ci-callback example NAME --format xml|json`", () => {
+    ensureBuilt();
+    const run = (...args: string[]) => spawnSync(process.execPath, [cliPath, "example", ...args], { encoding: "utf8" });
+    expect(parseCallback(run("Snapshot").stdout)).to.deep.equal(exampleCallback("Snapshot"));
+    expect(JSON.parse(run("Tts", "--format", "json").stdout)).to.deep.equal(exampleCallback("Tts"));
+    expect(run("NoSuchJob").status).to.equal(2);
+    expect(run("Tts", "--format", "yaml").status).to.equal(2);
+  });
+});
+
+describe("the XML writer", () => {
+  it("keeps text that xml-js alone would change: a literal &amp;, ]]> and markup characters", () => {
+    const sample = exampleCallback("VideoEnhance");
+    if (sample.EventName !== "TaskFinish") return expect.fail("a TaskFinish sample");
+    const job = sample.JobsDetail[0] as { Operation: { UserData?: string } };
+    for (const text of ["a &amp; b", "x]]>y & z", "<tag> & \"quotes\" 'too'", "]]>]]>&"]) {
+      job.Operation.UserData = text;
+      const back = parseCallback(exampleBodyOf(sample));
+      if (back.EventName !== "TaskFinish") return expect.fail("a TaskFinish callback");
+      expect((back.JobsDetail[0] as { Operation: { UserData?: string } }).Operation.UserData).to.equal(text);
+    }
+  });
+});
+
+import { toXmlBody as exampleBodyOf } from "../src/xml-writer";
