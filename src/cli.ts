@@ -8,11 +8,15 @@ import { parseArgs } from "node:util";
 import type { CiCallback } from "../generated/types";
 import { safeParseCallback } from "./callback";
 import { exampleCommand, exampleUsage } from "./cli-example";
+import { listenCommand, listenUsage } from "./cli-listen";
+import { sendCommand, sendUsage } from "./cli-send";
 
 const usage = `usage:
   ci-callback validate [--json] [--strict] FILE...   check callback bodies (exit 1 if any is invalid)
   ci-callback convert [--strict] FILE                print the canonical JSON of a body
-${exampleUsage}`;
+${exampleUsage}
+${listenUsage}
+${sendUsage}`;
 
 /** One file's outcome, as `validate --json` prints it. */
 interface FileReport {
@@ -23,7 +27,9 @@ interface FileReport {
 }
 
 function main(argv: string[]): number {
-  // example parses its own options (src/cli-example.ts).
+  // listen, send and example parse their own options (src/cli-listen.ts, src/cli-send.ts, src/cli-example.ts).
+  if (argv[0] === "listen") return listenCommand(argv.slice(1));
+  if (argv[0] === "send") return sendCommand(argv.slice(1));
   if (argv[0] === "example") return exampleCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,

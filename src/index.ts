@@ -17,4 +17,34 @@ export { parseCiTime } from "./time";
 export { exampleBody, exampleCallback, exampleNames } from "./samples";
 export type { BodyFormat } from "./body";
 export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
+// Receiving callbacks over HTTP (src/receiver/).
+export {
+  createCallbackListener,
+  type CallbackContext,
+  type CallbackHandler,
+  type CallbackListener,
+  type CallbackListenerOptions,
+  type CallbackRequest,
+  type DedupOptions,
+  type ListenerErrorContext,
+} from "./receiver/listener";
+export { identifyEvent, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
+export type { AnswerBody, ListenerAnswer } from "./receiver/answer";
+export { BodyReadError, type BodyLimits, type BodyReadErrorKind } from "./receiver/read-body";
+export type { CallbackSecret } from "./receiver/secret";
+export type { DedupClaim, DedupStore } from "./receiver/dedup-store";
+export { MemoryDedupStore, type MemoryDedupStoreOptions } from "./receiver/memory-store";
+export { RedisDedupStore, type RedisDedupClient, type RedisDedupStoreOptions } from "./receiver/redis-store";
+export { createExpressHandler, type ExpressCallbackHandler, type ExpressLikeRequest } from "./receiver/express";
+export {
+  createFastifyHandler,
+  fastifyCallbackPlugin,
+  type FastifyCallbackHandler,
+  type FastifyCallbackPluginOptions,
+  type FastifyLikeInstance,
+  type FastifyLikeReply,
+  type FastifyLikeRequest,
+} from "./receiver/fastify";
+export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOptions, type KoaLikeContext } from "./receiver/koa";
+export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
 export type * from "../generated/types";

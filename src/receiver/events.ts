@@ -1,0 +1,71 @@
+/**
+ * What a callback is called and how its deliveries are told apart: the event names handlers subscribe to
+ * and the dedup key. Every callback type passes through {@link identifyEvent}; a new event type adds its
+ * identifying nodes here and nowhere else.
+ */
+import type { Job, TaskFinishCallback, WorkflowFinishCallback } from "../../generated/types";
+import type { parseCallback } from "../callback";
+
+/** Whatever the parser returns: every callback type a listener can receive. */
+export type ReceivedCallback = ReturnType<typeof parseCallback>;
+
+/**
+ * The callback type of each event name. Handlers of `Name` receive `CallbackEventMap[Name]`; a new event
+ * type is one more entry here (and, if it has its own id node, one line in {@link identifyEvent}).
+ */
+export interface CallbackEventMap {
+  /** A job finished (`EventName` TaskFinish); `TaskFinish:<Tag>` narrows to one job type. */
+  TaskFinish: TaskFinishCallback;
+  /** A workflow run finished (`EventName` WorkflowFinish). */
+  WorkflowFinish: WorkflowFinishCallback;
+}
+
+type EventBase = keyof CallbackEventMap & string;
+
+/** A name to subscribe to: an EventName, or `TaskFinish:<Tag>` for one job type (`TaskFinish:VideoEnhance`). */
+export type CallbackEventName = EventBase | `TaskFinish:${string}`;
+
+/** The job of a Tag: `TranscodeJob` for `Transcode`; any job for a Tag the schema does not know. */
+type JobOfTag<T extends string> = [Extract<Job, { Tag: T }>] extends [never] ? Job : Extract<Job, { Tag: T }>;
+
+/** The callback a handler of event `N` receives; for `TaskFinish:<Tag>` the first job is of that Tag. */
+export type CallbackOfEvent<N extends CallbackEventName> = N extends EventBase
+  ? CallbackEventMap[N]
+  : N extends `TaskFinish:${infer T}`
+    ? Omit<TaskFinishCallback, "JobsDetail"> & { JobsDetail: [JobOfTag<T>, ...Job[]] }
+    : never;
+
+/** The names a callback is dispatched under and the key that tells its deliveries apart. */
+export interface EventIdentity {
+  /** Most general first: `["TaskFinish", "TaskFinish:VideoEnhance"]`. */
+  names: readonly string[];
+  /**
+   * `EventName:JobId` (every JobId of JobsDetail) or, for workflows, `EventName:RunId`; the same for every delivery
+   * of one event. Undefined when the callback carries no id, so that nothing is wrongly dropped as a duplicate.
+   */
+  key: string | undefined;
+}
+
+/** The nodes that identify an event, read structurally so that every callback type fits. */
+interface IdentifyingNodes {
+  EventName: string;
+  JobsDetail?: readonly { JobId?: string; Tag?: string }[];
+  /** Workflow events (`WorkflowFinish`) carry the run here instead of JobsDetail. */
+  WorkflowExecution?: { RunId?: string } | readonly { RunId?: string }[];
+}
+
+/**
+ * Names and dedup key of a validated callback. The Tag name comes from the first job, as the handler types
+ * say; every callback seen carries exactly one.
+ */
+export function identifyEvent(callback: IdentifyingNodes): EventIdentity {
+  const event = callback.EventName;
+  const jobs = callback.JobsDetail ?? [];
+  const runs = callback.WorkflowExecution === undefined ? [] : ([] as { RunId?: string }[]).concat(callback.WorkflowExecution);
+  const tag = jobs[0]?.Tag;
+  const ids = [...jobs.map((job) => job.JobId), ...runs.map((run) => run.RunId)].filter((id): id is string => id !== undefined);
+  return {
+    names: tag === undefined ? [event] : [event, `${event}:${tag}`],
+    key: ids.length > 0 ? [event, ...ids].join(":") : undefined,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Fastify adapter. Fastify parses bodies before route handlers run (and refuses XML with 415), so the
+ * plugin gives its route a parser of its own that keeps the raw bytes, read under the listener's limits.
+ * The bare handler is for a route you set up yourself; a parsed object reaching it is an error that says
+ * how to fix the setup. Structural types only: fastify stays out of this package's dependencies.
+ */
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { CallbackListener } from "./listener";
+import { BodyReadError, rawBodyRequired, readNodeBody } from "./read-body";
+
+/** What the handler uses of a Fastify request. */
+export interface FastifyLikeRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body?: unknown;
+}
+
+/** What the handler uses of a Fastify reply. */
+export interface FastifyLikeReply {
+  code(statusCode: number): FastifyLikeReply;
+  headers(values: Record<string, string>): FastifyLikeReply;
+  send(payload: string): FastifyLikeReply;
+}
+
+/** A Fastify route handler. */
+export type FastifyCallbackHandler = (request: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<FastifyLikeReply>;
+
+/** What the plugin uses of a Fastify instance (its own encapsulated context). */
+export interface FastifyLikeInstance {
+  removeAllContentTypeParsers(): void;
+  addContentTypeParser(
+    contentType: string,
+    parser: (request: unknown, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => void,
+  ): void;
+  route(options: { method: string[]; url: string; handler: FastifyCallbackHandler }): unknown;
+}
+
+/** Options of {@link fastifyCallbackPlugin}. */
+export interface FastifyCallbackPluginOptions {
+  listener: CallbackListener;
+  /** The callback route, such as `/ci/callback` (a path secret: `/ci/callback/:secret`). */
+  url: string;
+}
+
+const hint =
+  "Register the route with fastifyCallbackPlugin, which reads the raw body for it: " +
+  'app.register(fastifyCallbackPlugin, { listener, url: "/ci/callback" }).';
+
+/**
+ * A Fastify plugin that adds the callback route with a raw-body parser (in its own context, so other
+ * routes keep theirs): `app.register(fastifyCallbackPlugin, { listener, url: "/ci/callback" })`.
+ */
+export async function fastifyCallbackPlugin(instance: FastifyLikeInstance, options: FastifyCallbackPluginOptions): Promise<void> {
+  const { listener, url } = options;
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser("*", (_request, payload, done) => {
+    // A read failure travels as the body, so that the listener still answers in its order (405, 401, then 413/408).
+    readNodeBody(payload, listener.limits, payload.headers["content-length"]).then(
+      (body) => done(null, body),
+      (error: unknown) => done(null, error instanceof BodyReadError ? error : new BodyReadError("aborted", 400, "the body could not be read")),
+    );
+  });
+  instance.route({ method: ["GET", "POST", "PUT", "PATCH", "DELETE"], url, handler: createFastifyHandler(listener) });
+}
+
+/** Adapts a listener to a Fastify route whose body arrives raw (see {@link fastifyCallbackPlugin}). */
+export function createFastifyHandler(listener: CallbackListener): FastifyCallbackHandler {
+  return async (request, reply) => {
+    const { body } = request;
+    const answer = await listener.handle({
+      method: request.method,
+      url: request.url,
+      contentType: request.headers["content-type"],
+      body: () => {
+        if (body instanceof BodyReadError) return Promise.reject(body);
+        if (body instanceof Uint8Array || typeof body === "string") return Promise.resolve(body);
+        // No parser ran (a body-less request), or one left a parsed value.
+        return body === undefined ? Promise.resolve("") : Promise.reject(rawBodyRequired(hint));
+      },
+    });
+    return reply.code(answer.status).headers({ ...answer.headers }).send(answer.body);
+  };
+}

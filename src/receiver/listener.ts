@@ -1,0 +1,251 @@
+/**
+ * The callback listener: a `node:http` request handler that reads, checks and parses a CI callback, drops
+ * redeliveries, and answers 2xx only once the user's handlers have finished (500 when one fails, so a
+ * sender that retries delivers again: at-least-once). The framework adapters all go through `handle`.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as delay } from "node:timers/promises";
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, safeParseCallback } from "../callback";
+import type { CallbackError } from "../errors";
+import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer";
+import type { DedupStore } from "./dedup-store";
+import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
+import { MemoryDedupStore } from "./memory-store";
+import { callbackRequestFromNode } from "./node-request";
+import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
+import { createSecretCheck, type CallbackSecret } from "./secret";
+
+/** What a handler learns besides the callback itself. */
+export interface CallbackContext {
+  /** The dedup key (`TaskFinish:<JobId>`), undefined when the callback carries no id. */
+  key: string | undefined;
+  /** The event names the callback is dispatched under: `["TaskFinish", "TaskFinish:VideoEnhance"]`. */
+  names: readonly string[];
+  /** The body exactly as received, to store or forward. */
+  rawBody: Uint8Array | string;
+  /** The request's Content-Type, if any (CI's is not documented). */
+  contentType: string | undefined;
+}
+
+/** A user's handler; the answer waits for the promise it returns. Throwing or rejecting answers 500. */
+export type CallbackHandler<C = ReceivedCallback> = (callback: C, context: CallbackContext) => unknown;
+
+/** Duplicate detection. Deliveries of one event share a key: EventName, JobId, and RunId for workflows. */
+export interface DedupOptions {
+  /** Where handled events are remembered. Default: a new {@link MemoryDedupStore} (one instance only). */
+  store?: DedupStore;
+  /** How long a handled event is remembered, in ms. Default 24 hours. */
+  ttlMs?: number;
+  /**
+   * How long a claim lasts while the handlers run, in ms: past it (say, the process died) the event can be
+   * handled again. Keep it above your handlers' longest run. Default 5 minutes.
+   */
+  processingTtlMs?: number;
+  /**
+   * How long a duplicate waits for the delivery that is handling the event, in ms. It is acknowledged when
+   * that one succeeds, takes over when that one fails, and gets 503 (retry later) past this. Default 10 s.
+   */
+  waitMs?: number;
+}
+
+/** Where a failure happened, for {@link CallbackListenerOptions.onError}. */
+export interface ListenerErrorContext {
+  /** `handler`: a handler threw; `dedup`: the store failed; `body`: the raw body was unavailable; `internal`: a bug. */
+  stage: "handler" | "dedup" | "body" | "internal";
+  /** The event's dedup key, when known. */
+  key?: string;
+}
+
+/** Options of {@link createCallbackListener}. */
+export interface CallbackListenerOptions {
+  /** Called for every valid callback, before the handlers registered with `on`. */
+  handler?: CallbackHandler;
+  /** Require a shared secret in the callback URL (401 otherwise); a string is the query parameter `token`. */
+  secret?: string | CallbackSecret;
+  /** Largest body accepted, in bytes (413 past it). Default 1 MiB. */
+  maxBytes?: number;
+  /** Time allowed for the whole body to arrive, in ms (408 past it). Default 10 s. */
+  bodyTimeoutMs?: number;
+  /** Report nodes the schema does not know as issues (400). Default `false`. */
+  strict?: boolean;
+  /** Deepest element nesting accepted. Default 64. */
+  maxDepth?: number;
+  /** Duplicate detection; `false` hands every delivery to the handlers. Default: in memory. */
+  dedup?: false | DedupOptions;
+  /** Told about each body refused as invalid (answered 400), e.g. to log it; the error never quotes the body. */
+  onInvalid?: (error: CallbackError) => void;
+  /** Told about each failure answered 5xx. Default: `console.error`. */
+  onError?: (error: unknown, context: ListenerErrorContext) => void;
+}
+
+/** A request as the listener needs it; adapters build one from their framework's request. */
+export interface CallbackRequest {
+  /** HTTP method. */
+  method: string;
+  /** Path and query as received (where a secret may be). */
+  url: string;
+  /** The Content-Type header, if any. */
+  contentType?: string;
+  /** Reads the raw body; called only once the method and secret are accepted. May throw a {@link BodyReadError}. */
+  body: () => Promise<Uint8Array | string>;
+}
+
+/**
+ * A `node:http` request handler (`http.createServer(listener)`, or `app.post(path, listener)` in frameworks
+ * built on Node's request) that can also be subscribed to by event name.
+ */
+export interface CallbackListener {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Adds a handler for `TaskFinish` (every job) or `TaskFinish:<Tag>` (one job type). */
+  on<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackListener;
+  /** Removes a handler added with `on`. */
+  off<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackListener;
+  /** The framework-independent core: a request in, the answer to send out. Never rejects. */
+  handle(request: CallbackRequest): Promise<ListenerAnswer>;
+  /** The body limits, for adapters that read the body themselves. */
+  readonly limits: BodyLimits;
+}
+
+const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+const DEFAULT_DEDUP_TTL_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_PROCESSING_TTL_MS = 5 * 60 * 1000;
+const DEFAULT_DUPLICATE_WAIT_MS = 10_000;
+
+/** Creates a callback listener. See the README's "Receiving callbacks" for the delivery semantics. */
+export function createCallbackListener(options: CallbackListenerOptions = {}): CallbackListener {
+  const limits: BodyLimits = {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  };
+  const parseOptions = { strict: options.strict, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, maxBytes: limits.maxBytes };
+  const secretMatches = options.secret === undefined ? undefined : createSecretCheck(options.secret);
+  const dedup = options.dedup === false ? undefined : resolveDedup(options.dedup ?? {});
+  const report = options.onError ?? reportToConsole;
+  const handlers = new Map<string, CallbackHandler[]>();
+
+  async function handle(request: CallbackRequest): Promise<ListenerAnswer> {
+    try {
+      return await receive(request);
+    } catch (error) {
+      report(error, { stage: "internal" });
+      return refusal(500, "internal", "the receiver failed; deliver again later");
+    }
+  }
+
+  async function receive(request: CallbackRequest): Promise<ListenerAnswer> {
+    if (request.method !== "POST") {
+      return refusal(405, "method", "callbacks are POSTed", { headers: { allow: "POST" } });
+    }
+    if (secretMatches !== undefined && !secretMatches(request.url)) {
+      return refusal(401, "unauthorized", "the callback URL's secret is missing or wrong");
+    }
+    let rawBody: Uint8Array | string;
+    try {
+      rawBody = await request.body();
+    } catch (error) {
+      if (!(error instanceof BodyReadError)) throw error;
+      if (error.status === 500) report(error, { stage: "body" });
+      const close = error.status === 413 || error.status === 408 ? { connection: "close" } : undefined;
+      return refusal(error.status, error.kind, error.message, { headers: close });
+    }
+    // A body a parser handed over was read under the framework's limit, not ours.
+    const size = typeof rawBody === "string" ? Buffer.byteLength(rawBody) : rawBody.byteLength;
+    if (size > limits.maxBytes) {
+      const error = tooLarge(size, limits.maxBytes);
+      return refusal(413, error.kind, error.message);
+    }
+    const result = safeParseCallback(rawBody, parseOptions);
+    if (!result.ok) {
+      options.onInvalid?.(result.error);
+      return refusal(400, result.error.kind, "the body is not a valid CI callback", { issues: result.error.issues });
+    }
+    const callback = result.value;
+    const { key, names } = identifyEvent(callback);
+    const context: CallbackContext = { key, names, rawBody, contentType: request.contentType };
+    if (dedup === undefined || key === undefined) return deliver(callback, context);
+    return deliverOnce(callback, context, key, dedup);
+  }
+
+  /** Runs the handlers in order: the option's, then those of each name, most general first. */
+  async function deliver(callback: ReceivedCallback, context: CallbackContext): Promise<ListenerAnswer> {
+    try {
+      if (options.handler !== undefined) await options.handler(callback, context);
+      for (const name of context.names) {
+        for (const handler of [...(handlers.get(name) ?? [])]) await handler(callback, context);
+      }
+    } catch (error) {
+      report(error, { stage: "handler", key: context.key });
+      return refusal(500, "handler", "the handler failed; deliver again");
+    }
+    return answer(200, { ok: true });
+  }
+
+  /** Claims the key, runs the handlers, marks the key done, or releases it when they fail. */
+  async function deliverOnce(
+    callback: ReceivedCallback,
+    context: CallbackContext,
+    key: string,
+    settings: Required<DedupOptions>,
+  ): Promise<ListenerAnswer> {
+    const { store } = settings;
+    const token = randomUUID();
+    const deadline = Date.now() + settings.waitMs;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
+      let claim;
+      try {
+        claim = await store.claim(key, token, settings.processingTtlMs);
+      } catch (error) {
+        report(error, { stage: "dedup", key });
+        return refusal(500, "dedup", "the dedup store failed; deliver again");
+      }
+      if (claim === "done") return answer(200, { ok: true, duplicate: true });
+      if (claim === "claimed") break;
+      // Another delivery is handling this event: wait for its outcome rather than acknowledge blindly,
+      // since it may still fail.
+      if (Date.now() + pause > deadline) {
+        return refusal(503, "in-progress", "this event is being handled by another delivery; deliver again later", {
+          headers: { "retry-after": "1" },
+        });
+      }
+      await delay(pause);
+    }
+    const reply = await deliver(callback, context);
+    try {
+      if (reply.status === 200) await store.complete(key, token, settings.ttlMs);
+      else await store.release(key, token);
+    } catch (error) {
+      // The handlers' outcome stands; the mark expires after processingTtlMs.
+      report(error, { stage: "dedup", key });
+    }
+    return reply;
+  }
+
+  const listener = ((req: IncomingMessage, res: ServerResponse): void => {
+    void handle(callbackRequestFromNode(req, limits)).then((reply) => writeNodeAnswer(req, res, reply));
+  }) as CallbackListener;
+  listener.on = (name, handler) => {
+    handlers.set(name, [...(handlers.get(name) ?? []), handler as CallbackHandler]);
+    return listener;
+  };
+  listener.off = (name, handler) => {
+    handlers.set(name, (handlers.get(name) ?? []).filter((h) => h !== handler));
+    return listener;
+  };
+  listener.handle = handle;
+  Object.defineProperty(listener, "limits", { value: limits, enumerable: true });
+  return listener;
+}
+
+function resolveDedup(options: DedupOptions): Required<DedupOptions> {
+  return {
+    store: options.store ?? new MemoryDedupStore(),
+    ttlMs: options.ttlMs ?? DEFAULT_DEDUP_TTL_MS,
+    processingTtlMs: options.processingTtlMs ?? DEFAULT_PROCESSING_TTL_MS,
+    waitMs: options.waitMs ?? DEFAULT_DUPLICATE_WAIT_MS,
+  };
+}
+
+function reportToConsole(error: unknown, context: ListenerErrorContext): void {
+  console.error(`ci-callback: ${context.stage} failed${context.key === undefined ? "" : ` for ${context.key}`}:`, error);
+}
