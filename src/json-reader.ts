@@ -1,38 +1,194 @@
 /**
- * Reads a JSON body. JSON.parse does the work; on failure jsonc-parser finds the line and column, which
- * JSON.parse does not always report, so the error can point at the problem without quoting the body.
+ * Reads a JSON body. JSON.parse does the work; one pass over its result then refuses what JSON.parse lets
+ * through but a callback must not carry: nesting past the limit, duplicate keys (JSON.parse keeps the last
+ * silently, other readers the first: one body, two meanings), numbers JavaScript cannot keep exactly, and
+ * characters XML cannot carry (escaped control characters, lone surrogates), so both formats accept the same
+ * text. Errors give a line and column (json-syntax.ts finds them) or a path, and never quote the body.
  */
-import { type ParseError, parse as locate, printParseErrorCode } from "jsonc-parser";
-import { CallbackError } from "./errors";
+import { CallbackError, pointerToken } from "./errors";
+import { findJsonProblem } from "./json-syntax";
+import { isSafeName } from "./safe-name";
+import { isXmlText } from "./xml-guards";
 
-/** Parses JSON text or throws a `parse` `CallbackError` with line and column. */
-export function readJson(text: string): unknown {
+/** Limits applied while reading. */
+export interface JsonReadOptions {
+  /** Deepest nesting accepted: the body is depth 1, each object or array level adds one. */
+  maxDepth: number;
+}
+
+/**
+ * Parses JSON text or throws a `CallbackError`: `parse` for text that is not JSON, a duplicate key, a number
+ * that cannot be kept exactly or a character XML does not allow; `limit` for nesting deeper than `maxDepth`.
+ */
+export function readJson(text: string, options: JsonReadOptions): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
-    throw new CallbackError("parse", [{ path: "", message: describe(text) }]);
+    const problem = findJsonProblem(text);
+    throw parseError(
+      "",
+      problem ? `JSON is not well-formed${at(text, problem.offset)}: ${problem.reason}` : "JSON is not well-formed",
+    );
   }
+  // Raw control characters and lone surrogates never get past JSON.parse and decodeBody: only a \u escape
+  // can make one, so strings are checked only when the text has one.
+  const checkText = text.includes("\\u");
+  let strings = typeof value === "object" && value !== null ? countStrings(value, 1, options.maxDepth, checkText) : 0;
+  if (strings < 0) {
+    const checked = checkSlowly(value, options.maxDepth, checkText);
+    if (checked instanceof CallbackError) throw checked;
+    strings = checked;
+  }
+  // Each string of the text is a key or a string value of the result, unless a duplicate key dropped it.
+  if (strings !== stringTokens(text)) {
+    const problem = findJsonProblem(text);
+    if (problem) throw parseError("", `JSON has a duplicate key${at(text, problem.offset)}`);
+  }
+  return value;
 }
 
-function describe(text: string): string {
-  const errors: ParseError[] = [];
-  locate(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const first = errors[0];
-  if (first === undefined) return "JSON is not well-formed";
-  const { line, column } = lineAndColumn(text, first.offset);
-  const reason = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
-  return `JSON is not well-formed at line ${line}, column ${column}: ${reason}`;
+/** A number JSON.parse turned into a float without losing anything: its text (String) is what the body meant. */
+function isExactNumber(value: number): boolean {
+  return Number.isInteger(value) ? Number.isSafeInteger(value) : Number.isFinite(value) && !String(value).includes("e");
 }
 
-/** 1-based line and column of a character offset. */
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+// The fast pass recurses this deep at most; deeper bodies (hostile, or a raised maxDepth) take the slow one.
+const RECURSION_LIMIT = 200;
+
+/**
+ * The fast pass: the number of strings in a parsed container (keys and string values), or -1 at the first
+ * thing {@link checkSlowly} must look at: nesting past the limit (or past what the fast pass recurses), an
+ * inexact number, a character XML does not allow.
+ */
+function countStrings(container: object, depth: number, maxDepth: number, checkText: boolean): number {
+  let strings = 0;
+  if (Array.isArray(container)) {
+    for (const item of container as unknown[]) {
+      const inner = countItem(item, depth, maxDepth, checkText);
+      if (inner < 0) return -1;
+      strings += inner;
+    }
+    return strings;
+  }
+  const record = container as Record<string, unknown>;
+  // for-in, not Object.keys: V8 walks JSON.parse's objects this way without allocating.
+  for (const key in record) {
+    if (checkText && !isXmlText(key)) return -1;
+    const inner = countItem(record[key], depth, maxDepth, checkText);
+    if (inner < 0) return -1;
+    strings += inner + 1;
+  }
+  return strings;
+}
+
+/** {@link countStrings} for one child of a container at `depth`. */
+function countItem(item: unknown, depth: number, maxDepth: number, checkText: boolean): number {
+  if (depth >= maxDepth || depth >= RECURSION_LIMIT) return -1;
+  if (typeof item === "string") return checkText && !isXmlText(item) ? -1 : 1;
+  if (typeof item === "object" && item !== null) return countStrings(item, depth + 1, maxDepth, checkText);
+  if (typeof item === "number") return isExactNumber(item) ? 0 : -1;
+  return 0;
+}
+
+/** A value on the way through {@link checkSlowly}, linked to its container for its path. */
+interface Visit {
+  value: unknown;
+  /** Its key in its container: a property name, or an array index. */
+  key: string | number;
+  parent: Visit | undefined;
+  depth: number;
+}
+
+/**
+ * The slow pass, when the fast one could not finish: walks in document order with a stack of its own (any
+ * depth) and returns the first problem, with its path, or else the number of strings.
+ */
+function checkSlowly(root: unknown, maxDepth: number, checkText: boolean): CallbackError | number {
+  let strings = 0;
+  const stack: Visit[] = [{ value: root, key: "", parent: undefined, depth: 1 }];
+  for (let visit = stack.pop(); visit; visit = stack.pop()) {
+    const { value, depth } = visit;
+    if (depth > maxDepth) {
+      return problemAt(
+        visit,
+        (path) => new CallbackError("limit", [{ path, message: `nesting is deeper than the limit of ${maxDepth}` }]),
+      );
+    }
+    if (typeof value === "number" && !isExactNumber(value)) {
+      return problemAt(visit, (path) => parseError(path, "number is too large or too precise to keep exactly"));
+    }
+    if (typeof value === "string") {
+      strings++;
+      if (checkText && !isXmlText(value)) return problemAt(visit, characterError);
+    }
+    if (typeof value !== "object" || value === null) continue;
+    const children: Visit[] = [];
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, index) =>
+        children.push({ value: item, key: index, parent: visit, depth: depth + 1 }),
+      );
+    } else {
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+        strings++;
+        if (checkText && !isXmlText(key)) return problemAt(visit, characterError);
+        children.push({ value: item, key, parent: visit, depth: depth + 1 });
+      }
+    }
+    // Reversed, so children are popped in document order.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Visit);
+  }
+  return strings;
+}
+
+/**
+ * The error `make` gives for a problem at `visit`, with its path; but if a key on the way there is not a safe
+ * name (a path must not echo a hostile key), the error for that key, at its container.
+ */
+function problemAt(visit: Visit, make: (path: string) => CallbackError): CallbackError {
+  const chain: Visit[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) chain.push(at);
+  let path = "";
+  for (const { key } of chain.reverse()) {
+    if (typeof key === "string" && !isSafeName(key)) return parseError(path, "a node name is not allowed");
+    path += `/${typeof key === "string" ? pointerToken(key) : key}`;
+  }
+  return make(path);
+}
+
+function characterError(path: string): CallbackError {
+  return parseError(
+    path,
+    "text has a character XML does not allow (a control character, U+FFFE, U+FFFF or a lone surrogate)",
+  );
+}
+
+/** How many string tokens the text has: its unescaped quotes, halved. */
+function stringTokens(text: string): number {
+  let quotes = 0;
+  if (!text.includes("\\")) {
+    for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) quotes++;
+    return quotes / 2;
+  }
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(i - 1 - backslashes) === 92 /* \ */) backslashes++;
+    if (backslashes % 2 === 0) quotes++;
+  }
+  return quotes / 2;
+}
+
+/** " at line L, column C" of a character offset (both 1-based). */
+function at(text: string, offset: number): string {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
   }
-  return { line, column: offset - lineStart + 1 };
+  return ` at line ${line}, column ${offset - lineStart + 1}`;
+}
+
+function parseError(path: string, message: string): CallbackError {
+  return new CallbackError("parse", [{ path, message }]);
 }

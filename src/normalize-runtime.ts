@@ -4,7 +4,7 @@
  * wire text, lists are always arrays, empty means absent, unknown nodes are kept and recorded.
  */
 import { CallbackError, type CallbackIssue, pointerToken } from "./errors";
-import { isSafeName } from "./xml-reader";
+import { isSafeName } from "./safe-name";
 
 /** State of one normalisation run. */
 export interface NormalizeContext {

@@ -1,0 +1,272 @@
+/**
+ * `npm run bench`: what parsing a callback costs, against what a user would otherwise write, in one process on
+ * the built package (dist/). Bodies: the seed's case 2 (XML) and its JSON, a large one (50 CosHeaders, 64 KiB
+ * UserData) and a minimal one. Rows are timed in interleaved rounds and each row's best round kept (noise on a
+ * shared machine only ever adds time); ratios are to JSON.parse of the same callback as JSON. Prints the table,
+ * then the targets and whether each is met. BENCH_ROUNDS (default 15) and BENCH_ROUND_MS (default 40) tune it.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { xml2js as xmlJs } from "xml-js";
+import { parseString as xml2jsParse } from "xml2js";
+import type * as CallbackModule from "../src/callback";
+import type * as BodyModule from "../src/body";
+import type * as SaxesReaderModule from "../src/xml-reader-saxes";
+import type * as XmlJsReaderModule from "../src/xml-reader-xml-js";
+import type * as ValidatorsModule from "../generated/validators";
+
+// The built package, as users run it (tsx would wrap every export of src/ in a getter).
+const dist = join(__dirname, "..", "dist");
+const { parseCallbackWith, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } = require(
+  join(dist, "src/callback"),
+) as typeof CallbackModule;
+const { decodeBody } = require(join(dist, "src/body")) as typeof BodyModule;
+const { readXmlWithSaxes } = require(join(dist, "src/xml-reader-saxes")) as typeof SaxesReaderModule;
+const { readXmlWithXmlJs } = require(join(dist, "src/xml-reader-xml-js")) as typeof XmlJsReaderModule;
+const { validateCiCallback } = require(join(dist, "generated/validators")) as typeof ValidatorsModule;
+const cosUtil = (require("cos-nodejs-sdk-v5") as { util: { xml2json(xml: string): unknown } }).util;
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 40);
+
+// ---- bodies ---------------------------------------------------------------------------------------------
+
+const examples = join(__dirname, "..", "..", "shared", "reference", "examples", "VideoEnhance");
+const seedXml = readFileSync(join(examples, "seed-2.xml"), "utf8");
+const seedJson = readFileSync(join(examples, "seed-3.json"), "utf8");
+
+const cosHeaders = Array.from({ length: 50 }, (_, i) => ({
+  Key: `x-cos-meta-key-${i}`,
+  Value: `value-${i}-${"v".repeat(20)}`,
+}));
+const userData = "u".repeat(64 * 1024);
+const largeXml = seedXml
+  .replace(
+    /<CosHeaders>[^]*<\/CosHeaders>/,
+    cosHeaders.map((h) => `<CosHeaders><Key>${h.Key}</Key><Value>${h.Value}</Value></CosHeaders>`).join("\n"),
+  )
+  .replace("This is my VideoEnhance job.", userData);
+const seedObject = JSON.parse(seedJson) as {
+  JobsDetail: [{ Input: { CosHeaders: unknown }; Operation: { UserData: string } }];
+};
+seedObject.JobsDetail[0].Input.CosHeaders = cosHeaders;
+seedObject.JobsDetail[0].Operation.UserData = userData;
+const largeJson = JSON.stringify(seedObject, null, 4);
+
+const minimalXml =
+  "<Response><EventName>TaskFinish</EventName><JobsDetail><JobId>j1</JobId><Tag>VideoEnhance</Tag>" +
+  "<State>Success</State><Operation><TemplateId>t1</TemplateId></Operation></JobsDetail></Response>";
+const minimalJson =
+  '{"EventName":"TaskFinish","JobsDetail":[{"JobId":"j1","Tag":"VideoEnhance","State":"Success","Operation":{"TemplateId":"t1"}}]}';
+
+interface Size {
+  name: string;
+  xml: string;
+  json: string;
+}
+const sizes: Size[] = [
+  { name: "seed (case 2)", xml: seedXml, json: seedJson },
+  { name: "large", xml: largeXml, json: largeJson },
+  { name: "minimal", xml: minimalXml, json: minimalJson },
+];
+
+// ---- pipelines ------------------------------------------------------------------------------------------
+
+// What a user would write with fast-xml-parser: lists forced to arrays, text kept as text, empties dropped.
+const LIST_NAMES = new Set([
+  "JobsDetail",
+  "CosHeaders",
+  "Audio",
+  "Video",
+  "Subtitle",
+  "Md5Info",
+  "ObjectName",
+  "Watermark",
+  "WatermarkTemplateId",
+]);
+const fxp = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => LIST_NAMES.has(name) });
+function dropEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(dropEmpty).filter((item) => item !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value)
+      .map(([key, item]) => [key, dropEmpty(item)] as const)
+      .filter(([, item]) => item !== undefined);
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+  }
+  return value === "" ? undefined : value;
+}
+
+function xml2jsSync(xml: string): unknown {
+  let result: unknown;
+  xml2jsParse(xml, { explicitArray: false }, (error, value) => {
+    if (error) throw error;
+    result = value;
+  });
+  return result;
+}
+
+const options = { maxDepth: DEFAULT_MAX_DEPTH };
+type Row = { name: string; run: (size: Size) => unknown };
+const rows: Row[] = [
+  { name: "ours, XML (saxes reader)", run: ({ xml }) => parseCallbackWith(readXmlWithSaxes, xml) },
+  { name: "ours, XML (xml-js reader)", run: ({ xml }) => parseCallbackWith(readXmlWithXmlJs, xml) },
+  {
+    name: "  raw read: saxes reader",
+    run: ({ xml }) => readXmlWithSaxes(decodeBody(xml, DEFAULT_MAX_BYTES).text, options),
+  },
+  {
+    name: "  raw read: xml-js reader",
+    run: ({ xml }) => readXmlWithXmlJs(decodeBody(xml, DEFAULT_MAX_BYTES).text, options),
+  },
+  { name: "raw xml-js (xml2js, compact)", run: ({ xml }) => xmlJs(xml, { compact: true }) },
+  {
+    name: "fast-xml-parser + hand mapping",
+    run: ({ xml }) => dropEmpty((fxp.parse(xml) as { Response: unknown }).Response),
+  },
+  { name: "xml2js", run: ({ xml }) => xml2jsSync(xml) },
+  { name: "cos-nodejs-sdk-v5 util.xml2json", run: ({ xml }) => cosUtil.xml2json(xml) },
+  { name: "ours, JSON", run: ({ json }) => parseCallbackWith(readXmlWithSaxes, json) },
+  { name: "JSON.parse", run: ({ json }) => JSON.parse(json) },
+  { name: "JSON.parse + ajv validator", run: ({ json }) => validateCiCallback(JSON.parse(json)) },
+];
+const ALTERNATIVES = ["fast-xml-parser + hand mapping", "xml2js", "cos-nodejs-sdk-v5 util.xml2json"];
+
+// ---- timing ---------------------------------------------------------------------------------------------
+
+/** µs per call of each task: a batch sized to about ROUND_MS, once per round, tasks interleaved; the best round. */
+function measure(tasks: (() => unknown)[]): number[] {
+  const batch = tasks.map((task) => {
+    for (let i = 0; i < 50; i++) task(); // warm up
+    const start = performance.now();
+    let n = 0;
+    while (performance.now() - start < ROUND_MS / 4) {
+      task();
+      n++;
+    }
+    return Math.max(1, n * 4);
+  });
+  const samples: number[][] = tasks.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    tasks.forEach((task, index) => {
+      const n = batch[index] as number;
+      const start = performance.now();
+      for (let i = 0; i < n; i++) task();
+      samples[index]?.push(((performance.now() - start) * 1000) / n);
+    });
+  }
+  return samples.map((values) => Math.min(...values));
+}
+
+// ---- memory and cold import ------------------------------------------------------------------------------
+
+/** Bytes of heap still held per parsed callback, when 2,000 results of distinct bodies are kept alive. */
+function retainedBytes(parse: () => unknown): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return Number.NaN;
+  const count = 2000;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = Array.from({ length: count }, parse);
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (kept.length !== count) throw new Error("unreachable");
+  return (after - before) / count;
+}
+
+/** Median ms of `require` of `module` in a fresh node process. */
+function coldImportMs(module: string, times = 11): number {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(module)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const samples = Array.from({ length: times }, () =>
+    Number(execFileSync(process.execPath, ["-e", script], { cwd: dist })),
+  );
+  return samples.sort((a, b) => a - b)[Math.floor(times / 2)] as number;
+}
+
+// ---- report ---------------------------------------------------------------------------------------------
+
+const fmt = (us: number) => (us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us.toFixed(2));
+const results = new Map<string, Map<string, number>>(); // size → row → µs/op
+
+for (const size of sizes) {
+  const times = measure(rows.map((row) => () => row.run(size)));
+  results.set(size.name, new Map(rows.map((row, i) => [row.name, times[i] as number])));
+}
+
+const header = [
+  "µs/op (× JSON.parse)",
+  ...sizes.map((s) => `${s.name}, ${(Buffer.byteLength(s.xml) / 1024).toFixed(1)} KiB XML`),
+];
+const lines = rows.map((row) => [
+  row.name,
+  ...sizes.map((size) => {
+    const us = results.get(size.name)?.get(row.name) ?? Number.NaN;
+    const base = results.get(size.name)?.get("JSON.parse") ?? Number.NaN;
+    return `${fmt(us)} (${(us / base).toFixed(1)}×)`;
+  }),
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => (line[i] as string).length)));
+const printRow = (cells: string[]) =>
+  console.log(`| ${cells.map((cell, i) => cell.padEnd(widths[i] as number)).join(" | ")} |`);
+console.log(`node ${process.version}, best of ${ROUNDS} rounds of ~${ROUND_MS} ms per row and body\n`);
+printRow(header);
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+for (const line of lines) printRow(line);
+
+// Bodies as a server receives them (bytes), so that each parse has a body of its own to keep alive or not.
+const seedXmlBytes = Buffer.from(seedXml);
+const seedJsonBytes = Buffer.from(seedJson);
+const retained = [
+  ["ours, XML", () => parseCallbackWith(readXmlWithSaxes, seedXmlBytes)],
+  ["ours, JSON", () => parseCallbackWith(readXmlWithSaxes, seedJsonBytes)],
+  ["JSON.parse", () => JSON.parse(seedJsonBytes.toString())],
+] as const;
+console.log(
+  `\nretained heap per parsed seed callback: ${retained.map(([name, parse]) => `${name} ${(retainedBytes(parse) / 1024).toFixed(1)} KiB`).join(", ")}`,
+);
+const cold = (module: string) => `${coldImportMs(module).toFixed(1)} ms`;
+console.log(
+  `cold import, median of 11 fresh processes: the package ${cold("./src/index.js")}; parseCallback's modules ` +
+    `${cold("./src/callback.js")} (generated validators ${cold("./generated/validators.js")}); the saxes reader ` +
+    `${cold("./src/xml-reader-saxes.js")}, the xml-js reader ${cold("./src/xml-reader-xml-js.js")}; ` +
+    `a one-function module (the floor) ${cold("./src/safe-name.js")}`,
+);
+
+// ---- targets --------------------------------------------------------------------------------------------
+
+console.log("\ntargets:");
+let allMet = true;
+const target = (description: string, met: boolean, detail: string) => {
+  allMet &&= met;
+  console.log(`  ${met ? "met    " : "NOT MET"}  ${description}: ${detail}`);
+};
+for (const size of sizes) {
+  const r = results.get(size.name) as Map<string, number>;
+  const get = (row: string) => r.get(row) as number;
+  const jsonRatio = get("ours, JSON") / get("JSON.parse + ajv validator");
+  target(`${size.name}: JSON path within 1.3× of JSON.parse + ajv`, jsonRatio <= 1.3, `${jsonRatio.toFixed(2)}×`);
+  const fastest = Math.min(...ALTERNATIVES.map(get));
+  const xmlRatio = get("ours, XML (saxes reader)") / fastest;
+  target(
+    `${size.name}: XML path faster than every alternative pipeline`,
+    xmlRatio < 1,
+    `${xmlRatio.toFixed(2)}× the fastest`,
+  );
+  const overhead = get("ours, XML (saxes reader)") / get("  raw read: saxes reader") - 1;
+  target(
+    `${size.name}: mapping + validation at most 15% over the raw read`,
+    overhead <= 0.15,
+    `+${(overhead * 100).toFixed(0)}%`,
+  );
+  const speedup = get("ours, XML (xml-js reader)") / get("ours, XML (saxes reader)");
+  target(
+    `${size.name}: saxes reader at least 3× faster end to end than xml-js`,
+    speedup >= 3,
+    `${speedup.toFixed(1)}×`,
+  );
+}
+console.log(allMet ? "\nall targets met" : "\nsome targets not met");

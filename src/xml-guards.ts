@@ -1,0 +1,94 @@
+/**
+ * What the XML readers share: the checks made on the text before a parser sees it, and every message a
+ * reader may report, so each reader refuses the same bodies in the same words and none quotes the body.
+ */
+import { CallbackError } from "./errors";
+
+/** The messages of the XML readers' `parse` errors (the `limit` one is {@link depthError}). */
+export const XmlProblem = {
+  truncated: "XML body ends before the root element is closed (truncated)",
+  unterminated: "XML body ends inside unterminated markup (truncated)",
+  noRoot: "XML body has no root element",
+  twoRoots: "XML body has more than one root element",
+  outsideRoot: "XML body has content outside the root element",
+  doctype: "DOCTYPE is not allowed",
+  instruction: "processing instructions are not allowed (the XML declaration only at the very start)",
+  declaration: "XML declaration is malformed",
+  encoding: "XML declaration must declare UTF-8 encoding",
+  attributes: "XML attributes are not allowed",
+  name: "element name is not allowed",
+  mixed: "element mixes text and child elements",
+  entity: "XML body uses an entity that XML does not define",
+} as const;
+
+const DECLARATION = /^<\?xml(?=[\s?])([^?]*)\?>/;
+const PSEUDO_ATTRIBUTES = /^(?:\s+[A-Za-z]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*$/;
+const ENCODING = /\sencoding\s*=\s*(?:"([^"]*)"|'([^']*)')/;
+// A parser's reason is kept only if it is plain lower-case words: a reason that could carry body text never is.
+const PLAIN_REASON = /^[a-z][a-z >-]{0,80}$/;
+
+/**
+ * Checks what can be told from the text alone and returns the text a parser should read: the same length
+ * and lines, with a leading UTF-8 XML declaration blanked out (so any `<?xml` a parser still sees is misplaced).
+ * @throws {CallbackError} `parse`: no root element, a body not ending in `>` (cut off), or a bad declaration.
+ */
+export function prepareXml(text: string): string {
+  const last = lastNonSpace(text);
+  if (last === undefined) throw xmlError("", XmlProblem.noRoot);
+  // Parsers report nothing when the input just stops, so a cut-off body is caught before them.
+  if (last !== ">") throw xmlError("", XmlProblem.truncated);
+  const match = text.startsWith("<?xml") ? DECLARATION.exec(text) : null;
+  if (!match) return text;
+  const pseudoAttributes = match[1] ?? "";
+  if (!PSEUDO_ATTRIBUTES.test(pseudoAttributes)) throw xmlError("", XmlProblem.declaration);
+  const encoding = ENCODING.exec(pseudoAttributes);
+  if (encoding && (encoding[1] ?? encoding[2] ?? "").toLowerCase() !== "utf-8") throw xmlError("", XmlProblem.encoding);
+  return match[0].replace(/[^\n]/g, " ") + text.slice(match[0].length);
+}
+
+// What XML 1.0 does not allow anywhere: C0 controls other than tab, LF and CR, and U+FFFE, U+FFFF.
+const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+
+/** True for text XML 1.0 can carry: no forbidden control character, U+FFFE, U+FFFF or lone surrogate. */
+export function isXmlText(text: string): boolean {
+  return !NOT_XML_CHAR.test(text) && text.isWellFormed();
+}
+
+/** True for text that is only XML whitespace (space, tab, CR, LF), which may sit between elements. */
+export function isXmlSpace(text: string): boolean {
+  // A loop, not a regular expression: it runs for the whitespace between every two elements.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/** A `parse` error of an XML reader at `path`. */
+export function xmlError(path: string, message: string): CallbackError {
+  return new CallbackError("parse", [{ path, message }]);
+}
+
+/** The `limit` error for an element nested deeper than `maxDepth`. */
+export function depthError(path: string, maxDepth: number): CallbackError {
+  return new CallbackError("limit", [{ path, message: `elements nest deeper than the limit of ${maxDepth}` }]);
+}
+
+/**
+ * A `parse` error for a body the parser found not well-formed: its reason (first clause, lower case, and only
+ * if it is plain words) and 1-based line and column when known, never the body's text.
+ */
+export function notWellFormed(parserMessage: string, line?: number, column?: number): CallbackError {
+  let reason = (parserMessage.split(/[:\n]/, 1)[0] ?? "").trim().replace(/\.$/, "").toLowerCase();
+  if (!PLAIN_REASON.test(reason)) reason = "malformed markup";
+  const where = line !== undefined && column !== undefined ? ` at line ${line}, column ${Math.max(1, column)}` : "";
+  return xmlError("", `XML is not well-formed${where}: ${reason}`);
+}
+
+function lastNonSpace(text: string): string | undefined {
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return text[i];
+  }
+  return undefined;
+}
