@@ -1,14 +1,16 @@
 /**
  * Writes a canonical callback as CI's XML: `<Response>` around it, a list as repeated elements, text
- * escaped. xml-js does the writing; one quirk of it is worked around: it un-escapes `&amp;` in text before
- * escaping, so text holding a literal "&amp;" would come back as "&". Text with an `&` is written as CDATA.
+ * escaped. xml-js does the writing; two of its ways are worked around so that text reads back unchanged:
+ * it un-escapes `&amp;` in text before escaping (so text with an `&` is written as CDATA), and a raw CR
+ * would be read back as LF by any XML parser (so CR is written as `&#13;`).
  */
 import { type Element, js2xml } from "xml-js";
 
 /** The XML body of a canonical callback, indented like CI's. */
 export function toXmlBody(callback: object): string {
   const root: Element = { type: "element", name: "Response", elements: children(callback as Record<string, unknown>) };
-  return `${js2xml({ elements: [root] }, { spaces: 4 })}\n`;
+  const xml = js2xml({ elements: [root] }, { spaces: 4, textFn: (text: string) => text.replace(/\r/g, "&#13;") });
+  return `${xml}\n`;
 }
 
 function children(container: Record<string, unknown>): Element[] {
@@ -22,11 +24,14 @@ function element(name: string, value: unknown): Element {
   return { type: "element", name, elements: textNodes(String(value)) };
 }
 
+/** Text as nodes: CRs on their own (a character reference each), the runs between as text or CDATA. */
 function textNodes(text: string): Element[] {
-  if (!text.includes("&")) return [{ type: "text", text }];
-  // "]]>" cannot stand inside CDATA: split it across two sections.
-  return text.split("]]>").map((part, i, parts) => ({
-    type: "cdata",
-    cdata: `${i > 0 ? ">" : ""}${part}${i < parts.length - 1 ? "]]" : ""}`,
-  }));
+  return text.split(/(\r)/).flatMap((run): Element[] => {
+    if (run === "\r" || !run.includes("&")) return run === "" ? [] : [{ type: "text", text: run }];
+    // "]]>" cannot stand inside CDATA: split it across two sections.
+    return run.split("]]>").map((part, i, parts) => ({
+      type: "cdata",
+      cdata: `${i > 0 ? ">" : ""}${part}${i < parts.length - 1 ? "]]" : ""}`,
+    }));
+  });
 }

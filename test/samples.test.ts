@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { expect } from "chai";
 import { exampleBody, exampleCallback, exampleNames, knownJobTags, parseCallback, validateCallback } from "../src";
+import { toXmlBody } from "../src/xml-writer";
 import { cliPath, ensureBuilt } from "./support/built";
 
 describe("the sample callbacks", () => {
@@ -44,17 +45,16 @@ describe("the sample callbacks", () => {
 });
 
 describe("the XML writer", () => {
-  it("keeps text that xml-js alone would change: a literal &amp;, ]]> and markup characters", () => {
+  it("keeps text that xml-js alone would change: a literal &amp;, ]]>, markup characters and CR", () => {
     const sample = exampleCallback("VideoEnhance");
     if (sample.EventName !== "TaskFinish") return expect.fail("a TaskFinish sample");
     const job = sample.JobsDetail[0] as { Operation: { UserData?: string } };
-    for (const text of ["a &amp; b", "x]]>y & z", "<tag> & \"quotes\" 'too'", "]]>]]>&"]) {
+    for (const text of ["a &amp; b", "x]]>y & z", "<tag> & \"quotes\" 'too'", "]]>]]>&", "two\r\nlines &amp;\r", "\r"]) {
       job.Operation.UserData = text;
-      const back = parseCallback(exampleBodyOf(sample));
+      const back = parseCallback(toXmlBody(sample));
       if (back.EventName !== "TaskFinish") return expect.fail("a TaskFinish callback");
       expect((back.JobsDetail[0] as { Operation: { UserData?: string } }).Operation.UserData).to.equal(text);
     }
   });
 });
 
-import { toXmlBody as exampleBodyOf } from "../src/xml-writer";
