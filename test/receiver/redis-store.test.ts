@@ -4,26 +4,28 @@ import { Redis } from "ioredis";
 import { RedisDedupStore, createCallbackListener, type CallbackListener, type DedupStore } from "../../src";
 import { deferred } from "../support/deferred";
 import { exampleText } from "../support/examples";
+import { type TestRedis, startTestRedis } from "../support/redis";
 import { post, serve, type Reply, type Served } from "../support/http";
 import { ClaimLog, SpyStore } from "./spy-store";
 
-/** .ci/run starts redis-server on 127.0.0.1:6379; REDIS_URL points elsewhere. */
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
 
-/** A client that fails at once, instead of retrying, when Redis is not there. */
-async function connect(): Promise<Redis> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  try {
-    await client.connect();
-  } catch (error) {
-    client.disconnect();
-    throw new Error(`Redis is needed at ${redisUrl} (.ci/run starts it): ${(error as Error).message}`);
-  }
-  return client;
-}
-
 describe("receiver: the Redis dedup store (real redis-server)", () => {
+  let redis: TestRedis;
+  before(async () => {
+    redis = await startTestRedis();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+
+  /** A client that fails at once, instead of retrying, when Redis goes away. */
+  async function connect(): Promise<Redis> {
+    const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    await client.connect();
+    return client;
+  }
+
   const clients: Redis[] = [];
   const servers: Served[] = [];
   let prefix: string;
