@@ -3,22 +3,17 @@
  * and the dedup key. Every callback type passes through {@link identifyEvent}; a new event type adds its
  * identifying nodes here and nowhere else.
  */
-import type { Job, TaskFinishCallback, WorkflowFinishCallback } from "../../generated/types";
+import type { CiCallback, Job, TaskFinishCallback } from "../../generated/types";
 import type { parseCallback } from "../callback";
 
 /** Whatever the parser returns: every callback type a listener can receive. */
 export type ReceivedCallback = ReturnType<typeof parseCallback>;
 
 /**
- * The callback type of each event name. Handlers of `Name` receive `CallbackEventMap[Name]`; a new event
- * type is one more entry here (and, if it has its own id node, one line in {@link identifyEvent}).
+ * The callback type of each event name, read off the generated union: `CallbackEventMap["WorkflowFinish"]`
+ * is `WorkflowFinishCallback`. A new event in the schema is a new entry here with no code.
  */
-export interface CallbackEventMap {
-  /** A job finished (`EventName` TaskFinish); `TaskFinish:<Tag>` narrows to one job type. */
-  TaskFinish: TaskFinishCallback;
-  /** A workflow run finished (`EventName` WorkflowFinish). */
-  WorkflowFinish: WorkflowFinishCallback;
-}
+export type CallbackEventMap = { [C in CiCallback as C["EventName"]]: C };
 
 type EventBase = keyof CallbackEventMap & string;
 
