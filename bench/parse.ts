@@ -33,7 +33,7 @@ const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 40);
 
 // ---- bodies ---------------------------------------------------------------------------------------------
 
-const examples = join(__dirname, "..", "..", "shared", "reference", "examples", "VideoEnhance");
+const examples = join(__dirname, "..", "test", "fixtures", "examples", "VideoEnhance");
 const seedXml = readFileSync(join(examples, "seed-2.xml"), "utf8");
 const seedJson = readFileSync(join(examples, "seed-3.json"), "utf8");
 

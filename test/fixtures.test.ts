@@ -1,4 +1,4 @@
-// Every reference callback in ../shared/reference/examples parses and validates in strict mode, with no
+// Every reference callback in test/fixtures/examples parses and validates in strict mode, with no
 // node the schema does not know; the documents' invalid bodies give a clean parse error; XML and JSON forms
 // of the same event give the same object.
 import { readdirSync } from "node:fs";

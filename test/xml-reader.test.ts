@@ -7,7 +7,7 @@ import type { LooseObject, LooseValue } from "../src/xml-reader";
 import { xmlReaders } from "./support/xml-readers";
 
 const OPTIONS = { maxDepth: 32 };
-const SEED = readFileSync(path.join(__dirname, "../../shared/reference/examples/VideoEnhance/seed-2.xml"), "utf8");
+const SEED = readFileSync(path.join(__dirname, "fixtures/examples/VideoEnhance/seed-2.xml"), "utf8");
 
 /** Runs `fn`, expecting a CallbackError, and returns it. */
 function failure(fn: () => unknown): CallbackError {
