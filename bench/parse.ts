@@ -3,7 +3,8 @@
  * the built package (dist/). Bodies: the seed's case 2 (XML) and its JSON, a large one (50 CosHeaders, 64 KiB
  * UserData) and a minimal one. Rows are timed in interleaved rounds and each row's best round kept (noise on a
  * shared machine only ever adds time); ratios are to JSON.parse of the same callback as JSON. Prints the table,
- * then the targets and whether each is met. BENCH_ROUNDS (default 15) and BENCH_ROUND_MS (default 40) tune it.
+ * the scaling on hostile bodies (floods of failing items and unknown nodes at 1×, 4×, 16×) and the listener's
+ * answer to them at 1 MiB, then the targets and whether each is met. BENCH_ROUNDS (default 15) and BENCH_ROUND_MS (default 40) tune it.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -16,6 +17,9 @@ import type * as BodyModule from "../src/body";
 import type * as SaxesReaderModule from "../src/xml-reader-saxes";
 import type * as XmlJsReaderModule from "../src/xml-reader-xml-js";
 import type * as ValidatorsModule from "../generated/validators";
+import type * as ErrorsModule from "../src/errors";
+import type * as ListenerModule from "../src/receiver/listener";
+import { floodBodies } from "../test/hostile/floods";
 
 // The built package, as users run it (tsx would wrap every export of src/ in a getter).
 const dist = join(__dirname, "..", "dist");
@@ -26,6 +30,18 @@ const { decodeBody } = require(join(dist, "src/body")) as typeof BodyModule;
 const { readXmlWithSaxes } = require(join(dist, "src/xml-reader-saxes")) as typeof SaxesReaderModule;
 const { readXmlWithXmlJs } = require(join(dist, "src/xml-reader-xml-js")) as typeof XmlJsReaderModule;
 const { validateCiCallback } = require(join(dist, "generated/validators")) as typeof ValidatorsModule;
+const { createCallbackListener } = require(join(dist, "src/receiver/listener")) as typeof ListenerModule;
+const { CallbackError } = require(join(dist, "src/errors")) as typeof ErrorsModule;
+
+/** Runs a parse that may fail with a CallbackError, as a receiver would. */
+function attempt(run: () => unknown): unknown {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof CallbackError) return error;
+    throw error;
+  }
+}
 const cosUtil = (require("cos-nodejs-sdk-v5") as { util: { xml2json(xml: string): unknown } }).util;
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -236,37 +252,83 @@ console.log(
     `a one-function module (the floor) ${cold("./src/safe-name.js")}`,
 );
 
-// ---- targets --------------------------------------------------------------------------------------------
+// ---- scaling on hostile bodies ----------------------------------------------------------------------------
 
-console.log("\ntargets:");
-let allMet = true;
-const target = (description: string, met: boolean, detail: string) => {
-  allMet &&= met;
-  console.log(`  ${met ? "met    " : "NOT MET"}  ${description}: ${detail}`);
-};
-for (const size of sizes) {
-  const r = results.get(size.name) as Map<string, number>;
-  const get = (row: string) => r.get(row) as number;
-  const jsonRatio = get("ours, JSON") / get("JSON.parse + ajv validator");
-  target(`${size.name}: JSON path within 1.3× of JSON.parse + ajv`, jsonRatio <= 1.3, `${jsonRatio.toFixed(2)}×`);
-  const fastest = Math.min(...ALTERNATIVES.map(get));
-  const xmlRatio = get("ours, XML (saxes reader)") / fastest;
-  target(
-    `${size.name}: XML path faster than every alternative pipeline`,
-    xmlRatio < 1,
-    `${xmlRatio.toFixed(2)}× the fastest`,
+// Bodies that break the schema as often as their size allows (test/hostile/floods.ts), at 1×, 4× and 16×:
+// linear work shows as the same µs per KB at every scale.
+const SCALES = [1, 4, 16];
+const scaling = floodBodies.map((flood) => {
+  const bodies = SCALES.map((n) => Buffer.from(flood.body(n)));
+  const times = measure(
+    bodies.map((body) => () => attempt(() => parseCallbackWith(readXmlWithSaxes, body, flood.options))),
   );
-  const overhead = get("ours, XML (saxes reader)") / get("  raw read: saxes reader") - 1;
-  target(
-    `${size.name}: mapping + validation at most 15% over the raw read`,
-    overhead <= 0.15,
-    `+${(overhead * 100).toFixed(0)}%`,
+  const perKb = times.map((us, i) => us / ((bodies[i] as Buffer).length / 1024));
+  return { flood, bodies, times, perKb };
+});
+console.log("\nscaling on hostile bodies (µs per parse, µs per KB):\n");
+console.log(`| body | ${SCALES.map((n) => `${n}×`).join(" | ")} | µs/KB at 16× ÷ at 1× |`);
+console.log(`| --- | ${SCALES.map(() => "---").join(" | ")} | --- |`);
+for (const { flood, bodies, times, perKb } of scaling) {
+  const cells = SCALES.map(
+    (_, i) =>
+      `${fmt(times[i] as number)} µs, ${((bodies[i] as Buffer).length / 1024).toFixed(0)} KB: ${fmt(perKb[i] as number)}/KB`,
   );
-  const speedup = get("ours, XML (xml-js reader)") / get("ours, XML (saxes reader)");
-  target(
-    `${size.name}: saxes reader at least 3× faster end to end than xml-js`,
-    speedup >= 3,
-    `${speedup.toFixed(1)}×`,
-  );
+  console.log(`| ${flood.name} | ${cells.join(" | ")} | ${((perKb[2] as number) / (perKb[0] as number)).toFixed(2)} |`);
 }
-console.log(allMet ? "\nall targets met" : "\nsome targets not met");
+
+// The rest waits for the listener's answers, which are async.
+void (async () => {
+  // The listener's answers to the same floods at the default 1 MiB limit: bounded, whatever the body.
+  const answerSizes = await Promise.all(
+    floodBodies.map(async (flood) => {
+      const listener = createCallbackListener({ strict: true, dedup: false, onError: () => undefined });
+      const body = Buffer.from(flood.bodyOfSize(DEFAULT_MAX_BYTES - 1024));
+      const reply = await listener.handle({ method: "POST", url: "/", body: () => Promise.resolve(body) });
+      return { name: flood.name, bytes: body.length, status: reply.status, answer: Buffer.byteLength(reply.body) };
+    }),
+  );
+  for (const a of answerSizes) {
+    console.log(`answer to a ${(a.bytes / 1024).toFixed(0)} KiB body of ${a.name}: ${a.status}, ${a.answer} bytes`);
+  }
+
+  // ---- targets --------------------------------------------------------------------------------------------
+
+  console.log("\ntargets:");
+  let allMet = true;
+  const target = (description: string, met: boolean, detail: string) => {
+    allMet &&= met;
+    console.log(`  ${met ? "met    " : "NOT MET"}  ${description}: ${detail}`);
+  };
+  for (const size of sizes) {
+    const r = results.get(size.name) as Map<string, number>;
+    const get = (row: string) => r.get(row) as number;
+    const jsonRatio = get("ours, JSON") / get("JSON.parse + ajv validator");
+    target(`${size.name}: JSON path within 1.3× of JSON.parse + ajv`, jsonRatio <= 1.3, `${jsonRatio.toFixed(2)}×`);
+    const fastest = Math.min(...ALTERNATIVES.map(get));
+    const xmlRatio = get("ours, XML (saxes reader)") / fastest;
+    target(
+      `${size.name}: XML path faster than every alternative pipeline`,
+      xmlRatio < 1,
+      `${xmlRatio.toFixed(2)}× the fastest`,
+    );
+    const overhead = get("ours, XML (saxes reader)") / get("  raw read: saxes reader") - 1;
+    target(
+      `${size.name}: mapping + validation at most 15% over the raw read`,
+      overhead <= 0.15,
+      `+${(overhead * 100).toFixed(0)}%`,
+    );
+    const speedup = get("ours, XML (xml-js reader)") / get("ours, XML (saxes reader)");
+    target(
+      `${size.name}: saxes reader at least 3× faster end to end than xml-js`,
+      speedup >= 3,
+      `${speedup.toFixed(1)}×`,
+    );
+  }
+  for (const { flood, perKb } of scaling) {
+    const growth = (perKb[2] as number) / (perKb[0] as number);
+    target(`${flood.name}: linear (µs per KB at 16× within 2× of 1×)`, growth <= 2, `${growth.toFixed(2)}×`);
+  }
+  const largestAnswer = Math.max(...answerSizes.map((a) => a.answer));
+  target("largest answer to a 1 MiB hostile body at most 16 KiB", largestAnswer <= 16 * 1024, `${largestAnswer} bytes`);
+  console.log(allMet ? "\nall targets met" : "\nsome targets not met");
+})();

@@ -1,13 +1,15 @@
 /**
  * generated/validators.js (+ .d.ts) and generated/formats.ts: ajv standalone code, so nothing is compiled
  * at run time. ajv-formats and the custom formats of schema/formats.json are registered; custom formats are
- * regular expressions, which ajv inlines into the generated code.
+ * regular expressions, which ajv inlines into the generated code. Every validator stops at a bounded number
+ * of errors (bound-errors.ts), so an invalid body costs time linear in its size.
  */
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import standaloneCode from "ajv/dist/standalone";
 import { format } from "prettier";
 import { banner } from "./banner";
+import { assertNoSpeculativeRefs, boundErrors } from "./bound-errors";
 import type { SchemaNode } from "./schema-set";
 import { template } from "./templates";
 
@@ -48,8 +50,10 @@ export async function generateValidators(
     if (!id) throw new Error(`schema/${v.file} has no $id`);
     exports[v.name] = id;
   }
+  assertNoSpeculativeRefs(view);
   const from = "schema/*.schema.json and schema/formats.json";
-  const js = await format(banner(from) + standaloneCode(ajv, exports), { parser: "babel", printWidth: 120 });
+  const code = await format(banner(from) + standaloneCode(ajv, exports), { parser: "babel", printWidth: 120 });
+  const js = await format(boundErrors(code), { parser: "babel", printWidth: 120 });
   const dts = await format(banner(from) + declarations({ validators }), { parser: "typescript", printWidth: 120 });
   return { js, dts };
 }

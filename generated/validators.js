@@ -213,6 +213,12 @@ const schema12 = {
   pattern: "^-?[0-9]+(\\.[0-9]+)?$",
 };
 const pattern0 = new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
+// Inserted by codegen/bound-errors.ts: a validator stops at MAX_ERRORS errors, so invalid bodies cost linear time.
+const MAX_ERRORS = 256;
+function stop(validate, errors) {
+  validate.errors = errors;
+  return false;
+}
 function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -451,6 +457,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           ) {
             vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate33, vErrors);
           }
         }
       } else {
@@ -762,6 +769,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate25, vErrors);
       }
     }
     if (data.CreationTime !== undefined) {
@@ -775,6 +783,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate25, vErrors);
       }
     }
     if (data.StartTime !== undefined) {
@@ -788,6 +797,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate25, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
@@ -801,6 +811,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate25, vErrors);
       }
     }
     if (data.QueueId !== undefined) {
@@ -848,6 +859,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate25, vErrors);
       }
     }
     if (data.Workflow !== undefined) {
@@ -861,6 +873,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate25, vErrors);
       }
     }
   } else {
@@ -1118,6 +1131,7 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate44, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -1131,6 +1145,7 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate44, vErrors);
       }
     }
     if (data.Fps !== undefined) {
@@ -1144,6 +1159,7 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate44, vErrors);
       }
     }
     if (data.AnimateOnlyKeepKeyFrame !== undefined) {
@@ -1157,6 +1173,7 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate44, vErrors);
       }
     }
     if (data.AnimateTimeIntervalOfFrame !== undefined) {
@@ -1170,6 +1187,7 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate44, vErrors);
       }
     }
     if (data.AnimateFramesPerSecond !== undefined) {
@@ -1183,6 +1201,7 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate44, vErrors);
       }
     }
     if (data.Quality !== undefined) {
@@ -1196,6 +1215,7 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate44, vErrors);
       }
     }
   } else {
@@ -1286,6 +1306,7 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate55, vErrors);
       }
     }
     if (data.Duration !== undefined) {
@@ -1299,6 +1320,7 @@ function validate55(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate55, vErrors);
       }
     }
   } else {
@@ -1334,6 +1356,7 @@ function validate41(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate41, vErrors);
       }
     }
     if (data.Video !== undefined) {
@@ -1347,6 +1370,7 @@ function validate41(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate41, vErrors);
       }
     }
     if (data.TimeInterval !== undefined) {
@@ -1360,6 +1384,7 @@ function validate41(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate41, vErrors);
       }
     }
   } else {
@@ -1580,6 +1605,7 @@ function validate64(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate64, vErrors);
       }
     }
     if (data.NumProgram !== undefined) {
@@ -1593,6 +1619,7 @@ function validate64(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate64, vErrors);
       }
     }
     if (data.FormatName !== undefined) {
@@ -1640,6 +1667,7 @@ function validate64(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate64, vErrors);
       }
     }
     if (data.Duration !== undefined) {
@@ -1653,6 +1681,7 @@ function validate64(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate64, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -1666,6 +1695,7 @@ function validate64(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate64, vErrors);
       }
     }
     if (data.Size !== undefined) {
@@ -1679,6 +1709,7 @@ function validate64(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate64, vErrors);
       }
     }
   } else {
@@ -1877,6 +1908,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.CodecName !== undefined) {
@@ -1992,6 +2024,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.Width !== undefined) {
@@ -2005,6 +2038,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.HasBFrame !== undefined) {
@@ -2018,6 +2052,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.RefFrames !== undefined) {
@@ -2031,6 +2066,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.Sar !== undefined) {
@@ -2112,6 +2148,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.Fps !== undefined) {
@@ -2210,6 +2247,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.Duration !== undefined) {
@@ -2223,6 +2261,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -2236,6 +2275,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.NumFrames !== undefined) {
@@ -2249,6 +2289,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
     if (data.Language !== undefined) {
@@ -2330,6 +2371,7 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate74, vErrors);
       }
     }
   } else {
@@ -2449,6 +2491,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate88, vErrors);
       }
     }
     if (data.CodecName !== undefined) {
@@ -2564,6 +2607,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate88, vErrors);
       }
     }
     if (data.Channel !== undefined) {
@@ -2577,6 +2621,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate88, vErrors);
       }
     }
     if (data.ChannelLayout !== undefined) {
@@ -2624,6 +2669,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate88, vErrors);
       }
     }
     if (data.Duration !== undefined) {
@@ -2637,6 +2683,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate88, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -2650,6 +2697,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate88, vErrors);
       }
     }
     if (data.Language !== undefined) {
@@ -2752,6 +2800,7 @@ function validate97(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate97, vErrors);
       }
     }
     if (data.Language !== undefined) {
@@ -2808,6 +2857,7 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
           ) {
             vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate73, vErrors);
           }
         }
       } else {
@@ -2841,6 +2891,7 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
           ) {
             vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate73, vErrors);
           }
         }
       } else {
@@ -2874,6 +2925,7 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
           ) {
             vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate73, vErrors);
           }
         }
       } else {
@@ -2925,6 +2977,7 @@ function validate63(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate63, vErrors);
       }
     }
     if (data.Stream !== undefined) {
@@ -2938,6 +2991,7 @@ function validate63(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate63, vErrors);
       }
     }
   } else {
@@ -3113,6 +3167,7 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err2);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate104, vErrors);
           }
         }
       } else {
@@ -3163,6 +3218,7 @@ function validate104(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate104, vErrors);
           }
         }
       } else {
@@ -3214,6 +3270,7 @@ function validate103(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate103, vErrors);
       }
     }
   } else {
@@ -3283,6 +3340,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate40, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -3296,6 +3354,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate40, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -3359,6 +3418,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate40, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -3372,6 +3432,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate40, vErrors);
       }
     }
   } else {
@@ -3398,6 +3459,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate24, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -3443,6 +3505,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
       ) {
         vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate24, vErrors);
       }
     }
   } else {
@@ -3669,6 +3732,7 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate114, vErrors);
       }
     }
     if (data.StartTime !== undefined) {
@@ -3682,6 +3746,7 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate114, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
@@ -3695,6 +3760,7 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate115.errors : vErrors.concat(validate115.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate114, vErrors);
       }
     }
   } else {
@@ -3808,6 +3874,7 @@ function validate120(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate120, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -3821,6 +3888,7 @@ function validate120(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate120, vErrors);
       }
     }
     if (data.Channels !== undefined) {
@@ -3834,6 +3902,7 @@ function validate120(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate120, vErrors);
       }
     }
   } else {
@@ -3997,6 +4066,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate126, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -4010,6 +4080,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate126, vErrors);
       }
     }
     if (data.Fps !== undefined) {
@@ -4023,6 +4094,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate126, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -4053,6 +4125,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate126, vErrors);
       }
     }
     if (data.Remove !== undefined) {
@@ -4066,6 +4139,7 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate126, vErrors);
       }
     }
   } else {
@@ -4320,6 +4394,7 @@ function validate140(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate140, vErrors);
       }
     }
     if (data.StartFadeinTime !== undefined) {
@@ -4333,6 +4408,7 @@ function validate140(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate140, vErrors);
       }
     }
     if (data.EnableEndFadeout !== undefined) {
@@ -4346,6 +4422,7 @@ function validate140(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate140, vErrors);
       }
     }
     if (data.EndFadeoutTime !== undefined) {
@@ -4359,6 +4436,7 @@ function validate140(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate140, vErrors);
       }
     }
     if (data.EnableBgmFade !== undefined) {
@@ -4372,6 +4450,7 @@ function validate140(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate140, vErrors);
       }
     }
     if (data.BgmFadeTime !== undefined) {
@@ -4385,6 +4464,7 @@ function validate140(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate140, vErrors);
       }
     }
   } else {
@@ -4470,6 +4550,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate137, vErrors);
       }
     }
     if (data.EffectConfig !== undefined) {
@@ -4483,6 +4564,7 @@ function validate137(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate137, vErrors);
       }
     }
   } else {
@@ -4595,6 +4677,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate113, vErrors);
           }
         }
       } else {
@@ -4624,6 +4707,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate113, vErrors);
       }
     }
     if (data.Video !== undefined) {
@@ -4637,6 +4721,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate113, vErrors);
       }
     }
     if (data.Container !== undefined) {
@@ -4650,6 +4735,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate113, vErrors);
       }
     }
     if (data.AudioMix !== undefined) {
@@ -4667,6 +4753,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate113, vErrors);
           }
         }
       } else {
@@ -4696,6 +4783,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate113, vErrors);
       }
     }
     if (data.DirectConcat !== undefined) {
@@ -4709,6 +4797,7 @@ function validate113(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate113, vErrors);
       }
     }
   } else {
@@ -4778,6 +4867,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate112, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -4791,6 +4881,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate112, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -4854,6 +4945,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate112, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -4867,6 +4959,7 @@ function validate112(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate112, vErrors);
       }
     }
   } else {
@@ -4893,6 +4986,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate110, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -4938,6 +5032,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate110, vErrors);
       }
     }
   } else {
@@ -5279,6 +5374,7 @@ function validate163(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate163, vErrors);
       }
     }
     if (data.State !== undefined) {
@@ -5325,6 +5421,7 @@ function validate163(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate163, vErrors);
       }
     }
     if (data.Image !== undefined) {
@@ -5338,6 +5435,7 @@ function validate163(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate163, vErrors);
       }
     }
   } else {
@@ -5373,6 +5471,7 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate162, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -5386,6 +5485,7 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate162, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -5449,6 +5549,7 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate162, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -5462,6 +5563,7 @@ function validate162(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate162, vErrors);
       }
     }
   } else {
@@ -5488,6 +5590,7 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate160, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -5533,6 +5636,7 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate160, vErrors);
       }
     }
   } else {
@@ -5729,6 +5833,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate178.errors : vErrors.concat(validate178.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate177, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -5742,6 +5847,7 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate177, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -5818,6 +5924,7 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate175, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -5863,6 +5970,7 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate175, vErrors);
       }
     }
   } else {
@@ -6199,6 +6307,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate188, vErrors);
       }
     }
     if (data.PicType !== undefined) {
@@ -6229,6 +6338,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate188, vErrors);
       }
     }
     if (data.SuspiciousBeginByte !== undefined) {
@@ -6242,6 +6352,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate188, vErrors);
       }
     }
     if (data.SuspiciousEndByte !== undefined) {
@@ -6255,6 +6366,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate188, vErrors);
       }
     }
     if (data.SuspiciousSize !== undefined) {
@@ -6268,6 +6380,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate188, vErrors);
       }
     }
     if (data.SuspiciousType !== undefined) {
@@ -6298,6 +6411,7 @@ function validate188(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate196.errors : vErrors.concat(validate196.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate188, vErrors);
       }
     }
   } else {
@@ -6418,6 +6532,7 @@ function validate187(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate187, vErrors);
       }
     }
   } else {
@@ -6453,6 +6568,7 @@ function validate184(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate185.errors : vErrors.concat(validate185.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate184, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -6516,6 +6632,7 @@ function validate184(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate184, vErrors);
       }
     }
   } else {
@@ -6542,6 +6659,7 @@ function validate182(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate182, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -6587,6 +6705,7 @@ function validate182(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate182, vErrors);
       }
     }
   } else {
@@ -6967,6 +7086,7 @@ function validate210(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate211.errors : vErrors.concat(validate211.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate210, vErrors);
       }
     }
     if (data.Y !== undefined) {
@@ -6975,6 +7095,7 @@ function validate210(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate211.errors : vErrors.concat(validate211.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate210, vErrors);
       }
     }
   } else {
@@ -7070,6 +7191,7 @@ function validate215(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate216.errors : vErrors.concat(validate216.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate215, vErrors);
       }
     }
     if (data.Y !== undefined) {
@@ -7078,6 +7200,7 @@ function validate215(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate216.errors : vErrors.concat(validate216.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate215, vErrors);
       }
     }
     if (data.Width !== undefined) {
@@ -7091,6 +7214,7 @@ function validate215(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate216.errors : vErrors.concat(validate216.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate215, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -7104,6 +7228,7 @@ function validate215(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate216.errors : vErrors.concat(validate216.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate215, vErrors);
       }
     }
   } else {
@@ -7208,6 +7333,7 @@ function validate225(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate225, vErrors);
           }
         }
       } else {
@@ -7276,6 +7402,7 @@ function validate222(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate223.errors : vErrors.concat(validate223.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate222, vErrors);
       }
     }
     if (data.WordCoordPoint !== undefined) {
@@ -7289,6 +7416,7 @@ function validate222(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate225.errors : vErrors.concat(validate225.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate222, vErrors);
       }
     }
   } else {
@@ -7336,6 +7464,7 @@ function validate229(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate229, vErrors);
       }
     }
     if (data.RightTop !== undefined) {
@@ -7349,6 +7478,7 @@ function validate229(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate229, vErrors);
       }
     }
     if (data.RightBottom !== undefined) {
@@ -7362,6 +7492,7 @@ function validate229(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate229, vErrors);
       }
     }
     if (data.LeftBottom !== undefined) {
@@ -7375,6 +7506,7 @@ function validate229(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate229, vErrors);
       }
     }
   } else {
@@ -7427,6 +7559,7 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate207, vErrors);
       }
     }
     if (data.Polygon !== undefined) {
@@ -7444,6 +7577,7 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate210.errors : vErrors.concat(validate210.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate207, vErrors);
           }
         }
       } else {
@@ -7473,6 +7607,7 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate215.errors : vErrors.concat(validate215.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate207, vErrors);
       }
     }
     if (data.Words !== undefined) {
@@ -7490,6 +7625,7 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate222.errors : vErrors.concat(validate222.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate207, vErrors);
           }
         }
       } else {
@@ -7523,6 +7659,7 @@ function validate207(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate229.errors : vErrors.concat(validate229.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate207, vErrors);
           }
         }
       } else {
@@ -7734,6 +7871,7 @@ function validate206(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate206, vErrors);
           }
         }
       } else {
@@ -7780,6 +7918,7 @@ function validate206(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate206, vErrors);
       }
     }
     if (data.PdfPageSize !== undefined) {
@@ -7793,6 +7932,7 @@ function validate206(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate206, vErrors);
       }
     }
   } else {
@@ -7862,6 +8002,7 @@ function validate203(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate203, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -7925,6 +8066,7 @@ function validate203(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate203, vErrors);
       }
     }
   } else {
@@ -7951,6 +8093,7 @@ function validate201(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate201, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -7996,6 +8139,7 @@ function validate201(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate203.errors : vErrors.concat(validate203.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate201, vErrors);
       }
     }
   } else {
@@ -8058,6 +8202,7 @@ function validate243(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate243, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -8134,6 +8279,7 @@ function validate241(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate241, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -8179,6 +8325,7 @@ function validate241(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate243.errors : vErrors.concat(validate243.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate241, vErrors);
       }
     }
   } else {
@@ -8326,6 +8473,7 @@ function validate249(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate250.errors : vErrors.concat(validate250.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate249, vErrors);
       }
     }
   } else {
@@ -8395,6 +8543,7 @@ function validate248(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate248, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -8408,6 +8557,7 @@ function validate248(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate248, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -8484,6 +8634,7 @@ function validate246(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate246, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -8529,6 +8680,7 @@ function validate246(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate248.errors : vErrors.concat(validate248.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate246, vErrors);
       }
     }
   } else {
@@ -8786,6 +8938,7 @@ function validate263(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate263, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -8799,6 +8952,7 @@ function validate263(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate263, vErrors);
       }
     }
     if (data.Quality !== undefined) {
@@ -8812,6 +8966,7 @@ function validate263(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate263, vErrors);
       }
     }
     if (data.Ave !== undefined) {
@@ -8842,6 +8997,7 @@ function validate263(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate263, vErrors);
       }
     }
   } else {
@@ -8894,6 +9050,7 @@ function validate262(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate262, vErrors);
       }
     }
   } else {
@@ -9034,6 +9191,7 @@ function validate271(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate271, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -9047,6 +9205,7 @@ function validate271(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate271, vErrors);
       }
     }
     if (data.Quality !== undefined) {
@@ -9060,6 +9219,7 @@ function validate271(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate271, vErrors);
       }
     }
     if (data.Size !== undefined) {
@@ -9073,6 +9233,7 @@ function validate271(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate271, vErrors);
       }
     }
   } else {
@@ -9125,6 +9286,7 @@ function validate261(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate261, vErrors);
       }
     }
     if (data.ProcessResult !== undefined) {
@@ -9138,6 +9300,7 @@ function validate261(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate271.errors : vErrors.concat(validate271.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate261, vErrors);
       }
     }
   } else {
@@ -9207,6 +9370,7 @@ function validate257(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate258.errors : vErrors.concat(validate258.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate257, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -9220,6 +9384,7 @@ function validate257(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate257, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -9283,6 +9448,7 @@ function validate257(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate257, vErrors);
       }
     }
   } else {
@@ -9309,6 +9475,7 @@ function validate255(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate255, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -9354,6 +9521,7 @@ function validate255(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate257.errors : vErrors.concat(validate257.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate255, vErrors);
       }
     }
   } else {
@@ -9606,6 +9774,7 @@ function validate291(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate291, vErrors);
       }
     }
     if (data.StartTimeOffset !== undefined) {
@@ -9619,6 +9788,7 @@ function validate291(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate291, vErrors);
       }
     }
     if (data.EndTimeOffset !== undefined) {
@@ -9632,6 +9802,7 @@ function validate291(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate291, vErrors);
       }
     }
     if (data.AreaCoordSet !== undefined) {
@@ -9649,6 +9820,7 @@ function validate291(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate291, vErrors);
           }
         }
       } else {
@@ -9721,6 +9893,7 @@ function validate290(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate291.errors : vErrors.concat(validate291.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate290, vErrors);
           }
         }
       } else {
@@ -9773,6 +9946,7 @@ function validate286(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate286, vErrors);
       }
     }
     if (data.NoVideo !== undefined) {
@@ -9786,6 +9960,7 @@ function validate286(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate286, vErrors);
       }
     }
     if (data.DetailedResult !== undefined) {
@@ -9803,6 +9978,7 @@ function validate286(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate290.errors : vErrors.concat(validate290.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate286, vErrors);
           }
         }
       } else {
@@ -9854,6 +10030,7 @@ function validate283(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate284.errors : vErrors.concat(validate284.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate283, vErrors);
       }
     }
     if (data.VqaPlusResult !== undefined) {
@@ -9867,6 +10044,7 @@ function validate283(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate283, vErrors);
       }
     }
   } else {
@@ -9957,6 +10135,7 @@ function validate301(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate302.errors : vErrors.concat(validate302.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate301, vErrors);
       }
     }
     if (data.Mode !== undefined) {
@@ -10009,6 +10188,7 @@ function validate282(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate282, vErrors);
       }
     }
     if (data.QualityEstimateConfig !== undefined) {
@@ -10022,6 +10202,7 @@ function validate282(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate301.errors : vErrors.concat(validate301.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate282, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -10085,6 +10266,7 @@ function validate282(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate282, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -10098,6 +10280,7 @@ function validate282(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate282, vErrors);
       }
     }
   } else {
@@ -10124,6 +10307,7 @@ function validate280(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate280, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -10169,6 +10353,7 @@ function validate280(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate280, vErrors);
       }
     }
   } else {
@@ -10415,6 +10600,7 @@ function validate314(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate315.errors : vErrors.concat(validate315.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate314, vErrors);
       }
     }
   } else {
@@ -10647,6 +10833,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -10660,6 +10847,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Fps !== undefined) {
@@ -10673,6 +10861,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Remove !== undefined) {
@@ -10686,6 +10875,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate323.errors : vErrors.concat(validate323.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Profile !== undefined) {
@@ -10733,6 +10923,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Gop !== undefined) {
@@ -10746,6 +10937,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Preset !== undefined) {
@@ -10776,6 +10968,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Maxrate !== undefined) {
@@ -10789,6 +10982,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.HlsTsTime !== undefined) {
@@ -10802,6 +10996,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Pixfmt !== undefined) {
@@ -10832,6 +11027,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate323.errors : vErrors.concat(validate323.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.Rotate !== undefined) {
@@ -10845,6 +11041,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.ScanMode !== undefined) {
@@ -10960,6 +11157,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate323.errors : vErrors.concat(validate323.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.AnimateTimeIntervalOfFrame !== undefined) {
@@ -10973,6 +11171,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
     if (data.AnimateFramesPerSecond !== undefined) {
@@ -10986,6 +11185,7 @@ function validate318(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate319.errors : vErrors.concat(validate319.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate318, vErrors);
       }
     }
   } else {
@@ -11076,6 +11276,7 @@ function validate336(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate337.errors : vErrors.concat(validate337.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate336, vErrors);
       }
     }
     if (data.Duration !== undefined) {
@@ -11089,6 +11290,7 @@ function validate336(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate337.errors : vErrors.concat(validate337.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate336, vErrors);
       }
     }
   } else {
@@ -11260,6 +11462,7 @@ function validate341(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate342.errors : vErrors.concat(validate342.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate341, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -11273,6 +11476,7 @@ function validate341(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate342.errors : vErrors.concat(validate342.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate341, vErrors);
       }
     }
     if (data.Channels !== undefined) {
@@ -11286,6 +11490,7 @@ function validate341(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate342.errors : vErrors.concat(validate342.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate341, vErrors);
       }
     }
     if (data.Remove !== undefined) {
@@ -11299,6 +11504,7 @@ function validate341(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate346.errors : vErrors.concat(validate346.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate341, vErrors);
       }
     }
     if (data.KeepTwoTracks !== undefined) {
@@ -11312,6 +11518,7 @@ function validate341(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate346.errors : vErrors.concat(validate346.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate341, vErrors);
       }
     }
     if (data.SwitchTrack !== undefined) {
@@ -11325,6 +11532,7 @@ function validate341(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate346.errors : vErrors.concat(validate346.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate341, vErrors);
       }
     }
     if (data.SampleFormat !== undefined) {
@@ -11550,6 +11758,7 @@ function validate359(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate360.errors : vErrors.concat(validate360.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate359, vErrors);
       }
     }
     if (data.UriKey !== undefined) {
@@ -11655,6 +11864,7 @@ function validate363(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate364.errors : vErrors.concat(validate364.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate363, vErrors);
       }
     }
     if (data.UriKey !== undefined) {
@@ -11740,6 +11950,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
     if (data.ResoAdjMethod !== undefined) {
@@ -11786,6 +11997,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
     if (data.VideoBitrateAdjMethod !== undefined) {
@@ -11832,6 +12044,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
     if (data.AudioBitrateAdjMethod !== undefined) {
@@ -11878,6 +12091,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
     if (data.VideoFpsAdjMethod !== undefined) {
@@ -11924,6 +12138,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
     if (data.IsHdr2Sdr !== undefined) {
@@ -11937,6 +12152,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate352.errors : vErrors.concat(validate352.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
     if (data.TranscodeIndex !== undefined) {
@@ -11967,6 +12183,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate359.errors : vErrors.concat(validate359.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
     if (data.DashEncrypt !== undefined) {
@@ -11980,6 +12197,7 @@ function validate351(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate363.errors : vErrors.concat(validate363.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate351, vErrors);
       }
     }
   } else {
@@ -12015,6 +12233,7 @@ function validate313(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate313, vErrors);
       }
     }
     if (data.Video !== undefined) {
@@ -12028,6 +12247,7 @@ function validate313(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate318.errors : vErrors.concat(validate318.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate313, vErrors);
       }
     }
     if (data.TimeInterval !== undefined) {
@@ -12041,6 +12261,7 @@ function validate313(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate336.errors : vErrors.concat(validate336.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate313, vErrors);
       }
     }
     if (data.Audio !== undefined) {
@@ -12054,6 +12275,7 @@ function validate313(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate341.errors : vErrors.concat(validate341.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate313, vErrors);
       }
     }
     if (data.TransConfig !== undefined) {
@@ -12067,6 +12289,7 @@ function validate313(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate351.errors : vErrors.concat(validate351.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate313, vErrors);
       }
     }
     if (data.AudioMix !== undefined) {
@@ -12084,6 +12307,7 @@ function validate313(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate313, vErrors);
           }
         }
       } else {
@@ -12117,6 +12341,7 @@ function validate313(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate313, vErrors);
           }
         }
       } else {
@@ -12330,6 +12555,7 @@ function validate377(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate378.errors : vErrors.concat(validate378.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate377, vErrors);
       }
     }
     if (data.YSlideSpeed !== undefined) {
@@ -12343,6 +12569,7 @@ function validate377(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate378.errors : vErrors.concat(validate378.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate377, vErrors);
       }
     }
   } else {
@@ -12527,6 +12754,7 @@ function validate382(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate382, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -12540,6 +12768,7 @@ function validate382(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate382, vErrors);
       }
     }
     if (data.Transparency !== undefined) {
@@ -12553,6 +12782,7 @@ function validate382(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate383.errors : vErrors.concat(validate383.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate382, vErrors);
       }
     }
     if (data.Background !== undefined) {
@@ -12566,6 +12796,7 @@ function validate382(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate387.errors : vErrors.concat(validate387.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate382, vErrors);
       }
     }
   } else {
@@ -12657,6 +12888,7 @@ function validate390(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate391.errors : vErrors.concat(validate391.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate390, vErrors);
       }
     }
     if (data.FontType !== undefined) {
@@ -12704,6 +12936,7 @@ function validate390(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate391.errors : vErrors.concat(validate391.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate390, vErrors);
       }
     }
     if (data.Text !== undefined) {
@@ -12865,6 +13098,7 @@ function validate371(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate372.errors : vErrors.concat(validate372.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate371, vErrors);
       }
     }
     if (data.Dy !== undefined) {
@@ -12878,6 +13112,7 @@ function validate371(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate372.errors : vErrors.concat(validate372.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate371, vErrors);
       }
     }
     if (data.StartTime !== undefined) {
@@ -12891,6 +13126,7 @@ function validate371(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate372.errors : vErrors.concat(validate372.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate371, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
@@ -12904,6 +13140,7 @@ function validate371(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate372.errors : vErrors.concat(validate372.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate371, vErrors);
       }
     }
     if (data.SlideConfig !== undefined) {
@@ -12917,6 +13154,7 @@ function validate371(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate377.errors : vErrors.concat(validate377.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate371, vErrors);
       }
     }
     if (data.Image !== undefined) {
@@ -12930,6 +13168,7 @@ function validate371(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate382.errors : vErrors.concat(validate382.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate371, vErrors);
       }
     }
     if (data.Text !== undefined) {
@@ -12943,6 +13182,7 @@ function validate371(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate390.errors : vErrors.concat(validate390.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate371, vErrors);
       }
     }
   } else {
@@ -12978,6 +13218,7 @@ function validate310(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate311.errors : vErrors.concat(validate311.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate310, vErrors);
       }
     }
     if (data.TranscodeTemplateId !== undefined) {
@@ -13008,6 +13249,7 @@ function validate310(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate313.errors : vErrors.concat(validate313.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate310, vErrors);
       }
     }
     if (data.WatermarkTemplateId !== undefined) {
@@ -13029,6 +13271,7 @@ function validate310(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err1);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate310, vErrors);
           }
         }
       } else {
@@ -13062,6 +13305,7 @@ function validate310(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate371.errors : vErrors.concat(validate371.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate310, vErrors);
           }
         }
       } else {
@@ -13091,6 +13335,7 @@ function validate310(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate310, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -13154,6 +13399,7 @@ function validate310(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate310, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -13167,6 +13413,7 @@ function validate310(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate310, vErrors);
       }
     }
   } else {
@@ -13193,6 +13440,7 @@ function validate308(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate308, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -13238,6 +13486,7 @@ function validate308(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate308, vErrors);
       }
     }
   } else {
@@ -13590,6 +13839,7 @@ function validate403(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate404.errors : vErrors.concat(validate404.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate403, vErrors);
       }
     }
     if (data.TranscodeIndex !== undefined) {
@@ -13603,6 +13853,7 @@ function validate403(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate404.errors : vErrors.concat(validate404.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate403, vErrors);
       }
     }
     if (data.HlsEncrypt !== undefined) {
@@ -13616,6 +13867,7 @@ function validate403(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate359.errors : vErrors.concat(validate359.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate403, vErrors);
       }
     }
     if (data.StartTime !== undefined) {
@@ -13663,6 +13915,7 @@ function validate403(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate408.errors : vErrors.concat(validate408.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate403, vErrors);
       }
     }
   } else {
@@ -13698,6 +13951,7 @@ function validate402(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate403.errors : vErrors.concat(validate403.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate402, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -13711,6 +13965,7 @@ function validate402(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate402, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -13774,6 +14029,7 @@ function validate402(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate402, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -13787,6 +14043,7 @@ function validate402(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate402, vErrors);
       }
     }
   } else {
@@ -13813,6 +14070,7 @@ function validate400(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate400, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -13858,6 +14116,7 @@ function validate400(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate402.errors : vErrors.concat(validate402.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate400, vErrors);
       }
     }
   } else {
@@ -14084,6 +14343,7 @@ function validate418(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate419.errors : vErrors.concat(validate419.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate418, vErrors);
       }
     }
     if (data.BackgroundGreen !== undefined) {
@@ -14097,6 +14357,7 @@ function validate418(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate419.errors : vErrors.concat(validate419.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate418, vErrors);
       }
     }
     if (data.BackgroundBlue !== undefined) {
@@ -14110,6 +14371,7 @@ function validate418(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate419.errors : vErrors.concat(validate419.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate418, vErrors);
       }
     }
     if (data.BackgroundLogoUrl !== undefined) {
@@ -14140,6 +14402,7 @@ function validate418(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate419.errors : vErrors.concat(validate419.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate418, vErrors);
       }
     }
     if (data.RemoveRed !== undefined) {
@@ -14153,6 +14416,7 @@ function validate418(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate419.errors : vErrors.concat(validate419.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate418, vErrors);
       }
     }
     if (data.RemoveGreen !== undefined) {
@@ -14166,6 +14430,7 @@ function validate418(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate419.errors : vErrors.concat(validate419.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate418, vErrors);
       }
     }
     if (data.RemoveBlue !== undefined) {
@@ -14179,6 +14444,7 @@ function validate418(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate419.errors : vErrors.concat(validate419.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate418, vErrors);
       }
     }
   } else {
@@ -14214,6 +14480,7 @@ function validate417(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate418.errors : vErrors.concat(validate418.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate417, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -14227,6 +14494,7 @@ function validate417(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate417, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -14290,6 +14558,7 @@ function validate417(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate417, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -14303,6 +14572,7 @@ function validate417(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate417, vErrors);
       }
     }
   } else {
@@ -14329,6 +14599,7 @@ function validate415(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate415, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -14374,6 +14645,7 @@ function validate415(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate417.errors : vErrors.concat(validate417.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate415, vErrors);
       }
     }
   } else {
@@ -14584,6 +14856,7 @@ function validate435(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate436.errors : vErrors.concat(validate436.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate435, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -14597,6 +14870,7 @@ function validate435(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate436.errors : vErrors.concat(validate436.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate435, vErrors);
       }
     }
     if (data.Count !== undefined) {
@@ -14610,6 +14884,7 @@ function validate435(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate436.errors : vErrors.concat(validate436.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate435, vErrors);
       }
     }
     if (data.DeleteDuplicates !== undefined) {
@@ -14623,6 +14898,7 @@ function validate435(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate440.errors : vErrors.concat(validate440.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate435, vErrors);
       }
     }
   } else {
@@ -14692,6 +14968,7 @@ function validate434(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate435.errors : vErrors.concat(validate435.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate434, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -14705,6 +14982,7 @@ function validate434(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate434, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -14768,6 +15046,7 @@ function validate434(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate434, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -14781,6 +15060,7 @@ function validate434(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate434, vErrors);
       }
     }
   } else {
@@ -14807,6 +15087,7 @@ function validate432(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate432, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -14852,6 +15133,7 @@ function validate432(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate434.errors : vErrors.concat(validate434.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate432, vErrors);
       }
     }
   } else {
@@ -15145,6 +15427,7 @@ function validate462(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate462, vErrors);
       }
     }
     if (data.CellHeight !== undefined) {
@@ -15158,6 +15441,7 @@ function validate462(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate462, vErrors);
       }
     }
     if (data.Padding !== undefined) {
@@ -15171,6 +15455,7 @@ function validate462(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate462, vErrors);
       }
     }
     if (data.Margin !== undefined) {
@@ -15184,6 +15469,7 @@ function validate462(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate462, vErrors);
       }
     }
     if (data.Color !== undefined) {
@@ -15214,6 +15500,7 @@ function validate462(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate462, vErrors);
       }
     }
     if (data.Lines !== undefined) {
@@ -15227,6 +15514,7 @@ function validate462(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate463.errors : vErrors.concat(validate463.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate462, vErrors);
       }
     }
   } else {
@@ -15295,6 +15583,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.TimeInterval !== undefined) {
@@ -15308,6 +15597,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.Count !== undefined) {
@@ -15321,6 +15611,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.Width !== undefined) {
@@ -15334,6 +15625,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -15347,6 +15639,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.CIParam !== undefined) {
@@ -15377,6 +15670,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate457.errors : vErrors.concat(validate457.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.IsCheckBlack !== undefined) {
@@ -15390,6 +15684,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate457.errors : vErrors.concat(validate457.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.BlackLevel !== undefined) {
@@ -15403,6 +15698,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.PixelBlackThreshold !== undefined) {
@@ -15416,6 +15712,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate451.errors : vErrors.concat(validate451.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
     if (data.SnapshotOutMode !== undefined) {
@@ -15462,6 +15759,7 @@ function validate450(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate462.errors : vErrors.concat(validate462.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate450, vErrors);
       }
     }
   } else {
@@ -15701,6 +15999,7 @@ function validate476(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err3);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate476, vErrors);
           }
         }
       } else {
@@ -15734,6 +16033,7 @@ function validate476(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate476, vErrors);
           }
         }
       } else {
@@ -15763,6 +16063,7 @@ function validate476(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate476, vErrors);
       }
     }
   } else {
@@ -15798,6 +16099,7 @@ function validate475(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate476.errors : vErrors.concat(validate476.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate475, vErrors);
       }
     }
   } else {
@@ -15867,6 +16169,7 @@ function validate449(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate450.errors : vErrors.concat(validate450.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate449, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -15880,6 +16183,7 @@ function validate449(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate472.errors : vErrors.concat(validate472.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate449, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -15943,6 +16247,7 @@ function validate449(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate449, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -15956,6 +16261,7 @@ function validate449(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate475.errors : vErrors.concat(validate475.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate449, vErrors);
       }
     }
   } else {
@@ -15982,6 +16288,7 @@ function validate447(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate447, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -16027,6 +16334,7 @@ function validate447(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate449.errors : vErrors.concat(validate449.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate447, vErrors);
       }
     }
   } else {
@@ -16154,6 +16462,7 @@ function validate486(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate487.errors : vErrors.concat(validate487.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate486, vErrors);
       }
     }
     if (data.SingerName !== undefined) {
@@ -16227,6 +16536,7 @@ function validate485(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate486.errors : vErrors.concat(validate486.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate485, vErrors);
           }
         }
       } else {
@@ -16328,6 +16638,7 @@ function validate484(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate485.errors : vErrors.concat(validate485.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate484, vErrors);
       }
     }
   } else {
@@ -16354,6 +16665,7 @@ function validate482(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate482, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -16399,6 +16711,7 @@ function validate482(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate484.errors : vErrors.concat(validate484.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate482, vErrors);
       }
     }
   } else {
@@ -16600,6 +16913,7 @@ function validate495(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate496.errors : vErrors.concat(validate496.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate495, vErrors);
       }
     }
     if (data.ResTextFormat !== undefined) {
@@ -16715,6 +17029,7 @@ function validate495(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate496.errors : vErrors.concat(validate496.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate495, vErrors);
       }
     }
     if (data.OutputFileType !== undefined) {
@@ -16813,6 +17128,7 @@ function validate495(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate496.errors : vErrors.concat(validate496.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate495, vErrors);
       }
     }
   } else {
@@ -17114,6 +17430,7 @@ function validate513(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate514.errors : vErrors.concat(validate514.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate513, vErrors);
       }
     }
     if (data.end_time !== undefined) {
@@ -17127,6 +17444,7 @@ function validate513(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate514.errors : vErrors.concat(validate514.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate513, vErrors);
       }
     }
   } else {
@@ -17180,6 +17498,7 @@ function validate508(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate509.errors : vErrors.concat(validate509.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate508, vErrors);
       }
     }
     if (data.end_time !== undefined) {
@@ -17193,6 +17512,7 @@ function validate508(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate509.errors : vErrors.concat(validate509.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate508, vErrors);
       }
     }
     if (data.speaker_id !== undefined) {
@@ -17206,6 +17526,7 @@ function validate508(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate509.errors : vErrors.concat(validate509.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate508, vErrors);
       }
     }
     if (data.word_list !== undefined) {
@@ -17223,6 +17544,7 @@ function validate508(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate513.errors : vErrors.concat(validate513.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate508, vErrors);
           }
         }
       } else {
@@ -17275,6 +17597,7 @@ function validate505(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate506.errors : vErrors.concat(validate506.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate505, vErrors);
       }
     }
     if (data.text !== undefined) {
@@ -17309,6 +17632,7 @@ function validate505(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate508.errors : vErrors.concat(validate508.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate505, vErrors);
           }
         }
       } else {
@@ -17519,6 +17843,7 @@ function validate527(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate528.errors : vErrors.concat(validate528.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate527, vErrors);
       }
     }
     if (data.OffsetEndMs !== undefined) {
@@ -17532,6 +17857,7 @@ function validate527(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate528.errors : vErrors.concat(validate528.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate527, vErrors);
       }
     }
     if (data.VoiceType !== undefined) {
@@ -17618,6 +17944,7 @@ function validate520(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate520, vErrors);
       }
     }
     if (data.EndMs !== undefined) {
@@ -17631,6 +17958,7 @@ function validate520(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate520, vErrors);
       }
     }
     if (data.WordsNum !== undefined) {
@@ -17644,6 +17972,7 @@ function validate520(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate520, vErrors);
       }
     }
     if (data.SpeechSpeed !== undefined) {
@@ -17657,6 +17986,7 @@ function validate520(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate520, vErrors);
       }
     }
     if (data.SpeakerId !== undefined) {
@@ -17670,6 +18000,7 @@ function validate520(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate521.errors : vErrors.concat(validate521.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate520, vErrors);
       }
     }
     if (data.Words !== undefined) {
@@ -17687,6 +18018,7 @@ function validate520(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate527.errors : vErrors.concat(validate527.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate520, vErrors);
           }
         }
       } else {
@@ -17738,6 +18070,7 @@ function validate502(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate503.errors : vErrors.concat(validate503.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate502, vErrors);
       }
     }
     if (data.Result !== undefined) {
@@ -17759,6 +18092,7 @@ function validate502(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err0);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate502, vErrors);
           }
         }
       } else {
@@ -17826,6 +18160,7 @@ function validate502(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate505.errors : vErrors.concat(validate505.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate502, vErrors);
           }
         }
       } else {
@@ -17859,6 +18194,7 @@ function validate502(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate520.errors : vErrors.concat(validate520.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate502, vErrors);
           }
         }
       } else {
@@ -17944,6 +18280,7 @@ function validate494(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate495.errors : vErrors.concat(validate495.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate494, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -17957,6 +18294,7 @@ function validate494(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate494, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -18020,6 +18358,7 @@ function validate494(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate502.errors : vErrors.concat(validate502.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate494, vErrors);
       }
     }
   } else {
@@ -18046,6 +18385,7 @@ function validate492(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate492, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -18091,6 +18431,7 @@ function validate492(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate494.errors : vErrors.concat(validate494.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate492, vErrors);
       }
     }
   } else {
@@ -18291,6 +18632,7 @@ function validate541(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate542.errors : vErrors.concat(validate542.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate541, vErrors);
       }
     }
     if (data.PartBegin !== undefined) {
@@ -18304,6 +18646,7 @@ function validate541(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate542.errors : vErrors.concat(validate542.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate541, vErrors);
       }
     }
     if (data.PartEnd !== undefined) {
@@ -18317,6 +18660,7 @@ function validate541(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate542.errors : vErrors.concat(validate542.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate541, vErrors);
       }
     }
   } else {
@@ -18356,6 +18700,7 @@ function validate540(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate541.errors : vErrors.concat(validate541.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate540, vErrors);
           }
         }
       } else {
@@ -18407,6 +18752,7 @@ function validate537(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate538.errors : vErrors.concat(validate538.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate537, vErrors);
       }
     }
     if (data.SplitVideoInfoResult !== undefined) {
@@ -18420,6 +18766,7 @@ function validate537(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate540.errors : vErrors.concat(validate540.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate537, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -18496,6 +18843,7 @@ function validate535(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate535, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -18541,6 +18889,7 @@ function validate535(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate537.errors : vErrors.concat(validate537.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate535, vErrors);
       }
     }
   } else {
@@ -18681,6 +19030,7 @@ function validate553(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate554.errors : vErrors.concat(validate554.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate553, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -18788,6 +19138,7 @@ function validate552(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate553.errors : vErrors.concat(validate553.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate552, vErrors);
           }
         }
       } else {
@@ -18839,6 +19190,7 @@ function validate551(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate552.errors : vErrors.concat(validate552.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate551, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -18902,6 +19254,7 @@ function validate551(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate551, vErrors);
       }
     }
   } else {
@@ -18928,6 +19281,7 @@ function validate549(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate549, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -18973,6 +19327,7 @@ function validate549(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate551.errors : vErrors.concat(validate551.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate549, vErrors);
       }
     }
   } else {
@@ -19150,6 +19505,7 @@ function validate563(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate564.errors : vErrors.concat(validate564.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate563, vErrors);
       }
     }
     if (data.Version !== undefined) {
@@ -19337,6 +19693,7 @@ function validate569(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate570.errors : vErrors.concat(validate570.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate569, vErrors);
       }
     }
     if (data.State !== undefined) {
@@ -19439,6 +19796,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate563.errors : vErrors.concat(validate563.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
       }
     }
     if (data.TranscodeTemplateId !== undefined) {
@@ -19469,6 +19827,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate313.errors : vErrors.concat(validate313.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
       }
     }
     if (data.WatermarkTemplateId !== undefined) {
@@ -19490,6 +19849,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err3);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
           }
         }
       } else {
@@ -19523,6 +19883,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate371.errors : vErrors.concat(validate371.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
           }
         }
       } else {
@@ -19552,6 +19913,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate569.errors : vErrors.concat(validate569.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -19565,6 +19927,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -19628,6 +19991,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -19641,6 +20005,7 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate562, vErrors);
       }
     }
   } else {
@@ -19667,6 +20032,7 @@ function validate560(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate560, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -19712,6 +20078,7 @@ function validate560(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate562.errors : vErrors.concat(validate562.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate560, vErrors);
       }
     }
   } else {
@@ -19864,6 +20231,7 @@ function validate582(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate583.errors : vErrors.concat(validate583.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate582, vErrors);
       }
     }
     if (data.Dy !== undefined) {
@@ -19877,6 +20245,7 @@ function validate582(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate583.errors : vErrors.concat(validate583.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate582, vErrors);
       }
     }
     if (data.Width !== undefined) {
@@ -19890,6 +20259,7 @@ function validate582(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate583.errors : vErrors.concat(validate583.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate582, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -19903,6 +20273,7 @@ function validate582(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate583.errors : vErrors.concat(validate583.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate582, vErrors);
       }
     }
   } else {
@@ -19972,6 +20343,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate313.errors : vErrors.concat(validate313.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
       }
     }
     if (data.WatermarkTemplateId !== undefined) {
@@ -19993,6 +20365,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err2);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
           }
         }
       } else {
@@ -20026,6 +20399,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate371.errors : vErrors.concat(validate371.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
           }
         }
       } else {
@@ -20055,6 +20429,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate582.errors : vErrors.concat(validate582.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
       }
     }
     if (data.DigitalWatermark !== undefined) {
@@ -20068,6 +20443,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate569.errors : vErrors.concat(validate569.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -20081,6 +20457,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -20144,6 +20521,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -20157,6 +20535,7 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate579, vErrors);
       }
     }
   } else {
@@ -20183,6 +20562,7 @@ function validate577(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate577, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -20228,6 +20608,7 @@ function validate577(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate579.errors : vErrors.concat(validate579.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate577, vErrors);
       }
     }
   } else {
@@ -20479,6 +20860,7 @@ function validate598(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate599.errors : vErrors.concat(validate599.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate598, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -20492,6 +20874,7 @@ function validate598(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate598, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -20568,6 +20951,7 @@ function validate594(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate594, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -20613,6 +20997,7 @@ function validate594(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate596.errors : vErrors.concat(validate596.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate594, vErrors);
       }
     }
     if (data.Operation !== undefined) {
@@ -20626,6 +21011,7 @@ function validate594(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate598.errors : vErrors.concat(validate598.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate594, vErrors);
       }
     }
   } else {
@@ -20721,6 +21107,7 @@ function validate606(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate606, vErrors);
           }
         }
       } else {
@@ -20882,6 +21269,7 @@ function validate609(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate610.errors : vErrors.concat(validate610.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate609, vErrors);
       }
     }
     if (data.Speed !== undefined) {
@@ -20895,6 +21283,7 @@ function validate609(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate610.errors : vErrors.concat(validate610.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate609, vErrors);
       }
     }
   } else {
@@ -21004,6 +21393,7 @@ function validate605(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate606.errors : vErrors.concat(validate606.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate605, vErrors);
       }
     }
     if (data.TemplateId !== undefined) {
@@ -21051,6 +21441,7 @@ function validate605(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate609.errors : vErrors.concat(validate609.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate605, vErrors);
       }
     }
     if (data.TtsConfig !== undefined) {
@@ -21064,6 +21455,7 @@ function validate605(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate614.errors : vErrors.concat(validate614.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate605, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -21077,6 +21469,7 @@ function validate605(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate605, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -21140,6 +21533,7 @@ function validate605(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate605, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -21153,6 +21547,7 @@ function validate605(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate605, vErrors);
       }
     }
   } else {
@@ -21179,6 +21574,7 @@ function validate603(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate603, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -21224,6 +21620,7 @@ function validate603(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate605.errors : vErrors.concat(validate605.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate603, vErrors);
       }
     }
   } else {
@@ -21573,6 +21970,7 @@ function validate624(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate625.errors : vErrors.concat(validate625.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate624, vErrors);
       }
     }
     if (data.Video !== undefined) {
@@ -21586,6 +21984,7 @@ function validate624(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate627.errors : vErrors.concat(validate627.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate624, vErrors);
       }
     }
     if (data.Audio !== undefined) {
@@ -21599,6 +21998,7 @@ function validate624(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate629.errors : vErrors.concat(validate629.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate624, vErrors);
       }
     }
   } else {
@@ -21717,6 +22117,7 @@ function validate632(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate633.errors : vErrors.concat(validate633.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate632, vErrors);
       }
     }
     if (data.Version !== undefined) {
@@ -21826,6 +22227,7 @@ function validate636(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate637.errors : vErrors.concat(validate637.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate636, vErrors);
       }
     }
     if (data.Correction !== undefined) {
@@ -21839,6 +22241,7 @@ function validate636(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate637.errors : vErrors.concat(validate637.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate636, vErrors);
       }
     }
     if (data.Saturation !== undefined) {
@@ -21852,6 +22255,7 @@ function validate636(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate637.errors : vErrors.concat(validate637.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate636, vErrors);
       }
     }
   } else {
@@ -21936,6 +22340,7 @@ function validate642(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate643.errors : vErrors.concat(validate643.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate642, vErrors);
       }
     }
   } else {
@@ -22081,6 +22486,7 @@ function validate648(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate649.errors : vErrors.concat(validate649.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate648, vErrors);
       }
     }
   } else {
@@ -22116,6 +22522,7 @@ function validate623(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate624.errors : vErrors.concat(validate624.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate623, vErrors);
       }
     }
     if (data.SuperResolution !== undefined) {
@@ -22129,6 +22536,7 @@ function validate623(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate632.errors : vErrors.concat(validate632.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate623, vErrors);
       }
     }
     if (data.ColorEnhance !== undefined) {
@@ -22142,6 +22550,7 @@ function validate623(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate636.errors : vErrors.concat(validate636.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate623, vErrors);
       }
     }
     if (data.MsSharpen !== undefined) {
@@ -22155,6 +22564,7 @@ function validate623(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate642.errors : vErrors.concat(validate642.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate623, vErrors);
       }
     }
     if (data.SDRtoHDR !== undefined) {
@@ -22168,6 +22578,7 @@ function validate623(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate646.errors : vErrors.concat(validate646.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate623, vErrors);
       }
     }
     if (data.FrameEnhance !== undefined) {
@@ -22181,6 +22592,7 @@ function validate623(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate648.errors : vErrors.concat(validate648.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate623, vErrors);
       }
     }
   } else {
@@ -22250,6 +22662,7 @@ function validate622(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate623.errors : vErrors.concat(validate623.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate622, vErrors);
       }
     }
     if (data.WatermarkTemplateId !== undefined) {
@@ -22271,6 +22684,7 @@ function validate622(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err2);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate622, vErrors);
           }
         }
       } else {
@@ -22304,6 +22718,7 @@ function validate622(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate371.errors : vErrors.concat(validate371.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate622, vErrors);
           }
         }
       } else {
@@ -22333,6 +22748,7 @@ function validate622(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate569.errors : vErrors.concat(validate569.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate622, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -22346,6 +22762,7 @@ function validate622(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate622, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -22409,6 +22826,7 @@ function validate622(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate622, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -22422,6 +22840,7 @@ function validate622(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate622, vErrors);
       }
     }
   } else {
@@ -22448,6 +22867,7 @@ function validate620(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate620, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -22493,6 +22913,7 @@ function validate620(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate622.errors : vErrors.concat(validate622.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate620, vErrors);
       }
     }
   } else {
@@ -22763,6 +23184,7 @@ function validate667(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate668.errors : vErrors.concat(validate668.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate667, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -22776,6 +23198,7 @@ function validate667(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate668.errors : vErrors.concat(validate668.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate667, vErrors);
       }
     }
     if (data.Fps !== undefined) {
@@ -22789,6 +23212,7 @@ function validate667(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate668.errors : vErrors.concat(validate668.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate667, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -22819,6 +23243,7 @@ function validate667(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate668.errors : vErrors.concat(validate668.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate667, vErrors);
       }
     }
   } else {
@@ -22972,6 +23397,7 @@ function validate674(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate675.errors : vErrors.concat(validate675.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate674, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -22985,6 +23411,7 @@ function validate674(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate675.errors : vErrors.concat(validate675.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate674, vErrors);
       }
     }
     if (data.Channels !== undefined) {
@@ -22998,6 +23425,7 @@ function validate674(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate675.errors : vErrors.concat(validate675.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate674, vErrors);
       }
     }
     if (data.Remove !== undefined) {
@@ -23011,6 +23439,7 @@ function validate674(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate679.errors : vErrors.concat(validate679.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate674, vErrors);
       }
     }
   } else {
@@ -23102,6 +23531,7 @@ function validate682(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate683.errors : vErrors.concat(validate683.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate682, vErrors);
       }
     }
     if (data.Duration !== undefined) {
@@ -23115,6 +23545,7 @@ function validate682(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate683.errors : vErrors.concat(validate683.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate682, vErrors);
       }
     }
   } else {
@@ -23150,6 +23581,7 @@ function validate662(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate663.errors : vErrors.concat(validate663.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate662, vErrors);
       }
     }
     if (data.Container !== undefined) {
@@ -23163,6 +23595,7 @@ function validate662(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate665.errors : vErrors.concat(validate665.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate662, vErrors);
       }
     }
     if (data.Video !== undefined) {
@@ -23176,6 +23609,7 @@ function validate662(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate667.errors : vErrors.concat(validate667.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate662, vErrors);
       }
     }
     if (data.Audio !== undefined) {
@@ -23189,6 +23623,7 @@ function validate662(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate674.errors : vErrors.concat(validate674.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate662, vErrors);
       }
     }
     if (data.TimeInterval !== undefined) {
@@ -23202,6 +23637,7 @@ function validate662(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate682.errors : vErrors.concat(validate682.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate662, vErrors);
       }
     }
   } else {
@@ -23271,6 +23707,7 @@ function validate661(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate662.errors : vErrors.concat(validate662.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate661, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -23284,6 +23721,7 @@ function validate661(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate661, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -23347,6 +23785,7 @@ function validate661(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate661, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -23360,6 +23799,7 @@ function validate661(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate661, vErrors);
       }
     }
   } else {
@@ -23386,6 +23826,7 @@ function validate659(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate659, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -23431,6 +23872,7 @@ function validate659(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate661.errors : vErrors.concat(validate661.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate659, vErrors);
       }
     }
   } else {
@@ -23630,6 +24072,7 @@ function validate696(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate697.errors : vErrors.concat(validate697.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate696, vErrors);
       }
     }
     if (data.Contrast !== undefined) {
@@ -23643,6 +24086,7 @@ function validate696(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate699.errors : vErrors.concat(validate699.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate696, vErrors);
       }
     }
     if (data.Correction !== undefined) {
@@ -23656,6 +24100,7 @@ function validate696(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate699.errors : vErrors.concat(validate699.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate696, vErrors);
       }
     }
     if (data.Saturation !== undefined) {
@@ -23669,6 +24114,7 @@ function validate696(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate699.errors : vErrors.concat(validate699.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate696, vErrors);
       }
     }
   } else {
@@ -23794,6 +24240,7 @@ function validate704(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate705.errors : vErrors.concat(validate705.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate704, vErrors);
       }
     }
     if (data.SharpenLevel !== undefined) {
@@ -23807,6 +24254,7 @@ function validate704(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate707.errors : vErrors.concat(validate707.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate704, vErrors);
       }
     }
   } else {
@@ -23842,6 +24290,7 @@ function validate695(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate696.errors : vErrors.concat(validate696.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate695, vErrors);
       }
     }
     if (data.MsSharpen !== undefined) {
@@ -23855,6 +24304,7 @@ function validate695(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate704.errors : vErrors.concat(validate704.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate695, vErrors);
       }
     }
   } else {
@@ -23924,6 +24374,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate695.errors : vErrors.concat(validate695.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate694, vErrors);
       }
     }
     if (data.TranscodeTemplateId !== undefined) {
@@ -23954,6 +24405,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate313.errors : vErrors.concat(validate313.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate694, vErrors);
       }
     }
     if (data.WatermarkTemplateId !== undefined) {
@@ -23975,6 +24427,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err3);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate694, vErrors);
           }
         }
       } else {
@@ -24004,6 +24457,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate569.errors : vErrors.concat(validate569.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate694, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -24017,6 +24471,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate694, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -24080,6 +24535,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate694, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -24093,6 +24549,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate694, vErrors);
       }
     }
   } else {
@@ -24119,6 +24576,7 @@ function validate692(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate692, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -24164,6 +24622,7 @@ function validate692(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate694.errors : vErrors.concat(validate694.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate692, vErrors);
       }
     }
   } else {
@@ -24439,6 +24898,7 @@ function validate725(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate726.errors : vErrors.concat(validate726.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate725, vErrors);
       }
     }
   } else {
@@ -24661,6 +25121,7 @@ function validate737(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate738.errors : vErrors.concat(validate738.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate737, vErrors);
       }
     }
     if (data.Y1 !== undefined) {
@@ -24674,6 +25135,7 @@ function validate737(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate738.errors : vErrors.concat(validate738.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate737, vErrors);
       }
     }
     if (data.X2 !== undefined) {
@@ -24687,6 +25149,7 @@ function validate737(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate738.errors : vErrors.concat(validate738.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate737, vErrors);
       }
     }
     if (data.Y2 !== undefined) {
@@ -24700,6 +25163,7 @@ function validate737(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate738.errors : vErrors.concat(validate738.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate737, vErrors);
       }
     }
   } else {
@@ -24735,6 +25199,7 @@ function validate733(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate734.errors : vErrors.concat(validate734.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate733, vErrors);
       }
     }
     if (data.Name !== undefined) {
@@ -24765,6 +25230,7 @@ function validate733(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate734.errors : vErrors.concat(validate734.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate733, vErrors);
       }
     }
     if (data.BBox !== undefined) {
@@ -24782,6 +25248,7 @@ function validate733(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate737.errors : vErrors.concat(validate737.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate733, vErrors);
           }
         }
       } else {
@@ -24850,6 +25317,7 @@ function validate729(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate730.errors : vErrors.concat(validate730.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate729, vErrors);
       }
     }
     if (data.Count !== undefined) {
@@ -24863,6 +25331,7 @@ function validate729(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate730.errors : vErrors.concat(validate730.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate729, vErrors);
       }
     }
     if (data.DetailPerSecond !== undefined) {
@@ -24880,6 +25349,7 @@ function validate729(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate733.errors : vErrors.concat(validate733.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate729, vErrors);
           }
         }
       } else {
@@ -25010,6 +25480,7 @@ function validate746(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate725.errors : vErrors.concat(validate725.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate746, vErrors);
           }
         }
       } else {
@@ -25039,6 +25510,7 @@ function validate746(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate748.errors : vErrors.concat(validate748.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate746, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
@@ -25052,6 +25524,7 @@ function validate746(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate748.errors : vErrors.concat(validate748.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate746, vErrors);
       }
     }
     if (data.StartIndex !== undefined) {
@@ -25065,6 +25538,7 @@ function validate746(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate748.errors : vErrors.concat(validate748.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate746, vErrors);
       }
     }
     if (data.EndIndex !== undefined) {
@@ -25078,6 +25552,7 @@ function validate746(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate748.errors : vErrors.concat(validate748.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate746, vErrors);
       }
     }
     if (data.ClipFrameResult !== undefined) {
@@ -25099,6 +25574,7 @@ function validate746(data, { instancePath = "", parentData, parentDataProperty, 
               vErrors.push(err1);
             }
             errors++;
+            if (errors >= MAX_ERRORS) return stop(validate746, vErrors);
           }
         }
       } else {
@@ -25214,6 +25690,7 @@ function validate754(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate725.errors : vErrors.concat(validate725.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate754, vErrors);
           }
         }
       } else {
@@ -25243,6 +25720,7 @@ function validate754(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate756.errors : vErrors.concat(validate756.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate754, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
@@ -25256,6 +25734,7 @@ function validate754(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate756.errors : vErrors.concat(validate756.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate754, vErrors);
       }
     }
   } else {
@@ -25415,6 +25894,7 @@ function validate763(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate764.errors : vErrors.concat(validate764.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate763, vErrors);
       }
     }
     if (data.BBox !== undefined) {
@@ -25428,6 +25908,7 @@ function validate763(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate737.errors : vErrors.concat(validate737.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate763, vErrors);
       }
     }
   } else {
@@ -25463,6 +25944,7 @@ function validate760(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate761.errors : vErrors.concat(validate761.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate760, vErrors);
       }
     }
     if (data.Objects !== undefined) {
@@ -25480,6 +25962,7 @@ function validate760(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate763.errors : vErrors.concat(validate763.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate760, vErrors);
           }
         }
       } else {
@@ -25617,6 +26100,7 @@ function validate769(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate770.errors : vErrors.concat(validate770.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate769, vErrors);
       }
     }
   } else {
@@ -25656,6 +26140,7 @@ function validate724(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate725.errors : vErrors.concat(validate725.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate724, vErrors);
           }
         }
       } else {
@@ -25689,6 +26174,7 @@ function validate724(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate729.errors : vErrors.concat(validate729.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate724, vErrors);
           }
         }
       } else {
@@ -25722,6 +26208,7 @@ function validate724(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate746.errors : vErrors.concat(validate746.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate724, vErrors);
           }
         }
       } else {
@@ -25755,6 +26242,7 @@ function validate724(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate754.errors : vErrors.concat(validate754.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate724, vErrors);
           }
         }
       } else {
@@ -25788,6 +26276,7 @@ function validate724(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate760.errors : vErrors.concat(validate760.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate724, vErrors);
           }
         }
       } else {
@@ -25821,6 +26310,7 @@ function validate724(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate769.errors : vErrors.concat(validate769.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate724, vErrors);
           }
         }
       } else {
@@ -25906,6 +26396,7 @@ function validate723(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate724.errors : vErrors.concat(validate724.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate723, vErrors);
       }
     }
   } else {
@@ -25941,6 +26432,7 @@ function validate722(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate723.errors : vErrors.concat(validate723.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate722, vErrors);
       }
     }
   } else {
@@ -25976,6 +26468,7 @@ function validate719(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate720.errors : vErrors.concat(validate720.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate719, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -26039,6 +26532,7 @@ function validate719(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate722.errors : vErrors.concat(validate722.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate719, vErrors);
       }
     }
   } else {
@@ -26065,6 +26559,7 @@ function validate717(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate717, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -26110,6 +26605,7 @@ function validate717(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate719.errors : vErrors.concat(validate719.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate717, vErrors);
       }
     }
   } else {
@@ -26448,6 +26944,7 @@ function validate787(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate788.errors : vErrors.concat(validate788.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate787, vErrors);
       }
     }
     if (data.Video !== undefined) {
@@ -26461,6 +26958,7 @@ function validate787(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate790.errors : vErrors.concat(validate790.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate787, vErrors);
       }
     }
   } else {
@@ -26496,6 +26994,7 @@ function validate780(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate781.errors : vErrors.concat(validate781.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate780, vErrors);
       }
     }
     if (data.Car !== undefined) {
@@ -26509,6 +27008,7 @@ function validate780(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate781.errors : vErrors.concat(validate781.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate780, vErrors);
       }
     }
     if (data.Pet !== undefined) {
@@ -26522,6 +27022,7 @@ function validate780(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate781.errors : vErrors.concat(validate781.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate780, vErrors);
       }
     }
     if (data.Face !== undefined) {
@@ -26535,6 +27036,7 @@ function validate780(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate781.errors : vErrors.concat(validate781.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate780, vErrors);
       }
     }
     if (data.Plate !== undefined) {
@@ -26548,6 +27050,7 @@ function validate780(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate781.errors : vErrors.concat(validate781.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate780, vErrors);
       }
     }
     if (data.ProcessType !== undefined) {
@@ -26578,6 +27081,7 @@ function validate780(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate787.errors : vErrors.concat(validate787.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate780, vErrors);
       }
     }
   } else {
@@ -26824,6 +27328,7 @@ function validate802(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate803.errors : vErrors.concat(validate803.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate802, vErrors);
       }
     }
     if (data.Y !== undefined) {
@@ -26832,6 +27337,7 @@ function validate802(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate803.errors : vErrors.concat(validate803.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate802, vErrors);
       }
     }
     if (data.Width !== undefined) {
@@ -26845,6 +27351,7 @@ function validate802(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate803.errors : vErrors.concat(validate803.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate802, vErrors);
       }
     }
     if (data.Height !== undefined) {
@@ -26858,6 +27365,7 @@ function validate802(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate803.errors : vErrors.concat(validate803.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate802, vErrors);
       }
     }
   } else {
@@ -26910,6 +27418,7 @@ function validate799(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate800.errors : vErrors.concat(validate800.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate799, vErrors);
       }
     }
     if (data.Location !== undefined) {
@@ -26923,6 +27432,7 @@ function validate799(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate802.errors : vErrors.concat(validate802.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate799, vErrors);
       }
     }
   } else {
@@ -26958,6 +27468,7 @@ function validate796(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate797.errors : vErrors.concat(validate797.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate796, vErrors);
       }
     }
     if (data.Url !== undefined) {
@@ -26992,6 +27503,7 @@ function validate796(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate799.errors : vErrors.concat(validate799.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate796, vErrors);
           }
         }
       } else {
@@ -27103,6 +27615,7 @@ function validate811(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate812.errors : vErrors.concat(validate812.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate811, vErrors);
       }
     }
     if (data.Url !== undefined) {
@@ -27137,6 +27650,7 @@ function validate811(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate799.errors : vErrors.concat(validate799.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate811, vErrors);
           }
         }
       } else {
@@ -27248,6 +27762,7 @@ function validate816(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate817.errors : vErrors.concat(validate817.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate816, vErrors);
       }
     }
     if (data.Url !== undefined) {
@@ -27282,6 +27797,7 @@ function validate816(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate799.errors : vErrors.concat(validate799.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate816, vErrors);
           }
         }
       } else {
@@ -27393,6 +27909,7 @@ function validate821(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate822.errors : vErrors.concat(validate822.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate821, vErrors);
       }
     }
     if (data.Url !== undefined) {
@@ -27427,6 +27944,7 @@ function validate821(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate799.errors : vErrors.concat(validate799.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate821, vErrors);
           }
         }
       } else {
@@ -27538,6 +28056,7 @@ function validate826(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate827.errors : vErrors.concat(validate827.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate826, vErrors);
       }
     }
     if (data.Url !== undefined) {
@@ -27572,6 +28091,7 @@ function validate826(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate799.errors : vErrors.concat(validate799.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate826, vErrors);
           }
         }
       } else {
@@ -27657,6 +28177,7 @@ function validate795(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate796.errors : vErrors.concat(validate796.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate795, vErrors);
           }
         }
       } else {
@@ -27690,6 +28211,7 @@ function validate795(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate811.errors : vErrors.concat(validate811.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate795, vErrors);
           }
         }
       } else {
@@ -27723,6 +28245,7 @@ function validate795(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate816.errors : vErrors.concat(validate816.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate795, vErrors);
           }
         }
       } else {
@@ -27756,6 +28279,7 @@ function validate795(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate821.errors : vErrors.concat(validate821.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate795, vErrors);
           }
         }
       } else {
@@ -27789,6 +28313,7 @@ function validate795(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate826.errors : vErrors.concat(validate826.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate795, vErrors);
           }
         }
       } else {
@@ -27839,6 +28364,7 @@ function validate795(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate831.errors : vErrors.concat(validate831.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate795, vErrors);
           }
         }
       } else {
@@ -27924,6 +28450,7 @@ function validate779(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate780.errors : vErrors.concat(validate780.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate779, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -27937,6 +28464,7 @@ function validate779(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate779, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -28000,6 +28528,7 @@ function validate779(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate795.errors : vErrors.concat(validate795.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate779, vErrors);
       }
     }
   } else {
@@ -28026,6 +28555,7 @@ function validate777(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate777, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -28071,6 +28601,7 @@ function validate777(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate779.errors : vErrors.concat(validate779.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate777, vErrors);
       }
     }
   } else {
@@ -28330,6 +28861,7 @@ function validate844(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate845.errors : vErrors.concat(validate845.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate844, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
@@ -28343,6 +28875,7 @@ function validate844(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate845.errors : vErrors.concat(validate845.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate844, vErrors);
       }
     }
     if (data.Score !== undefined) {
@@ -28356,6 +28889,7 @@ function validate844(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate845.errors : vErrors.concat(validate845.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate844, vErrors);
       }
     }
   } else {
@@ -28391,6 +28925,7 @@ function validate841(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate842.errors : vErrors.concat(validate842.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate841, vErrors);
       }
     }
     if (data.SentenceScores !== undefined) {
@@ -28408,6 +28943,7 @@ function validate841(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate844.errors : vErrors.concat(validate844.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate841, vErrors);
           }
         }
       } else {
@@ -28459,6 +28995,7 @@ function validate840(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate841.errors : vErrors.concat(validate841.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate840, vErrors);
       }
     }
     if (data.RhythemScore !== undefined) {
@@ -28472,6 +29009,7 @@ function validate840(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate841.errors : vErrors.concat(validate841.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate840, vErrors);
       }
     }
   } else {
@@ -28507,6 +29045,7 @@ function validate837(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate838.errors : vErrors.concat(validate838.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate837, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -28570,6 +29109,7 @@ function validate837(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate840.errors : vErrors.concat(validate840.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate837, vErrors);
       }
     }
   } else {
@@ -28596,6 +29136,7 @@ function validate835(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate835, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -28641,6 +29182,7 @@ function validate835(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate837.errors : vErrors.concat(validate837.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate835, vErrors);
       }
     }
   } else {
@@ -28809,6 +29351,7 @@ function validate858(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate859.errors : vErrors.concat(validate859.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate858, vErrors);
       }
     }
     if (data.Bitrate !== undefined) {
@@ -28822,6 +29365,7 @@ function validate858(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate859.errors : vErrors.concat(validate859.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate858, vErrors);
       }
     }
     if (data.Channels !== undefined) {
@@ -28835,6 +29379,7 @@ function validate858(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate859.errors : vErrors.concat(validate859.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate858, vErrors);
       }
     }
   } else {
@@ -28903,6 +29448,7 @@ function validate857(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate858.errors : vErrors.concat(validate858.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate857, vErrors);
       }
     }
   } else {
@@ -29074,6 +29620,7 @@ function validate856(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate857.errors : vErrors.concat(validate857.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate856, vErrors);
       }
     }
     if (data.Output !== undefined) {
@@ -29087,6 +29634,7 @@ function validate856(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate865.errors : vErrors.concat(validate865.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate856, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -29150,6 +29698,7 @@ function validate856(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate856, vErrors);
       }
     }
     if (data.MediaResult !== undefined) {
@@ -29163,6 +29712,7 @@ function validate856(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate856, vErrors);
       }
     }
   } else {
@@ -29189,6 +29739,7 @@ function validate854(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate854, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -29234,6 +29785,7 @@ function validate854(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate856.errors : vErrors.concat(validate856.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate854, vErrors);
       }
     }
   } else {
@@ -29549,6 +30101,7 @@ function validate878(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate879.errors : vErrors.concat(validate879.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate878, vErrors);
       }
     }
     if (data.Length !== undefined) {
@@ -29562,6 +30115,7 @@ function validate878(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate879.errors : vErrors.concat(validate879.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate878, vErrors);
       }
     }
     if (data.Pos !== undefined) {
@@ -29618,6 +30172,7 @@ function validate875(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate876.errors : vErrors.concat(validate876.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate875, vErrors);
           }
         }
       } else {
@@ -29651,6 +30206,7 @@ function validate875(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate878.errors : vErrors.concat(validate878.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate875, vErrors);
           }
         }
       } else {
@@ -29702,6 +30258,7 @@ function validate872(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate873.errors : vErrors.concat(validate873.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate872, vErrors);
       }
     }
     if (data.UserData !== undefined) {
@@ -29765,6 +30322,7 @@ function validate872(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate875.errors : vErrors.concat(validate875.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate872, vErrors);
       }
     }
   } else {
@@ -29791,6 +30349,7 @@ function validate870(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate870, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Operation === undefined) {
@@ -29836,6 +30395,7 @@ function validate870(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate872.errors : vErrors.concat(validate872.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate870, vErrors);
       }
     }
   } else {
@@ -29941,6 +30501,7 @@ function validate916(data, { instancePath = "", parentData, parentDataProperty, 
   if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
     vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
     errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate916, vErrors);
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.Tag !== undefined) {
@@ -30040,6 +30601,7 @@ function validate916(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate918.errors : vErrors.concat(validate918.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate916, vErrors);
       }
     }
   } else {
@@ -30184,156 +30746,187 @@ function validate23(data, { instancePath = "", parentData, parentDataProperty, r
           if (!validate24(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "Concat") {
           if (!validate110(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "DigitalWatermark") {
           if (!validate160(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "ExtractDigitalWatermark") {
           if (!validate175(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "ImageInspect") {
           if (!validate182(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "ImageOCR") {
           if (!validate201(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate201.errors : vErrors.concat(validate201.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "MediaInfo") {
           if (!validate241(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "NoiseReduction") {
           if (!validate246(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate246.errors : vErrors.concat(validate246.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "PicProcess") {
           if (!validate255(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "QualityEstimate") {
           if (!validate280(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate280.errors : vErrors.concat(validate280.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "SDRtoHDR") {
           if (!validate308(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate308.errors : vErrors.concat(validate308.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "Segment") {
           if (!validate400(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate400.errors : vErrors.concat(validate400.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "SegmentVideoBody") {
           if (!validate415(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate415.errors : vErrors.concat(validate415.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "SmartCover") {
           if (!validate432(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate432.errors : vErrors.concat(validate432.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "Snapshot") {
           if (!validate447(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate447.errors : vErrors.concat(validate447.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "SoundHound") {
           if (!validate482(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate482.errors : vErrors.concat(validate482.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "SpeechRecognition") {
           if (!validate492(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate492.errors : vErrors.concat(validate492.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "SplitVideoParts") {
           if (!validate535(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate535.errors : vErrors.concat(validate535.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "StreamExtract") {
           if (!validate549(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate549.errors : vErrors.concat(validate549.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "SuperResolution") {
           if (!validate560(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate560.errors : vErrors.concat(validate560.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "Transcode") {
           if (!validate577(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate577.errors : vErrors.concat(validate577.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "Translation") {
           if (!validate594(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate594.errors : vErrors.concat(validate594.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "Tts") {
           if (!validate603(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate603.errors : vErrors.concat(validate603.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "VideoEnhance") {
           if (!validate620(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate620.errors : vErrors.concat(validate620.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "VideoMontage") {
           if (!validate659(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate659.errors : vErrors.concat(validate659.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "VideoProcess") {
           if (!validate692(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate692.errors : vErrors.concat(validate692.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "VideoTag") {
           if (!validate717(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate717.errors : vErrors.concat(validate717.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "VideoTargetRec") {
           if (!validate777(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate777.errors : vErrors.concat(validate777.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "VocalScore") {
           if (!validate835(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate835.errors : vErrors.concat(validate835.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "VoiceSeparate") {
           if (!validate854(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate854.errors : vErrors.concat(validate854.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else if (tag0 === "WordsGeneralize") {
           if (!validate870(data, { instancePath, parentData, parentDataProperty, rootData })) {
             vErrors = vErrors === null ? validate870.errors : vErrors.concat(validate870.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
           }
         } else {
           const err5 = {
@@ -30388,6 +30981,7 @@ function validate23(data, { instancePath = "", parentData, parentDataProperty, r
     if (!validate916(data, { instancePath, parentData, parentDataProperty, rootData })) {
       vErrors = vErrors === null ? validate916.errors : vErrors.concat(validate916.errors);
       errors = vErrors.length;
+      if (errors >= MAX_ERRORS) return stop(validate23, vErrors);
     }
     var _valid0 = _errs40 === errors;
     valid0 = _valid0;
@@ -30508,6 +31102,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           ) {
             vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate22, vErrors);
           }
         }
       } else {
@@ -30935,6 +31530,7 @@ function validate935(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate936.errors : vErrors.concat(validate936.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate935, vErrors);
       }
     }
   } else {
@@ -30970,6 +31566,7 @@ function validate932(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate933.errors : vErrors.concat(validate933.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate932, vErrors);
       }
     }
     if (data.ObjectInfo !== undefined) {
@@ -30987,6 +31584,7 @@ function validate932(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate935.errors : vErrors.concat(validate935.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate932, vErrors);
           }
         }
       } else {
@@ -31016,6 +31614,7 @@ function validate932(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate933.errors : vErrors.concat(validate933.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate932, vErrors);
       }
     }
     if (data.SpriteObjectInfo !== undefined) {
@@ -31033,6 +31632,7 @@ function validate932(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate935.errors : vErrors.concat(validate935.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate932, vErrors);
           }
         }
       } else {
@@ -31101,6 +31701,7 @@ function validate927(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate928.errors : vErrors.concat(validate928.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate927, vErrors);
       }
     }
     if (data.StartTime !== undefined) {
@@ -31114,6 +31715,7 @@ function validate927(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate928.errors : vErrors.concat(validate928.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate927, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
@@ -31127,6 +31729,7 @@ function validate927(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate928.errors : vErrors.concat(validate928.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate927, vErrors);
       }
     }
     if (data.State !== undefined) {
@@ -31299,6 +31902,7 @@ function validate927(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate932.errors : vErrors.concat(validate932.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate927, vErrors);
       }
     }
   } else {
@@ -31482,6 +32086,7 @@ function validate923(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate924.errors : vErrors.concat(validate924.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate923, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
@@ -31499,6 +32104,7 @@ function validate923(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate923, vErrors);
           }
         }
       } else {
@@ -31532,6 +32138,7 @@ function validate923(data, { instancePath = "", parentData, parentDataProperty, 
           ) {
             vErrors = vErrors === null ? validate927.errors : vErrors.concat(validate927.errors);
             errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate923, vErrors);
           }
         }
       } else {
@@ -31646,6 +32253,7 @@ function validate922(data, { instancePath = "", parentData, parentDataProperty, 
       ) {
         vErrors = vErrors === null ? validate923.errors : vErrors.concat(validate923.errors);
         errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate922, vErrors);
       }
     }
   } else {
@@ -31708,11 +32316,13 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         if (!validate22(data, { instancePath, parentData, parentDataProperty, rootData })) {
           vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
           errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
         }
       } else if (tag0 === "WorkflowFinish") {
         if (!validate922(data, { instancePath, parentData, parentDataProperty, rootData })) {
           vErrors = vErrors === null ? validate922.errors : vErrors.concat(validate922.errors);
           errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
         }
       } else {
         const err2 = {

@@ -10,7 +10,8 @@ import { validateCiCallback } from "../generated/validators";
 import { decodeBody } from "./body";
 import { CallbackError, type CallbackIssue } from "./errors";
 import { readJson } from "./json-reader";
-import { isRecord, type NormalizeContext } from "./normalize-runtime";
+import { isRecord, normalizeContext } from "./normalize-runtime";
+import { MAX_BYTES_LIMIT, MAX_DEPTH_LIMIT, wholeNumberOption } from "./limits";
 import { readXml, type XmlReader } from "./xml-reader";
 
 /** Options of {@link validateCallback}. */
@@ -19,20 +20,36 @@ export interface ValidateOptions {
   strict?: boolean;
   /**
    * Deepest nesting accepted: of XML elements, or of JSON objects and arrays. Default 64 (CI callbacks nest
-   * about 8 deep).
+   * about 8 deep); at most 1000. Any other value than a whole number from 1 to 1000 throws a RangeError.
    */
   maxDepth?: number;
 }
 
 /** Options of {@link parseCallback} and {@link safeParseCallback}. */
 export interface ParseOptions extends ValidateOptions {
-  /** Largest body accepted, in bytes. Default 1 MiB. */
+  /** Largest body accepted, in bytes. Default 1 MiB; a whole number from 1 to 1 GiB (RangeError otherwise). */
   maxBytes?: number;
   /**
    * The request's Content-Type, if you have it. The format is always told by the body's first non-blank
    * character; a Content-Type naming XML or JSON only cross-checks it (a mismatch is a `parse` error).
    */
   contentType?: string;
+}
+
+/**
+ * `maxBytes`, checked: a whole number from 1 to 1 GiB, default 1 MiB.
+ * @throws TypeError or RangeError for any other value.
+ */
+export function readMaxBytes(options: { maxBytes?: number }): number {
+  return wholeNumberOption("maxBytes", options.maxBytes, DEFAULT_MAX_BYTES, { min: 1, max: MAX_BYTES_LIMIT });
+}
+
+/**
+ * `maxDepth`, checked: a whole number from 1 to 1000, default 64.
+ * @throws TypeError or RangeError for any other value.
+ */
+export function readMaxDepth(options: { maxDepth?: number }): number {
+  return wholeNumberOption("maxDepth", options.maxDepth, DEFAULT_MAX_DEPTH, { min: 1, max: MAX_DEPTH_LIMIT });
 }
 
 /** The outcome of a parse or validation that does not throw. */
@@ -61,8 +78,8 @@ export function parseCallbackWith(
   body: string | Uint8Array,
   options: ParseOptions = {},
 ): CiCallback {
-  const { text, format } = decodeBody(body, options.maxBytes ?? DEFAULT_MAX_BYTES, options.contentType);
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const { text, format } = decodeBody(body, readMaxBytes(options), options.contentType);
+  const maxDepth = readMaxDepth(options);
   if (format === "json") return canonical(unwrapResponse(readJson(text, { maxDepth })), options);
   const document = reader(text, { maxDepth });
   if (document.root !== "Response") {
@@ -71,7 +88,10 @@ export function parseCallbackWith(
   return canonical(document.value, options);
 }
 
-/** Like {@link parseCallback}, but returns the error instead of throwing it. */
+/**
+ * Like {@link parseCallback}, but returns the error instead of throwing it. Only options out of range throw
+ * (a TypeError or RangeError): those are the caller's mistake, not the body's.
+ */
 export function safeParseCallback(body: string | Uint8Array, options: ParseOptions = {}): CallbackResult {
   return attempt(() => parseCallback(body, options));
 }
@@ -103,18 +123,20 @@ function unwrapResponse(value: unknown): unknown {
 }
 
 function canonical(loose: unknown, options: ValidateOptions): CiCallback {
-  const context: NormalizeContext = { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, unknown: [] };
+  const context = normalizeContext(readMaxDepth(options));
   const value = normalizeCiCallback(loose, "", context) ?? {};
   const issues: CallbackIssue[] = [];
   // An `if`/`then` error only repeats, at the job, the errors ajv already reported inside it.
   const errors = validateCiCallback(value) ? [] : (validateCiCallback.errors ?? []).filter((e) => e.keyword !== "if");
-  if (errors.length > 0) {
-    // A value of the wrong type fails its enum (or const) too: the type error alone says what is wrong there.
-    const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
-    issues.push(...errors.filter((e) => e.keyword === "type" || !mistyped.has(e.instancePath)).map(toIssue));
+  // A value of the wrong type fails its enum (or const) too: the type error alone says what is wrong there.
+  const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
+  for (const error of errors) if (error.keyword === "type" || !mistyped.has(error.instancePath)) issues.push(toIssue(error));
+  let omitted = 0;
+  if (options.strict) {
+    for (const i of context.unknown) issues.push({ path: i.path, message: `${i.message} (strict mode)` });
+    omitted = context.unknownOmitted;
   }
-  if (options.strict) issues.push(...context.unknown.map((i) => ({ path: i.path, message: `${i.message} (strict mode)` })));
-  if (issues.length > 0) throw new CallbackError("validation", issues);
+  if (issues.length > 0) throw new CallbackError("validation", issues, omitted);
   return value as CiCallback;
 }
 

@@ -12,13 +12,15 @@ export {
   type ParseOptions,
   type ValidateOptions,
 } from "./callback";
-export { CallbackError, type CallbackErrorKind, type CallbackIssue } from "./errors";
+export { CallbackError, MAX_ISSUES, type CallbackErrorKind, type CallbackIssue } from "./errors";
+export { MAX_DEPTH_LIMIT } from "./limits";
 export { parseCiTime } from "./time";
 export { exampleBody, exampleCallback, exampleNames } from "./samples";
 export type { BodyFormat } from "./body";
 export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
 // Receiving callbacks over HTTP (src/receiver/).
 export {
+  HandlerTimeoutError,
   createCallbackListener,
   type CallbackContext,
   type CallbackHandler,

@@ -3,15 +3,27 @@
  * knows one schema container; these helpers hold the rules every container shares: text leaves keep their
  * wire text, lists are always arrays, empty means absent, unknown nodes are kept and recorded.
  */
-import { CallbackError, type CallbackIssue, pointerToken } from "./errors";
+import { CallbackError, type CallbackIssue, MAX_ISSUES, pointerToken } from "./errors";
 import { isSafeName } from "./safe-name";
 
 /** State of one normalisation run. */
 export interface NormalizeContext {
   /** Deepest nesting accepted for nodes the schema does not know. */
   readonly maxDepth: number;
-  /** The nodes the schema does not know, in the order met; `{ strict: true }` reports them. */
+  /** The first nodes the schema does not know, in the order met; `{ strict: true }` reports them. */
   readonly unknown: CallbackIssue[];
+  /** How many more unknown nodes were met than `unknown` holds (it keeps no more than an error lists). */
+  unknownOmitted: number;
+}
+
+/** A new context for one normalisation run. */
+export function normalizeContext(maxDepth: number): NormalizeContext {
+  return { maxDepth, unknown: [], unknownOmitted: 0 };
+}
+
+function recordUnknown(context: NormalizeContext, path: string, message: string): void {
+  if (context.unknown.length < MAX_ISSUES) context.unknown.push({ path, message });
+  else context.unknownOmitted++;
 }
 
 /** A generated normaliser for one schema container or leaf. */
@@ -84,7 +96,7 @@ export function keepUnknown(
   context: NormalizeContext,
 ): void {
   const nodePath = keepExtra(target, key, value, path, context);
-  if (nodePath !== undefined) context.unknown.push({ path: nodePath, message: "is not in the schema" });
+  if (nodePath !== undefined) recordUnknown(context, nodePath, "is not in the schema");
 }
 
 /**
@@ -125,7 +137,7 @@ export function withImplied(
 /** A union member whose discriminator (such as a job's Tag) names no variant the schema knows: recorded. */
 export function noteUnknownVariant(discriminator: unknown, path: string, context: NormalizeContext): void {
   if (typeof discriminator === "string" && discriminator !== "") {
-    context.unknown.push({ path, message: "names a type the schema does not know" });
+    recordUnknown(context, path, "names a type the schema does not know");
   }
 }
 

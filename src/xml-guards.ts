@@ -22,15 +22,18 @@ export const XmlProblem = {
 } as const;
 
 const DECLARATION = /^<\?xml(?=[\s?])([^?]*)\?>/;
-const PSEUDO_ATTRIBUTES = /^(?:\s+[A-Za-z]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*$/;
-const ENCODING = /\sencoding\s*=\s*(?:"([^"]*)"|'([^']*)')/;
+// XML 1.0's XMLDecl after `<?xml`: VersionInfo EncodingDecl? SDDecl? S?, in that order, nothing else.
+const PSEUDO_ATTRIBUTES =
+  /^[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*$/;
 // A parser's reason is kept only if it is plain lower-case words: a reason that could carry body text never is.
 const PLAIN_REASON = /^[a-z][a-z >-]{0,80}$/;
 
 /**
  * Checks what can be told from the text alone and returns the text a parser should read: the same length
  * and lines, with a leading UTF-8 XML declaration blanked out (so any `<?xml` a parser still sees is misplaced).
- * @throws {CallbackError} `parse`: no root element, a body not ending in `>` (cut off), or a bad declaration.
+ * @throws {CallbackError} `parse`: no root element, a body not ending in `>` (cut off), or a declaration that
+ * breaks XML 1.0's grammar (version 1.x, then an optional encoding, which must be UTF-8, then an optional
+ * standalone yes|no, nothing else).
  */
 export function prepareXml(text: string): string {
   const last = lastNonSpace(text);
@@ -39,10 +42,10 @@ export function prepareXml(text: string): string {
   if (last !== ">") throw xmlError("", XmlProblem.truncated);
   const match = text.startsWith("<?xml") ? DECLARATION.exec(text) : null;
   if (!match) return text;
-  const pseudoAttributes = match[1] ?? "";
-  if (!PSEUDO_ATTRIBUTES.test(pseudoAttributes)) throw xmlError("", XmlProblem.declaration);
-  const encoding = ENCODING.exec(pseudoAttributes);
-  if (encoding && (encoding[1] ?? encoding[2] ?? "").toLowerCase() !== "utf-8") throw xmlError("", XmlProblem.encoding);
+  const declaration = PSEUDO_ATTRIBUTES.exec(match[1] ?? "");
+  if (!declaration) throw xmlError("", XmlProblem.declaration);
+  const encoding = declaration[1] ?? declaration[2];
+  if (encoding !== undefined && encoding.toLowerCase() !== "utf-8") throw xmlError("", XmlProblem.encoding);
   return match[0].replace(/[^\n]/g, " ") + text.slice(match[0].length);
 }
 

@@ -18,7 +18,10 @@ export type DedupClaim =
  * {@link MemoryDedupStore} and {@link RedisDedupStore} are the two shipped.
  */
 export interface DedupStore {
-  /** Marks `key` as processing by `token` for `ttlMs`, unless it is marked already; tells which. */
+  /**
+   * Marks `key` as processing by `token` for `ttlMs`, unless it is marked already; tells which. Idempotent: a
+   * key already claimed by the same `token` (a retried call) is `"claimed"` again.
+   */
   claim(key: string, token: string, ttlMs: number): Promise<DedupClaim>;
   /** Marks `key` as done for `ttlMs` (the handlers succeeded). */
   complete(key: string, token: string, ttlMs: number): Promise<void>;

@@ -3,6 +3,7 @@
  * and the dedup key. Every callback type passes through {@link identifyEvent}; a new event type adds its
  * identifying nodes here and nowhere else.
  */
+import { createHash } from "node:crypto";
 import type { CiCallback, Job, TaskFinishCallback } from "../../generated/types";
 import type { parseCallback } from "../callback";
 
@@ -35,8 +36,10 @@ export interface EventIdentity {
   /** Most general first: `["TaskFinish", "TaskFinish:VideoEnhance"]`. */
   names: readonly string[];
   /**
-   * `EventName:JobId` (every JobId of JobsDetail) or, for workflows, `EventName:RunId`; the same for every delivery
-   * of one event. Undefined when the callback carries no id, so that nothing is wrongly dropped as a duplicate.
+   * `EventName:<digest>`, the digest over the EventName and every JobId of JobsDetail (or, for workflows, the
+   * RunId): the same for every delivery of one event, 55 characters or fewer however long the ids, and never
+   * the same for two events. Undefined when the callback carries no id, so that nothing is wrongly dropped as a
+   * duplicate.
    */
   key: string | undefined;
 }
@@ -61,6 +64,14 @@ export function identifyEvent(callback: IdentifyingNodes): EventIdentity {
   const ids = [...jobs.map((job) => job.JobId), ...runs.map((run) => run.RunId)].filter((id): id is string => id !== undefined);
   return {
     names: tag === undefined ? [event] : [event, `${event}:${tag}`],
-    key: ids.length > 0 ? [event, ...ids].join(":") : undefined,
+    key: ids.length > 0 ? `${event}:${digest([event, ...ids])}` : undefined,
   };
+}
+
+/**
+ * SHA-256, base64url, of the ids as a JSON array: an encoding with one reading only, so the job `a:b` and the
+ * two jobs `a` and `b` differ, and a key's size does not grow with the body.
+ */
+function digest(ids: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify(ids)).digest("base64url");
 }

@@ -72,6 +72,8 @@ export function createFastifyHandler(listener: CallbackListener): FastifyCallbac
       method: request.method,
       url: request.url,
       contentType: request.headers["content-type"],
+      // The plugin's parser keeps the bytes as they came; a parser of the user's own decoded nothing either.
+      contentEncoding: request.headers["content-encoding"],
       body: () => {
         if (body instanceof BodyReadError) return Promise.reject(body);
         if (body instanceof Uint8Array || typeof body === "string") return Promise.resolve(body);

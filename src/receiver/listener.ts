@@ -6,9 +6,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, safeParseCallback } from "../callback";
+import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
+import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
 import type { CallbackError } from "../errors";
 import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer";
+import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
@@ -22,13 +24,21 @@ export interface CallbackContext {
   key: string | undefined;
   /** The event names the callback is dispatched under: `["TaskFinish", "TaskFinish:VideoEnhance"]`. */
   names: readonly string[];
-  /** The body exactly as received, to store or forward. */
+  /** The body as received (with its Content-Encoding undone), to store or forward. */
   rawBody: Uint8Array | string;
   /** The request's Content-Type, if any (CI's is not documented). */
   contentType: string | undefined;
+  /**
+   * Aborted when the handlers run past `handlerTimeoutMs` and the delivery is answered 500: a handler that can
+   * stop (pass it to fetch, a database query) should, since a redelivery may be handled beside it.
+   */
+  signal: AbortSignal;
 }
 
-/** A user's handler; the answer waits for the promise it returns. Throwing or rejecting answers 500. */
+/**
+ * A user's handler; the answer waits for the promise it returns, up to `handlerTimeoutMs`. Throwing, rejecting
+ * or running past the timeout answers 500.
+ */
 export type CallbackHandler<C = ReceivedCallback> = (callback: C, context: CallbackContext) => unknown;
 
 /** Duplicate detection. Deliveries of one event share a key: EventName, JobId, and RunId for workflows. */
@@ -51,7 +61,10 @@ export interface DedupOptions {
 
 /** Where a failure happened, for {@link CallbackListenerOptions.onError}. */
 export interface ListenerErrorContext {
-  /** `handler`: a handler threw; `dedup`: the store failed; `body`: the raw body was unavailable; `internal`: a bug. */
+  /**
+   * `handler`: a handler threw or timed out; `dedup`: the store failed; `body`: the raw body was unavailable;
+   * `internal`: a bug.
+   */
   stage: "handler" | "dedup" | "body" | "internal";
   /** The event's dedup key, when known. */
   key?: string;
@@ -67,6 +80,12 @@ export interface CallbackListenerOptions {
   maxBytes?: number;
   /** Time allowed for the whole body to arrive, in ms (408 past it). Default 10 s. */
   bodyTimeoutMs?: number;
+  /**
+   * Time allowed for the handlers of one delivery, in ms. Past it the delivery is answered 500, its dedup claim
+   * released (so a redelivery is handled), `context.signal` aborted and `onError` told (stage `handler`, a
+   * {@link HandlerTimeoutError}). Default 30 s; `dedup.processingTtlMs` must be longer.
+   */
+  handlerTimeoutMs?: number;
   /** Report nodes the schema does not know as issues (400). Default `false`. */
   strict?: boolean;
   /** Deepest element nesting accepted. Default 64. */
@@ -87,6 +106,11 @@ export interface CallbackRequest {
   url: string;
   /** The Content-Type header, if any. */
   contentType?: string;
+  /**
+   * The Content-Encoding of what `body` gives (gzip, deflate, br, identity), undone before parsing. Leave it
+   * undefined when a framework's body parser already decoded the body.
+   */
+  contentEncoding?: string;
   /** Reads the raw body; called only once the method and secret are accepted. May throw a {@link BodyReadError}. */
   body: () => Promise<Uint8Array | string>;
 }
@@ -108,19 +132,38 @@ export interface CallbackListener {
 }
 
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 const DEFAULT_DEDUP_TTL_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_PROCESSING_TTL_MS = 5 * 60 * 1000;
 const DEFAULT_DUPLICATE_WAIT_MS = 10_000;
+const timer = { min: 1, max: MAX_TIMER_MS };
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
-/** Creates a callback listener. See the README's "Receiving callbacks" for the delivery semantics. */
+/** The error `onError` gets when a delivery's handlers run past `handlerTimeoutMs`. */
+export class HandlerTimeoutError extends Error {
+  override readonly name = "HandlerTimeoutError";
+
+  constructor(
+    /** The timeout that passed, in ms. */
+    readonly timeoutMs: number,
+  ) {
+    super(`the handlers did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * Creates a callback listener. See the README's "Receiving callbacks" for the delivery semantics.
+ * @throws TypeError or RangeError when a limit, timeout or time-to-live is not a whole number in its range.
+ */
 export function createCallbackListener(options: CallbackListenerOptions = {}): CallbackListener {
   const limits: BodyLimits = {
-    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
-    timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    maxBytes: readMaxBytes(options),
+    timeoutMs: wholeNumberOption("bodyTimeoutMs", options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS, timer),
   };
-  const parseOptions = { strict: options.strict, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, maxBytes: limits.maxBytes };
+  const handlerTimeoutMs = wholeNumberOption("handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS, timer);
+  const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: limits.maxBytes };
   const secretMatches = options.secret === undefined ? undefined : createSecretCheck(options.secret);
-  const dedup = options.dedup === false ? undefined : resolveDedup(options.dedup ?? {});
+  const dedup = options.dedup === false ? undefined : resolveDedup(options.dedup ?? {}, handlerTimeoutMs);
   const report = options.onError ?? reportToConsole;
   const handlers = new Map<string, CallbackHandler[]>();
 
@@ -142,7 +185,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     }
     let rawBody: Uint8Array | string;
     try {
-      rawBody = await request.body();
+      rawBody = await decodeContentEncoding(await request.body(), request.contentEncoding, limits.maxBytes);
     } catch (error) {
       if (!(error instanceof BodyReadError)) throw error;
       if (error.status === 500) report(error, { stage: "body" });
@@ -162,29 +205,45 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     }
     const callback = result.value;
     const { key, names } = identifyEvent(callback);
-    const context: CallbackContext = { key, names, rawBody, contentType: request.contentType };
-    if (dedup === undefined || key === undefined) return deliver(callback, context);
-    return deliverOnce(callback, context, key, dedup);
+    const controller = new AbortController();
+    const context: CallbackContext = { key, names, rawBody, contentType: request.contentType, signal: controller.signal };
+    if (dedup === undefined || key === undefined) return deliver(callback, context, controller);
+    return deliverOnce(callback, context, controller, key, dedup);
   }
 
-  /** Runs the handlers in order: the option's, then those of each name, most general first. */
-  async function deliver(callback: ReceivedCallback, context: CallbackContext): Promise<ListenerAnswer> {
+  /** Runs the handlers, answering 500 when they fail or run past `handlerTimeoutMs`. */
+  async function deliver(callback: ReceivedCallback, context: CallbackContext, controller: AbortController): Promise<ListenerAnswer> {
+    let timeout: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => reject(new HandlerTimeoutError(handlerTimeoutMs)), handlerTimeoutMs);
+    });
     try {
-      if (options.handler !== undefined) await options.handler(callback, context);
-      for (const name of context.names) {
-        for (const handler of [...(handlers.get(name) ?? [])]) await handler(callback, context);
-      }
+      await Promise.race([runHandlers(callback, context), deadline]);
     } catch (error) {
       report(error, { stage: "handler", key: context.key });
-      return refusal(500, "handler", "the handler failed; deliver again");
+      if (!(error instanceof HandlerTimeoutError)) return refusal(500, "handler", "the handler failed; deliver again");
+      controller.abort(error);
+      return refusal(500, "handler-timeout", "the handler did not finish in time; deliver again");
+    } finally {
+      clearTimeout(timeout);
     }
     return answer(200, { ok: true });
+  }
+
+
+  /** Runs the handlers in order: the option's, then those of each name, most general first. */
+  async function runHandlers(callback: ReceivedCallback, context: CallbackContext): Promise<void> {
+    if (options.handler !== undefined) await options.handler(callback, context);
+    for (const name of context.names) {
+      for (const handler of [...(handlers.get(name) ?? [])]) await handler(callback, context);
+    }
   }
 
   /** Claims the key, runs the handlers, marks the key done, or releases it when they fail. */
   async function deliverOnce(
     callback: ReceivedCallback,
     context: CallbackContext,
+    controller: AbortController,
     key: string,
     settings: Required<DedupOptions>,
   ): Promise<ListenerAnswer> {
@@ -210,7 +269,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       }
       await delay(pause);
     }
-    const reply = await deliver(callback, context);
+    const reply = await deliver(callback, context, controller);
     try {
       if (reply.status === 200) await store.complete(key, token, settings.ttlMs);
       else await store.release(key, token);
@@ -237,12 +296,18 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   return listener;
 }
 
-function resolveDedup(options: DedupOptions): Required<DedupOptions> {
+function resolveDedup(options: DedupOptions, handlerTimeoutMs: number): Required<DedupOptions> {
+  const ttl = { min: 1, max: YEAR_MS };
+  const processingTtlMs = wholeNumberOption("dedup.processingTtlMs", options.processingTtlMs, DEFAULT_PROCESSING_TTL_MS, ttl);
+  // A claim that expired while its handlers still run would let a redelivery start a second run beside them.
+  if (processingTtlMs <= handlerTimeoutMs) {
+    throw new RangeError(`dedup.processingTtlMs (${processingTtlMs}) must be longer than handlerTimeoutMs (${handlerTimeoutMs})`);
+  }
   return {
     store: options.store ?? new MemoryDedupStore(),
-    ttlMs: options.ttlMs ?? DEFAULT_DEDUP_TTL_MS,
-    processingTtlMs: options.processingTtlMs ?? DEFAULT_PROCESSING_TTL_MS,
-    waitMs: options.waitMs ?? DEFAULT_DUPLICATE_WAIT_MS,
+    ttlMs: wholeNumberOption("dedup.ttlMs", options.ttlMs, DEFAULT_DEDUP_TTL_MS, ttl),
+    processingTtlMs,
+    waitMs: wholeNumberOption("dedup.waitMs", options.waitMs, DEFAULT_DUPLICATE_WAIT_MS, { min: 0, max: MAX_TIMER_MS }),
   };
 }
 

@@ -42,7 +42,9 @@ export class MemoryDedupStore implements DedupStore {
     const now = this.now();
     this.sweep(now);
     const mark = this.marks.get(key);
-    if (mark !== undefined && mark.expiresAt > now) return Promise.resolve(mark.value === DONE ? "done" : "processing");
+    if (mark !== undefined && mark.expiresAt > now && mark.value !== token) {
+      return Promise.resolve(mark.value === DONE ? "done" : "processing");
+    }
     this.put(key, { value: token, expiresAt: now + ttlMs });
     return Promise.resolve("claimed");
   }

@@ -19,12 +19,15 @@ export interface NodeRequestSource {
 /** Builds the listener's request; the body is read only when the listener asks for it. */
 export function callbackRequestFromNode(req: IncomingMessage, limits: BodyLimits, source: NodeRequestSource = {}): CallbackRequest {
   const { parsed } = source;
+  const fromParser = parsed instanceof Uint8Array || typeof parsed === "string";
   return {
     method: req.method ?? "",
     url: source.url ?? req.url ?? "/",
     contentType: req.headers["content-type"],
+    // A body parser's bytes or text are decoded already (body-parser and koa's parsers inflate).
+    contentEncoding: fromParser ? undefined : req.headers["content-encoding"],
     body: () => {
-      if (parsed instanceof Uint8Array || typeof parsed === "string") return Promise.resolve(parsed);
+      if (fromParser) return Promise.resolve(parsed);
       // Nothing read the stream yet (a parser skipped this Content-Type): read it ourselves.
       if (!req.readableEnded) return readNodeBody(req, limits, req.headers["content-length"]);
       return Promise.reject(rawBodyRequired(source.hint ?? "Give the listener the request before any body parser reads it."));

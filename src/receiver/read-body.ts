@@ -6,7 +6,7 @@
 import type { Readable } from "node:stream";
 
 /** Why a body could not be had. */
-export type BodyReadErrorKind = "limit" | "timeout" | "aborted" | "raw-body-required";
+export type BodyReadErrorKind = "limit" | "timeout" | "aborted" | "raw-body-required" | "encoding" | "unsupported-encoding";
 
 /** A body that could not be read; `status` is the answer the listener gives. */
 export class BodyReadError extends Error {
@@ -15,8 +15,11 @@ export class BodyReadError extends Error {
   constructor(
     /** What went wrong. */
     readonly kind: BodyReadErrorKind,
-    /** The HTTP status to answer: 413 (limit), 408 (timeout), 400 (aborted), 500 (raw-body-required). */
-    readonly status: 400 | 408 | 413 | 500,
+    /**
+     * The HTTP status to answer: 413 (limit), 408 (timeout), 400 (aborted, encoding), 415 (unsupported-encoding),
+     * 500 (raw-body-required).
+     */
+    readonly status: 400 | 408 | 413 | 415 | 500,
     message: string,
   ) {
     super(message);

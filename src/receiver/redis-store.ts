@@ -1,7 +1,11 @@
 /**
  * A dedup store shared by several receiver instances, on Redis. It takes your own client through a minimal
  * interface that ioredis matches as it is; `SET key value PX ms NX` makes the claim atomic, so when two
- * instances get the same delivery at the same moment exactly one of them runs the handlers.
+ * instances get the same delivery at the same moment exactly one of them runs the handlers. A claim is
+ * idempotent: a resent `SET` that finds the delivery's own token is its claim, not another's.
+ *
+ * Redis must persist (AOF or RDB, or a managed Redis): a restart that forgets the "done" marks lets every
+ * redelivery of an event handled before it be handled again.
  */
 import type { DedupClaim, DedupStore } from "./dedup-store";
 
@@ -47,6 +51,8 @@ export class RedisDedupStore implements DedupStore {
       if ((await this.client.set(redisKey, PROCESSING + token, "PX", Math.ceil(ttlMs), "NX")) === "OK") return "claimed";
       const value = await this.client.get(redisKey);
       if (value === DONE) return "done";
+      // Our own claim: the SET went through but its reply was lost, and the client sent it again.
+      if (value === PROCESSING + token) return "claimed";
       if (value !== null) return "processing";
     }
     return "processing";

@@ -1,7 +1,8 @@
 /**
  * Byte-level fuzzing of the reference callbacks: fast-check picks an example and a few mutations (bit flips,
  * random bytes, cuts, repeats, splices from another example, tokens that matter to XML and JSON readers, and
- * text a leaf may hold), so every failure comes with a seed and a path that reproduce it. The check: each body parses or
+ * text a leaf may hold), so every failure comes with a seed and a path that reproduce it; one body in twenty is
+ * instead a JSON flood of list items. The check: each body parses or
  * gives a CallbackError, with either XML reader, and the two readers agree on every body.
  */
 import { readFileSync, readdirSync } from "node:fs";
@@ -105,6 +106,37 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 export const mutatedExample: fc.Arbitrary<Buffer> = fc
   .tuple(fc.nat(examples.length - 1), fc.array(mutation, { minLength: 1, maxLength: 5 }))
   .map(([index, mutations]) => mutations.reduce((body, mutate) => mutate(body), examples[index] as Buffer));
+
+// List items of many kinds: jobs valid and not, and values that are no job at all.
+const ITEMS = [
+  "1",
+  "null",
+  '""',
+  "{}",
+  "[]",
+  '"x"',
+  '{"Message":"m"}',
+  '{"JobId":"j","Tag":"Transcode","State":"Done","Operation":{}}',
+  '{"JobId":"j","Tag":"Transcode","State":"Success","Operation":{"MediaResult":{"OutputFile":{"ObjectName":[1,{},"a"]}}}}',
+  '{"JobId":"j","Tag":"NoSuchTag","State":"Success","Extra":{"a":[1,2,3]}}',
+];
+
+/**
+ * A JSON TaskFinish body whose JobsDetail holds up to 20,000 items drawn from a few kinds: a flood of failing
+ * items, which the run's time check catches when validation is not linear in them.
+ */
+export const manyListItems: fc.Arbitrary<Buffer> = fc
+  .tuple(fc.array(fc.constantFrom(...ITEMS), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 20_000 }))
+  .map(([kinds, count]) => {
+    const items = Array.from({ length: count }, (_, i) => kinds[i % kinds.length]);
+    return Buffer.from(`{"EventName":"TaskFinish","JobsDetail":[${items.join(",")}]}`);
+  });
+
+/** What the fuzzer feeds the package: mostly mutated reference callbacks, and floods of list items. */
+export const fuzzBody: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 19, arbitrary: mutatedExample },
+  { weight: 1, arbitrary: manyListItems },
+);
 
 /** What one reader made of a body: the canonical object, or the kind of its CallbackError. */
 type Outcome = { ok: true; value: unknown } | { ok: false; kind: string };

@@ -421,6 +421,24 @@ export const xmlCases: HostileCase[] = [
     kind: "parse",
     issue: { path: "", message: "XML declaration is malformed" },
   },
+  // Declarations xmllint refuses: XML 1.0's grammar is version 1.x, then encoding, then standalone yes|no.
+  ...[
+    ["with nothing in it", "<?xml?>"],
+    ["with no version", '<?xml encoding="UTF-8"?>'],
+    ["with version 2.0", '<?xml version="2.0"?>'],
+    ["with an unquoted version", "<?xml version=1.0?>"],
+    ["with standalone maybe", '<?xml version="1.0" standalone="maybe"?>'],
+    ["with an unknown pseudo-attribute", '<?xml version="1.0" lang="en"?>'],
+    ["with a repeated version", '<?xml version="1.0" version="1.0"?>'],
+    ["with standalone before encoding", '<?xml version="1.0" standalone="yes" encoding="UTF-8"?>'],
+    ["with no space between pseudo-attributes", '<?xml version="1.0"encoding="UTF-8"?>'],
+    ["with an upper-case pseudo-attribute", '<?xml VERSION="1.0"?>'],
+  ].map(([what, declaration]) => ({
+    name: `an XML declaration ${what}`,
+    body: `${declaration}${xml()}`,
+    kind: "parse" as const,
+    issue: { path: "", message: "XML declaration is malformed" },
+  })),
 
   // Encoding.
   { name: "an invalid UTF-8 byte (0xFF)", body: bytesWith(xml(), MARKER, [0xff]), kind: "parse", issue: UTF8 },

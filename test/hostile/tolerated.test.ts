@@ -32,6 +32,16 @@ describe("tolerated forms of valid callbacks", () => {
         same(`\uFEFF${xml("<Code>a&amp;b</Code>")}`);
       });
 
+      it("every form of declaration XML 1.0's grammar allows", () => {
+        for (const declaration of [
+          "<?xml version='1.0'?>",
+          '<?xml version="1.1" encoding="utf-8"?>',
+          '<?xml version = "1.0" standalone="no" ?>',
+          "<?xml\tversion='1.0'\r\n encoding='UTF-8'\n standalone='yes'?>",
+        ])
+          same(`${declaration}${xml("<Code>a&amp;b</Code>")}`);
+      });
+
       it("character references to allowed characters", () => {
         same(xml("<Code>&#97;&#x26;&#x62;</Code>"));
       });

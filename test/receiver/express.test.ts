@@ -3,7 +3,7 @@ import { expect } from "chai";
 import express from "express";
 import { createExpressHandler } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, send, serveServer, type Served } from "../support/http";
+import { post, postEncoded, send, serveServer, type Served } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -31,6 +31,19 @@ describe("receiver: Express adapter (express 5 over HTTP)", () => {
     expect((await post(`${origin}/ci/callback`, seedXml, "application/xml")).json).to.deep.equal({ ok: true });
     expect((await post(`${origin}/ci/callback`, seedJson, "application/json")).json).to.deep.equal({ ok: true });
     expect(seen).to.deep.equal(["TaskFinish", "TaskFinish"]);
+  });
+
+  it("undoes a gzip, deflate or br Content-Encoding, and leaves it to express.raw() when that ran first", async () => {
+    const { listener, seen } = recordingListener();
+    const app = express();
+    app.post("/ci/callback", createExpressHandler(listener));
+    app.post("/raw", express.raw({ type: "*/*" }), createExpressHandler(listener));
+    const origin = await start(app);
+    for (const encoding of ["gzip", "deflate", "br"] as const) {
+      expect((await postEncoded(`${origin}/ci/callback`, seedXml, encoding)).json).to.deep.equal({ ok: true });
+    }
+    expect((await postEncoded(`${origin}/raw`, seedXml, "gzip")).json).to.deep.equal({ ok: true });
+    expect(seen).to.have.length(4);
   });
 
   it("explains that the raw body is needed when express.json() already parsed it", async () => {

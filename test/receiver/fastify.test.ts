@@ -2,7 +2,7 @@ import { expect } from "chai";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createFastifyHandler, fastifyCallbackPlugin } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, send } from "../support/http";
+import { post, postEncoded, send } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -30,6 +30,17 @@ describe("receiver: Fastify adapter (fastify 5 over HTTP)", () => {
     expect((await post(url, seedXml)).json).to.deep.equal({ ok: true });
     expect((await post(url, seedXml, "text/plain")).json).to.deep.equal({ ok: true });
     expect(seen).to.have.length(4);
+  });
+
+  it("undoes a gzip, deflate or br Content-Encoding, and answers 415 to another", async () => {
+    const { listener, seen } = recordingListener();
+    const origin = await start((a) => void a.register(fastifyCallbackPlugin, { listener, url: "/ci/callback" }));
+    for (const encoding of ["gzip", "deflate", "br"] as const) {
+      expect((await postEncoded(`${origin}/ci/callback`, seedXml, encoding)).json).to.deep.equal({ ok: true });
+    }
+    const zstd = await send(`${origin}/ci/callback`, { headers: { "content-encoding": "zstd" }, chunks: [seedXml] });
+    expect(zstd.status).to.equal(415);
+    expect(seen).to.have.length(3);
   });
 
   it("keeps the raw-body parser to its own route: other routes still get parsed JSON", async () => {

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { Hono } from "hono";
 import { createFetchHandler } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, send, serveServer, type Served } from "../support/http";
+import { post, postEncoded, send, serveServer, type Served } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -36,6 +36,18 @@ describe("receiver: web-standard Request → Response adapter (Hono on @hono/nod
     expect(get.status).to.equal(405);
     expect(get.headers.allow).to.equal("POST");
     expect(seen).to.have.length(2);
+  });
+
+  it("undoes a gzip, deflate or br Content-Encoding", async () => {
+    const { listener, seen } = recordingListener();
+    const handle = createFetchHandler(listener);
+    const app = new Hono();
+    app.post("/ci/callback", (c) => handle(c.req.raw));
+    const origin = await start(app);
+    for (const encoding of ["gzip", "deflate", "br"] as const) {
+      expect((await postEncoded(`${origin}/ci/callback`, seedXml, encoding)).json).to.deep.equal({ ok: true });
+    }
+    expect(seen).to.have.length(3);
   });
 
   it("explains that the raw body is needed when the body was already read", async () => {

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import Koa from "koa";
 import { createKoaMiddleware } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, send, serveServer, type Served } from "../support/http";
+import { post, postEncoded, send, serveServer, type Served } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -37,6 +37,17 @@ describe("receiver: Koa adapter (koa 3 over HTTP)", () => {
     expect(get.status).to.equal(405);
     expect(get.headers["content-type"]).to.match(/^application\/json/);
     expect(seen).to.have.length(2);
+  });
+
+  it("undoes a gzip, deflate or br Content-Encoding of the stream", async () => {
+    const { listener, seen } = recordingListener();
+    const app = new Koa();
+    app.use(createKoaMiddleware(listener, { path: "/ci/callback" }));
+    const origin = await start(app);
+    for (const encoding of ["gzip", "deflate", "br"] as const) {
+      expect((await postEncoded(`${origin}/ci/callback`, seedXml, encoding)).json).to.deep.equal({ ok: true });
+    }
+    expect(seen).to.have.length(3);
   });
 
   it("uses the raw text @koa/bodyparser keeps when it ran first, and the stream when it skipped the type", async () => {

@@ -1,7 +1,11 @@
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { expect } from "chai";
 import {
   MemoryDedupStore,
+  HandlerTimeoutError,
   createCallbackListener,
+  identifyEvent,
+  parseCallback,
   type CallbackContext,
   type CallbackListenerOptions,
   type ListenerErrorContext,
@@ -15,6 +19,7 @@ import { SpyStore } from "./spy-store";
 const seedJobId = "j7d0eafdaf86c11ecbdf419856486c0ab";
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
 const seedJson = exampleText("VideoEnhance/seed-3.json");
+const seedKey = identifyEvent(parseCallback(seedXml)).key;
 /** The seed with another JobId, for a distinct event. */
 const withJobId = (body: string, jobId: string): string => body.replaceAll(seedJobId, jobId);
 
@@ -55,7 +60,8 @@ describe("receiver: the node:http listener", () => {
     expect(deliveries).to.have.length(2);
     expect(deliveries[0].callback).to.deep.equal(deliveries[1].callback);
     expect(deliveries[0].context.names).to.deep.equal(["TaskFinish", "TaskFinish:VideoEnhance"]);
-    expect(deliveries[0].context.key).to.equal(`TaskFinish:${seedJobId}`);
+    expect(deliveries[0].context.key).to.equal(identifyEvent(deliveries[0].callback).key);
+    expect(deliveries[0].context.key).to.match(/^TaskFinish:[\w-]{43}$/);
     expect(Buffer.from(deliveries[0].context.rawBody).toString("utf8")).to.equal(seedXml);
     expect(deliveries[1].context.contentType).to.equal("application/json");
   });
@@ -114,8 +120,8 @@ describe("receiver: the node:http listener", () => {
     expect(thrown.json).to.deep.equal({ ok: false, error: { kind: "handler", message: "the handler failed; deliver again" } });
     expect(thrown.text).not.to.include("hunter2");
     expect(errors.map((e) => e.context)).to.deep.equal([
-      { stage: "handler", key: "TaskFinish:j-throws" },
-      { stage: "handler", key: `TaskFinish:${seedJobId}` },
+      { stage: "handler", key: identifyEvent(parseCallback(withJobId(seedXml, "j-throws"))).key },
+      { stage: "handler", key: seedKey },
     ]);
   });
 
@@ -301,6 +307,100 @@ describe("receiver: the node:http listener", () => {
       expect((reply.json as { error: { kind: string } }).error.kind).to.equal("dedup");
       expect(deliveries).to.have.length(0);
       expect(errors.map((e) => e.context.stage)).to.deep.equal(["dedup"]);
+    });
+  });
+
+  describe("handler timeout", () => {
+    it("answers 500 past handlerTimeoutMs, aborts the signal, tells onError and releases the claim", async () => {
+      const signals: AbortSignal[] = [];
+      let calls = 0;
+      const { url, errors } = await start({
+        handlerTimeoutMs: 50,
+        handler: (_callback, context) => {
+          calls++;
+          signals.push(context.signal);
+          // The first delivery never settles; the redelivery finishes.
+          return calls === 1 ? new Promise(() => undefined) : undefined;
+        },
+      });
+      const first = await post(url, seedXml);
+      expect(first.status).to.equal(500);
+      expect((first.json as { error: { kind: string } }).error.kind).to.equal("handler-timeout");
+      expect(signals[0].aborted).to.equal(true);
+      expect(errors).to.have.length(1);
+      expect(errors[0].context).to.deep.equal({ stage: "handler", key: seedKey });
+      expect(errors[0].error).to.be.instanceOf(HandlerTimeoutError);
+      // The claim was released: the redelivery is handled, not kept waiting on the first.
+      expect((await post(url, seedXml)).json).to.deep.equal({ ok: true });
+      expect(signals[1].aborted).to.equal(false);
+      expect((await post(url, seedXml)).json).to.deep.equal({ ok: true, duplicate: true });
+    });
+  });
+
+  describe("Content-Encoding", () => {
+    const gzipped = gzipSync(Buffer.from(seedXml));
+    const sendEncoded = (url: string, body: Buffer | string, encoding: string) =>
+      send(url, { headers: { "content-encoding": encoding, "content-length": Buffer.byteLength(body) }, chunks: [body] });
+
+    it("decodes gzip, deflate, br, a list of two codings and identity", async () => {
+      const { url, deliveries } = await start({ dedup: false });
+      const replies = await Promise.all([
+        sendEncoded(url, gzipped, "gzip"),
+        sendEncoded(url, gzipped, "x-gzip"),
+        sendEncoded(url, deflateSync(Buffer.from(seedXml)), "deflate"),
+        sendEncoded(url, brotliCompressSync(Buffer.from(seedXml)), "br"),
+        sendEncoded(url, brotliCompressSync(gzipped), "gzip, br"),
+        sendEncoded(url, seedXml, "identity"),
+      ]);
+      expect(replies.map((r) => r.status)).to.deep.equal([200, 200, 200, 200, 200, 200]);
+      expect(deliveries).to.have.length(6);
+      expect(deliveries.map((d) => Buffer.from(d.context.rawBody).toString("utf8"))).to.deep.equal(Array(6).fill(seedXml));
+    });
+
+    it("refuses a zip bomb with 413, counting the decoded bytes against maxBytes", async () => {
+      const { url, deliveries } = await start({ dedup: false, maxBytes: 64 * 1024 });
+      // About 64 KB of gzip that inflates to 64 MiB, or would: zlib stops at the limit.
+      const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 });
+      expect(bomb.length).to.be.below(80 * 1024);
+      const reply = await sendEncoded(url, bomb, "gzip");
+      expect(reply.status).to.equal(413);
+      expect((reply.json as { error: { message: string } }).error.message).to.equal(
+        "body is over the limit of 65536 bytes once decoded (Content-Encoding gzip)",
+      );
+      expect(deliveries).to.have.length(0);
+    });
+
+    it("answers 400 to a plain body labelled gzip and 415 to an encoding it does not know", async () => {
+      const { url, deliveries } = await start({ dedup: false });
+      const plain = await sendEncoded(url, seedXml, "gzip");
+      expect(plain.status).to.equal(400);
+      expect((plain.json as { error: { kind: string } }).error.kind).to.equal("encoding");
+      for (const encoding of ["zstd", "compress", "gzip, gzip, gzip"]) {
+        expect((await sendEncoded(url, gzipped, encoding)).status, encoding).to.equal(415);
+      }
+      expect(deliveries).to.have.length(0);
+    });
+  });
+
+  describe("options", () => {
+    it("are checked when the listener is made: NaN, negative, fractional, absurd or mistyped values throw", () => {
+      const bad: [CallbackListenerOptions, ErrorConstructor][] = [
+        [{ maxBytes: Number.NaN }, RangeError],
+        [{ maxBytes: -1 }, RangeError],
+        [{ maxBytes: 2 ** 40 }, RangeError],
+        [{ maxDepth: Number.NaN }, RangeError],
+        [{ maxDepth: 1.5 }, RangeError],
+        [{ maxDepth: 1001 }, RangeError],
+        [{ bodyTimeoutMs: 0 }, RangeError],
+        [{ bodyTimeoutMs: 2 ** 31 }, RangeError],
+        [{ handlerTimeoutMs: Number.POSITIVE_INFINITY }, RangeError],
+        [{ dedup: { ttlMs: Number.NaN } }, RangeError],
+        [{ dedup: { waitMs: -5 } }, RangeError],
+        [{ handlerTimeoutMs: 60_000, dedup: { processingTtlMs: 30_000 } }, RangeError],
+        [{ maxBytes: "1048576" as unknown as number }, TypeError],
+      ];
+      for (const [options, type] of bad) expect(() => createCallbackListener(options), JSON.stringify(options)).to.throw(type);
+      expect(() => createCallbackListener({ maxBytes: 4 * 1024 * 1024, maxDepth: 1000, handlerTimeoutMs: 1000 })).to.not.throw();
     });
   });
 });

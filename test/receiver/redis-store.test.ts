@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { Redis } from "ioredis";
-import { RedisDedupStore, createCallbackListener, type CallbackListener, type DedupStore } from "../../src";
+import {
+  RedisDedupStore,
+  createCallbackListener,
+  type CallbackListener,
+  type DedupStore,
+  type RedisDedupClient,
+} from "../../src";
 import { deferred } from "../support/deferred";
 import { exampleText } from "../support/examples";
 import { type TestRedis, startTestRedis } from "../support/redis";
@@ -9,6 +15,19 @@ import { post, serve, type Reply, type Served } from "../support/http";
 import { ClaimLog, SpyStore } from "./spy-store";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
+
+/** A client every one of whose claims (SET NX) is sent twice, as a client does whose first reply was lost. */
+function lossyAgain(client: Redis): RedisDedupClient {
+  return {
+    set: async (key: string, value: string, px: "PX", ms: number, nx?: "NX") => {
+      if (nx === undefined) return client.set(key, value, px, ms);
+      await client.set(key, value, px, ms, nx);
+      return client.set(key, value, px, ms, nx);
+    },
+    get: (key) => client.get(key),
+    del: (key) => client.del(key),
+  };
+}
 
 describe("receiver: the Redis dedup store (real redis-server)", () => {
   let redis: TestRedis;
@@ -71,6 +90,29 @@ describe("receiver: the Redis dedup store (real redis-server)", () => {
     await store.complete("k", "t4", 120_000);
     expect(await store.claim("k", "t5", 60_000)).to.equal("done");
     expect(await client.pttl(`${prefix}k`)).to.be.above(60_000);
+  });
+
+  it("recognises its own claim when the reply to SET NX was lost and the client sent it again", async () => {
+    const client = await connect();
+    clients.push(client);
+    const store = new RedisDedupStore(lossyAgain(client), { prefix });
+    expect(await store.claim("k", "t1", 60_000)).to.equal("claimed");
+    expect(await client.get(`${prefix}k`)).to.equal("processing:t1");
+    // Another delivery's claim, sent twice too, is still not taken for its own.
+    expect(await store.claim("k", "t2", 60_000)).to.equal("processing");
+    // So the listener handles that delivery at once, rather than wait on its own claim until a 503.
+    let calls = 0;
+    const listener = createCallbackListener({
+      handler: () => {
+        calls++;
+      },
+      dedup: { store: new RedisDedupStore(lossyAgain(client), { prefix }), waitMs: 0 },
+      onError: () => undefined,
+    });
+    const served = await serve(listener);
+    servers.push(served);
+    expect((await post(`${served.origin}/`, seedXml)).json).to.deep.equal({ ok: true });
+    expect(calls).to.equal(1);
   });
 
   it("hands a delivery to exactly one handler when two instances get it at the same moment", async () => {

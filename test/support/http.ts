@@ -1,6 +1,7 @@
 /** Loopback HTTP for the receiver tests: servers on 127.0.0.1 with a free port, and requests to them. */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 
 /** A server listening on 127.0.0.1. */
 export interface Served {
@@ -74,4 +75,11 @@ export function post(url: string, body: string | Buffer, contentType?: string): 
   const headers: Record<string, string | number> = { "content-length": Buffer.byteLength(body) };
   if (contentType !== undefined) headers["content-type"] = contentType;
   return send(url, { headers, chunks: [body] });
+}
+
+/** POSTs `body` compressed with `encoding` (gzip, deflate or br), labelled so with Content-Encoding. */
+export function postEncoded(url: string, body: string, encoding: "gzip" | "deflate" | "br"): Promise<Reply> {
+  const input = Buffer.from(body);
+  const bytes = encoding === "gzip" ? gzipSync(input) : encoding === "deflate" ? deflateSync(input) : brotliCompressSync(input);
+  return send(url, { headers: { "content-length": bytes.length, "content-encoding": encoding }, chunks: [bytes] });
 }
