@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
 
 /** Bundles `rootFile` and everything it references into one schema with the given `$id`. */
 export function bundle(set: SchemaSet, rootFile: string, id: string, formats: Record<string, FormatSpec>): Json {
-  const definitions = gather(set, rootFile, "#/definitions/", formats, ["discriminator"]);
+  const definitions = gather(set, rootFile, "#/definitions/", formats, ["discriminator", "tsType"]);
   const root = definitions.get(ROOT) as Json;
   definitions.delete(ROOT);
   return {
@@ -27,14 +27,14 @@ export function bundle(set: SchemaSet, rootFile: string, id: string, formats: Re
 /** The OpenAPI 3.1 document: both callbacks as webhooks, their schemas as components. */
 export function openApi(
   set: SchemaSet,
-  events: { name: string; file: string; summary: string }[],
+  events: { name: string; file: string; summary: string; jsonOnly?: boolean }[],
   version: string,
   formats: Record<string, FormatSpec>,
 ): Json {
   const schemas = new Map<string, unknown>();
   const webhooks: Json = {};
   for (const event of events) {
-    const gathered = gather(set, event.file, "#/components/schemas/", formats, []);
+    const gathered = gather(set, event.file, "#/components/schemas/", formats, ["tsType"]);
     const root = gathered.get(ROOT) as Json;
     gathered.delete(ROOT);
     gathered.set(root.title as string, root);
@@ -43,9 +43,13 @@ export function openApi(
     webhooks[event.name] = {
       post: {
         summary: event.summary,
-        description:
-          "XML by default; JSON when the job or queue asks for it (CallBackFormat). CI documents no answer, retries or signature.",
-        requestBody: { required: true, content: { "application/xml": body, "application/json": body } },
+        description: event.jsonOnly
+          ? "JSON only, with the X-Ci-Content-Version header (Simple or Detail). CI documents no answer or signature; text moderation is retried every 30 minutes for a day."
+          : "XML by default; JSON when the job or queue asks for it (CallBackFormat). CI documents no answer, retries or signature.",
+        requestBody: {
+          required: true,
+          content: event.jsonOnly ? { "application/json": body } : { "application/xml": body, "application/json": body },
+        },
         responses: { "200": { description: "The callback was received." } },
       },
     };

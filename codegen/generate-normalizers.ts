@@ -10,7 +10,10 @@ import { template } from "./templates";
 
 interface ContainerBody {
   textKeys: string[];
+  numberKeys: string[];
+  mapKeys: string[];
   textListKeys: string[];
+  numberListKeys: string[];
   containers: { key: string; target: string }[];
   containerLists: { key: string; target: string }[];
   open: boolean;
@@ -72,7 +75,10 @@ function container(shape: Container, helpers: Set<string>): string {
     shape.fields.filter((f) => f.kind === kind).map((f) => ({ key: f.key, target: f.target ?? "" }));
   const body: ContainerBody = {
     textKeys: keys("text"),
+    numberKeys: keys("number"),
+    mapKeys: keys("map"),
     textListKeys: keys("textList"),
+    numberListKeys: keys("numberList"),
     containers: targets("container"),
     containerLists: targets("containerList"),
     open: shape.open,
@@ -80,7 +86,10 @@ function container(shape: Container, helpers: Set<string>): string {
   helpers.add("nonEmpty").add(shape.open ? "keepExtra" : "keepUnknown");
   if (shape.fields.length > 0) helpers.add("put");
   if (body.textKeys.length > 0) helpers.add("text");
+  if (body.numberKeys.length > 0) helpers.add("number");
+  if (body.mapKeys.length > 0) helpers.add("textMap");
   if (body.textListKeys.length > 0) helpers.add("list").add("textItem");
+  if (body.numberListKeys.length > 0) helpers.add("list").add("numberItem");
   if (body.containerLists.length > 0) helpers.add("list");
   return containerBody(body);
 }

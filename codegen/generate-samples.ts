@@ -1,5 +1,6 @@
 /**
- * generated/samples.ts: a realistic sample callback for every job Tag and for WorkflowFinish, built from
+ * generated/samples.ts: a realistic sample callback for every job Tag, WorkflowFinish and moderation event
+ * (Detail, and Simple where the event has one), built from
  * the schema alone: each leaf takes its first `examples` value (taken from CI's reference callbacks), its
  * `const`, or its first `enum` value; a leaf with none of them is left out rather than made up; a list
  * gets one item. The samples are typed, so tsc checks them against the generated types too.
@@ -26,7 +27,10 @@ export async function generateSamples(shapes: Shape[], from: string): Promise<st
   const sampleField = (field: Field, depth: number): unknown => {
     switch (field.kind) {
       case "text":
+      case "number":
+      case "map":
         return leafValue(field);
+      case "numberList":
       case "textList": {
         const value = leafValue(field);
         return value === undefined ? undefined : [value];
@@ -51,17 +55,29 @@ export async function generateSamples(shapes: Shape[], from: string): Promise<st
   }
   const workflow = callbacks.variants.find((v) => v.value === "WorkflowFinish");
   if (workflow) samples.WorkflowFinish = object(workflow.target, 0);
+  // Moderation: the Detail body of each event, and the Simple body of those that have one.
+  const detail = byTitle.get("ModerationDetailCallback");
+  const simple = byTitle.get("ModerationSimpleData");
+  if (detail?.kind !== "union" || simple?.kind !== "union") throw new Error("samples: no moderation unions");
+  for (const variant of detail.variants) samples[variant.value] = object(variant.target, 0);
+  const simpleSamples: Json = {};
+  for (const variant of simple.variants) {
+    simpleSamples[variant.value] = { code: 0, message: "success", data: { event: variant.value, ...object(variant.target, 0) } };
+  }
   const code =
     banner(from) +
-    `import type { CiCallback } from "./types";\n\n` +
-    `/** A realistic, valid callback for every job Tag and for WorkflowFinish, in canonical form. */\n` +
-    `export const samples: Readonly<Record<string, CiCallback>> = ${JSON.stringify(samples)};\n`;
+    `import type { AnyCallback, ModerationSimpleCallback } from "./types";\n\n` +
+    `/** A realistic, valid callback for every job Tag, WorkflowFinish and moderation event (Detail), in canonical form. */\n` +
+    `export const samples: Readonly<Record<string, AnyCallback>> = ${JSON.stringify(samples)};\n\n` +
+    `/** The Simple version of each moderation event that has one. */\n` +
+    `export const simpleSamples: Readonly<Record<string, ModerationSimpleCallback>> = ${JSON.stringify(simpleSamples)};\n`;
   return format(code, { parser: "typescript", printWidth: 120 });
 }
 
-/** A leaf's sample value: its own example, else its const, else its first enum value. */
-function leafValue(field: Field): string | undefined {
+/** A leaf's sample value: its own example, else its const, else its first enum value (text, a number or a map). */
+function leafValue(field: Field): unknown {
   const leaf = field.leaf;
   const value = field.examples?.[0] ?? leaf?.examples?.[0] ?? leaf?.const ?? leaf?.enum?.[0];
-  return typeof value === "string" ? value : undefined;
+  const wanted = field.kind === "text" || field.kind === "textList" ? "string" : field.kind === "map" ? "object" : "number";
+  return typeof value === wanted ? value : undefined;
 }

@@ -19,13 +19,36 @@ const schemaDir = join(repo, "schema");
 const outFlag = process.argv.indexOf("--out");
 const outDir = outFlag > 0 ? process.argv[outFlag + 1] : join(repo, "generated");
 
-/** The root of the schema: every callback the package parses, its canonical type and its validator. */
-const root = { file: "callback.schema.json", type: "CiCallback", name: "validateCiCallback", bundle: "callback.json" };
+/**
+ * The roots of the schema, each with its canonical type and validator: media and workflow callbacks (XML or
+ * JSON, by EventName), and moderation callbacks in their two versions (JSON only). The facade picks one by the
+ * body's shape; `any-callback.schema.json` is their union, for the types and for other services.
+ */
+const roots = [
+  { file: "callback.schema.json", type: "CiCallback", name: "validateCiCallback" },
+  { file: "moderation/detail.schema.json", type: "ModerationDetailCallback", name: "validateModerationDetailCallback" },
+  { file: "moderation/simple.schema.json", type: "ModerationSimpleCallback", name: "validateModerationSimpleCallback" },
+];
+const anyCallback = { file: "any-callback.schema.json", bundle: "callback.json" };
 
 /** The events, each published as a self-contained schema and an OpenAPI webhook. */
 const events = [
   { name: "TaskFinish", file: "task-finish.schema.json", bundle: "task-finish.json", summary: "A job finished." },
   { name: "WorkflowFinish", file: "workflow-finish.schema.json", bundle: "workflow-finish.json", summary: "A workflow run finished." },
+  {
+    name: "ModerationDetail",
+    file: "moderation/detail.schema.json",
+    bundle: "moderation-detail.json",
+    jsonOnly: true,
+    summary: "A content-moderation job has a verdict (Detail version: ReviewImage, ReviewText, ReviewAudio, ReviewVideo, ReviewDocument, ReviewHtml).",
+  },
+  {
+    name: "ModerationSimple",
+    file: "moderation/simple.schema.json",
+    bundle: "moderation-simple.json",
+    jsonOnly: true,
+    summary: "A content-moderation job has a verdict (Simple version), or the console tests a callback URL.",
+  },
 ];
 const bundleBase = "https://ci-callback.invalid/schema/";
 
@@ -38,13 +61,13 @@ async function main(): Promise<void> {
   delete formats.$comment;
 
   const files = new Map<string, string>();
-  files.set("types.ts", await generateTypes(typesView(schemas), root.file));
-  const validators = await generateValidators(validationView(schemas), formats, [root]);
+  files.set("types.ts", await generateTypes(typesView(schemas), anyCallback.file));
+  const validators = await generateValidators(validationView(schemas), formats, roots);
   files.set("validators.js", validators.js);
   files.set("validators.d.ts", validators.dts);
   files.set("formats.ts", await generateFormats(formats));
-  const shapes = schemas.shapes(root.file);
-  const from = `schema/${root.file} and the files it references`;
+  const shapes = roots.flatMap((root) => schemas.shapes(root.file));
+  const from = `schema/${anyCallback.file} and the files it references`;
   files.set("normalize.ts", generateNormalizers(shapes, from));
   files.set("unions.ts", await generateUnions(shapes, from));
   files.set("samples.ts", await generateSamples(shapes, from));
@@ -53,7 +76,7 @@ async function main(): Promise<void> {
   for (const event of events) {
     files.set(`schema/${event.bundle}`, json(bundle(schemas, event.file, `${bundleBase}${event.bundle}`, formats)));
   }
-  files.set(`schema/${root.bundle}`, json(bundle(schemas, root.file, `${bundleBase}${root.bundle}`, formats)));
+  files.set(`schema/${anyCallback.bundle}`, json(bundle(schemas, anyCallback.file, `${bundleBase}${anyCallback.bundle}`, formats)));
   files.set("schema/openapi.json", json(openApi(schemas, events, version(), formats)));
 
   rmSync(outDir, { recursive: true, force: true });

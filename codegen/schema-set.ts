@@ -31,8 +31,11 @@ export interface SchemaNode {
   tsType?: string;
 }
 
-/** How one property of a container is normalised. */
-export type FieldKind = "text" | "container" | "textList" | "containerList";
+/**
+ * How one property of a container is normalised: text leaves keep their wire text (media); number leaves are
+ * JSON numbers (moderation, which sends real numbers); a map is an object of text values with free keys.
+ */
+export type FieldKind = "text" | "number" | "map" | "container" | "textList" | "numberList" | "containerList";
 
 /** One property of a container. */
 export interface Field {
@@ -40,7 +43,7 @@ export interface Field {
   kind: FieldKind;
   /** The title of the container or union, for `container` and `containerList`. */
   target?: string;
-  /** The resolved leaf schema, for `text` and `textList` (samples read its const, enum and examples). */
+  /** The resolved leaf schema, for leaves and leaf lists (samples read its const, enum and examples). */
   leaf?: SchemaNode;
   /** Example values written on the property itself (beside a `$ref`), which win over the leaf's own. */
   examples?: unknown[];
@@ -132,15 +135,19 @@ export class SchemaSet {
         if (propertyAt.node.type === "array") {
           if (!propertyAt.node.items) throw new Error(`${source}: ${key} is an array without items`);
           const itemAt = this.resolve({ file: propertyAt.file, pointer: `${propertyAt.pointer}/items`, node: propertyAt.node.items });
-          container.fields.push(
-            isComposite(itemAt.node)
-              ? { key, kind: "containerList", target: visit(itemAt) }
-              : { key, kind: "textList", leaf: this.leaf(itemAt, key, source) },
-          );
+          if (isComposite(itemAt.node)) {
+            container.fields.push({ key, kind: "containerList", target: visit(itemAt) });
+          } else {
+            const leaf = this.leaf(itemAt, key, source);
+            container.fields.push({ key, kind: isNumber(leaf) ? "numberList" : "textList", leaf });
+          }
+        } else if (isMap(propertyAt.node)) {
+          container.fields.push({ key, kind: "map", leaf: propertyAt.node, examples: property.node.examples });
         } else if (isComposite(propertyAt.node)) {
           container.fields.push({ key, kind: "container", target: visit(propertyAt) });
         } else {
-          container.fields.push({ key, kind: "text", leaf: this.leaf(propertyAt, key, source), examples: property.node.examples });
+          const leaf = this.leaf(propertyAt, key, source);
+          container.fields.push({ key, kind: isNumber(leaf) ? "number" : "text", leaf, examples: property.node.examples });
         }
       }
       return node.title;
@@ -264,7 +271,7 @@ export class SchemaSet {
   }
 
   private leaf(at: Located, key: string, source: string): SchemaNode {
-    if (at.node.type !== "string" && typeof at.node.const !== "string") {
+    if (at.node.type !== "string" && typeof at.node.const !== "string" && !isNumber(at.node)) {
       throw new Error(`${source}: ${key} has a type codegen does not map (${String(at.node.type)})`);
     }
     return at.node;
@@ -280,9 +287,20 @@ export class SchemaSet {
   }
 }
 
-/** An object or a union: something with a normaliser of its own, as opposed to a text leaf. */
+/** An object or a union: something with a normaliser of its own, as opposed to a leaf or a map. */
 function isComposite(node: SchemaNode): boolean {
-  return node.type === "object" || node.oneOf !== undefined || node.allOf !== undefined;
+  return (node.type === "object" && !isMap(node)) || node.oneOf !== undefined || node.allOf !== undefined;
+}
+
+/** A map: an object with no properties of its own, whose every value is text (`CosHeaders` of moderation). */
+function isMap(node: SchemaNode): boolean {
+  const values = node.additionalProperties;
+  return node.type === "object" && node.properties === undefined && typeof values === "object" && values.type === "string";
+}
+
+/** A JSON number leaf (`integer` or `number`), which stays a number in the canonical object. */
+function isNumber(node: SchemaNode): boolean {
+  return node.type === "integer" || node.type === "number";
 }
 
 /** Every file below `dir`, as posix paths relative to it, sorted. */

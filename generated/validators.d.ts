@@ -3,7 +3,7 @@
  * Do not edit by hand: change the schema and run `make codegen` again.
  */
 import type { ErrorObject } from "ajv";
-import type { CiCallback } from "./types";
+import type { CiCallback, ModerationDetailCallback, ModerationSimpleCallback } from "./types";
 
 /** A compiled validator: a type guard that leaves what it found wrong in `errors`. */
 export interface CompiledValidator<T> {
@@ -13,3 +13,9 @@ export interface CompiledValidator<T> {
 
 /** Validates a canonical `CiCallback` against schema/callback.schema.json. */
 export declare const validateCiCallback: CompiledValidator<CiCallback>;
+
+/** Validates a canonical `ModerationDetailCallback` against schema/moderation/detail.schema.json. */
+export declare const validateModerationDetailCallback: CompiledValidator<ModerationDetailCallback>;
+
+/** Validates a canonical `ModerationSimpleCallback` against schema/moderation/simple.schema.json. */
+export declare const validateModerationSimpleCallback: CompiledValidator<ModerationSimpleCallback>;

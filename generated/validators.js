@@ -32372,3 +32372,18695 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
   validate21.errors = vErrors;
   return errors === 0;
 }
+exports.validateModerationDetailCallback = validate946;
+const schema336 = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://ci-callback.invalid/schema/moderation/detail.schema.json",
+  title: "ModerationDetailCallback",
+  description:
+    "A content-moderation callback in the Detail version (request header X-Ci-Content-Version: Detail, and the only version of documents and webpages): {EventName, JobsDetail}, JobsDetail one object, told apart by EventName. JSON only; numbers are JSON numbers.",
+  type: "object",
+  properties: { EventName: { type: "string" } },
+  required: ["EventName"],
+  discriminator: { propertyName: "EventName" },
+  oneOf: [
+    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailCallback.json" },
+    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailCallback.json" },
+    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailCallback.json" },
+    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailCallback.json" },
+    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailCallback.json" },
+    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailCallback.json" },
+  ],
+  definitions: {},
+};
+const schema337 = {
+  title: "ReviewAudioDetailCallback",
+  description: "A ReviewAudio callback, Detail version: the event name and one job.",
+  type: "object",
+  properties: {
+    EventName: {
+      description: "The event: always ReviewAudio for audio moderation (Detail version).",
+      const: "ReviewAudio",
+    },
+    JobsDetail: {
+      description: "The job's result: one JSON object, not a list (unlike media callbacks).",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailJob.json",
+    },
+  },
+  required: ["EventName", "JobsDetail"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailCallback.json",
+};
+const schema338 = {
+  title: "ReviewAudioDetailJob",
+  description: "The audio-moderation job's result.",
+  type: "object",
+  properties: {
+    Code: {
+      description:
+        "Error code, present only when State is Failed (see the moderation error-code list). A string here, while the Simple body's code is an integer.",
+      type: "string",
+    },
+    Message: { description: "Error text, present only when State is Failed.", type: "string" },
+    JobId: {
+      description: "ID of the audio-moderation job.",
+      type: "string",
+      examples: ["aab1ca9fc8a3ed11ea834c525400863904"],
+    },
+    DataId: {
+      description:
+        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+    State: {
+      description:
+        "Job state: Submitted, Success, Failed or Auditing. The callback is sent when moderation ends, so Success or Failed is expected.",
+      type: "string",
+      enum: ["Submitted", "Success", "Failed", "Auditing"],
+      examples: ["Success"],
+    },
+    CreationTime: {
+      description:
+        "When the job was created. The tables give no format; the doc's examples write yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, unlike media callbacks' +0800).",
+      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
+      examples: ["2021-08-10T21:01:08+08:00"],
+    },
+    Object: {
+      description: "Key of the audio object; present when the job was created with Object.",
+      type: "string",
+      examples: ["1.mp3"],
+    },
+    Url: {
+      description: "URL of the audio file; present when the job was created with Url.",
+      type: "string",
+      examples: ["https://examplebucket-1250000000.cos.ap-shanghai.myqcloud.com/music.mp3"],
+    },
+    Label: {
+      description:
+        "The highest-priority label of the job (the model's suggestion). Listed values: Normal, Porn or Ads. An open set: any string is accepted.",
+      type: "string",
+      examples: ["Normal"],
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn); may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Result: {
+      description: "Verdict for the job: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    AudioText: { description: "Speech-recognition text of the whole audio.", type: "string" },
+    PornInfo: {
+      description: "Result of the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailPornInfo.json",
+    },
+    AdsInfo: {
+      description: "Result of the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailAdsInfo.json",
+    },
+    Section: {
+      description:
+        "Per-segment results: long audio is cut into segments. With Conf.CallbackType 2 only the violating segments are sent.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSection.json" },
+    },
+    BucketId: {
+      description: "Bucket of the job, as BucketName-APPID.",
+      type: "string",
+      examples: ["examplebucket-1250000000"],
+    },
+    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
+    ForbidState: {
+      description:
+        "Freeze state of the audio file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    CosHeaders: {
+      description:
+        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-id": "xxxx" }],
+    },
+    UserInfo: {
+      description: "Business fields passed at submission; absent when none were set.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailUserInfo.json",
+    },
+    ListInfo: {
+      description:
+        "Allow-list and block-list result for the account. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListInfo.json",
+    },
+  },
+  required: ["JobId", "State"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailJob.json",
+};
+function validate949(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "ci-time" },
+        message: 'must match format "' + "ci-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate949.errors = vErrors;
+  return errors === 0;
+}
+const schema341 = {
+  description: "The verdict: 0 normal, 1 violating, 2 suspected (human review advised).",
+  type: "integer",
+  enum: [0, 1, 2],
+};
+function validate952(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate952.errors = vErrors;
+  return errors === 0;
+}
+const schema342 = {
+  title: "ReviewAudioDetailPornInfo",
+  description: "Result of the pornography scene for the whole audio.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: {
+      description:
+        "Category hit within the label (such as Sexy under Porn), for the pornography scene; may be empty. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the pornography scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Label: {
+      description: "Result label of the pornography scene; the keyword itself when a sensitive keyword was hit.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailPornInfo.json",
+};
+const schema343 = {
+  description: "Whether the scene was hit: 0 normal or not hit, 1 hit, 2 suspected.",
+  type: "integer",
+  enum: [0, 1, 2],
+};
+function validate955(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate955.errors = vErrors;
+  return errors === 0;
+}
+const schema344 = {
+  description: "Confidence, 0 to 100: the higher, the more likely the label applies.",
+  type: "integer",
+};
+function validate957(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate957.errors = vErrors;
+  return errors === 0;
+}
+function validate954(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailPornInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate955(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate955.errors : vErrors.concat(validate955.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate954, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate957(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate957.errors : vErrors.concat(validate957.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate954, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate954.errors = vErrors;
+  return errors === 0;
+}
+const schema345 = {
+  title: "ReviewAudioDetailAdsInfo",
+  description: "Result of the advertising scene for the whole audio.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: {
+      description:
+        "Category hit within the label (such as Sexy under Porn), for the advertising scene; may be empty. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the advertising scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Label: {
+      description: "Result label of the advertising scene; the keyword itself when a sensitive keyword was hit.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailAdsInfo.json",
+};
+function validate961(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate961.errors = vErrors;
+  return errors === 0;
+}
+function validate963(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate963.errors = vErrors;
+  return errors === 0;
+}
+function validate960(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate961(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate961.errors : vErrors.concat(validate961.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate960, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate963(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate963.errors : vErrors.concat(validate963.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate960, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate960.errors = vErrors;
+  return errors === 0;
+}
+const schema348 = {
+  title: "ReviewAudioDetailSection",
+  description: "One audio segment: its link, ASR text, position, verdict and per-scene results.",
+  type: "object",
+  properties: {
+    Url: {
+      description: "URL of this audio segment, valid for 2 hours; query the job again for a fresh link.",
+      type: "string",
+      examples: ["https://audio-1250000000.cos.ap-guangzhou.myqcloud.com/0.mp3"],
+    },
+    Text: { description: "Speech-recognition (ASR) text of this segment.", type: "string" },
+    OffsetTime: {
+      description: "Start of the segment, in milliseconds from the beginning of the audio.",
+      type: "integer",
+      examples: [0],
+    },
+    Duration: { description: "Length of the segment in milliseconds.", type: "integer", examples: [30000] },
+    Label: {
+      description:
+        "The highest-priority label of this segment (the model's suggestion). Listed values: Normal, Porn or Ads. An open set: any string is accepted.",
+      type: "string",
+      examples: ["Normal"],
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn); may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Result: {
+      description: "Verdict for this segment: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "Result of the pornography scene of this segment.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfo.json",
+    },
+    AdsInfo: {
+      description: "Result of the advertising scene of this segment.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfo.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSection.json",
+};
+function validate967(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate967.errors = vErrors;
+  return errors === 0;
+}
+const schema350 = {
+  title: "ReviewAudioDetailSectionPornInfo",
+  description: "Result of the pornography scene for one segment.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: {
+      description: "Category hit within the label (such as Sexy under Porn), for the pornography scene; may be empty.",
+      type: "string",
+    },
+    Keywords: {
+      description: "Keywords hit in the pornography scene by this segment, as an array of strings; absent when none.",
+      type: "array",
+      items: { type: "string" },
+    },
+    LibResults: {
+      description:
+        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfo.json",
+};
+function validate970(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate970.errors = vErrors;
+  return errors === 0;
+}
+function validate972(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate972.errors = vErrors;
+  return errors === 0;
+}
+const schema353 = {
+  title: "ReviewAudioDetailSectionPornInfoLibResult",
+  description: "One risk-library hit: the library and the keywords hit in it.",
+  type: "object",
+  properties: {
+    LibType: {
+      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
+      type: "integer",
+      enum: [1, 2],
+    },
+    LibName: { description: "Name of the risk library that was hit.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit; several may be returned.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json",
+};
+function validate974(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema353.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate974, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate974.errors = vErrors;
+  return errors === 0;
+}
+function validate969(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate970(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate970.errors : vErrors.concat(validate970.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate969, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate972(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate972.errors : vErrors.concat(validate972.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate969, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data3 = data.Keywords;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data3[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate969, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data5 = data.LibResults;
+      if (Array.isArray(data5)) {
+        const len1 = data5.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate974(data5[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data5,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate974.errors : vErrors.concat(validate974.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate969, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate969.errors = vErrors;
+  return errors === 0;
+}
+const schema354 = {
+  title: "ReviewAudioDetailSectionAdsInfo",
+  description: "Result of the advertising scene for one segment.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: {
+      description: "Category hit within the label (such as Sexy under Porn), for the advertising scene; may be empty.",
+      type: "string",
+    },
+    Keywords: {
+      description: "Keywords hit in the advertising scene by this segment, as an array of strings; absent when none.",
+      type: "array",
+      items: { type: "string" },
+    },
+    LibResults: {
+      description:
+        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfo.json",
+};
+function validate978(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate978.errors = vErrors;
+  return errors === 0;
+}
+function validate980(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate980.errors = vErrors;
+  return errors === 0;
+}
+const schema357 = {
+  title: "ReviewAudioDetailSectionAdsInfoLibResult",
+  description: "One risk-library hit: the library and the keywords hit in it.",
+  type: "object",
+  properties: {
+    LibType: {
+      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
+      type: "integer",
+      enum: [1, 2],
+    },
+    LibName: { description: "Name of the risk library that was hit.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit; several may be returned.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json",
+};
+function validate982(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema357.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate982, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate982.errors = vErrors;
+  return errors === 0;
+}
+function validate977(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate978(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate978.errors : vErrors.concat(validate978.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate977, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate980(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate980.errors : vErrors.concat(validate980.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate977, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data3 = data.Keywords;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data3[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate977, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data5 = data.LibResults;
+      if (Array.isArray(data5)) {
+        const len1 = data5.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate982(data5[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data5,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate982.errors : vErrors.concat(validate982.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate977, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate977.errors = vErrors;
+  return errors === 0;
+}
+function validate966(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSection.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.OffsetTime !== undefined) {
+      let data2 = data.OffsetTime;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/OffsetTime",
+          schemaPath: "#/properties/OffsetTime/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Duration !== undefined) {
+      let data3 = data.Duration;
+      if (!(typeof data3 == "number" && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/Duration",
+          schemaPath: "#/properties/Duration/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate967(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate967.errors : vErrors.concat(validate967.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate966, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate969(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate969.errors : vErrors.concat(validate969.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate966, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate977(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate977.errors : vErrors.concat(validate977.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate966, vErrors);
+      }
+    }
+  } else {
+    const err6 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err6];
+    } else {
+      vErrors.push(err6);
+    }
+    errors++;
+  }
+  validate966.errors = vErrors;
+  return errors === 0;
+}
+const schema358 = {
+  description: "What was done to the object: 0 not frozen, 1 frozen, 2 file moved (always 0 for live streams).",
+  type: "integer",
+  enum: [0, 1, 2],
+};
+function validate986(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate986.errors = vErrors;
+  return errors === 0;
+}
+const schema359 = {
+  description:
+    'The object\'s custom headers, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when the object has none.',
+  type: "object",
+  additionalProperties: { type: "string" },
+};
+function validate988(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate988, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate988.errors = vErrors;
+  return errors === 0;
+}
+const schema360 = {
+  title: "ReviewAudioDetailUserInfo",
+  description: "Business fields echoed from the submission (each at most 128 bytes, each optional).",
+  type: "object",
+  properties: {
+    TokenId: { description: "Account identifier passed at submission (at most 128 bytes).", type: "string" },
+    Nickname: { description: "Nickname (at most 128 bytes).", type: "string" },
+    DeviceId: { description: "Device identifier (at most 128 bytes).", type: "string" },
+    AppId: { description: "App identifier (at most 128 bytes).", type: "string" },
+    Room: { description: "Room number (at most 128 bytes).", type: "string" },
+    IP: { description: "IP address (at most 128 bytes).", type: "string" },
+    Type: { description: "Business type (at most 128 bytes).", type: "string" },
+    ReceiveTokenId: {
+      description:
+        "Account of the message receiver (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Gender: {
+      description: "Gender (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Level: {
+      description: "Level (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Role: {
+      description: "Role (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailUserInfo.json",
+};
+function validate990(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailUserInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.TokenId !== undefined) {
+      if (typeof data.TokenId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/TokenId",
+          schemaPath: "#/properties/TokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Nickname !== undefined) {
+      if (typeof data.Nickname !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Nickname",
+          schemaPath: "#/properties/Nickname/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.DeviceId !== undefined) {
+      if (typeof data.DeviceId !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/DeviceId",
+          schemaPath: "#/properties/DeviceId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.AppId !== undefined) {
+      if (typeof data.AppId !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/AppId",
+          schemaPath: "#/properties/AppId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Room !== undefined) {
+      if (typeof data.Room !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Room",
+          schemaPath: "#/properties/Room/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.IP !== undefined) {
+      if (typeof data.IP !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/IP",
+          schemaPath: "#/properties/IP/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.Type !== undefined) {
+      if (typeof data.Type !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/Type",
+          schemaPath: "#/properties/Type/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.ReceiveTokenId !== undefined) {
+      if (typeof data.ReceiveTokenId !== "string") {
+        const err7 = {
+          instancePath: instancePath + "/ReceiveTokenId",
+          schemaPath: "#/properties/ReceiveTokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.Gender !== undefined) {
+      if (typeof data.Gender !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Gender",
+          schemaPath: "#/properties/Gender/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Level !== undefined) {
+      if (typeof data.Level !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Level",
+          schemaPath: "#/properties/Level/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Role !== undefined) {
+      if (typeof data.Role !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Role",
+          schemaPath: "#/properties/Role/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate990.errors = vErrors;
+  return errors === 0;
+}
+const schema361 = {
+  title: "ReviewAudioDetailListInfo",
+  description: "Allow-list and block-list result for the account.",
+  type: "object",
+  properties: {
+    ListResults: {
+      description: "Every allow-list or block-list hit.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListInfo.json",
+};
+const schema362 = {
+  title: "ReviewAudioDetailListResult",
+  description: "One allow-list or block-list hit.",
+  type: "object",
+  properties: {
+    ListType: {
+      description: "Type of the list that was hit: 0 allow-list, 1 block-list.",
+      type: "integer",
+      enum: [0, 1],
+    },
+    ListName: { description: "Name of the list that was hit.", type: "string" },
+    Entity: { description: "The list entry that was hit.", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListResult.json",
+};
+function validate993(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListType !== undefined) {
+      let data0 = data.ListType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 0 || data0 === 1)) {
+        const err1 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema362.properties.ListType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.ListName !== undefined) {
+      if (typeof data.ListName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/ListName",
+          schemaPath: "#/properties/ListName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Entity !== undefined) {
+      if (typeof data.Entity !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Entity",
+          schemaPath: "#/properties/Entity/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate993.errors = vErrors;
+  return errors === 0;
+}
+function validate992(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListResults !== undefined) {
+      let data0 = data.ListResults;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate993(data0[i0], {
+              instancePath: instancePath + "/ListResults/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate993.errors : vErrors.concat(validate993.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate992, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/ListResults",
+          schemaPath: "#/properties/ListResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate992.errors = vErrors;
+  return errors === 0;
+}
+function validate948(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailJob.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.JobId === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobId" },
+        message: "must have required property '" + "JobId" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.State === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "State" },
+        message: "must have required property '" + "State" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.Code !== undefined) {
+      if (typeof data.Code !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Code",
+          schemaPath: "#/properties/Code/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Message !== undefined) {
+      if (typeof data.Message !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Message",
+          schemaPath: "#/properties/Message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.JobId !== undefined) {
+      if (typeof data.JobId !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/JobId",
+          schemaPath: "#/properties/JobId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.DataId !== undefined) {
+      if (typeof data.DataId !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/DataId",
+          schemaPath: "#/properties/DataId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.State !== undefined) {
+      let data4 = data.State;
+      if (typeof data4 !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+      if (!(data4 === "Submitted" || data4 === "Success" || data4 === "Failed" || data4 === "Auditing")) {
+        const err7 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/enum",
+          keyword: "enum",
+          params: { allowedValues: schema338.properties.State.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.CreationTime !== undefined) {
+      if (
+        !validate949(data.CreationTime, {
+          instancePath: instancePath + "/CreationTime",
+          parentData: data,
+          parentDataProperty: "CreationTime",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate949.errors : vErrors.concat(validate949.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+    if (data.Object !== undefined) {
+      if (typeof data.Object !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Object",
+          schemaPath: "#/properties/Object/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate952(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate952.errors : vErrors.concat(validate952.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+    if (data.AudioText !== undefined) {
+      if (typeof data.AudioText !== "string") {
+        const err12 = {
+          instancePath: instancePath + "/AudioText",
+          schemaPath: "#/properties/AudioText/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate954(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate954.errors : vErrors.concat(validate954.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate960(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate960.errors : vErrors.concat(validate960.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+    if (data.Section !== undefined) {
+      let data14 = data.Section;
+      if (Array.isArray(data14)) {
+        const len0 = data14.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate966(data14[i0], {
+              instancePath: instancePath + "/Section/" + i0,
+              parentData: data14,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate966.errors : vErrors.concat(validate966.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+          }
+        }
+      } else {
+        const err13 = {
+          instancePath: instancePath + "/Section",
+          schemaPath: "#/properties/Section/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
+        const err14 = {
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.Region !== undefined) {
+      if (typeof data.Region !== "string") {
+        const err15 = {
+          instancePath: instancePath + "/Region",
+          schemaPath: "#/properties/Region/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.ForbidState !== undefined) {
+      if (
+        !validate986(data.ForbidState, {
+          instancePath: instancePath + "/ForbidState",
+          parentData: data,
+          parentDataProperty: "ForbidState",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate986.errors : vErrors.concat(validate986.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+    if (data.CosHeaders !== undefined) {
+      if (
+        !validate988(data.CosHeaders, {
+          instancePath: instancePath + "/CosHeaders",
+          parentData: data,
+          parentDataProperty: "CosHeaders",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate988.errors : vErrors.concat(validate988.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+    if (data.UserInfo !== undefined) {
+      if (
+        !validate990(data.UserInfo, {
+          instancePath: instancePath + "/UserInfo",
+          parentData: data,
+          parentDataProperty: "UserInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate990.errors : vErrors.concat(validate990.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+    if (data.ListInfo !== undefined) {
+      if (
+        !validate992(data.ListInfo, {
+          instancePath: instancePath + "/ListInfo",
+          parentData: data,
+          parentDataProperty: "ListInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate992.errors : vErrors.concat(validate992.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate948, vErrors);
+      }
+    }
+  } else {
+    const err16 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err16];
+    } else {
+      vErrors.push(err16);
+    }
+    errors++;
+  }
+  validate948.errors = vErrors;
+  return errors === 0;
+}
+function validate947(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailCallback.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.JobsDetail === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobsDetail" },
+        message: "must have required property '" + "JobsDetail" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if ("ReviewAudio" !== data.EventName) {
+        const err2 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewAudio" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.JobsDetail !== undefined) {
+      if (
+        !validate948(data.JobsDetail, {
+          instancePath: instancePath + "/JobsDetail",
+          parentData: data,
+          parentDataProperty: "JobsDetail",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate948.errors : vErrors.concat(validate948.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate947, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate947.errors = vErrors;
+  return errors === 0;
+}
+const schema363 = {
+  title: "ReviewDocumentDetailCallback",
+  description: "A document moderation callback (the only, Detail-shaped version): the event name and one job.",
+  type: "object",
+  properties: {
+    EventName: { description: "Event type: always ReviewDocument for document moderation.", const: "ReviewDocument" },
+    JobsDetail: {
+      description: "The job result: one JSON object, not a list.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailJob.json",
+    },
+  },
+  required: ["EventName", "JobsDetail"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailCallback.json",
+};
+const schema364 = {
+  title: "ReviewDocumentDetailJob",
+  description:
+    "The document moderation job: its state, overall verdict (Suggestion), scene results and per-page results. Code and Message are present only when State is Failed.",
+  type: "object",
+  properties: {
+    Code: { description: "Error code; present only when State is Failed.", type: "string" },
+    Message: { description: "Error text; present only when State is Failed.", type: "string" },
+    JobId: { description: "Moderation job ID.", type: "string", examples: ["6666666666666666666666666666666666"] },
+    DataId: {
+      description: "DataId given at submission, echoed unchanged (at most 512 bytes); absent when none was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+    State: {
+      description:
+        "Job state: Submitted, Success, Failed or Auditing; the callback is sent when moderation ends, so Success or Failed is expected.",
+      type: "string",
+      enum: ["Submitted", "Success", "Failed", "Auditing"],
+      examples: ["Success"],
+    },
+    Label: {
+      description:
+        "Highest-priority label of the verdict (the model's suggestion): Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Suggestion: {
+      description:
+        "Verdict of the job (named Suggestion in this family, Result in others): 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    CreationTime: {
+      description:
+        "Job creation time. Written as yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, as in the callback doc examples); the tables give no format and the example body leaves it empty.",
+      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
+      examples: ["2021-11-09T09:55:53+08:00"],
+    },
+    Object: {
+      description: "Object key, when the job was created with Object.",
+      type: "string",
+      examples: ["document/test.docx"],
+    },
+    Url: {
+      description: "File URL, when the job was created with Url.",
+      type: "string",
+      examples: ["http://www.example.com/doctest.doc"],
+    },
+    PageCount: { description: "Number of images the document was converted to.", type: "integer", examples: [1] },
+    Labels: {
+      description: "Scenes hit and their results.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabels.json",
+    },
+    PageSegment: {
+      description: "Per page image results after conversion.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageSegment.json",
+    },
+    ForbidState: {
+      description: "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    CosHeaders: {
+      description:
+        "Custom headers set when the object was uploaded to COS, as a map of header name to value; absent when there are none.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-id": "666666" }],
+    },
+    UserInfo: {
+      description: "Business fields passed at submission; absent when none were set.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailUserInfo.json",
+    },
+    ListInfo: {
+      description: "Allow/block-list result for the account; absent when no list was hit.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListInfo.json",
+    },
+    BucketId: {
+      description: "Bucket of the job (BucketName-APPID). In the document's example only, not its table.",
+      type: "string",
+      examples: ["examplebucket-1250000000"],
+    },
+    Region: {
+      description: "Region of the bucket. In the document's example only, not its table.",
+      type: "string",
+      examples: ["ap-chongqing"],
+    },
+  },
+  required: ["JobId", "State"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailJob.json",
+};
+function validate999(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate999.errors = vErrors;
+  return errors === 0;
+}
+function validate1001(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "ci-time" },
+        message: 'must match format "' + "ci-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1001.errors = vErrors;
+  return errors === 0;
+}
+const schema367 = {
+  title: "ReviewDocumentDetailLabels",
+  description: "Job-level results per scene.",
+  type: "object",
+  properties: {
+    PornInfo: {
+      description: "Job-level result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json",
+    },
+    AdsInfo: {
+      description: "Job-level result for the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabels.json",
+};
+const schema368 = {
+  title: "ReviewDocumentDetailLabelScene",
+  description: "Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and the confidence score.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json",
+};
+function validate1005(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1005.errors = vErrors;
+  return errors === 0;
+}
+function validate1007(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1007.errors = vErrors;
+  return errors === 0;
+}
+function validate1004(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1005(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1005.errors : vErrors.concat(validate1005.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1004, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1007(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1007.errors : vErrors.concat(validate1007.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1004, vErrors);
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1004.errors = vErrors;
+  return errors === 0;
+}
+function validate1003(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabels.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1004(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1004.errors : vErrors.concat(validate1004.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1003, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1004(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1004.errors : vErrors.concat(validate1004.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1003, vErrors);
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1003.errors = vErrors;
+  return errors === 0;
+}
+const schema371 = {
+  title: "ReviewDocumentDetailPageSegment",
+  description: "Results for the images the document was converted to.",
+  type: "object",
+  properties: {
+    Results: {
+      description: "Per page image results; with Conf.CallbackType 2, only the violating pages.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageSegment.json",
+};
+const schema372 = {
+  title: "ReviewDocumentDetailPageResult",
+  description: "Result for one page image of the converted document.",
+  type: "object",
+  properties: {
+    Url: {
+      description: "URL of the page image; valid for 2 hours (query the job again for a fresh one).",
+      type: "string",
+    },
+    Text: { description: "OCR text of the image; only when text detection is on in the policy.", type: "string" },
+    PageNumber: {
+      description: "Page number of this image (normally the document page).",
+      type: "integer",
+      examples: [0],
+    },
+    SheetNumber: { description: "Sheet number, for spreadsheet files.", type: "integer", examples: [0] },
+    Label: {
+      description: "Highest-priority label of this page image: Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Suggestion: {
+      description: "Verdict for this page image: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "This page image's result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json",
+    },
+    AdsInfo: {
+      description: "This page image's result for the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageResult.json",
+};
+function validate1014(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1014.errors = vErrors;
+  return errors === 0;
+}
+const schema374 = {
+  title: "ReviewDocumentDetailPageScene",
+  description:
+    "A page image's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
+    SubLabel: { description: "Sub-label hit (e.g. SexBehavior under Porn); may be empty.", type: "string" },
+    OcrResults: {
+      description:
+        "OCR details (text, hit keywords, box position); returned when violating text is found in the image.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrResult.json" },
+    },
+    LibResults: {
+      description: "Risk-library hits; absent when no library sample matched.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json",
+};
+function validate1017(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1017.errors = vErrors;
+  return errors === 0;
+}
+function validate1019(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1019.errors = vErrors;
+  return errors === 0;
+}
+const schema377 = {
+  title: "ReviewDocumentDetailOcrResult",
+  description:
+    "One piece of violating text found by OCR in a page image: the text, the keywords hit and the box position.",
+  type: "object",
+  properties: {
+    Text: { description: "Text recognised by OCR.", type: "string" },
+    Keywords: {
+      description: "Keywords hit in this scene: an array of strings here.",
+      type: "array",
+      items: { type: "string" },
+    },
+    Location: {
+      description: "Position of the OCR box in the image.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrLocation.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrResult.json",
+};
+const schema378 = {
+  title: "ReviewDocumentDetailOcrLocation",
+  description: "Position of an OCR text box in the image, in pixels, with its rotation.",
+  type: "object",
+  properties: {
+    X: { description: "X pixel of the top-left corner of the box.", type: "number", examples: [0] },
+    Y: { description: "Y pixel of the top-left corner of the box.", type: "number", examples: [0] },
+    Height: { description: "Box height in pixels.", type: "number", examples: [0] },
+    Width: { description: "Box width in pixels.", type: "number", examples: [0] },
+    Rotate: { description: "Box rotation, 0-360 degrees, counter-clockwise.", type: "number", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrLocation.json",
+};
+function validate1022(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrLocation.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.X !== undefined) {
+      let data0 = data.X;
+      if (!(typeof data0 == "number" && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/X",
+          schemaPath: "#/properties/X/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Y !== undefined) {
+      let data1 = data.Y;
+      if (!(typeof data1 == "number" && isFinite(data1))) {
+        const err1 = {
+          instancePath: instancePath + "/Y",
+          schemaPath: "#/properties/Y/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Height !== undefined) {
+      let data2 = data.Height;
+      if (!(typeof data2 == "number" && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/Height",
+          schemaPath: "#/properties/Height/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Width !== undefined) {
+      let data3 = data.Width;
+      if (!(typeof data3 == "number" && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/Width",
+          schemaPath: "#/properties/Width/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Rotate !== undefined) {
+      let data4 = data.Rotate;
+      if (!(typeof data4 == "number" && isFinite(data4))) {
+        const err4 = {
+          instancePath: instancePath + "/Rotate",
+          schemaPath: "#/properties/Rotate/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1022.errors = vErrors;
+  return errors === 0;
+}
+function validate1021(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data1 = data.Keywords;
+      if (Array.isArray(data1)) {
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data1[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1021, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Location !== undefined) {
+      if (
+        !validate1022(data.Location, {
+          instancePath: instancePath + "/Location",
+          parentData: data,
+          parentDataProperty: "Location",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1022.errors : vErrors.concat(validate1022.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1021, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1021.errors = vErrors;
+  return errors === 0;
+}
+const schema379 = {
+  title: "ReviewDocumentDetailLibResult",
+  description: "One risk-library hit for a page image: the matched image sample and the match confidence.",
+  type: "object",
+  properties: {
+    ImageId: { description: "ID of the matched image sample in the risk library.", type: "string" },
+    Score: {
+      description: "Confidence 0-100 that the content matches the library sample.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLibResult.json",
+};
+function validate1026(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1026.errors = vErrors;
+  return errors === 0;
+}
+function validate1025(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ImageId !== undefined) {
+      if (typeof data.ImageId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/ImageId",
+          schemaPath: "#/properties/ImageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1026(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1026.errors : vErrors.concat(validate1026.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1025, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1025.errors = vErrors;
+  return errors === 0;
+}
+function validate1016(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1017(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1017.errors : vErrors.concat(validate1017.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1016, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1019(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1019.errors : vErrors.concat(validate1019.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1016, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.OcrResults !== undefined) {
+      let data4 = data.OcrResults;
+      if (Array.isArray(data4)) {
+        const len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1021(data4[i0], {
+              instancePath: instancePath + "/OcrResults/" + i0,
+              parentData: data4,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1021.errors : vErrors.concat(validate1021.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1016, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/OcrResults",
+          schemaPath: "#/properties/OcrResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data6 = data.LibResults;
+      if (Array.isArray(data6)) {
+        const len1 = data6.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1025(data6[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data6,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1025.errors : vErrors.concat(validate1025.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1016, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1016.errors = vErrors;
+  return errors === 0;
+}
+function validate1013(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.PageNumber !== undefined) {
+      let data2 = data.PageNumber;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/PageNumber",
+          schemaPath: "#/properties/PageNumber/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.SheetNumber !== undefined) {
+      let data3 = data.SheetNumber;
+      if (!(typeof data3 == "number" && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/SheetNumber",
+          schemaPath: "#/properties/SheetNumber/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.Suggestion !== undefined) {
+      if (
+        !validate1014(data.Suggestion, {
+          instancePath: instancePath + "/Suggestion",
+          parentData: data,
+          parentDataProperty: "Suggestion",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1014.errors : vErrors.concat(validate1014.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1013, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1016(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1016.errors : vErrors.concat(validate1016.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1013, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1016(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1016.errors : vErrors.concat(validate1016.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1013, vErrors);
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1013.errors = vErrors;
+  return errors === 0;
+}
+function validate1012(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageSegment.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Results !== undefined) {
+      let data0 = data.Results;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1013(data0[i0], {
+              instancePath: instancePath + "/Results/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1013.errors : vErrors.concat(validate1013.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1012, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/Results",
+          schemaPath: "#/properties/Results/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1012.errors = vErrors;
+  return errors === 0;
+}
+function validate1033(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1033.errors = vErrors;
+  return errors === 0;
+}
+function validate1035(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1035, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1035.errors = vErrors;
+  return errors === 0;
+}
+const schema383 = {
+  title: "ReviewDocumentDetailUserInfo",
+  description: "Business fields passed when the job was submitted, echoed back; each at most 128 bytes.",
+  type: "object",
+  properties: {
+    TokenId: { description: "Account identifier passed at submission (<=128 bytes).", type: "string" },
+    Nickname: { description: "Nickname (<=128 bytes).", type: "string" },
+    DeviceId: { description: "Device identifier (<=128 bytes).", type: "string" },
+    AppId: { description: "App identifier (<=128 bytes).", type: "string" },
+    Room: { description: "Room number (<=128 bytes).", type: "string" },
+    IP: { description: "IP address (<=128 bytes).", type: "string" },
+    Type: { description: "Business type (<=128 bytes).", type: "string" },
+    ReceiveTokenId: { description: "Account of the message receiver (<=128 bytes).", type: "string" },
+    Gender: { description: "Gender (<=128 bytes).", type: "string" },
+    Level: { description: "Level (<=128 bytes).", type: "string" },
+    Role: { description: "Role (<=128 bytes).", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailUserInfo.json",
+};
+function validate1037(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailUserInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.TokenId !== undefined) {
+      if (typeof data.TokenId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/TokenId",
+          schemaPath: "#/properties/TokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Nickname !== undefined) {
+      if (typeof data.Nickname !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Nickname",
+          schemaPath: "#/properties/Nickname/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.DeviceId !== undefined) {
+      if (typeof data.DeviceId !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/DeviceId",
+          schemaPath: "#/properties/DeviceId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.AppId !== undefined) {
+      if (typeof data.AppId !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/AppId",
+          schemaPath: "#/properties/AppId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Room !== undefined) {
+      if (typeof data.Room !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Room",
+          schemaPath: "#/properties/Room/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.IP !== undefined) {
+      if (typeof data.IP !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/IP",
+          schemaPath: "#/properties/IP/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.Type !== undefined) {
+      if (typeof data.Type !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/Type",
+          schemaPath: "#/properties/Type/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.ReceiveTokenId !== undefined) {
+      if (typeof data.ReceiveTokenId !== "string") {
+        const err7 = {
+          instancePath: instancePath + "/ReceiveTokenId",
+          schemaPath: "#/properties/ReceiveTokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.Gender !== undefined) {
+      if (typeof data.Gender !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Gender",
+          schemaPath: "#/properties/Gender/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Level !== undefined) {
+      if (typeof data.Level !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Level",
+          schemaPath: "#/properties/Level/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Role !== undefined) {
+      if (typeof data.Role !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Role",
+          schemaPath: "#/properties/Role/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate1037.errors = vErrors;
+  return errors === 0;
+}
+const schema384 = {
+  title: "ReviewDocumentDetailListInfo",
+  description: "Allow/block-list result for the account.",
+  type: "object",
+  properties: {
+    ListResults: {
+      description: "All allow/block-list hits.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListInfo.json",
+};
+const schema385 = {
+  title: "ReviewDocumentDetailListResult",
+  description: "One allow/block-list hit: the list type, the list name and the entry that was hit.",
+  type: "object",
+  properties: {
+    ListType: { description: "List type: 0 allow-list, 1 block-list.", type: "integer", enum: [0, 1] },
+    ListName: { description: "Name of the list that was hit.", type: "string" },
+    Entity: { description: "The list entry that was hit.", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListResult.json",
+};
+function validate1040(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListType !== undefined) {
+      let data0 = data.ListType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 0 || data0 === 1)) {
+        const err1 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema385.properties.ListType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.ListName !== undefined) {
+      if (typeof data.ListName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/ListName",
+          schemaPath: "#/properties/ListName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Entity !== undefined) {
+      if (typeof data.Entity !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Entity",
+          schemaPath: "#/properties/Entity/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1040.errors = vErrors;
+  return errors === 0;
+}
+function validate1039(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListResults !== undefined) {
+      let data0 = data.ListResults;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1040(data0[i0], {
+              instancePath: instancePath + "/ListResults/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1040.errors : vErrors.concat(validate1040.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1039, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/ListResults",
+          schemaPath: "#/properties/ListResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1039.errors = vErrors;
+  return errors === 0;
+}
+function validate998(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailJob.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.JobId === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobId" },
+        message: "must have required property '" + "JobId" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.State === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "State" },
+        message: "must have required property '" + "State" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.Code !== undefined) {
+      if (typeof data.Code !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Code",
+          schemaPath: "#/properties/Code/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Message !== undefined) {
+      if (typeof data.Message !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Message",
+          schemaPath: "#/properties/Message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.JobId !== undefined) {
+      if (typeof data.JobId !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/JobId",
+          schemaPath: "#/properties/JobId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.DataId !== undefined) {
+      if (typeof data.DataId !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/DataId",
+          schemaPath: "#/properties/DataId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.State !== undefined) {
+      let data4 = data.State;
+      if (typeof data4 !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+      if (!(data4 === "Submitted" || data4 === "Success" || data4 === "Failed" || data4 === "Auditing")) {
+        const err7 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/enum",
+          keyword: "enum",
+          params: { allowedValues: schema364.properties.State.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Suggestion !== undefined) {
+      if (
+        !validate999(data.Suggestion, {
+          instancePath: instancePath + "/Suggestion",
+          parentData: data,
+          parentDataProperty: "Suggestion",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate999.errors : vErrors.concat(validate999.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.CreationTime !== undefined) {
+      if (
+        !validate1001(data.CreationTime, {
+          instancePath: instancePath + "/CreationTime",
+          parentData: data,
+          parentDataProperty: "CreationTime",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1001.errors : vErrors.concat(validate1001.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.Object !== undefined) {
+      if (typeof data.Object !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Object",
+          schemaPath: "#/properties/Object/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.PageCount !== undefined) {
+      let data10 = data.PageCount;
+      if (!(typeof data10 == "number" && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
+        const err11 = {
+          instancePath: instancePath + "/PageCount",
+          schemaPath: "#/properties/PageCount/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.Labels !== undefined) {
+      if (
+        !validate1003(data.Labels, {
+          instancePath: instancePath + "/Labels",
+          parentData: data,
+          parentDataProperty: "Labels",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1003.errors : vErrors.concat(validate1003.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.PageSegment !== undefined) {
+      if (
+        !validate1012(data.PageSegment, {
+          instancePath: instancePath + "/PageSegment",
+          parentData: data,
+          parentDataProperty: "PageSegment",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1012.errors : vErrors.concat(validate1012.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.ForbidState !== undefined) {
+      if (
+        !validate1033(data.ForbidState, {
+          instancePath: instancePath + "/ForbidState",
+          parentData: data,
+          parentDataProperty: "ForbidState",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1033.errors : vErrors.concat(validate1033.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.CosHeaders !== undefined) {
+      if (
+        !validate1035(data.CosHeaders, {
+          instancePath: instancePath + "/CosHeaders",
+          parentData: data,
+          parentDataProperty: "CosHeaders",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1035.errors : vErrors.concat(validate1035.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.UserInfo !== undefined) {
+      if (
+        !validate1037(data.UserInfo, {
+          instancePath: instancePath + "/UserInfo",
+          parentData: data,
+          parentDataProperty: "UserInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1037.errors : vErrors.concat(validate1037.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.ListInfo !== undefined) {
+      if (
+        !validate1039(data.ListInfo, {
+          instancePath: instancePath + "/ListInfo",
+          parentData: data,
+          parentDataProperty: "ListInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1039.errors : vErrors.concat(validate1039.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate998, vErrors);
+      }
+    }
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
+        const err12 = {
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.Region !== undefined) {
+      if (typeof data.Region !== "string") {
+        const err13 = {
+          instancePath: instancePath + "/Region",
+          schemaPath: "#/properties/Region/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err14 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err14];
+    } else {
+      vErrors.push(err14);
+    }
+    errors++;
+  }
+  validate998.errors = vErrors;
+  return errors === 0;
+}
+function validate997(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailCallback.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.JobsDetail === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobsDetail" },
+        message: "must have required property '" + "JobsDetail" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if ("ReviewDocument" !== data.EventName) {
+        const err2 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewDocument" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.JobsDetail !== undefined) {
+      if (
+        !validate998(data.JobsDetail, {
+          instancePath: instancePath + "/JobsDetail",
+          parentData: data,
+          parentDataProperty: "JobsDetail",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate998.errors : vErrors.concat(validate998.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate997, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate997.errors = vErrors;
+  return errors === 0;
+}
+const schema386 = {
+  title: "ReviewHtmlDetailCallback",
+  description: "A webpage moderation callback (the only, Detail-shaped version): the event name and one job.",
+  type: "object",
+  properties: {
+    EventName: { description: "Event type: always ReviewHtml for webpage moderation.", const: "ReviewHtml" },
+    JobsDetail: {
+      description: "The job result: one JSON object, not a list.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailJob.json",
+    },
+  },
+  required: ["EventName", "JobsDetail"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailCallback.json",
+};
+const schema387 = {
+  title: "ReviewHtmlDetailJob",
+  description:
+    "The webpage moderation job: its state, overall verdict (Suggestion), scene results and the results for the page's images and text. Code and Message are present only when State is Failed.",
+  type: "object",
+  properties: {
+    Code: { description: "Error code; present only when State is Failed.", type: "string" },
+    Message: { description: "Error text; present only when State is Failed.", type: "string" },
+    JobId: { description: "Moderation job ID.", type: "string", examples: ["sh2c1260a4410011eca1f1525400276c76"] },
+    DataId: {
+      description: "DataId given at submission, echoed unchanged (at most 512 bytes); absent when none was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+    State: {
+      description:
+        "Job state: Submitted, Success, Failed or Auditing; the callback is sent when moderation ends, so Success or Failed is expected.",
+      type: "string",
+      enum: ["Submitted", "Success", "Failed", "Auditing"],
+      examples: ["Success"],
+    },
+    Label: {
+      description:
+        "Highest-priority label of the verdict (the model's suggestion): Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Suggestion: {
+      description:
+        "Verdict of the job (named Suggestion in this family, Result in others): 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    CreationTime: {
+      description:
+        "Job creation time. Written as yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, as in the callback doc examples); the tables give no format and the example body leaves it empty.",
+      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
+      examples: ["2021-11-09T09:55:53+08:00"],
+    },
+    Url: {
+      description: "Webpage URL, when the job was created with Url.",
+      type: "string",
+      examples: ["https://www.example.com/index.html"],
+    },
+    PageCount: {
+      description: "Number of image links and text segments sent for moderation.",
+      type: "integer",
+      examples: [1],
+    },
+    Labels: {
+      description: "Scenes hit and their results.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabels.json",
+    },
+    ImageResults: {
+      description: "Results for the images in the page.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResults.json",
+    },
+    TextResults: {
+      description: "Results for the text of the page.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResults.json",
+    },
+    HighlightHtml: {
+      description: "Page HTML with violating keywords highlighted; only when ReturnHighlightHtml was requested.",
+      type: "string",
+    },
+    UserInfo: {
+      description: "Business fields passed at submission; absent when none were set.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailUserInfo.json",
+    },
+    ListInfo: {
+      description: "Allow/block-list result for the account; absent when no list was hit.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListInfo.json",
+    },
+    BucketId: {
+      description: "Bucket of the job (BucketName-APPID). In the document's example only, not its table.",
+      type: "string",
+      examples: ["examplebucket-1250000000"],
+    },
+    Region: {
+      description: "Region of the bucket. In the document's example only, not its table.",
+      type: "string",
+      examples: ["ap-chongqing"],
+    },
+    ForbidState: {
+      description:
+        "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved. In the document's example only, not its table.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    CosHeaders: {
+      description:
+        "Custom headers set when the object was uploaded to COS, as a map of header name to value; absent when there are none. In the document's example only, not its table.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-id": "666666" }],
+    },
+  },
+  required: ["JobId", "State"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailJob.json",
+};
+function validate1046(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1046.errors = vErrors;
+  return errors === 0;
+}
+function validate1048(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "ci-time" },
+        message: 'must match format "' + "ci-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1048.errors = vErrors;
+  return errors === 0;
+}
+const schema390 = {
+  title: "ReviewHtmlDetailLabels",
+  description: "Job-level results per scene.",
+  type: "object",
+  properties: {
+    PornInfo: {
+      description: "Job-level result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json",
+    },
+    AdsInfo: {
+      description: "Job-level result for the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabels.json",
+};
+const schema391 = {
+  title: "ReviewHtmlDetailLabelScene",
+  description: "Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and the confidence score.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json",
+};
+function validate1052(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1052.errors = vErrors;
+  return errors === 0;
+}
+function validate1054(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1054.errors = vErrors;
+  return errors === 0;
+}
+function validate1051(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1052(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1052.errors : vErrors.concat(validate1052.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1051, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1054(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1054.errors : vErrors.concat(validate1054.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1051, vErrors);
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1051.errors = vErrors;
+  return errors === 0;
+}
+function validate1050(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabels.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1051(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1051.errors : vErrors.concat(validate1051.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1050, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1051(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1051.errors : vErrors.concat(validate1051.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1050, vErrors);
+      }
+    }
+  } else {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1050.errors = vErrors;
+  return errors === 0;
+}
+const schema394 = {
+  title: "ReviewHtmlDetailImageResults",
+  description: "Results for the images found in the page.",
+  type: "object",
+  properties: {
+    Results: {
+      description: "Per image results.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResults.json",
+};
+const schema395 = {
+  title: "ReviewHtmlDetailImageResult",
+  description: "Result for one image found in the page.",
+  type: "object",
+  properties: {
+    Url: { description: "URL of the image found in the page.", type: "string" },
+    Text: { description: "OCR text of the image; only when text detection is on in the policy.", type: "string" },
+    Label: {
+      description: "Highest-priority label of this image: Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Suggestion: {
+      description: "Verdict for this image: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "This image's result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json",
+    },
+    AdsInfo: {
+      description: "This image's result for the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResult.json",
+};
+function validate1061(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1061.errors = vErrors;
+  return errors === 0;
+}
+const schema397 = {
+  title: "ReviewHtmlDetailImageScene",
+  description:
+    "An image's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
+    SubLabel: { description: "Sub-label hit (e.g. SexBehavior under Porn); may be empty.", type: "string" },
+    OcrResults: {
+      description:
+        "OCR details (text, hit keywords, box position); returned when violating text is found in the image.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrResult.json" },
+    },
+    LibResults: {
+      description: "Risk-library hits; absent when no library sample matched.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json",
+};
+function validate1064(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1064.errors = vErrors;
+  return errors === 0;
+}
+function validate1066(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1066.errors = vErrors;
+  return errors === 0;
+}
+const schema400 = {
+  title: "ReviewHtmlDetailOcrResult",
+  description: "One piece of violating text found by OCR in an image: the text, the keywords hit and the box position.",
+  type: "object",
+  properties: {
+    Text: { description: "Text recognised by OCR.", type: "string" },
+    Keywords: {
+      description: "Keywords hit in this scene: an array of strings here.",
+      type: "array",
+      items: { type: "string" },
+    },
+    Location: {
+      description: "Position of the OCR box in the image.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrLocation.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrResult.json",
+};
+const schema401 = {
+  title: "ReviewHtmlDetailOcrLocation",
+  description: "Position of an OCR text box in the image, in pixels, with its rotation.",
+  type: "object",
+  properties: {
+    X: { description: "X pixel of the top-left corner of the box.", type: "number", examples: [0] },
+    Y: { description: "Y pixel of the top-left corner of the box.", type: "number", examples: [0] },
+    Height: { description: "Box height in pixels.", type: "number", examples: [0] },
+    Width: { description: "Box width in pixels.", type: "number", examples: [0] },
+    Rotate: { description: "Box rotation, 0-360 degrees, counter-clockwise.", type: "number", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrLocation.json",
+};
+function validate1069(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrLocation.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.X !== undefined) {
+      let data0 = data.X;
+      if (!(typeof data0 == "number" && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/X",
+          schemaPath: "#/properties/X/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Y !== undefined) {
+      let data1 = data.Y;
+      if (!(typeof data1 == "number" && isFinite(data1))) {
+        const err1 = {
+          instancePath: instancePath + "/Y",
+          schemaPath: "#/properties/Y/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Height !== undefined) {
+      let data2 = data.Height;
+      if (!(typeof data2 == "number" && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/Height",
+          schemaPath: "#/properties/Height/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Width !== undefined) {
+      let data3 = data.Width;
+      if (!(typeof data3 == "number" && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/Width",
+          schemaPath: "#/properties/Width/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Rotate !== undefined) {
+      let data4 = data.Rotate;
+      if (!(typeof data4 == "number" && isFinite(data4))) {
+        const err4 = {
+          instancePath: instancePath + "/Rotate",
+          schemaPath: "#/properties/Rotate/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1069.errors = vErrors;
+  return errors === 0;
+}
+function validate1068(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data1 = data.Keywords;
+      if (Array.isArray(data1)) {
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data1[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1068, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Location !== undefined) {
+      if (
+        !validate1069(data.Location, {
+          instancePath: instancePath + "/Location",
+          parentData: data,
+          parentDataProperty: "Location",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1069.errors : vErrors.concat(validate1069.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1068, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1068.errors = vErrors;
+  return errors === 0;
+}
+const schema402 = {
+  title: "ReviewHtmlDetailImageLibResult",
+  description: "One risk-library hit for an image: the matched image sample and the match confidence.",
+  type: "object",
+  properties: {
+    ImageId: { description: "ID of the matched image sample in the risk library.", type: "string" },
+    Score: {
+      description: "Confidence 0-100 that the content matches the library sample.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageLibResult.json",
+};
+function validate1073(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1073.errors = vErrors;
+  return errors === 0;
+}
+function validate1072(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ImageId !== undefined) {
+      if (typeof data.ImageId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/ImageId",
+          schemaPath: "#/properties/ImageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1073(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1073.errors : vErrors.concat(validate1073.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1072, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1072.errors = vErrors;
+  return errors === 0;
+}
+function validate1063(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1064(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1064.errors : vErrors.concat(validate1064.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1066(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1066.errors : vErrors.concat(validate1066.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.OcrResults !== undefined) {
+      let data4 = data.OcrResults;
+      if (Array.isArray(data4)) {
+        const len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1068(data4[i0], {
+              instancePath: instancePath + "/OcrResults/" + i0,
+              parentData: data4,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1068.errors : vErrors.concat(validate1068.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/OcrResults",
+          schemaPath: "#/properties/OcrResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data6 = data.LibResults;
+      if (Array.isArray(data6)) {
+        const len1 = data6.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1072(data6[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data6,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1072.errors : vErrors.concat(validate1072.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1063.errors = vErrors;
+  return errors === 0;
+}
+function validate1060(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Suggestion !== undefined) {
+      if (
+        !validate1061(data.Suggestion, {
+          instancePath: instancePath + "/Suggestion",
+          parentData: data,
+          parentDataProperty: "Suggestion",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1061.errors : vErrors.concat(validate1061.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1060, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1063(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1063.errors : vErrors.concat(validate1063.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1060, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1063(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1063.errors : vErrors.concat(validate1063.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1060, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1060.errors = vErrors;
+  return errors === 0;
+}
+function validate1059(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResults.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Results !== undefined) {
+      let data0 = data.Results;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1060(data0[i0], {
+              instancePath: instancePath + "/Results/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1060.errors : vErrors.concat(validate1060.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1059, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/Results",
+          schemaPath: "#/properties/Results/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1059.errors = vErrors;
+  return errors === 0;
+}
+const schema404 = {
+  title: "ReviewHtmlDetailTextResults",
+  description: "Results for the text of the page.",
+  type: "object",
+  properties: {
+    Results: {
+      description: "Per text segment results.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResults.json",
+};
+const schema405 = {
+  title: "ReviewHtmlDetailTextResult",
+  description: "Result for one text segment of the page (pages are split every 10000 UTF-8 characters).",
+  type: "object",
+  properties: {
+    Text: { description: "Text of this segment (pages are split every 10000 UTF-8 characters).", type: "string" },
+    Label: {
+      description: "Highest-priority label of this text segment: Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Suggestion: {
+      description: "Verdict for this text segment: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "This text segment's result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json",
+    },
+    AdsInfo: {
+      description: "This text segment's result for the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResult.json",
+};
+function validate1082(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1082.errors = vErrors;
+  return errors === 0;
+}
+const schema407 = {
+  title: "ReviewHtmlDetailTextScene",
+  description:
+    "A text segment's result for one scene (PornInfo or AdsInfo): verdict, score, keywords and risk-library hits.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Keywords: {
+      description: "Keywords hit in this scene, several joined by commas in one string (not an array here).",
+      type: "string",
+    },
+    LibResults: {
+      description: "Risk-library hits; absent when no library sample matched.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json",
+};
+function validate1085(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1085.errors = vErrors;
+  return errors === 0;
+}
+function validate1087(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1087.errors = vErrors;
+  return errors === 0;
+}
+const schema410 = {
+  title: "ReviewHtmlDetailTextLibResult",
+  description: "One risk-library hit for a text segment: the library type and name and the keywords hit.",
+  type: "object",
+  properties: {
+    LibType: { description: "Library type: 1 preset library, 2 custom library.", type: "integer", enum: [1, 2] },
+    LibName: { description: "Name of the matched risk library.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit (may repeat): an array of strings.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextLibResult.json",
+};
+function validate1089(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema410.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1089, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1089.errors = vErrors;
+  return errors === 0;
+}
+function validate1084(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1085(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1085.errors : vErrors.concat(validate1085.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1087(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1087.errors : vErrors.concat(validate1087.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+      }
+    }
+    if (data.Keywords !== undefined) {
+      if (typeof data.Keywords !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data3 = data.LibResults;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1089(data3[i0], {
+              instancePath: instancePath + "/LibResults/" + i0,
+              parentData: data3,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1089.errors : vErrors.concat(validate1089.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+          }
+        }
+      } else {
+        const err1 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1084.errors = vErrors;
+  return errors === 0;
+}
+function validate1081(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Suggestion !== undefined) {
+      if (
+        !validate1082(data.Suggestion, {
+          instancePath: instancePath + "/Suggestion",
+          parentData: data,
+          parentDataProperty: "Suggestion",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1082.errors : vErrors.concat(validate1082.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1081, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1084(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1084.errors : vErrors.concat(validate1084.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1081, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1084(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1084.errors : vErrors.concat(validate1084.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1081, vErrors);
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1081.errors = vErrors;
+  return errors === 0;
+}
+function validate1080(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResults.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Results !== undefined) {
+      let data0 = data.Results;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1081(data0[i0], {
+              instancePath: instancePath + "/Results/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1081.errors : vErrors.concat(validate1081.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1080, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/Results",
+          schemaPath: "#/properties/Results/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1080.errors = vErrors;
+  return errors === 0;
+}
+const schema411 = {
+  title: "ReviewHtmlDetailUserInfo",
+  description: "Business fields passed when the job was submitted, echoed back; each at most 128 bytes.",
+  type: "object",
+  properties: {
+    TokenId: { description: "Account identifier passed at submission (<=128 bytes).", type: "string" },
+    Nickname: { description: "Nickname (<=128 bytes).", type: "string" },
+    DeviceId: { description: "Device identifier (<=128 bytes).", type: "string" },
+    AppId: { description: "App identifier (<=128 bytes).", type: "string" },
+    Room: { description: "Room number (<=128 bytes).", type: "string" },
+    IP: { description: "IP address (<=128 bytes).", type: "string" },
+    Type: { description: "Business type (<=128 bytes).", type: "string" },
+    ReceiveTokenId: { description: "Account of the message receiver (<=128 bytes).", type: "string" },
+    Gender: { description: "Gender (<=128 bytes).", type: "string" },
+    Level: { description: "Level (<=128 bytes).", type: "string" },
+    Role: { description: "Role (<=128 bytes).", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailUserInfo.json",
+};
+function validate1095(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailUserInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.TokenId !== undefined) {
+      if (typeof data.TokenId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/TokenId",
+          schemaPath: "#/properties/TokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Nickname !== undefined) {
+      if (typeof data.Nickname !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Nickname",
+          schemaPath: "#/properties/Nickname/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.DeviceId !== undefined) {
+      if (typeof data.DeviceId !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/DeviceId",
+          schemaPath: "#/properties/DeviceId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.AppId !== undefined) {
+      if (typeof data.AppId !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/AppId",
+          schemaPath: "#/properties/AppId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Room !== undefined) {
+      if (typeof data.Room !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Room",
+          schemaPath: "#/properties/Room/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.IP !== undefined) {
+      if (typeof data.IP !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/IP",
+          schemaPath: "#/properties/IP/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.Type !== undefined) {
+      if (typeof data.Type !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/Type",
+          schemaPath: "#/properties/Type/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.ReceiveTokenId !== undefined) {
+      if (typeof data.ReceiveTokenId !== "string") {
+        const err7 = {
+          instancePath: instancePath + "/ReceiveTokenId",
+          schemaPath: "#/properties/ReceiveTokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.Gender !== undefined) {
+      if (typeof data.Gender !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Gender",
+          schemaPath: "#/properties/Gender/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Level !== undefined) {
+      if (typeof data.Level !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Level",
+          schemaPath: "#/properties/Level/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Role !== undefined) {
+      if (typeof data.Role !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Role",
+          schemaPath: "#/properties/Role/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate1095.errors = vErrors;
+  return errors === 0;
+}
+const schema412 = {
+  title: "ReviewHtmlDetailListInfo",
+  description: "Allow/block-list result for the account.",
+  type: "object",
+  properties: {
+    ListResults: {
+      description: "All allow/block-list hits.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListInfo.json",
+};
+const schema413 = {
+  title: "ReviewHtmlDetailListResult",
+  description: "One allow/block-list hit: the list type, the list name and the entry that was hit.",
+  type: "object",
+  properties: {
+    ListType: { description: "List type: 0 allow-list, 1 block-list.", type: "integer", enum: [0, 1] },
+    ListName: { description: "Name of the list that was hit.", type: "string" },
+    Entity: { description: "The list entry that was hit.", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListResult.json",
+};
+function validate1098(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListType !== undefined) {
+      let data0 = data.ListType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 0 || data0 === 1)) {
+        const err1 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema413.properties.ListType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.ListName !== undefined) {
+      if (typeof data.ListName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/ListName",
+          schemaPath: "#/properties/ListName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Entity !== undefined) {
+      if (typeof data.Entity !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Entity",
+          schemaPath: "#/properties/Entity/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1098.errors = vErrors;
+  return errors === 0;
+}
+function validate1097(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListResults !== undefined) {
+      let data0 = data.ListResults;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1098(data0[i0], {
+              instancePath: instancePath + "/ListResults/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1098.errors : vErrors.concat(validate1098.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1097, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/ListResults",
+          schemaPath: "#/properties/ListResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1097.errors = vErrors;
+  return errors === 0;
+}
+function validate1101(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1101.errors = vErrors;
+  return errors === 0;
+}
+function validate1103(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1103, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1103.errors = vErrors;
+  return errors === 0;
+}
+function validate1045(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailJob.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.JobId === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobId" },
+        message: "must have required property '" + "JobId" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.State === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "State" },
+        message: "must have required property '" + "State" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.Code !== undefined) {
+      if (typeof data.Code !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Code",
+          schemaPath: "#/properties/Code/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Message !== undefined) {
+      if (typeof data.Message !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Message",
+          schemaPath: "#/properties/Message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.JobId !== undefined) {
+      if (typeof data.JobId !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/JobId",
+          schemaPath: "#/properties/JobId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.DataId !== undefined) {
+      if (typeof data.DataId !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/DataId",
+          schemaPath: "#/properties/DataId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.State !== undefined) {
+      let data4 = data.State;
+      if (typeof data4 !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+      if (!(data4 === "Submitted" || data4 === "Success" || data4 === "Failed" || data4 === "Auditing")) {
+        const err7 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/enum",
+          keyword: "enum",
+          params: { allowedValues: schema387.properties.State.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Suggestion !== undefined) {
+      if (
+        !validate1046(data.Suggestion, {
+          instancePath: instancePath + "/Suggestion",
+          parentData: data,
+          parentDataProperty: "Suggestion",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1046.errors : vErrors.concat(validate1046.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.CreationTime !== undefined) {
+      if (
+        !validate1048(data.CreationTime, {
+          instancePath: instancePath + "/CreationTime",
+          parentData: data,
+          parentDataProperty: "CreationTime",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1048.errors : vErrors.concat(validate1048.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.PageCount !== undefined) {
+      let data9 = data.PageCount;
+      if (!(typeof data9 == "number" && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
+        const err10 = {
+          instancePath: instancePath + "/PageCount",
+          schemaPath: "#/properties/PageCount/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.Labels !== undefined) {
+      if (
+        !validate1050(data.Labels, {
+          instancePath: instancePath + "/Labels",
+          parentData: data,
+          parentDataProperty: "Labels",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1050.errors : vErrors.concat(validate1050.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.ImageResults !== undefined) {
+      if (
+        !validate1059(data.ImageResults, {
+          instancePath: instancePath + "/ImageResults",
+          parentData: data,
+          parentDataProperty: "ImageResults",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1059.errors : vErrors.concat(validate1059.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.TextResults !== undefined) {
+      if (
+        !validate1080(data.TextResults, {
+          instancePath: instancePath + "/TextResults",
+          parentData: data,
+          parentDataProperty: "TextResults",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1080.errors : vErrors.concat(validate1080.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.HighlightHtml !== undefined) {
+      if (typeof data.HighlightHtml !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/HighlightHtml",
+          schemaPath: "#/properties/HighlightHtml/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.UserInfo !== undefined) {
+      if (
+        !validate1095(data.UserInfo, {
+          instancePath: instancePath + "/UserInfo",
+          parentData: data,
+          parentDataProperty: "UserInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1095.errors : vErrors.concat(validate1095.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.ListInfo !== undefined) {
+      if (
+        !validate1097(data.ListInfo, {
+          instancePath: instancePath + "/ListInfo",
+          parentData: data,
+          parentDataProperty: "ListInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1097.errors : vErrors.concat(validate1097.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
+        const err12 = {
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.Region !== undefined) {
+      if (typeof data.Region !== "string") {
+        const err13 = {
+          instancePath: instancePath + "/Region",
+          schemaPath: "#/properties/Region/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.ForbidState !== undefined) {
+      if (
+        !validate1101(data.ForbidState, {
+          instancePath: instancePath + "/ForbidState",
+          parentData: data,
+          parentDataProperty: "ForbidState",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1101.errors : vErrors.concat(validate1101.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+    if (data.CosHeaders !== undefined) {
+      if (
+        !validate1103(data.CosHeaders, {
+          instancePath: instancePath + "/CosHeaders",
+          parentData: data,
+          parentDataProperty: "CosHeaders",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1103.errors : vErrors.concat(validate1103.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
+      }
+    }
+  } else {
+    const err14 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err14];
+    } else {
+      vErrors.push(err14);
+    }
+    errors++;
+  }
+  validate1045.errors = vErrors;
+  return errors === 0;
+}
+function validate1044(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailCallback.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.JobsDetail === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobsDetail" },
+        message: "must have required property '" + "JobsDetail" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if ("ReviewHtml" !== data.EventName) {
+        const err2 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewHtml" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.JobsDetail !== undefined) {
+      if (
+        !validate1045(data.JobsDetail, {
+          instancePath: instancePath + "/JobsDetail",
+          parentData: data,
+          parentDataProperty: "JobsDetail",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1045.errors : vErrors.concat(validate1045.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1044, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1044.errors = vErrors;
+  return errors === 0;
+}
+const schema416 = {
+  title: "ReviewImageDetailCallback",
+  description: "A ReviewImage callback, Detail version: the event name and one job.",
+  type: "object",
+  properties: {
+    EventName: {
+      description: "The event: always ReviewImage for image moderation (Detail version).",
+      const: "ReviewImage",
+    },
+    JobsDetail: {
+      description: "The job's result: one JSON object, not a list (unlike media callbacks).",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailJob.json",
+    },
+  },
+  required: ["EventName", "JobsDetail"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailCallback.json",
+};
+const schema417 = {
+  title: "ReviewImageDetailJob",
+  description: "The image-moderation job's result.",
+  type: "object",
+  properties: {
+    Code: {
+      description:
+        "Error code, present only when State is Failed (see the moderation error-code list). A string here, while the Simple body's code is an integer.",
+      type: "string",
+    },
+    Message: { description: "Error text, present only when State is Failed.", type: "string" },
+    JobId: {
+      description: "ID of the image-moderation job.",
+      type: "string",
+      examples: ["si8e6586b0a6e411edb8db525400a28986"],
+    },
+    State: {
+      description:
+        "Job state: Submitted, Success, Failed or Auditing. The callback is sent when moderation ends, so Success or Failed is expected.",
+      type: "string",
+      enum: ["Submitted", "Success", "Failed", "Auditing"],
+      examples: ["Success"],
+    },
+    CreationTime: {
+      description:
+        "When the job was created. The tables give no format; the doc's examples write yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, unlike media callbacks' +0800).",
+      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
+      examples: ["2021-08-10T21:01:10+08:00"],
+    },
+    CompressionResult: {
+      description: "Whether the image was compressed before moderation: 0 no, 1 yes.",
+      type: "integer",
+      enum: [0, 1],
+      examples: [0],
+    },
+    Object: {
+      description: "Key of the image object; present when the job was created with Object.",
+      type: "string",
+      examples: ["1.jpg"],
+    },
+    Url: {
+      description: "URL of the image file; present when the job was created with Url.",
+      type: "string",
+      examples: ["https://examplebucket-1250000000.cos.ap-chengdu.myqcloud.com/test.jpg"],
+    },
+    Label: {
+      description:
+        'The highest-priority label of the job (the model\'s suggestion). Listed values: Normal, Porn or Ads; the doc adds "and other types". An open set: any string is accepted.',
+      type: "string",
+      examples: ["Normal"],
+    },
+    Result: {
+      description: "Verdict for the job: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    Score: {
+      description:
+        "Confidence, 0 to 100, of the verdict (0-60 normal, 61-90 suspected, 91-100 violating, as the doc reads it).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: { description: "Category hit within the label (such as Sexy under Porn); may be empty.", type: "string" },
+    SubLabel: {
+      description: "Sub-label hit (such as SexBehavior under Porn); may be empty when no sub-label applies.",
+      type: "string",
+    },
+    Text: {
+      description: "Text that OCR read in the image; present when OCR detection is on in the moderation policy.",
+      type: "string",
+    },
+    PornInfo: {
+      description: "Result of the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfo.json",
+    },
+    AdsInfo: {
+      description: "Result of the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfo.json",
+    },
+    BucketId: {
+      description: "Bucket of the job, as BucketName-APPID.",
+      type: "string",
+      examples: ["examplebucket-1250000000"],
+    },
+    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
+    ForbidState: {
+      description:
+        "Freeze state of the image file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    CosHeaders: {
+      description:
+        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-id": "xxxx" }],
+    },
+  },
+  required: ["JobId", "State"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailJob.json",
+};
+function validate1108(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "ci-time" },
+        message: 'must match format "' + "ci-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1108.errors = vErrors;
+  return errors === 0;
+}
+function validate1110(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1110.errors = vErrors;
+  return errors === 0;
+}
+function validate1112(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1112.errors = vErrors;
+  return errors === 0;
+}
+const schema421 = {
+  title: "ReviewImageDetailPornInfo",
+  description: "Result of the pornography scene for the whole image.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description:
+        "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Label: {
+      description: "Overall label of the pornography result; may be a SubLabel, a person's name and so on.",
+      type: "string",
+    },
+    Category: {
+      description: "Category hit within the label (such as Sexy under Porn), for the pornography scene; may be empty.",
+      type: "string",
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the pornography scene; may be empty when no sub-label applies.",
+      type: "string",
+    },
+    OcrResults: {
+      description: "OCR details (text, hit keywords, box position); returned when violating text is found.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrResult.json" },
+    },
+    LibResults: {
+      description: "Risk-library hits; absent when no library sample matched.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfo.json",
+};
+function validate1115(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1115.errors = vErrors;
+  return errors === 0;
+}
+function validate1117(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1117.errors = vErrors;
+  return errors === 0;
+}
+const schema424 = {
+  title: "ReviewImageDetailPornInfoOcrResult",
+  description: "One OCR result: the text read, the keywords it hit and where it sits in the image.",
+  type: "object",
+  properties: {
+    Text: { description: "Text that OCR read in this box.", type: "string" },
+    Keywords: {
+      description: "Keywords hit in the pornography scene by this OCR text, as an array of strings.",
+      type: "array",
+      items: { type: "string" },
+    },
+    Location: {
+      description: "Position of the OCR box in the image.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrLocation.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrResult.json",
+};
+const schema425 = {
+  title: "ReviewImageDetailPornInfoOcrLocation",
+  description: "Position of an OCR box: top-left corner, size and rotation, in pixels and degrees.",
+  type: "object",
+  properties: {
+    X: { description: "X pixel position of the box's top-left corner.", type: "number" },
+    Y: { description: "Y pixel position of the box's top-left corner.", type: "number" },
+    Height: { description: "Box height in pixels, downwards from the top-left corner.", type: "number" },
+    Width: { description: "Box width in pixels, rightwards from the top-left corner.", type: "number" },
+    Rotate: { description: "Rotation of the box, 0 to 360 degrees, counter-clockwise.", type: "number" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrLocation.json",
+};
+function validate1120(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrLocation.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.X !== undefined) {
+      let data0 = data.X;
+      if (!(typeof data0 == "number" && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/X",
+          schemaPath: "#/properties/X/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Y !== undefined) {
+      let data1 = data.Y;
+      if (!(typeof data1 == "number" && isFinite(data1))) {
+        const err1 = {
+          instancePath: instancePath + "/Y",
+          schemaPath: "#/properties/Y/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Height !== undefined) {
+      let data2 = data.Height;
+      if (!(typeof data2 == "number" && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/Height",
+          schemaPath: "#/properties/Height/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Width !== undefined) {
+      let data3 = data.Width;
+      if (!(typeof data3 == "number" && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/Width",
+          schemaPath: "#/properties/Width/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Rotate !== undefined) {
+      let data4 = data.Rotate;
+      if (!(typeof data4 == "number" && isFinite(data4))) {
+        const err4 = {
+          instancePath: instancePath + "/Rotate",
+          schemaPath: "#/properties/Rotate/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1120.errors = vErrors;
+  return errors === 0;
+}
+function validate1119(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data1 = data.Keywords;
+      if (Array.isArray(data1)) {
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data1[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1119, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Location !== undefined) {
+      if (
+        !validate1120(data.Location, {
+          instancePath: instancePath + "/Location",
+          parentData: data,
+          parentDataProperty: "Location",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1120.errors : vErrors.concat(validate1120.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1119, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1119.errors = vErrors;
+  return errors === 0;
+}
+const schema426 = {
+  title: "ReviewImageDetailPornInfoLibResult",
+  description: "One risk-library hit: the image sample and its confidence.",
+  type: "object",
+  properties: {
+    ImageId: { description: "ID of the image sample that was hit in the risk library.", type: "string" },
+    Score: {
+      description: "Confidence, 0 to 100, that the image matches the library sample.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoLibResult.json",
+};
+function validate1124(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1124.errors = vErrors;
+  return errors === 0;
+}
+function validate1123(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ImageId !== undefined) {
+      if (typeof data.ImageId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/ImageId",
+          schemaPath: "#/properties/ImageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1124(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1124.errors : vErrors.concat(validate1124.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1123, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1123.errors = vErrors;
+  return errors === 0;
+}
+function validate1114(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1115(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1115.errors : vErrors.concat(validate1115.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1114, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1117(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1117.errors : vErrors.concat(validate1117.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1114, vErrors);
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.OcrResults !== undefined) {
+      let data5 = data.OcrResults;
+      if (Array.isArray(data5)) {
+        const len0 = data5.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1119(data5[i0], {
+              instancePath: instancePath + "/OcrResults/" + i0,
+              parentData: data5,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1119.errors : vErrors.concat(validate1119.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1114, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/OcrResults",
+          schemaPath: "#/properties/OcrResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data7 = data.LibResults;
+      if (Array.isArray(data7)) {
+        const len1 = data7.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1123(data7[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data7,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1123.errors : vErrors.concat(validate1123.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1114, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1114.errors = vErrors;
+  return errors === 0;
+}
+const schema428 = {
+  title: "ReviewImageDetailAdsInfo",
+  description: "Result of the advertising scene for the whole image.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description:
+        "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Label: {
+      description: "Overall label of the advertising result; may be a SubLabel, a person's name and so on.",
+      type: "string",
+    },
+    Category: {
+      description: "Category hit within the label (such as Sexy under Porn), for the advertising scene; may be empty.",
+      type: "string",
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the advertising scene; may be empty when no sub-label applies.",
+      type: "string",
+    },
+    OcrResults: {
+      description: "OCR details (text, hit keywords, box position); returned when violating text is found.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrResult.json" },
+    },
+    LibResults: {
+      description: "Risk-library hits; absent when no library sample matched.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfo.json",
+};
+function validate1129(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1129.errors = vErrors;
+  return errors === 0;
+}
+function validate1131(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1131.errors = vErrors;
+  return errors === 0;
+}
+const schema431 = {
+  title: "ReviewImageDetailAdsInfoOcrResult",
+  description: "One OCR result: the text read, the keywords it hit and where it sits in the image.",
+  type: "object",
+  properties: {
+    Text: { description: "Text that OCR read in this box.", type: "string" },
+    Keywords: {
+      description: "Keywords hit in the advertising scene by this OCR text, as an array of strings.",
+      type: "array",
+      items: { type: "string" },
+    },
+    Location: {
+      description: "Position of the OCR box in the image.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrLocation.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrResult.json",
+};
+const schema432 = {
+  title: "ReviewImageDetailAdsInfoOcrLocation",
+  description: "Position of an OCR box: top-left corner, size and rotation, in pixels and degrees.",
+  type: "object",
+  properties: {
+    X: { description: "X pixel position of the box's top-left corner.", type: "number" },
+    Y: { description: "Y pixel position of the box's top-left corner.", type: "number" },
+    Height: { description: "Box height in pixels, downwards from the top-left corner.", type: "number" },
+    Width: { description: "Box width in pixels, rightwards from the top-left corner.", type: "number" },
+    Rotate: { description: "Rotation of the box, 0 to 360 degrees, counter-clockwise.", type: "number" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrLocation.json",
+};
+function validate1134(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrLocation.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.X !== undefined) {
+      let data0 = data.X;
+      if (!(typeof data0 == "number" && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/X",
+          schemaPath: "#/properties/X/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Y !== undefined) {
+      let data1 = data.Y;
+      if (!(typeof data1 == "number" && isFinite(data1))) {
+        const err1 = {
+          instancePath: instancePath + "/Y",
+          schemaPath: "#/properties/Y/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Height !== undefined) {
+      let data2 = data.Height;
+      if (!(typeof data2 == "number" && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/Height",
+          schemaPath: "#/properties/Height/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Width !== undefined) {
+      let data3 = data.Width;
+      if (!(typeof data3 == "number" && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/Width",
+          schemaPath: "#/properties/Width/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Rotate !== undefined) {
+      let data4 = data.Rotate;
+      if (!(typeof data4 == "number" && isFinite(data4))) {
+        const err4 = {
+          instancePath: instancePath + "/Rotate",
+          schemaPath: "#/properties/Rotate/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1134.errors = vErrors;
+  return errors === 0;
+}
+function validate1133(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data1 = data.Keywords;
+      if (Array.isArray(data1)) {
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data1[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1133, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Location !== undefined) {
+      if (
+        !validate1134(data.Location, {
+          instancePath: instancePath + "/Location",
+          parentData: data,
+          parentDataProperty: "Location",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1134.errors : vErrors.concat(validate1134.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1133, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1133.errors = vErrors;
+  return errors === 0;
+}
+const schema433 = {
+  title: "ReviewImageDetailAdsInfoLibResult",
+  description: "One risk-library hit: the image sample and its confidence.",
+  type: "object",
+  properties: {
+    ImageId: { description: "ID of the image sample that was hit in the risk library.", type: "string" },
+    Score: {
+      description: "Confidence, 0 to 100, that the image matches the library sample.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoLibResult.json",
+};
+function validate1138(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1138.errors = vErrors;
+  return errors === 0;
+}
+function validate1137(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ImageId !== undefined) {
+      if (typeof data.ImageId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/ImageId",
+          schemaPath: "#/properties/ImageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1138(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1138.errors : vErrors.concat(validate1138.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1137, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1137.errors = vErrors;
+  return errors === 0;
+}
+function validate1128(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1129(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1129.errors : vErrors.concat(validate1129.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1128, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1131(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1131.errors : vErrors.concat(validate1131.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1128, vErrors);
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.OcrResults !== undefined) {
+      let data5 = data.OcrResults;
+      if (Array.isArray(data5)) {
+        const len0 = data5.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1133(data5[i0], {
+              instancePath: instancePath + "/OcrResults/" + i0,
+              parentData: data5,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1133.errors : vErrors.concat(validate1133.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1128, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/OcrResults",
+          schemaPath: "#/properties/OcrResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data7 = data.LibResults;
+      if (Array.isArray(data7)) {
+        const len1 = data7.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1137(data7[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data7,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1137.errors : vErrors.concat(validate1137.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1128, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1128.errors = vErrors;
+  return errors === 0;
+}
+function validate1142(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1142.errors = vErrors;
+  return errors === 0;
+}
+function validate1144(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1144, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1144.errors = vErrors;
+  return errors === 0;
+}
+function validate1107(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailJob.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.JobId === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobId" },
+        message: "must have required property '" + "JobId" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.State === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "State" },
+        message: "must have required property '" + "State" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.Code !== undefined) {
+      if (typeof data.Code !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Code",
+          schemaPath: "#/properties/Code/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Message !== undefined) {
+      if (typeof data.Message !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Message",
+          schemaPath: "#/properties/Message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.JobId !== undefined) {
+      if (typeof data.JobId !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/JobId",
+          schemaPath: "#/properties/JobId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.State !== undefined) {
+      let data3 = data.State;
+      if (typeof data3 !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+      if (!(data3 === "Submitted" || data3 === "Success" || data3 === "Failed" || data3 === "Auditing")) {
+        const err6 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/enum",
+          keyword: "enum",
+          params: { allowedValues: schema417.properties.State.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.CreationTime !== undefined) {
+      if (
+        !validate1108(data.CreationTime, {
+          instancePath: instancePath + "/CreationTime",
+          parentData: data,
+          parentDataProperty: "CreationTime",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1108.errors : vErrors.concat(validate1108.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+      }
+    }
+    if (data.CompressionResult !== undefined) {
+      let data5 = data.CompressionResult;
+      if (!(typeof data5 == "number" && !(data5 % 1) && !isNaN(data5) && isFinite(data5))) {
+        const err7 = {
+          instancePath: instancePath + "/CompressionResult",
+          schemaPath: "#/properties/CompressionResult/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      if (!(data5 === 0 || data5 === 1)) {
+        const err8 = {
+          instancePath: instancePath + "/CompressionResult",
+          schemaPath: "#/properties/CompressionResult/enum",
+          keyword: "enum",
+          params: { allowedValues: schema417.properties.CompressionResult.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Object !== undefined) {
+      if (typeof data.Object !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Object",
+          schemaPath: "#/properties/Object/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate1110(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1110.errors : vErrors.concat(validate1110.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1112(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1112.errors : vErrors.concat(validate1112.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err12 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err13 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err14 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1114(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1114.errors : vErrors.concat(validate1114.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1128(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1128.errors : vErrors.concat(validate1128.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+      }
+    }
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
+        const err15 = {
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.Region !== undefined) {
+      if (typeof data.Region !== "string") {
+        const err16 = {
+          instancePath: instancePath + "/Region",
+          schemaPath: "#/properties/Region/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.ForbidState !== undefined) {
+      if (
+        !validate1142(data.ForbidState, {
+          instancePath: instancePath + "/ForbidState",
+          parentData: data,
+          parentDataProperty: "ForbidState",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1142.errors : vErrors.concat(validate1142.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+      }
+    }
+    if (data.CosHeaders !== undefined) {
+      if (
+        !validate1144(data.CosHeaders, {
+          instancePath: instancePath + "/CosHeaders",
+          parentData: data,
+          parentDataProperty: "CosHeaders",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1144.errors : vErrors.concat(validate1144.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+      }
+    }
+  } else {
+    const err17 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate1107.errors = vErrors;
+  return errors === 0;
+}
+function validate1106(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailCallback.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.JobsDetail === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobsDetail" },
+        message: "must have required property '" + "JobsDetail" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if ("ReviewImage" !== data.EventName) {
+        const err2 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewImage" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.JobsDetail !== undefined) {
+      if (
+        !validate1107(data.JobsDetail, {
+          instancePath: instancePath + "/JobsDetail",
+          parentData: data,
+          parentDataProperty: "JobsDetail",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1107.errors : vErrors.concat(validate1107.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1106, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1106.errors = vErrors;
+  return errors === 0;
+}
+const schema437 = {
+  title: "ReviewTextDetailCallback",
+  description: "A ReviewText callback, Detail version: the event name and one job.",
+  type: "object",
+  properties: {
+    EventName: {
+      description: "The event: always ReviewText for text moderation (Detail version).",
+      const: "ReviewText",
+    },
+    JobsDetail: {
+      description: "The job's result: one JSON object, not a list (unlike media callbacks).",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailJob.json",
+    },
+  },
+  required: ["EventName", "JobsDetail"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailCallback.json",
+};
+const schema438 = {
+  title: "ReviewTextDetailJob",
+  description: "The text-moderation job's result.",
+  type: "object",
+  properties: {
+    Code: {
+      description:
+        "Error code, present only when State is Failed (see the moderation error-code list). A string here, while the Simple body's code is an integer.",
+      type: "string",
+    },
+    Message: { description: "Error text, present only when State is Failed.", type: "string" },
+    JobId: {
+      description: "ID of the text-moderation job.",
+      type: "string",
+      examples: ["vab1ca9fc8a3ed11ea834c525400863904"],
+    },
+    DataId: {
+      description:
+        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+    State: {
+      description:
+        "Job state: Submitted, Success, Failed or Auditing. The callback is sent when moderation ends, so Success or Failed is expected.",
+      type: "string",
+      enum: ["Submitted", "Success", "Failed", "Auditing"],
+      examples: ["Success"],
+    },
+    CreationTime: {
+      description:
+        "When the job was created. The tables give no format; the doc's examples write yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, unlike media callbacks' +0800).",
+      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
+      examples: ["2021-08-10T21:01:08+08:00"],
+    },
+    Object: {
+      description: "Key of the text object; present when the job was created with Object.",
+      type: "string",
+      examples: ["1.txt"],
+    },
+    Content: {
+      description: "The moderated text, Base64-encoded; present when the job was created with Content.",
+      type: "string",
+      examples: ["54uZ5Ye75omL"],
+    },
+    Label: {
+      description:
+        "The highest-priority label of the job (the model's suggestion). Listed values: Normal, Porn, Ads, Illegal or Abuse. An open set: any string is accepted.",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Result: {
+      description: "Verdict for the job: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "Result of the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailPornInfo.json",
+    },
+    AdsInfo: {
+      description: "Result of the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAdsInfo.json",
+    },
+    IllegalInfo: {
+      description: "Result of the illegal content scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailIllegalInfo.json",
+    },
+    AbuseInfo: {
+      description: "Result of the abuse scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAbuseInfo.json",
+    },
+    SectionCount: {
+      description: "Number of segments the text was split into (every 10000 UTF-8 characters).",
+      type: "integer",
+      examples: [1],
+    },
+    Section: {
+      description: "Per-segment results of the text.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSection.json" },
+    },
+    BucketId: {
+      description: "Bucket of the job, as BucketName-APPID.",
+      type: "string",
+      examples: ["examplebucket-1250000000"],
+    },
+    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
+    ForbidState: {
+      description: "Freeze state of the text file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    CosHeaders: {
+      description:
+        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-id": "xxxxx" }],
+    },
+    UserInfo: {
+      description: "Business fields passed at submission; absent when none were set.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailUserInfo.json",
+    },
+    ListInfo: {
+      description:
+        "Allow-list and block-list result for the account. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListInfo.json",
+    },
+  },
+  required: ["JobId", "State"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailJob.json",
+};
+function validate1149(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "ci-time" },
+        message: 'must match format "' + "ci-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1149.errors = vErrors;
+  return errors === 0;
+}
+function validate1151(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1151.errors = vErrors;
+  return errors === 0;
+}
+const schema441 = {
+  title: "ReviewTextDetailPornInfo",
+  description: "Summary of the pornography scene over the whole text: hit flag and number of hit segments.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Count: { description: "Number of text segments that hit the pornography scene.", type: "integer", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailPornInfo.json",
+};
+function validate1154(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1154.errors = vErrors;
+  return errors === 0;
+}
+function validate1153(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailPornInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1154(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1154.errors : vErrors.concat(validate1154.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1153, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1153.errors = vErrors;
+  return errors === 0;
+}
+const schema443 = {
+  title: "ReviewTextDetailAdsInfo",
+  description: "Summary of the advertising scene over the whole text: hit flag and number of hit segments.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Count: { description: "Number of text segments that hit the advertising scene.", type: "integer", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAdsInfo.json",
+};
+function validate1158(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1158.errors = vErrors;
+  return errors === 0;
+}
+function validate1157(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1158(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1158.errors : vErrors.concat(validate1158.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1157, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1157.errors = vErrors;
+  return errors === 0;
+}
+const schema445 = {
+  title: "ReviewTextDetailIllegalInfo",
+  description: "Summary of the illegal content scene over the whole text: hit flag and number of hit segments.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the illegal content scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Count: {
+      description: "Number of text segments that hit the illegal content scene.",
+      type: "integer",
+      examples: [0],
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailIllegalInfo.json",
+};
+function validate1162(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1162.errors = vErrors;
+  return errors === 0;
+}
+function validate1161(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailIllegalInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1162(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1162.errors : vErrors.concat(validate1162.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1161, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1161.errors = vErrors;
+  return errors === 0;
+}
+const schema447 = {
+  title: "ReviewTextDetailAbuseInfo",
+  description: "Summary of the abuse scene over the whole text: hit flag and number of hit segments.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Verdict for the abuse scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Count: { description: "Number of text segments that hit the abuse scene.", type: "integer", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAbuseInfo.json",
+};
+function validate1166(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1166.errors = vErrors;
+  return errors === 0;
+}
+function validate1165(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailAbuseInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1166(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1166.errors : vErrors.concat(validate1166.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1165, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1165.errors = vErrors;
+  return errors === 0;
+}
+const schema449 = {
+  title: "ReviewTextDetailSection",
+  description: "One segment of the text: its verdict and per-scene results.",
+  type: "object",
+  properties: {
+    StartByte: {
+      description: "Start of the segment in the text, counted in UTF-8 characters from 0 (10 is the 11th character).",
+      type: "integer",
+      examples: [0],
+    },
+    Label: {
+      description:
+        "The highest-priority label of this segment (the model's suggestion). Listed values: Normal, Porn, Ads, Illegal or Abuse. An open set: any string is accepted.",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Result: {
+      description: "Verdict for this segment: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "Result of the pornography scene of this segment.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfo.json",
+    },
+    AdsInfo: {
+      description: "Result of the advertising scene of this segment.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfo.json",
+    },
+    IllegalInfo: {
+      description: "Result of the illegal content scene of this segment.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfo.json",
+    },
+    AbuseInfo: {
+      description: "Result of the abuse scene of this segment.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfo.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSection.json",
+};
+function validate1170(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1170.errors = vErrors;
+  return errors === 0;
+}
+const schema451 = {
+  title: "ReviewTextDetailSectionPornInfo",
+  description: "Result of the pornography scene for one segment.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Keywords: {
+      description:
+        "Keywords hit in the pornography scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
+      type: "string",
+    },
+    LibResults: {
+      description:
+        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json" },
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the pornography scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfo.json",
+};
+function validate1173(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1173.errors = vErrors;
+  return errors === 0;
+}
+function validate1175(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1175.errors = vErrors;
+  return errors === 0;
+}
+const schema454 = {
+  title: "ReviewTextDetailSectionPornInfoLibResult",
+  description: "One risk-library hit: the library and the keywords hit in it.",
+  type: "object",
+  properties: {
+    LibType: {
+      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
+      type: "integer",
+      enum: [1, 2],
+    },
+    LibName: { description: "Name of the risk library that was hit.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit; several may be returned.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json",
+};
+function validate1177(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema454.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1177, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1177.errors = vErrors;
+  return errors === 0;
+}
+function validate1172(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1173(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1173.errors : vErrors.concat(validate1173.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1172, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1175(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1175.errors : vErrors.concat(validate1175.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1172, vErrors);
+      }
+    }
+    if (data.Keywords !== undefined) {
+      if (typeof data.Keywords !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data3 = data.LibResults;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1177(data3[i0], {
+              instancePath: instancePath + "/LibResults/" + i0,
+              parentData: data3,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1177.errors : vErrors.concat(validate1177.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1172, vErrors);
+          }
+        }
+      } else {
+        const err1 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1172.errors = vErrors;
+  return errors === 0;
+}
+const schema455 = {
+  title: "ReviewTextDetailSectionAdsInfo",
+  description: "Result of the advertising scene for one segment.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Keywords: {
+      description:
+        "Keywords hit in the advertising scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
+      type: "string",
+    },
+    LibResults: {
+      description:
+        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json" },
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the advertising scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfo.json",
+};
+function validate1181(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1181.errors = vErrors;
+  return errors === 0;
+}
+function validate1183(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1183.errors = vErrors;
+  return errors === 0;
+}
+const schema458 = {
+  title: "ReviewTextDetailSectionAdsInfoLibResult",
+  description: "One risk-library hit: the library and the keywords hit in it.",
+  type: "object",
+  properties: {
+    LibType: {
+      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
+      type: "integer",
+      enum: [1, 2],
+    },
+    LibName: { description: "Name of the risk library that was hit.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit; several may be returned.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json",
+};
+function validate1185(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema458.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1185, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1185.errors = vErrors;
+  return errors === 0;
+}
+function validate1180(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1181(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1181.errors : vErrors.concat(validate1181.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1180, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1183(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1183.errors : vErrors.concat(validate1183.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1180, vErrors);
+      }
+    }
+    if (data.Keywords !== undefined) {
+      if (typeof data.Keywords !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data3 = data.LibResults;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1185(data3[i0], {
+              instancePath: instancePath + "/LibResults/" + i0,
+              parentData: data3,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1185.errors : vErrors.concat(validate1185.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1180, vErrors);
+          }
+        }
+      } else {
+        const err1 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1180.errors = vErrors;
+  return errors === 0;
+}
+const schema459 = {
+  title: "ReviewTextDetailSectionIllegalInfo",
+  description: "Result of the illegal content scene for one segment.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description:
+        "Verdict for the illegal content scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the illegal content scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Keywords: {
+      description:
+        "Keywords hit in the illegal content scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
+      type: "string",
+    },
+    LibResults: {
+      description:
+        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "array",
+      items: {
+        $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json",
+      },
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the illegal content scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfo.json",
+};
+function validate1189(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1189.errors = vErrors;
+  return errors === 0;
+}
+function validate1191(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1191.errors = vErrors;
+  return errors === 0;
+}
+const schema462 = {
+  title: "ReviewTextDetailSectionIllegalInfoLibResult",
+  description: "One risk-library hit: the library and the keywords hit in it.",
+  type: "object",
+  properties: {
+    LibType: {
+      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
+      type: "integer",
+      enum: [1, 2],
+    },
+    LibName: { description: "Name of the risk library that was hit.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit; several may be returned.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json",
+};
+function validate1193(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema462.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1193.errors = vErrors;
+  return errors === 0;
+}
+function validate1188(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1189(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1189.errors : vErrors.concat(validate1189.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1188, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1191(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1191.errors : vErrors.concat(validate1191.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1188, vErrors);
+      }
+    }
+    if (data.Keywords !== undefined) {
+      if (typeof data.Keywords !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data3 = data.LibResults;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1193(data3[i0], {
+              instancePath: instancePath + "/LibResults/" + i0,
+              parentData: data3,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1193.errors : vErrors.concat(validate1193.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1188, vErrors);
+          }
+        }
+      } else {
+        const err1 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1188.errors = vErrors;
+  return errors === 0;
+}
+const schema463 = {
+  title: "ReviewTextDetailSectionAbuseInfo",
+  description: "Result of the abuse scene for one segment.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Verdict for the abuse scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence, 0 to 100, for the abuse scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Keywords: {
+      description:
+        "Keywords hit in the abuse scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
+      type: "string",
+    },
+    LibResults: {
+      description:
+        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json" },
+    },
+    SubLabel: {
+      description:
+        "Sub-label hit (such as SexBehavior under Porn), for the abuse scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfo.json",
+};
+function validate1197(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1197.errors = vErrors;
+  return errors === 0;
+}
+function validate1199(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1199.errors = vErrors;
+  return errors === 0;
+}
+const schema466 = {
+  title: "ReviewTextDetailSectionAbuseInfoLibResult",
+  description: "One risk-library hit: the library and the keywords hit in it.",
+  type: "object",
+  properties: {
+    LibType: {
+      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
+      type: "integer",
+      enum: [1, 2],
+    },
+    LibName: { description: "Name of the risk library that was hit.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit; several may be returned.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json",
+};
+function validate1201(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema466.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1201, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1201.errors = vErrors;
+  return errors === 0;
+}
+function validate1196(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1197(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1197.errors : vErrors.concat(validate1197.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1196, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1199(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1199.errors : vErrors.concat(validate1199.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1196, vErrors);
+      }
+    }
+    if (data.Keywords !== undefined) {
+      if (typeof data.Keywords !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data3 = data.LibResults;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1201(data3[i0], {
+              instancePath: instancePath + "/LibResults/" + i0,
+              parentData: data3,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1201.errors : vErrors.concat(validate1201.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1196, vErrors);
+          }
+        }
+      } else {
+        const err1 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1196.errors = vErrors;
+  return errors === 0;
+}
+function validate1169(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSection.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.StartByte !== undefined) {
+      let data0 = data.StartByte;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/StartByte",
+          schemaPath: "#/properties/StartByte/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate1170(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1170.errors : vErrors.concat(validate1170.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1169, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1172(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1172.errors : vErrors.concat(validate1172.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1169, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1180(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1180.errors : vErrors.concat(validate1180.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1169, vErrors);
+      }
+    }
+    if (data.IllegalInfo !== undefined) {
+      if (
+        !validate1188(data.IllegalInfo, {
+          instancePath: instancePath + "/IllegalInfo",
+          parentData: data,
+          parentDataProperty: "IllegalInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1188.errors : vErrors.concat(validate1188.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1169, vErrors);
+      }
+    }
+    if (data.AbuseInfo !== undefined) {
+      if (
+        !validate1196(data.AbuseInfo, {
+          instancePath: instancePath + "/AbuseInfo",
+          parentData: data,
+          parentDataProperty: "AbuseInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1196.errors : vErrors.concat(validate1196.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1169, vErrors);
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1169.errors = vErrors;
+  return errors === 0;
+}
+function validate1205(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1205.errors = vErrors;
+  return errors === 0;
+}
+function validate1207(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1207, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1207.errors = vErrors;
+  return errors === 0;
+}
+const schema469 = {
+  title: "ReviewTextDetailUserInfo",
+  description: "Business fields echoed from the submission (each at most 128 bytes, each optional).",
+  type: "object",
+  properties: {
+    TokenId: { description: "Account identifier passed at submission (at most 128 bytes).", type: "string" },
+    Nickname: { description: "Nickname (at most 128 bytes).", type: "string" },
+    DeviceId: { description: "Device identifier (at most 128 bytes).", type: "string" },
+    AppId: { description: "App identifier (at most 128 bytes).", type: "string" },
+    Room: { description: "Room number (at most 128 bytes).", type: "string" },
+    IP: { description: "IP address (at most 128 bytes).", type: "string" },
+    Type: { description: "Business type (at most 128 bytes).", type: "string" },
+    ReceiveTokenId: {
+      description:
+        "Account of the message receiver (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Gender: {
+      description: "Gender (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Level: {
+      description: "Level (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+    Role: {
+      description: "Role (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailUserInfo.json",
+};
+function validate1209(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailUserInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.TokenId !== undefined) {
+      if (typeof data.TokenId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/TokenId",
+          schemaPath: "#/properties/TokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Nickname !== undefined) {
+      if (typeof data.Nickname !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Nickname",
+          schemaPath: "#/properties/Nickname/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.DeviceId !== undefined) {
+      if (typeof data.DeviceId !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/DeviceId",
+          schemaPath: "#/properties/DeviceId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.AppId !== undefined) {
+      if (typeof data.AppId !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/AppId",
+          schemaPath: "#/properties/AppId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Room !== undefined) {
+      if (typeof data.Room !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Room",
+          schemaPath: "#/properties/Room/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.IP !== undefined) {
+      if (typeof data.IP !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/IP",
+          schemaPath: "#/properties/IP/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.Type !== undefined) {
+      if (typeof data.Type !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/Type",
+          schemaPath: "#/properties/Type/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.ReceiveTokenId !== undefined) {
+      if (typeof data.ReceiveTokenId !== "string") {
+        const err7 = {
+          instancePath: instancePath + "/ReceiveTokenId",
+          schemaPath: "#/properties/ReceiveTokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.Gender !== undefined) {
+      if (typeof data.Gender !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Gender",
+          schemaPath: "#/properties/Gender/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Level !== undefined) {
+      if (typeof data.Level !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Level",
+          schemaPath: "#/properties/Level/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Role !== undefined) {
+      if (typeof data.Role !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Role",
+          schemaPath: "#/properties/Role/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate1209.errors = vErrors;
+  return errors === 0;
+}
+const schema470 = {
+  title: "ReviewTextDetailListInfo",
+  description: "Allow-list and block-list result for the account.",
+  type: "object",
+  properties: {
+    ListResults: {
+      description: "Every allow-list or block-list hit.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListInfo.json",
+};
+const schema471 = {
+  title: "ReviewTextDetailListResult",
+  description: "One allow-list or block-list hit.",
+  type: "object",
+  properties: {
+    ListType: {
+      description: "Type of the list that was hit: 0 allow-list, 1 block-list.",
+      type: "integer",
+      enum: [0, 1],
+    },
+    ListName: { description: "Name of the list that was hit.", type: "string" },
+    Entity: { description: "The list entry that was hit.", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListResult.json",
+};
+function validate1212(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailListResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListType !== undefined) {
+      let data0 = data.ListType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 0 || data0 === 1)) {
+        const err1 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema471.properties.ListType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.ListName !== undefined) {
+      if (typeof data.ListName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/ListName",
+          schemaPath: "#/properties/ListName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Entity !== undefined) {
+      if (typeof data.Entity !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Entity",
+          schemaPath: "#/properties/Entity/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1212.errors = vErrors;
+  return errors === 0;
+}
+function validate1211(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailListInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListResults !== undefined) {
+      let data0 = data.ListResults;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1212(data0[i0], {
+              instancePath: instancePath + "/ListResults/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1212.errors : vErrors.concat(validate1212.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1211, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/ListResults",
+          schemaPath: "#/properties/ListResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1211.errors = vErrors;
+  return errors === 0;
+}
+function validate1148(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailJob.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.JobId === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobId" },
+        message: "must have required property '" + "JobId" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.State === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "State" },
+        message: "must have required property '" + "State" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.Code !== undefined) {
+      if (typeof data.Code !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Code",
+          schemaPath: "#/properties/Code/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Message !== undefined) {
+      if (typeof data.Message !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Message",
+          schemaPath: "#/properties/Message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.JobId !== undefined) {
+      if (typeof data.JobId !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/JobId",
+          schemaPath: "#/properties/JobId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.DataId !== undefined) {
+      if (typeof data.DataId !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/DataId",
+          schemaPath: "#/properties/DataId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.State !== undefined) {
+      let data4 = data.State;
+      if (typeof data4 !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+      if (!(data4 === "Submitted" || data4 === "Success" || data4 === "Failed" || data4 === "Auditing")) {
+        const err7 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/enum",
+          keyword: "enum",
+          params: { allowedValues: schema438.properties.State.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.CreationTime !== undefined) {
+      if (
+        !validate1149(data.CreationTime, {
+          instancePath: instancePath + "/CreationTime",
+          parentData: data,
+          parentDataProperty: "CreationTime",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1149.errors : vErrors.concat(validate1149.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.Object !== undefined) {
+      if (typeof data.Object !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Object",
+          schemaPath: "#/properties/Object/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Content !== undefined) {
+      if (typeof data.Content !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Content",
+          schemaPath: "#/properties/Content/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate1151(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1151.errors : vErrors.concat(validate1151.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1153(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1153.errors : vErrors.concat(validate1153.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1157(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1157.errors : vErrors.concat(validate1157.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.IllegalInfo !== undefined) {
+      if (
+        !validate1161(data.IllegalInfo, {
+          instancePath: instancePath + "/IllegalInfo",
+          parentData: data,
+          parentDataProperty: "IllegalInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1161.errors : vErrors.concat(validate1161.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.AbuseInfo !== undefined) {
+      if (
+        !validate1165(data.AbuseInfo, {
+          instancePath: instancePath + "/AbuseInfo",
+          parentData: data,
+          parentDataProperty: "AbuseInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1165.errors : vErrors.concat(validate1165.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.SectionCount !== undefined) {
+      let data14 = data.SectionCount;
+      if (!(typeof data14 == "number" && !(data14 % 1) && !isNaN(data14) && isFinite(data14))) {
+        const err11 = {
+          instancePath: instancePath + "/SectionCount",
+          schemaPath: "#/properties/SectionCount/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.Section !== undefined) {
+      let data15 = data.Section;
+      if (Array.isArray(data15)) {
+        const len0 = data15.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1169(data15[i0], {
+              instancePath: instancePath + "/Section/" + i0,
+              parentData: data15,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1169.errors : vErrors.concat(validate1169.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+          }
+        }
+      } else {
+        const err12 = {
+          instancePath: instancePath + "/Section",
+          schemaPath: "#/properties/Section/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
+        const err13 = {
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.Region !== undefined) {
+      if (typeof data.Region !== "string") {
+        const err14 = {
+          instancePath: instancePath + "/Region",
+          schemaPath: "#/properties/Region/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.ForbidState !== undefined) {
+      if (
+        !validate1205(data.ForbidState, {
+          instancePath: instancePath + "/ForbidState",
+          parentData: data,
+          parentDataProperty: "ForbidState",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1205.errors : vErrors.concat(validate1205.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.CosHeaders !== undefined) {
+      if (
+        !validate1207(data.CosHeaders, {
+          instancePath: instancePath + "/CosHeaders",
+          parentData: data,
+          parentDataProperty: "CosHeaders",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1207.errors : vErrors.concat(validate1207.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.UserInfo !== undefined) {
+      if (
+        !validate1209(data.UserInfo, {
+          instancePath: instancePath + "/UserInfo",
+          parentData: data,
+          parentDataProperty: "UserInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1209.errors : vErrors.concat(validate1209.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+    if (data.ListInfo !== undefined) {
+      if (
+        !validate1211(data.ListInfo, {
+          instancePath: instancePath + "/ListInfo",
+          parentData: data,
+          parentDataProperty: "ListInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1211.errors : vErrors.concat(validate1211.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
+      }
+    }
+  } else {
+    const err15 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err15];
+    } else {
+      vErrors.push(err15);
+    }
+    errors++;
+  }
+  validate1148.errors = vErrors;
+  return errors === 0;
+}
+function validate1147(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailCallback.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.JobsDetail === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobsDetail" },
+        message: "must have required property '" + "JobsDetail" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if ("ReviewText" !== data.EventName) {
+        const err2 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewText" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.JobsDetail !== undefined) {
+      if (
+        !validate1148(data.JobsDetail, {
+          instancePath: instancePath + "/JobsDetail",
+          parentData: data,
+          parentDataProperty: "JobsDetail",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1148.errors : vErrors.concat(validate1148.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1147, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1147.errors = vErrors;
+  return errors === 0;
+}
+const schema472 = {
+  title: "ReviewVideoDetailCallback",
+  description:
+    "A video moderation callback, Detail version (request header X-Ci-Content-Version: Detail): the event name and one job. Live-stream jobs (submitted with Type live_video) send the same event and body; JobsDetail.Type tells them apart.",
+  type: "object",
+  properties: {
+    EventName: {
+      description: "Event type: always ReviewVideo, for on-demand video and live streams alike.",
+      const: "ReviewVideo",
+    },
+    JobsDetail: {
+      description: "The job result: one JSON object, not a list.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailJob.json",
+    },
+  },
+  required: ["EventName", "JobsDetail"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailCallback.json",
+};
+const schema473 = {
+  title: "ReviewVideoDetailJob",
+  description:
+    "The video or live-stream moderation job: its state, overall verdict, per-frame (Snapshot) and per-sound-segment (AudioSection) results. Code and Message are present only when State is Failed.",
+  type: "object",
+  properties: {
+    Code: {
+      description:
+        "Error code; present only when State is Failed. A string here, while the Simple body's code is an integer.",
+      type: "string",
+    },
+    Message: { description: "Error text; present only when State is Failed.", type: "string" },
+    JobId: { description: "Moderation job ID.", type: "string", examples: ["vab1ca9fc8a3ed11ea834c525400863904"] },
+    DataId: {
+      description: "DataId given at submission, echoed unchanged (at most 512 bytes); absent when none was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+    State: {
+      description:
+        "Job state: Submitted, Snapshoting, Success, Failed or Auditing. Callbacks are sent when the job ends (Success or Failed); live streams also call back while State is Auditing, so one live JobId produces several callbacks.",
+      type: "string",
+      enum: ["Submitted", "Snapshoting", "Success", "Failed", "Auditing"],
+      examples: ["Success"],
+    },
+    CreationTime: {
+      description:
+        "Job creation time. Written as yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, as in the callback doc examples); the tables give no format and the example body leaves it empty.",
+      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
+      examples: ["2021-11-09T09:55:53+08:00"],
+    },
+    Object: {
+      description:
+        "Object key, when an on-demand job was created with Object. The live table does not list it: for live streams it is in the document's example only, not its table.",
+      type: "string",
+      examples: ["video/test.mp4"],
+    },
+    Url: {
+      description:
+        "File URL, when an on-demand job was created with Url; for live streams, the URL of the stream that was moderated.",
+      type: "string",
+      examples: ["https://www.example.com/video/test.mp4", "rtmp://example.com/live/123"],
+    },
+    SnapshotCount: {
+      description:
+        "Total number of frames captured; for a live stream, in a callback with State Auditing, the number of frames in this callback.",
+      type: "integer",
+      examples: [1],
+    },
+    Label: {
+      description:
+        "Highest-priority label of the verdict (the model's suggestion): Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Result: {
+      description: "Verdict of the job: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "Pornography scene: whether it was hit and how many frames hit it.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json",
+    },
+    AdsInfo: {
+      description: "Advertising scene: whether it was hit and how many frames hit it.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json",
+    },
+    Snapshot: {
+      description: "Per-frame results of the picture track; with Conf.CallbackType 2, only the violating frames.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshot.json" },
+    },
+    AudioSection: {
+      description:
+        "Per-segment results of the sound track; absent when sound was not moderated. With Conf.CallbackType 2, only the violating segments.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioSection.json" },
+    },
+    BucketId: {
+      description: "Bucket of the job (BucketName-APPID).",
+      type: "string",
+      examples: ["examplebucket-1250000000"],
+    },
+    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
+    ForbidState: {
+      description:
+        "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved; always 0 for live streams (live moderation does not freeze).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    CosHeaders: {
+      description:
+        "Custom headers set when the object was uploaded to COS, as a map of header name to value; absent when there are none.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-id": "xxx" }],
+    },
+    UserInfo: {
+      description: "Business fields passed at submission; absent when none were set.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailUserInfo.json",
+    },
+    Type: {
+      description:
+        "Moderation type: live_video for live streams. Not in the on-demand example; the table names only the live value, so any string is accepted.",
+      type: "string",
+      examples: ["live_video"],
+    },
+    ListInfo: {
+      description:
+        "Allow/block-list result for the account; absent when no list was hit. Typed Object in the video doc and Container in the live doc: the same JSON object.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListInfo.json",
+    },
+  },
+  required: ["JobId", "State"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailJob.json",
+};
+function validate1218(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "ci-time" },
+        message: 'must match format "' + "ci-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1218.errors = vErrors;
+  return errors === 0;
+}
+function validate1220(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1220.errors = vErrors;
+  return errors === 0;
+}
+const schema476 = {
+  title: "ReviewVideoDetailSceneSummary",
+  description: "Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and how many frames hit it.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Count: { description: "Number of frames that hit this scene.", type: "integer", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json",
+};
+function validate1223(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1223.errors = vErrors;
+  return errors === 0;
+}
+function validate1222(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1223(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1223.errors : vErrors.concat(validate1223.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1222, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1222.errors = vErrors;
+  return errors === 0;
+}
+const schema478 = {
+  title: "ReviewVideoDetailSnapshot",
+  description: "Result for one captured frame of the picture track.",
+  type: "object",
+  properties: {
+    Url: {
+      description: "URL of the frame image; valid for 2 hours (query the job again for a fresh one).",
+      type: "string",
+    },
+    SnapshotTime: {
+      description:
+        "Frame time in ms: for live streams a Unix timestamp in ms; for on-demand video an offset in ms from the start of the video.",
+      type: "integer",
+      examples: [0],
+    },
+    Text: { description: "OCR text of the frame; only when text detection is on in the policy.", type: "string" },
+    Label: {
+      description: "Highest-priority label of this frame: Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Result: {
+      description: "Verdict for this frame: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "This frame's result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json",
+    },
+    AdsInfo: {
+      description: "This frame's result for the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshot.json",
+};
+function validate1228(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1228.errors = vErrors;
+  return errors === 0;
+}
+const schema480 = {
+  title: "ReviewVideoDetailSnapshotScene",
+  description:
+    "A frame's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Label: { description: "Overall label of this result (may be a SubLabel, a person name, etc.).", type: "string" },
+    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
+    SubLabel: { description: "Sub-label hit (e.g. SexBehavior under Porn); may be empty.", type: "string" },
+    OcrResults: {
+      description:
+        "OCR details (text, hit keywords, box position); returned when violating text is found in the frame.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrResult.json" },
+    },
+    LibResults: {
+      description:
+        "Risk-library hits; absent when no library sample matched (typed Object Array in the CI zh copy, Container Array in the CI en copy and the live doc: an array of objects either way).",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailImageLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json",
+};
+function validate1231(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1231.errors = vErrors;
+  return errors === 0;
+}
+function validate1233(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1233.errors = vErrors;
+  return errors === 0;
+}
+const schema483 = {
+  title: "ReviewVideoDetailOcrResult",
+  description: "One piece of violating text found by OCR in a frame: the text, the keywords hit and the box position.",
+  type: "object",
+  properties: {
+    Text: { description: "Text recognised by OCR.", type: "string" },
+    Keywords: {
+      description: "Keywords hit in this scene: an array of strings here.",
+      type: "array",
+      items: { type: "string" },
+    },
+    Location: {
+      description: "Position of the OCR box in the image.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrLocation.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrResult.json",
+};
+const schema484 = {
+  title: "ReviewVideoDetailOcrLocation",
+  description: "Position of an OCR text box in the image, in pixels, with its rotation.",
+  type: "object",
+  properties: {
+    X: { description: "X pixel of the top-left corner of the box.", type: "number", examples: [0] },
+    Y: { description: "Y pixel of the top-left corner of the box.", type: "number", examples: [0] },
+    Height: { description: "Box height in pixels.", type: "number", examples: [0] },
+    Width: { description: "Box width in pixels.", type: "number", examples: [0] },
+    Rotate: { description: "Box rotation, 0-360 degrees, counter-clockwise.", type: "number", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrLocation.json",
+};
+function validate1236(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrLocation.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.X !== undefined) {
+      let data0 = data.X;
+      if (!(typeof data0 == "number" && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/X",
+          schemaPath: "#/properties/X/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Y !== undefined) {
+      let data1 = data.Y;
+      if (!(typeof data1 == "number" && isFinite(data1))) {
+        const err1 = {
+          instancePath: instancePath + "/Y",
+          schemaPath: "#/properties/Y/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Height !== undefined) {
+      let data2 = data.Height;
+      if (!(typeof data2 == "number" && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/Height",
+          schemaPath: "#/properties/Height/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Width !== undefined) {
+      let data3 = data.Width;
+      if (!(typeof data3 == "number" && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/Width",
+          schemaPath: "#/properties/Width/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Rotate !== undefined) {
+      let data4 = data.Rotate;
+      if (!(typeof data4 == "number" && isFinite(data4))) {
+        const err4 = {
+          instancePath: instancePath + "/Rotate",
+          schemaPath: "#/properties/Rotate/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1236.errors = vErrors;
+  return errors === 0;
+}
+function validate1235(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data1 = data.Keywords;
+      if (Array.isArray(data1)) {
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data1[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1235, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Location !== undefined) {
+      if (
+        !validate1236(data.Location, {
+          instancePath: instancePath + "/Location",
+          parentData: data,
+          parentDataProperty: "Location",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1236.errors : vErrors.concat(validate1236.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1235, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1235.errors = vErrors;
+  return errors === 0;
+}
+const schema485 = {
+  title: "ReviewVideoDetailImageLibResult",
+  description: "One risk-library hit for a frame: the matched image sample and the match confidence.",
+  type: "object",
+  properties: {
+    ImageId: { description: "ID of the matched image sample in the risk library.", type: "string" },
+    Score: {
+      description: "Confidence 0-100 that the content matches the library sample.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailImageLibResult.json",
+};
+function validate1240(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1240.errors = vErrors;
+  return errors === 0;
+}
+function validate1239(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailImageLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ImageId !== undefined) {
+      if (typeof data.ImageId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/ImageId",
+          schemaPath: "#/properties/ImageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1240(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1240.errors : vErrors.concat(validate1240.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1239, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1239.errors = vErrors;
+  return errors === 0;
+}
+function validate1230(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1231(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1231.errors : vErrors.concat(validate1231.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1230, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1233(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1233.errors : vErrors.concat(validate1233.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1230, vErrors);
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.OcrResults !== undefined) {
+      let data5 = data.OcrResults;
+      if (Array.isArray(data5)) {
+        const len0 = data5.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1235(data5[i0], {
+              instancePath: instancePath + "/OcrResults/" + i0,
+              parentData: data5,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1235.errors : vErrors.concat(validate1235.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1230, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/OcrResults",
+          schemaPath: "#/properties/OcrResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data7 = data.LibResults;
+      if (Array.isArray(data7)) {
+        const len1 = data7.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1239(data7[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data7,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1239.errors : vErrors.concat(validate1239.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1230, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1230.errors = vErrors;
+  return errors === 0;
+}
+function validate1227(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshot.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.SnapshotTime !== undefined) {
+      let data1 = data.SnapshotTime;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err1 = {
+          instancePath: instancePath + "/SnapshotTime",
+          schemaPath: "#/properties/SnapshotTime/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate1228(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1228.errors : vErrors.concat(validate1228.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1227, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1230(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1230.errors : vErrors.concat(validate1230.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1227, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1230(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1230.errors : vErrors.concat(validate1230.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1227, vErrors);
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1227.errors = vErrors;
+  return errors === 0;
+}
+const schema487 = {
+  title: "ReviewVideoDetailAudioSection",
+  description: "Result for one segment of the sound track.",
+  type: "object",
+  properties: {
+    Url: {
+      description: "URL of the audio segment; valid for 2 hours (query the job again for a fresh one).",
+      type: "string",
+    },
+    Text: { description: "ASR text of the segment.", type: "string" },
+    OffsetTime: {
+      description:
+        "Segment start in ms: for live streams a Unix timestamp in ms; for on-demand video an offset in ms from the start of the video.",
+      type: "integer",
+      examples: [0],
+    },
+    Duration: { description: "Segment length in ms.", type: "integer", examples: [30000] },
+    Label: {
+      description: "Highest-priority label of this segment: Normal, Porn, Ads, or another label (open set).",
+      type: "string",
+      examples: ["Normal"],
+    },
+    Result: {
+      description: "Verdict for this segment: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    PornInfo: {
+      description: "This segment's result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json",
+    },
+    AdsInfo: {
+      description: "This segment's result for the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioSection.json",
+};
+function validate1247(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1247.errors = vErrors;
+  return errors === 0;
+}
+const schema489 = {
+  title: "ReviewVideoDetailAudioScene",
+  description:
+    "A sound segment's result for one scene (PornInfo or AdsInfo): verdict, score, category, keywords and risk-library hits.",
+  type: "object",
+  properties: {
+    HitFlag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    Score: {
+      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [0],
+    },
+    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
+    Keywords: {
+      description: "Keywords hit in this scene: an array of strings; absent when none.",
+      type: "array",
+      items: { type: "string" },
+    },
+    LibResults: {
+      description: "Risk-library hits; absent when no library sample matched.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioLibResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json",
+};
+function validate1250(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1250.errors = vErrors;
+  return errors === 0;
+}
+function validate1252(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1252.errors = vErrors;
+  return errors === 0;
+}
+const schema492 = {
+  title: "ReviewVideoDetailAudioLibResult",
+  description: "One risk-library hit for a sound segment: the library type and name and the keywords hit.",
+  type: "object",
+  properties: {
+    LibType: { description: "Library type: 1 preset library, 2 custom library.", type: "integer", enum: [1, 2] },
+    LibName: { description: "Name of the matched risk library.", type: "string" },
+    Keywords: {
+      description: "Library keywords that were hit (may repeat): an array of strings.",
+      type: "array",
+      items: { type: "string" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioLibResult.json",
+};
+function validate1254(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema492.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1254, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1254.errors = vErrors;
+  return errors === 0;
+}
+function validate1249(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1250(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1250.errors : vErrors.concat(validate1250.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1249, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1252(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1252.errors : vErrors.concat(validate1252.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1249, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data3 = data.Keywords;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data3[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1249, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data5 = data.LibResults;
+      if (Array.isArray(data5)) {
+        const len1 = data5.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1254(data5[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data5,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1254.errors : vErrors.concat(validate1254.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1249, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1249.errors = vErrors;
+  return errors === 0;
+}
+function validate1246(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioSection.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Text !== undefined) {
+      if (typeof data.Text !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Text",
+          schemaPath: "#/properties/Text/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.OffsetTime !== undefined) {
+      let data2 = data.OffsetTime;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err2 = {
+          instancePath: instancePath + "/OffsetTime",
+          schemaPath: "#/properties/OffsetTime/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Duration !== undefined) {
+      let data3 = data.Duration;
+      if (!(typeof data3 == "number" && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
+        const err3 = {
+          instancePath: instancePath + "/Duration",
+          schemaPath: "#/properties/Duration/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate1247(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1247.errors : vErrors.concat(validate1247.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1246, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1249(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1249.errors : vErrors.concat(validate1249.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1246, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1249(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1249.errors : vErrors.concat(validate1249.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1246, vErrors);
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1246.errors = vErrors;
+  return errors === 0;
+}
+function validate1259(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1259.errors = vErrors;
+  return errors === 0;
+}
+function validate1261(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1261, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1261.errors = vErrors;
+  return errors === 0;
+}
+const schema495 = {
+  title: "ReviewVideoDetailUserInfo",
+  description: "Business fields passed when the job was submitted, echoed back; each at most 128 bytes.",
+  type: "object",
+  properties: {
+    TokenId: { description: "Account identifier passed at submission (<=128 bytes).", type: "string" },
+    Nickname: { description: "Nickname (<=128 bytes).", type: "string" },
+    DeviceId: { description: "Device identifier (<=128 bytes).", type: "string" },
+    AppId: { description: "App identifier (<=128 bytes).", type: "string" },
+    Room: { description: "Room number (<=128 bytes).", type: "string" },
+    IP: { description: "IP address (<=128 bytes).", type: "string" },
+    Type: { description: "Business type (<=128 bytes).", type: "string" },
+    ReceiveTokenId: { description: "Account of the message receiver (<=128 bytes).", type: "string" },
+    Gender: { description: "Gender (<=128 bytes).", type: "string" },
+    Level: { description: "Level (<=128 bytes).", type: "string" },
+    Role: { description: "Role (<=128 bytes).", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailUserInfo.json",
+};
+function validate1263(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailUserInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.TokenId !== undefined) {
+      if (typeof data.TokenId !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/TokenId",
+          schemaPath: "#/properties/TokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Nickname !== undefined) {
+      if (typeof data.Nickname !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/Nickname",
+          schemaPath: "#/properties/Nickname/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.DeviceId !== undefined) {
+      if (typeof data.DeviceId !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/DeviceId",
+          schemaPath: "#/properties/DeviceId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.AppId !== undefined) {
+      if (typeof data.AppId !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/AppId",
+          schemaPath: "#/properties/AppId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.Room !== undefined) {
+      if (typeof data.Room !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/Room",
+          schemaPath: "#/properties/Room/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.IP !== undefined) {
+      if (typeof data.IP !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/IP",
+          schemaPath: "#/properties/IP/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.Type !== undefined) {
+      if (typeof data.Type !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/Type",
+          schemaPath: "#/properties/Type/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.ReceiveTokenId !== undefined) {
+      if (typeof data.ReceiveTokenId !== "string") {
+        const err7 = {
+          instancePath: instancePath + "/ReceiveTokenId",
+          schemaPath: "#/properties/ReceiveTokenId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.Gender !== undefined) {
+      if (typeof data.Gender !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Gender",
+          schemaPath: "#/properties/Gender/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Level !== undefined) {
+      if (typeof data.Level !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Level",
+          schemaPath: "#/properties/Level/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.Role !== undefined) {
+      if (typeof data.Role !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/Role",
+          schemaPath: "#/properties/Role/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate1263.errors = vErrors;
+  return errors === 0;
+}
+const schema496 = {
+  title: "ReviewVideoDetailListInfo",
+  description: "Allow/block-list result for the account.",
+  type: "object",
+  properties: {
+    ListResults: {
+      description: "All allow/block-list hits.",
+      type: "array",
+      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListResult.json" },
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListInfo.json",
+};
+const schema497 = {
+  title: "ReviewVideoDetailListResult",
+  description: "One allow/block-list hit: the list type, the list name and the entry that was hit.",
+  type: "object",
+  properties: {
+    ListType: { description: "List type: 0 allow-list, 1 block-list.", type: "integer", enum: [0, 1] },
+    ListName: { description: "Name of the list that was hit.", type: "string" },
+    Entity: { description: "The list entry that was hit.", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListResult.json",
+};
+function validate1266(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListResult.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListType !== undefined) {
+      let data0 = data.ListType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 0 || data0 === 1)) {
+        const err1 = {
+          instancePath: instancePath + "/ListType",
+          schemaPath: "#/properties/ListType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema497.properties.ListType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.ListName !== undefined) {
+      if (typeof data.ListName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/ListName",
+          schemaPath: "#/properties/ListName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Entity !== undefined) {
+      if (typeof data.Entity !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Entity",
+          schemaPath: "#/properties/Entity/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1266.errors = vErrors;
+  return errors === 0;
+}
+function validate1265(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.ListResults !== undefined) {
+      let data0 = data.ListResults;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1266(data0[i0], {
+              instancePath: instancePath + "/ListResults/" + i0,
+              parentData: data0,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1266.errors : vErrors.concat(validate1266.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1265, vErrors);
+          }
+        }
+      } else {
+        const err0 = {
+          instancePath: instancePath + "/ListResults",
+          schemaPath: "#/properties/ListResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1265.errors = vErrors;
+  return errors === 0;
+}
+function validate1217(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailJob.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.JobId === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobId" },
+        message: "must have required property '" + "JobId" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.State === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "State" },
+        message: "must have required property '" + "State" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.Code !== undefined) {
+      if (typeof data.Code !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Code",
+          schemaPath: "#/properties/Code/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Message !== undefined) {
+      if (typeof data.Message !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/Message",
+          schemaPath: "#/properties/Message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.JobId !== undefined) {
+      if (typeof data.JobId !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/JobId",
+          schemaPath: "#/properties/JobId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.DataId !== undefined) {
+      if (typeof data.DataId !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/DataId",
+          schemaPath: "#/properties/DataId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.State !== undefined) {
+      let data4 = data.State;
+      if (typeof data4 !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+      if (!(
+        data4 === "Submitted" ||
+        data4 === "Snapshoting" ||
+        data4 === "Success" ||
+        data4 === "Failed" ||
+        data4 === "Auditing"
+      )) {
+        const err7 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/enum",
+          keyword: "enum",
+          params: { allowedValues: schema473.properties.State.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.CreationTime !== undefined) {
+      if (
+        !validate1218(data.CreationTime, {
+          instancePath: instancePath + "/CreationTime",
+          parentData: data,
+          parentDataProperty: "CreationTime",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1218.errors : vErrors.concat(validate1218.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+    if (data.Object !== undefined) {
+      if (typeof data.Object !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/Object",
+          schemaPath: "#/properties/Object/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.Url !== undefined) {
+      if (typeof data.Url !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/Url",
+          schemaPath: "#/properties/Url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.SnapshotCount !== undefined) {
+      let data8 = data.SnapshotCount;
+      if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+        const err10 = {
+          instancePath: instancePath + "/SnapshotCount",
+          schemaPath: "#/properties/SnapshotCount/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.Result !== undefined) {
+      if (
+        !validate1220(data.Result, {
+          instancePath: instancePath + "/Result",
+          parentData: data,
+          parentDataProperty: "Result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1220.errors : vErrors.concat(validate1220.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+    if (data.PornInfo !== undefined) {
+      if (
+        !validate1222(data.PornInfo, {
+          instancePath: instancePath + "/PornInfo",
+          parentData: data,
+          parentDataProperty: "PornInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1222.errors : vErrors.concat(validate1222.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+    if (data.AdsInfo !== undefined) {
+      if (
+        !validate1222(data.AdsInfo, {
+          instancePath: instancePath + "/AdsInfo",
+          parentData: data,
+          parentDataProperty: "AdsInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1222.errors : vErrors.concat(validate1222.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+    if (data.Snapshot !== undefined) {
+      let data13 = data.Snapshot;
+      if (Array.isArray(data13)) {
+        const len0 = data13.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1227(data13[i0], {
+              instancePath: instancePath + "/Snapshot/" + i0,
+              parentData: data13,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1227.errors : vErrors.concat(validate1227.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+          }
+        }
+      } else {
+        const err12 = {
+          instancePath: instancePath + "/Snapshot",
+          schemaPath: "#/properties/Snapshot/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.AudioSection !== undefined) {
+      let data15 = data.AudioSection;
+      if (Array.isArray(data15)) {
+        const len1 = data15.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1246(data15[i1], {
+              instancePath: instancePath + "/AudioSection/" + i1,
+              parentData: data15,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1246.errors : vErrors.concat(validate1246.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+          }
+        }
+      } else {
+        const err13 = {
+          instancePath: instancePath + "/AudioSection",
+          schemaPath: "#/properties/AudioSection/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
+        const err14 = {
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.Region !== undefined) {
+      if (typeof data.Region !== "string") {
+        const err15 = {
+          instancePath: instancePath + "/Region",
+          schemaPath: "#/properties/Region/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.ForbidState !== undefined) {
+      if (
+        !validate1259(data.ForbidState, {
+          instancePath: instancePath + "/ForbidState",
+          parentData: data,
+          parentDataProperty: "ForbidState",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1259.errors : vErrors.concat(validate1259.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+    if (data.CosHeaders !== undefined) {
+      if (
+        !validate1261(data.CosHeaders, {
+          instancePath: instancePath + "/CosHeaders",
+          parentData: data,
+          parentDataProperty: "CosHeaders",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1261.errors : vErrors.concat(validate1261.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+    if (data.UserInfo !== undefined) {
+      if (
+        !validate1263(data.UserInfo, {
+          instancePath: instancePath + "/UserInfo",
+          parentData: data,
+          parentDataProperty: "UserInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1263.errors : vErrors.concat(validate1263.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+    if (data.Type !== undefined) {
+      if (typeof data.Type !== "string") {
+        const err16 = {
+          instancePath: instancePath + "/Type",
+          schemaPath: "#/properties/Type/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.ListInfo !== undefined) {
+      if (
+        !validate1265(data.ListInfo, {
+          instancePath: instancePath + "/ListInfo",
+          parentData: data,
+          parentDataProperty: "ListInfo",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1265.errors : vErrors.concat(validate1265.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1217, vErrors);
+      }
+    }
+  } else {
+    const err17 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate1217.errors = vErrors;
+  return errors === 0;
+}
+function validate1216(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailCallback.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.JobsDetail === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "JobsDetail" },
+        message: "must have required property '" + "JobsDetail" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if ("ReviewVideo" !== data.EventName) {
+        const err2 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewVideo" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.JobsDetail !== undefined) {
+      if (
+        !validate1217(data.JobsDetail, {
+          instancePath: instancePath + "/JobsDetail",
+          parentData: data,
+          parentDataProperty: "JobsDetail",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1217.errors : vErrors.concat(validate1217.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1216, vErrors);
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1216.errors = vErrors;
+  return errors === 0;
+}
+function validate946(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/moderation/detail.schema.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if (typeof data.EventName !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    const tag0 = data.EventName;
+    if (typeof tag0 == "string") {
+      if (tag0 === "ReviewAudio") {
+        if (!validate947(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate947.errors : vErrors.concat(validate947.errors);
+          errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate946, vErrors);
+        }
+      } else if (tag0 === "ReviewDocument") {
+        if (!validate997(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate997.errors : vErrors.concat(validate997.errors);
+          errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate946, vErrors);
+        }
+      } else if (tag0 === "ReviewHtml") {
+        if (!validate1044(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1044.errors : vErrors.concat(validate1044.errors);
+          errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate946, vErrors);
+        }
+      } else if (tag0 === "ReviewImage") {
+        if (!validate1106(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1106.errors : vErrors.concat(validate1106.errors);
+          errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate946, vErrors);
+        }
+      } else if (tag0 === "ReviewText") {
+        if (!validate1147(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1147.errors : vErrors.concat(validate1147.errors);
+          errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate946, vErrors);
+        }
+      } else if (tag0 === "ReviewVideo") {
+        if (!validate1216(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1216.errors : vErrors.concat(validate1216.errors);
+          errors = vErrors.length;
+          if (errors >= MAX_ERRORS) return stop(validate946, vErrors);
+        }
+      } else {
+        const err2 = {
+          instancePath,
+          schemaPath: "#/discriminator",
+          keyword: "discriminator",
+          params: { error: "mapping", tag: "EventName", tagValue: tag0 },
+          message: 'value of tag "EventName" must be in oneOf',
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    } else {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/discriminator",
+        keyword: "discriminator",
+        params: { error: "tag", tag: "EventName", tagValue: tag0 },
+        message: 'tag "EventName" must be string',
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate946.errors = vErrors;
+  return errors === 0;
+}
+exports.validateModerationSimpleCallback = validate1276;
+const schema498 = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://ci-callback.invalid/schema/moderation/simple.schema.json",
+  title: "ModerationSimpleCallback",
+  description:
+    "A content-moderation callback in the Simple version (request header X-Ci-Content-Version: Simple): snake_case {code, message, data}, with no EventName; data.event names the event. Sent for image (console auto-moderation), text, audio, video and live-stream jobs; documents and webpages have no Simple version.",
+  type: "object",
+  properties: {
+    EventName: {
+      description: "Never present: a Simple body names its event in data.event.",
+      type: "string",
+      not: {},
+      tsType: "undefined",
+    },
+    code: {
+      description: "Result code: 0 when moderation finished normally, otherwise a moderation error code.",
+      type: "integer",
+      examples: [0],
+    },
+    message: {
+      description:
+        'Error text; "success" when code is 0. The console\'s test request, sent when a callback URL is saved, carries "Test request when setting callback url".',
+      type: "string",
+      examples: ["success"],
+    },
+    data: { $ref: "https://ci-callback.invalid/schema/definitions/ModerationSimpleData.json" },
+  },
+  required: ["code", "data"],
+  definitions: {},
+};
+const schema499 = {
+  title: "ModerationSimpleData",
+  description:
+    "The moderation result of a Simple body, told apart by event. A body without event (the audio document's example, the console's test request) is the event whose own nodes it has (text's abuse_info or illegal_info), else ModerationSimpleUnnamedData.",
+  if: {
+    type: "object",
+    properties: { event: { enum: ["ReviewAudio", "ReviewImage", "ReviewText", "ReviewVideo"] } },
+    required: ["event"],
+  },
+  then: {
+    type: "object",
+    properties: { event: { type: "string" } },
+    required: ["event"],
+    discriminator: { propertyName: "event" },
+    oneOf: [
+      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleData.json" },
+      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleData.json" },
+      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleData.json" },
+      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleData.json" },
+    ],
+  },
+  else: { $ref: "https://ci-callback.invalid/schema/definitions/ModerationSimpleUnnamedData.json" },
+  $id: "https://ci-callback.invalid/schema/definitions/ModerationSimpleData.json",
+};
+const schema500 = {
+  title: "ReviewAudioSimpleData",
+  description:
+    "The audio-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event and the audio doc's all-nodes example has none either.",
+  type: "object",
+  properties: {
+    trace_id: {
+      description:
+        "Unique ID of the request; for jobs created through the API it is the JobId. The console's test request sends test_trace_id.",
+      type: "string",
+      examples: ["aab1ca9fc8a3ed11ea834c525400863904", "test_trace_id"],
+    },
+    url: {
+      description:
+        "Full URL of the moderated audio file; the console's test request sends a placeholder (test_audio), not a URL.",
+      type: "string",
+      examples: ["https://examplebucket-1250000000.cos.ap-shanghai.myqcloud.com/music.mp3", "test_audio"],
+    },
+    event: {
+      description:
+        "The event that fired, always ReviewAudio. Documented as always present, yet the audio doc's all-nodes example and the console's test request omit it, so it is optional.",
+      const: "ReviewAudio",
+    },
+    result: {
+      description: "Verdict for the file: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    forbidden_status: {
+      description:
+        "Freeze state of the audio file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    cos_headers: {
+      description:
+        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-xx": "xx" }],
+    },
+    porn_info: {
+      description: "Result of the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimplePornInfo.json",
+    },
+    ads_info: {
+      description: "Result of the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleAdsInfo.json",
+    },
+    data_id: {
+      description:
+        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+  },
+  required: ["trace_id"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleData.json",
+};
+function validate1279(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1279.errors = vErrors;
+  return errors === 0;
+}
+function validate1281(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1281.errors = vErrors;
+  return errors === 0;
+}
+function validate1283(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1283, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1283.errors = vErrors;
+  return errors === 0;
+}
+const schema504 = {
+  title: "ReviewAudioSimplePornInfo",
+  description:
+    'Result of the pornography scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description:
+        "Verdict for the pornography scene: 0 not hit, 1 hit, 2 suspected (the audio doc's wording; same codes as the other families).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    score: {
+      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [9],
+    },
+    label: {
+      description: "Result label of the pornography scene; the keyword itself when a sensitive keyword was hit.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimplePornInfo.json",
+};
+function validate1286(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1286.errors = vErrors;
+  return errors === 0;
+}
+function validate1288(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1288.errors = vErrors;
+  return errors === 0;
+}
+function validate1285(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimplePornInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1286(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1286.errors : vErrors.concat(validate1286.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1285, vErrors);
+      }
+    }
+    if (data.score !== undefined) {
+      if (
+        !validate1288(data.score, {
+          instancePath: instancePath + "/score",
+          parentData: data,
+          parentDataProperty: "score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1288.errors : vErrors.concat(validate1288.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1285, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1285.errors = vErrors;
+  return errors === 0;
+}
+const schema507 = {
+  title: "ReviewAudioSimpleAdsInfo",
+  description:
+    'Result of the advertising scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description:
+        "Verdict for the advertising scene: 0 not hit, 1 hit, 2 suspected (the audio doc's wording; same codes as the other families).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+    },
+    score: {
+      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+    },
+    label: {
+      description: "Result label of the advertising scene; the keyword itself when a sensitive keyword was hit.",
+      type: "string",
+    },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleAdsInfo.json",
+};
+function validate1292(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1292.errors = vErrors;
+  return errors === 0;
+}
+function validate1294(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1294.errors = vErrors;
+  return errors === 0;
+}
+function validate1291(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1292(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1292.errors : vErrors.concat(validate1292.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1291, vErrors);
+      }
+    }
+    if (data.score !== undefined) {
+      if (
+        !validate1294(data.score, {
+          instancePath: instancePath + "/score",
+          parentData: data,
+          parentDataProperty: "score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1294.errors : vErrors.concat(validate1294.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1291, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1291.errors = vErrors;
+  return errors === 0;
+}
+function validate1278(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleData.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.trace_id === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "trace_id" },
+        message: "must have required property '" + "trace_id" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.trace_id !== undefined) {
+      if (typeof data.trace_id !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/trace_id",
+          schemaPath: "#/properties/trace_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== undefined) {
+      if (typeof data.url !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/url",
+          schemaPath: "#/properties/url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.event !== undefined) {
+      if ("ReviewAudio" !== data.event) {
+        const err3 = {
+          instancePath: instancePath + "/event",
+          schemaPath: "#/properties/event/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewAudio" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.result !== undefined) {
+      if (
+        !validate1279(data.result, {
+          instancePath: instancePath + "/result",
+          parentData: data,
+          parentDataProperty: "result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1279.errors : vErrors.concat(validate1279.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1278, vErrors);
+      }
+    }
+    if (data.forbidden_status !== undefined) {
+      if (
+        !validate1281(data.forbidden_status, {
+          instancePath: instancePath + "/forbidden_status",
+          parentData: data,
+          parentDataProperty: "forbidden_status",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1281.errors : vErrors.concat(validate1281.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1278, vErrors);
+      }
+    }
+    if (data.cos_headers !== undefined) {
+      if (
+        !validate1283(data.cos_headers, {
+          instancePath: instancePath + "/cos_headers",
+          parentData: data,
+          parentDataProperty: "cos_headers",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1283.errors : vErrors.concat(validate1283.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1278, vErrors);
+      }
+    }
+    if (data.porn_info !== undefined) {
+      if (
+        !validate1285(data.porn_info, {
+          instancePath: instancePath + "/porn_info",
+          parentData: data,
+          parentDataProperty: "porn_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1285.errors : vErrors.concat(validate1285.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1278, vErrors);
+      }
+    }
+    if (data.ads_info !== undefined) {
+      if (
+        !validate1291(data.ads_info, {
+          instancePath: instancePath + "/ads_info",
+          parentData: data,
+          parentDataProperty: "ads_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1291.errors : vErrors.concat(validate1291.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1278, vErrors);
+      }
+    }
+    if (data.data_id !== undefined) {
+      if (typeof data.data_id !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/data_id",
+          schemaPath: "#/properties/data_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1278.errors = vErrors;
+  return errors === 0;
+}
+const schema510 = {
+  title: "ReviewImageSimpleData",
+  description:
+    "The image-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event.",
+  type: "object",
+  properties: {
+    trace_id: {
+      description: "Unique ID of the request. The console's test request sends test_trace_id.",
+      type: "string",
+      examples: ["ixzt90jl2dfscxxxxxxxxxxxxxxxxx", "test_trace_id"],
+    },
+    url: {
+      description: "Full URL of the moderated image. The console's test request may send a placeholder instead.",
+      type: "string",
+      examples: ["https://examplebucket-1250000000.cos.ap-chengdu.myqcloud.com/test.jpg"],
+    },
+    event: {
+      description:
+        "The event that fired, always ReviewImage. Documented as always present, yet the console's test request omits it, so it is optional.",
+      const: "ReviewImage",
+    },
+    result: {
+      description: "Verdict for the file: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    forbidden_status: {
+      description:
+        "Freeze state of the image file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    cos_headers: {
+      description:
+        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-xx": "xx" }],
+    },
+    porn_info: {
+      description: "Result of the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageSimplePornInfo.json",
+    },
+    ads_info: {
+      description: "Result of the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleAdsInfo.json",
+    },
+  },
+  required: ["trace_id"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleData.json",
+};
+function validate1298(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1298.errors = vErrors;
+  return errors === 0;
+}
+function validate1300(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1300.errors = vErrors;
+  return errors === 0;
+}
+function validate1302(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1302, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1302.errors = vErrors;
+  return errors === 0;
+}
+const schema514 = {
+  title: "ReviewImageSimplePornInfo",
+  description:
+    'Result of the pornography scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description:
+        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    score: {
+      description:
+        "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+      examples: [9],
+    },
+    label: { description: "Name of the label hit in the pornography scene.", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageSimplePornInfo.json",
+};
+function validate1305(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1305.errors = vErrors;
+  return errors === 0;
+}
+function validate1307(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1307.errors = vErrors;
+  return errors === 0;
+}
+function validate1304(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimplePornInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1305(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1305.errors : vErrors.concat(validate1305.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1304, vErrors);
+      }
+    }
+    if (data.score !== undefined) {
+      if (
+        !validate1307(data.score, {
+          instancePath: instancePath + "/score",
+          parentData: data,
+          parentDataProperty: "score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1307.errors : vErrors.concat(validate1307.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1304, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1304.errors = vErrors;
+  return errors === 0;
+}
+const schema517 = {
+  title: "ReviewImageSimpleAdsInfo",
+  description:
+    'Result of the advertising scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description:
+        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+    },
+    score: {
+      description:
+        "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
+    },
+    label: { description: "Name of the label hit in the advertising scene.", type: "string" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleAdsInfo.json",
+};
+function validate1311(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1311.errors = vErrors;
+  return errors === 0;
+}
+function validate1313(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1313.errors = vErrors;
+  return errors === 0;
+}
+function validate1310(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimpleAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1311(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1311.errors : vErrors.concat(validate1311.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1310, vErrors);
+      }
+    }
+    if (data.score !== undefined) {
+      if (
+        !validate1313(data.score, {
+          instancePath: instancePath + "/score",
+          parentData: data,
+          parentDataProperty: "score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1313.errors : vErrors.concat(validate1313.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1310, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1310.errors = vErrors;
+  return errors === 0;
+}
+function validate1297(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimpleData.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.trace_id === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "trace_id" },
+        message: "must have required property '" + "trace_id" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.trace_id !== undefined) {
+      if (typeof data.trace_id !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/trace_id",
+          schemaPath: "#/properties/trace_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== undefined) {
+      if (typeof data.url !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/url",
+          schemaPath: "#/properties/url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.event !== undefined) {
+      if ("ReviewImage" !== data.event) {
+        const err3 = {
+          instancePath: instancePath + "/event",
+          schemaPath: "#/properties/event/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewImage" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.result !== undefined) {
+      if (
+        !validate1298(data.result, {
+          instancePath: instancePath + "/result",
+          parentData: data,
+          parentDataProperty: "result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1298.errors : vErrors.concat(validate1298.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1297, vErrors);
+      }
+    }
+    if (data.forbidden_status !== undefined) {
+      if (
+        !validate1300(data.forbidden_status, {
+          instancePath: instancePath + "/forbidden_status",
+          parentData: data,
+          parentDataProperty: "forbidden_status",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1300.errors : vErrors.concat(validate1300.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1297, vErrors);
+      }
+    }
+    if (data.cos_headers !== undefined) {
+      if (
+        !validate1302(data.cos_headers, {
+          instancePath: instancePath + "/cos_headers",
+          parentData: data,
+          parentDataProperty: "cos_headers",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1302.errors : vErrors.concat(validate1302.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1297, vErrors);
+      }
+    }
+    if (data.porn_info !== undefined) {
+      if (
+        !validate1304(data.porn_info, {
+          instancePath: instancePath + "/porn_info",
+          parentData: data,
+          parentDataProperty: "porn_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1304.errors : vErrors.concat(validate1304.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1297, vErrors);
+      }
+    }
+    if (data.ads_info !== undefined) {
+      if (
+        !validate1310(data.ads_info, {
+          instancePath: instancePath + "/ads_info",
+          parentData: data,
+          parentDataProperty: "ads_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1310.errors : vErrors.concat(validate1310.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1297, vErrors);
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1297.errors = vErrors;
+  return errors === 0;
+}
+const schema520 = {
+  title: "ReviewTextSimpleData",
+  description:
+    "The text-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event.",
+  type: "object",
+  properties: {
+    trace_id: {
+      description:
+        "Unique ID of the request; for jobs created through the API it is the JobId. The console's test request sends test_trace_id.",
+      type: "string",
+      examples: ["vab1ca9fc8a3ed11ea834c525400863904", "test_trace_id"],
+    },
+    url: {
+      description:
+        "Full URL of the moderated text file; the console's test request sends a placeholder (test_url, test_text), not a URL.",
+      type: "string",
+      examples: ["https://examplebucket-1250000000.cos.ap-shanghai.myqcloud.com/test.txt", "test_url"],
+    },
+    event: {
+      description:
+        "The event that fired, always ReviewText. Documented as always present, yet the console's test request omits it, so it is optional.",
+      const: "ReviewText",
+    },
+    result: {
+      description: "Verdict for the file: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    forbidden_status: {
+      description: "Freeze state of the text file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    cos_headers: {
+      description:
+        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-xx": "xx" }],
+    },
+    porn_info: {
+      description: "Result of the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimplePornInfo.json",
+    },
+    ads_info: {
+      description: "Result of the advertising scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAdsInfo.json",
+    },
+    abuse_info: {
+      description: "Result of the abuse scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAbuseInfo.json",
+    },
+    illegal_info: {
+      description: "Result of the illegal content scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleIllegalInfo.json",
+    },
+    data_id: {
+      description:
+        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+  },
+  required: ["trace_id"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleData.json",
+};
+function validate1317(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1317.errors = vErrors;
+  return errors === 0;
+}
+function validate1319(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1319.errors = vErrors;
+  return errors === 0;
+}
+function validate1321(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1321, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1321.errors = vErrors;
+  return errors === 0;
+}
+const schema524 = {
+  title: "ReviewTextSimplePornInfo",
+  description:
+    'Result of the pornography scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description:
+        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    label: { description: "Keyword hit in the pornography scene.", type: "string" },
+    count: { description: "Number of text segments that hit the pornography scene.", type: "integer", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimplePornInfo.json",
+};
+function validate1324(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1324.errors = vErrors;
+  return errors === 0;
+}
+function validate1323(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimplePornInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1324(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1324.errors : vErrors.concat(validate1324.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1323, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1323.errors = vErrors;
+  return errors === 0;
+}
+const schema526 = {
+  title: "ReviewTextSimpleAdsInfo",
+  description:
+    'Result of the advertising scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description:
+        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+    },
+    label: { description: "Keyword hit in the advertising scene.", type: "string" },
+    count: { description: "Number of text segments that hit the advertising scene.", type: "integer" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAdsInfo.json",
+};
+function validate1328(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1328.errors = vErrors;
+  return errors === 0;
+}
+function validate1327(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1328(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1328.errors : vErrors.concat(validate1328.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1327, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1327.errors = vErrors;
+  return errors === 0;
+}
+const schema528 = {
+  title: "ReviewTextSimpleAbuseInfo",
+  description:
+    'Result of the abuse scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description: "Verdict for the abuse scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+    },
+    label: { description: "Keyword hit in the abuse scene.", type: "string" },
+    count: { description: "Number of text segments that hit the abuse scene.", type: "integer" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAbuseInfo.json",
+};
+function validate1332(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1332.errors = vErrors;
+  return errors === 0;
+}
+function validate1331(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAbuseInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1332(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1332.errors : vErrors.concat(validate1332.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1331, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1331.errors = vErrors;
+  return errors === 0;
+}
+const schema530 = {
+  title: "ReviewTextSimpleIllegalInfo",
+  description:
+    'Result of the illegal content scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
+  type: "object",
+  properties: {
+    hit_flag: {
+      description:
+        "Verdict for the illegal content scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+    },
+    label: { description: "Keyword hit in the illegal content scene.", type: "string" },
+    count: { description: "Number of text segments that hit the illegal content scene.", type: "integer" },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleIllegalInfo.json",
+};
+function validate1336(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1336.errors = vErrors;
+  return errors === 0;
+}
+function validate1335(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleIllegalInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1336(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1336.errors : vErrors.concat(validate1336.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1335, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1335.errors = vErrors;
+  return errors === 0;
+}
+function validate1316(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleData.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.trace_id === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "trace_id" },
+        message: "must have required property '" + "trace_id" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.trace_id !== undefined) {
+      if (typeof data.trace_id !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/trace_id",
+          schemaPath: "#/properties/trace_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== undefined) {
+      if (typeof data.url !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/url",
+          schemaPath: "#/properties/url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.event !== undefined) {
+      if ("ReviewText" !== data.event) {
+        const err3 = {
+          instancePath: instancePath + "/event",
+          schemaPath: "#/properties/event/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewText" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.result !== undefined) {
+      if (
+        !validate1317(data.result, {
+          instancePath: instancePath + "/result",
+          parentData: data,
+          parentDataProperty: "result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1317.errors : vErrors.concat(validate1317.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+      }
+    }
+    if (data.forbidden_status !== undefined) {
+      if (
+        !validate1319(data.forbidden_status, {
+          instancePath: instancePath + "/forbidden_status",
+          parentData: data,
+          parentDataProperty: "forbidden_status",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1319.errors : vErrors.concat(validate1319.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+      }
+    }
+    if (data.cos_headers !== undefined) {
+      if (
+        !validate1321(data.cos_headers, {
+          instancePath: instancePath + "/cos_headers",
+          parentData: data,
+          parentDataProperty: "cos_headers",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1321.errors : vErrors.concat(validate1321.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+      }
+    }
+    if (data.porn_info !== undefined) {
+      if (
+        !validate1323(data.porn_info, {
+          instancePath: instancePath + "/porn_info",
+          parentData: data,
+          parentDataProperty: "porn_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1323.errors : vErrors.concat(validate1323.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+      }
+    }
+    if (data.ads_info !== undefined) {
+      if (
+        !validate1327(data.ads_info, {
+          instancePath: instancePath + "/ads_info",
+          parentData: data,
+          parentDataProperty: "ads_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1327.errors : vErrors.concat(validate1327.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+      }
+    }
+    if (data.abuse_info !== undefined) {
+      if (
+        !validate1331(data.abuse_info, {
+          instancePath: instancePath + "/abuse_info",
+          parentData: data,
+          parentDataProperty: "abuse_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1331.errors : vErrors.concat(validate1331.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+      }
+    }
+    if (data.illegal_info !== undefined) {
+      if (
+        !validate1335(data.illegal_info, {
+          instancePath: instancePath + "/illegal_info",
+          parentData: data,
+          parentDataProperty: "illegal_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1335.errors : vErrors.concat(validate1335.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+      }
+    }
+    if (data.data_id !== undefined) {
+      if (typeof data.data_id !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/data_id",
+          schemaPath: "#/properties/data_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1316.errors = vErrors;
+  return errors === 0;
+}
+const schema532 = {
+  title: "ReviewVideoSimpleData",
+  description:
+    "The moderation result: request ID, file or stream URL, verdict, freeze state, custom headers, per-scene results and the DataId.",
+  type: "object",
+  properties: {
+    trace_id: {
+      description:
+        'Unique ID of the request; for jobs created through the API it is the JobId ("test_trace_id" in the console\'s test request).',
+      type: "string",
+      examples: ["vab1ca9fc8a3ed11ea834c525400863904", "test_trace_id"],
+    },
+    url: {
+      description:
+        "Full URL of the moderated file; for live streams, the address of the stream. A placeholder (test_url) in the console's test request.",
+      type: "string",
+      examples: ["https://www.example.com/video/test.mp4", "rtmp://example.com/live/123", "test_url"],
+    },
+    event: {
+      description:
+        "Event that fired: always ReviewVideo (on-demand video and live streams). Not required: the console's test request has none.",
+      const: "ReviewVideo",
+    },
+    result: {
+      description: "Verdict: 0 normal, 1 violating, 2 suspected (human review advised).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+      examples: [0],
+    },
+    forbidden_status: {
+      description:
+        "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved; always 0 for live streams (live moderation does not freeze).",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+      examples: [0],
+    },
+    cos_headers: {
+      description:
+        "Custom headers set when the object was uploaded, as a map of header name to value; absent when there are none.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+      examples: [{ "x-cos-meta-xx": "xx" }],
+    },
+    porn_info: {
+      description: "Result for the pornography scene.",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json",
+    },
+    ads_info: {
+      description: "Result for the advertising scene (not in the example body).",
+      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json",
+    },
+    data_id: {
+      description: "DataId given at submission, echoed unchanged (at most 512 bytes); only when one was given.",
+      type: "string",
+      examples: ["123-fdrsg-123"],
+    },
+  },
+  required: ["trace_id"],
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleData.json",
+};
+function validate1340(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1340.errors = vErrors;
+  return errors === 0;
+}
+function validate1342(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1342.errors = vErrors;
+  return errors === 0;
+}
+function validate1344(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1344, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1344.errors = vErrors;
+  return errors === 0;
+}
+const schema536 = {
+  title: "ReviewVideoSimpleSceneInfo",
+  description:
+    "Result for one scene (porn_info or ads_info): whether it was hit, the label and how many frames hit it.",
+  type: "object",
+  properties: {
+    hit_flag: {
+      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
+      examples: [0],
+    },
+    label: { description: "Name of the label hit; documented as currently always empty.", type: "string" },
+    count: { description: "Number of frames that hit this scene.", type: "integer", examples: [0] },
+  },
+  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json",
+};
+function validate1347(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema343.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1347.errors = vErrors;
+  return errors === 0;
+}
+function validate1346(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1347(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1347.errors : vErrors.concat(validate1347.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1346, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1346.errors = vErrors;
+  return errors === 0;
+}
+function validate1339(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleData.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.trace_id === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "trace_id" },
+        message: "must have required property '" + "trace_id" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.trace_id !== undefined) {
+      if (typeof data.trace_id !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/trace_id",
+          schemaPath: "#/properties/trace_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== undefined) {
+      if (typeof data.url !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/url",
+          schemaPath: "#/properties/url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.event !== undefined) {
+      if ("ReviewVideo" !== data.event) {
+        const err3 = {
+          instancePath: instancePath + "/event",
+          schemaPath: "#/properties/event/const",
+          keyword: "const",
+          params: { allowedValue: "ReviewVideo" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.result !== undefined) {
+      if (
+        !validate1340(data.result, {
+          instancePath: instancePath + "/result",
+          parentData: data,
+          parentDataProperty: "result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1340.errors : vErrors.concat(validate1340.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1339, vErrors);
+      }
+    }
+    if (data.forbidden_status !== undefined) {
+      if (
+        !validate1342(data.forbidden_status, {
+          instancePath: instancePath + "/forbidden_status",
+          parentData: data,
+          parentDataProperty: "forbidden_status",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1342.errors : vErrors.concat(validate1342.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1339, vErrors);
+      }
+    }
+    if (data.cos_headers !== undefined) {
+      if (
+        !validate1344(data.cos_headers, {
+          instancePath: instancePath + "/cos_headers",
+          parentData: data,
+          parentDataProperty: "cos_headers",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1344.errors : vErrors.concat(validate1344.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1339, vErrors);
+      }
+    }
+    if (data.porn_info !== undefined) {
+      if (
+        !validate1346(data.porn_info, {
+          instancePath: instancePath + "/porn_info",
+          parentData: data,
+          parentDataProperty: "porn_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1346.errors : vErrors.concat(validate1346.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1339, vErrors);
+      }
+    }
+    if (data.ads_info !== undefined) {
+      if (
+        !validate1346(data.ads_info, {
+          instancePath: instancePath + "/ads_info",
+          parentData: data,
+          parentDataProperty: "ads_info",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1346.errors : vErrors.concat(validate1346.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1339, vErrors);
+      }
+    }
+    if (data.data_id !== undefined) {
+      if (typeof data.data_id !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/data_id",
+          schemaPath: "#/properties/data_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1339.errors = vErrors;
+  return errors === 0;
+}
+const schema538 = {
+  title: "ModerationSimpleUnnamedData",
+  description:
+    "Simple data whose event is absent or not one this schema knows, and whose nodes do not name one: the console's test request, or an image, audio or video body sent without event (their nodes are alike). The common nodes are typed; the rest are kept as they came.",
+  type: "object",
+  additionalProperties: true,
+  properties: {
+    event: {
+      description: "An event this schema does not know (absent in the console's test request).",
+      type: "string",
+      not: { enum: ["ReviewAudio", "ReviewImage", "ReviewText", "ReviewVideo"] },
+    },
+    trace_id: {
+      description:
+        "Unique ID of the request; the JobId for jobs created through the API; test_trace_id in the console's test request.",
+      type: "string",
+      examples: ["test_trace_id"],
+    },
+    url: {
+      description: "URL of the moderated object (a placeholder in the console's test request).",
+      type: "string",
+      examples: ["test_url"],
+    },
+    data_id: { description: "The DataId given when the job was submitted.", type: "string" },
+    result: {
+      description: "Verdict: 0 normal, 1 violating, 2 suspected.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
+    },
+    forbidden_status: {
+      description: "Freeze state: 0 not frozen, 1 frozen, 2 file moved.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
+    },
+    cos_headers: {
+      description: "Custom headers of the object, header name to value.",
+      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
+    },
+  },
+  required: ["trace_id"],
+  $id: "https://ci-callback.invalid/schema/definitions/ModerationSimpleUnnamedData.json",
+};
+function validate1356(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema341.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1356.errors = vErrors;
+  return errors === 0;
+}
+function validate1358(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema358.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1358.errors = vErrors;
+  return errors === 0;
+}
+function validate1360(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1360, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1360.errors = vErrors;
+  return errors === 0;
+}
+function validate1355(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ModerationSimpleUnnamedData.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.trace_id === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "trace_id" },
+        message: "must have required property '" + "trace_id" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.event !== undefined) {
+      let data0 = data.event;
+      if (typeof data0 !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/event",
+          schemaPath: "#/properties/event/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      const _errs4 = errors;
+      const _errs5 = errors;
+      if (!(data0 === "ReviewAudio" || data0 === "ReviewImage" || data0 === "ReviewText" || data0 === "ReviewVideo")) {
+        const err2 = {};
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+      var valid1 = _errs5 === errors;
+      if (valid1) {
+        const err3 = {
+          instancePath: instancePath + "/event",
+          schemaPath: "#/properties/event/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      } else {
+        errors = _errs4;
+        if (vErrors !== null) {
+          if (_errs4) {
+            vErrors.length = _errs4;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.trace_id !== undefined) {
+      if (typeof data.trace_id !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/trace_id",
+          schemaPath: "#/properties/trace_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== undefined) {
+      if (typeof data.url !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/url",
+          schemaPath: "#/properties/url/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.data_id !== undefined) {
+      if (typeof data.data_id !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/data_id",
+          schemaPath: "#/properties/data_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.result !== undefined) {
+      if (
+        !validate1356(data.result, {
+          instancePath: instancePath + "/result",
+          parentData: data,
+          parentDataProperty: "result",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1356.errors : vErrors.concat(validate1356.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1355, vErrors);
+      }
+    }
+    if (data.forbidden_status !== undefined) {
+      if (
+        !validate1358(data.forbidden_status, {
+          instancePath: instancePath + "/forbidden_status",
+          parentData: data,
+          parentDataProperty: "forbidden_status",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1358.errors : vErrors.concat(validate1358.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1355, vErrors);
+      }
+    }
+    if (data.cos_headers !== undefined) {
+      if (
+        !validate1360(data.cos_headers, {
+          instancePath: instancePath + "/cos_headers",
+          parentData: data,
+          parentDataProperty: "cos_headers",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1360.errors : vErrors.concat(validate1360.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1355, vErrors);
+      }
+    }
+  } else {
+    const err7 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  validate1355.errors = vErrors;
+  return errors === 0;
+}
+function validate1277(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ModerationSimpleData.json" */ let vErrors = null;
+  let errors = 0;
+  const _errs0 = errors;
+  let valid0 = true;
+  const _errs1 = errors;
+  if (errors === _errs1) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing0;
+      if (data.event === undefined && (missing0 = "event")) {
+        const err0 = {};
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      } else {
+        if (data.event !== undefined) {
+          let data0 = data.event;
+          if (!(
+            data0 === "ReviewAudio" ||
+            data0 === "ReviewImage" ||
+            data0 === "ReviewText" ||
+            data0 === "ReviewVideo"
+          )) {
+            const err1 = {};
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err2 = {};
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs1 === errors;
+  errors = _errs0;
+  if (vErrors !== null) {
+    if (_errs0) {
+      vErrors.length = _errs0;
+    } else {
+      vErrors = null;
+    }
+  }
+  let ifClause0;
+  if (_valid0) {
+    const _errs4 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.event === undefined) {
+        const err3 = {
+          instancePath,
+          schemaPath: "#/then/required",
+          keyword: "required",
+          params: { missingProperty: "event" },
+          message: "must have required property '" + "event" + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+      if (data.event !== undefined) {
+        if (typeof data.event !== "string") {
+          const err4 = {
+            instancePath: instancePath + "/event",
+            schemaPath: "#/then/properties/event/type",
+            keyword: "type",
+            params: { type: "string" },
+            message: "must be string",
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      }
+      const tag0 = data.event;
+      if (typeof tag0 == "string") {
+        if (tag0 === "ReviewAudio") {
+          if (!validate1278(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1278.errors : vErrors.concat(validate1278.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
+          }
+        } else if (tag0 === "ReviewImage") {
+          if (!validate1297(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1297.errors : vErrors.concat(validate1297.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
+          }
+        } else if (tag0 === "ReviewText") {
+          if (!validate1316(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1316.errors : vErrors.concat(validate1316.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
+          }
+        } else if (tag0 === "ReviewVideo") {
+          if (!validate1339(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1339.errors : vErrors.concat(validate1339.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
+          }
+        } else {
+          const err5 = {
+            instancePath,
+            schemaPath: "#/then/discriminator",
+            keyword: "discriminator",
+            params: { error: "mapping", tag: "event", tagValue: tag0 },
+            message: 'value of tag "event" must be in oneOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = {
+          instancePath,
+          schemaPath: "#/then/discriminator",
+          keyword: "discriminator",
+          params: { error: "tag", tag: "event", tagValue: tag0 },
+          message: 'tag "event" must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    } else {
+      const err7 = {
+        instancePath,
+        schemaPath: "#/then/type",
+        keyword: "type",
+        params: { type: "object" },
+        message: "must be object",
+      };
+      if (vErrors === null) {
+        vErrors = [err7];
+      } else {
+        vErrors.push(err7);
+      }
+      errors++;
+    }
+    var _valid0 = _errs4 === errors;
+    valid0 = _valid0;
+    ifClause0 = "then";
+  } else {
+    const _errs13 = errors;
+    if (!validate1355(data, { instancePath, parentData, parentDataProperty, rootData })) {
+      vErrors = vErrors === null ? validate1355.errors : vErrors.concat(validate1355.errors);
+      errors = vErrors.length;
+      if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
+    }
+    var _valid0 = _errs13 === errors;
+    valid0 = _valid0;
+    ifClause0 = "else";
+  }
+  if (!valid0) {
+    const err8 = {
+      instancePath,
+      schemaPath: "#/if",
+      keyword: "if",
+      params: { failingKeyword: ifClause0 },
+      message: 'must match "' + ifClause0 + '" schema',
+    };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  }
+  validate1277.errors = vErrors;
+  return errors === 0;
+}
+function validate1276(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/moderation/simple.schema.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.code === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "code" },
+        message: "must have required property '" + "code" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.data === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "data" },
+        message: "must have required property '" + "data" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      if (typeof data.EventName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+      const err3 = {
+        instancePath: instancePath + "/EventName",
+        schemaPath: "#/properties/EventName/not",
+        keyword: "not",
+        params: {},
+        message: "must NOT be valid",
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.code !== undefined) {
+      let data1 = data.code;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err4 = {
+          instancePath: instancePath + "/code",
+          schemaPath: "#/properties/code/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.message !== undefined) {
+      if (typeof data.message !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/message",
+          schemaPath: "#/properties/message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.data !== undefined) {
+      if (
+        !validate1277(data.data, {
+          instancePath: instancePath + "/data",
+          parentData: data,
+          parentDataProperty: "data",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1277.errors : vErrors.concat(validate1277.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1276, vErrors);
+      }
+    }
+  } else {
+    const err6 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err6];
+    } else {
+      vErrors.push(err6);
+    }
+    errors++;
+  }
+  validate1276.errors = vErrors;
+  return errors === 0;
+}

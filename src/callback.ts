@@ -4,13 +4,23 @@
  * the schema (generated/normalize.ts, generated/validators.js), so both formats give the same object.
  */
 import type { ErrorObject } from "ajv";
-import { normalizeCiCallback } from "../generated/normalize";
-import type { CiCallback } from "../generated/types";
-import { validateCiCallback } from "../generated/validators";
+import {
+  normalizeCiCallback,
+  normalizeModerationDetailCallback,
+  normalizeModerationSimpleCallback,
+} from "../generated/normalize";
+import type { AnyCallback } from "../generated/types";
+import { knownModerationDetailCallbackEventNames } from "../generated/unions";
+import {
+  type CompiledValidator,
+  validateCiCallback,
+  validateModerationDetailCallback,
+  validateModerationSimpleCallback,
+} from "../generated/validators";
 import { decodeBody } from "./body";
 import { CallbackError, type CallbackIssue } from "./errors";
 import { readJson } from "./json-reader";
-import { isRecord, normalizeContext } from "./normalize-runtime";
+import { isRecord, normalizeContext, type Normalizer } from "./normalize-runtime";
 import { MAX_BYTES_LIMIT, MAX_DEPTH_LIMIT, wholeNumberOption } from "./limits";
 import { readXml, type XmlReader } from "./xml-reader";
 
@@ -34,6 +44,12 @@ export interface ParseOptions extends ValidateOptions {
    * character; a Content-Type naming XML or JSON only cross-checks it (a mismatch is a `parse` error).
    */
   contentType?: string;
+  /**
+   * The request's `X-Ci-Content-Version` header (`Simple` or `Detail`, any case), if you have it: it only
+   * cross-checks the body's shape (a Simple header on a Detail body, or the other way round, is a `parse`
+   * error). Other values are ignored.
+   */
+  contentVersion?: string;
 }
 
 /**
@@ -53,7 +69,7 @@ export function readMaxDepth(options: { maxDepth?: number }): number {
 }
 
 /** The outcome of a parse or validation that does not throw. */
-export type CallbackResult<T = CiCallback> = { ok: true; value: T } | { ok: false; error: CallbackError };
+export type CallbackResult<T = AnyCallback> = { ok: true; value: T } | { ok: false; error: CallbackError };
 
 /** Default size limit: 1 MiB. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -61,11 +77,13 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
 
 /**
- * Parses and validates a CI callback body (XML or JSON) into its canonical object: a `TaskFinish` job
- * callback or a `WorkflowFinish` workflow callback, told apart by `EventName` (narrow on it).
+ * Parses and validates a CI callback body into its canonical object: a `TaskFinish` job callback or a
+ * `WorkflowFinish` workflow callback (XML or JSON), a content-moderation callback in the Detail version
+ * (JSON, `EventName` `ReviewImage`…), told apart by `EventName` (narrow on it), or one in the Simple version
+ * (JSON `{code, message, data}`, no `EventName`; narrow on `data.event`).
  * @throws {@link CallbackError} with kind `parse`, `validation` or `limit`, and the issues with their paths.
  */
-export function parseCallback(body: string | Uint8Array, options: ParseOptions = {}): CiCallback {
+export function parseCallback(body: string | Uint8Array, options: ParseOptions = {}): AnyCallback {
   return parseCallbackWith(readXml, body, options);
 }
 
@@ -77,15 +95,26 @@ export function parseCallbackWith(
   reader: XmlReader,
   body: string | Uint8Array,
   options: ParseOptions = {},
-): CiCallback {
+): AnyCallback {
   const { text, format } = decodeBody(body, readMaxBytes(options), options.contentType);
   const maxDepth = readMaxDepth(options);
-  if (format === "json") return canonical(unwrapResponse(readJson(text, { maxDepth })), options);
-  const document = reader(text, { maxDepth });
-  if (document.root !== "Response") {
-    throw new CallbackError("validation", [{ path: "", message: "the root element must be <Response>" }]);
+  let loose: unknown;
+  if (format === "json") {
+    loose = unwrapResponse(readJson(text, { maxDepth }));
+  } else {
+    const document = reader(text, { maxDepth });
+    if (document.root !== "Response") {
+      throw new CallbackError("validation", [{ path: "", message: "the root element must be <Response>" }]);
+    }
+    loose = document.value;
   }
-  return canonical(document.value, options);
+  const family = familyOf(loose);
+  if (family !== media && format === "xml") throw parseError("content-moderation callbacks are JSON only, but the body is XML");
+  const version = options.contentVersion?.trim().toLowerCase();
+  if ((version === "simple" && family !== simple) || (version === "detail" && family === simple)) {
+    throw parseError(`X-Ci-Content-Version says ${version === "simple" ? "Simple" : "Detail"} but the body is a ${family === simple ? "Simple" : "Detail"} callback`);
+  }
+  return canonical(loose, options, family);
 }
 
 /**
@@ -101,10 +130,13 @@ export function safeParseCallback(body: string | Uint8Array, options: ParseOptio
  * lists become arrays, numbers become their text, empty nodes are dropped, then the schema is checked.
  */
 export function validateCallback(value: unknown, options: ValidateOptions = {}): CallbackResult {
-  return attempt(() => canonical(unwrapResponse(value), options));
+  return attempt(() => {
+    const loose = unwrapResponse(value);
+    return canonical(loose, options, familyOf(loose));
+  });
 }
 
-function attempt(run: () => CiCallback): CallbackResult {
+function attempt(run: () => AnyCallback): CallbackResult {
   try {
     return { ok: true, value: run() };
   } catch (error) {
@@ -122,12 +154,37 @@ function unwrapResponse(value: unknown): unknown {
   return value;
 }
 
-function canonical(loose: unknown, options: ValidateOptions): CiCallback {
+/** A family of callbacks: one root of the schema, its normaliser and its validator. */
+interface Family {
+  normalize: Normalizer;
+  validate: CompiledValidator<AnyCallback>;
+}
+const media: Family = { normalize: normalizeCiCallback, validate: validateCiCallback };
+const detail: Family = { normalize: normalizeModerationDetailCallback, validate: validateModerationDetailCallback };
+const simple: Family = { normalize: normalizeModerationSimpleCallback, validate: validateModerationSimpleCallback };
+
+/**
+ * Which root of the schema a body belongs to, by its shape: a moderation EventName is a Detail moderation
+ * callback, no EventName beside a `data` node a Simple one, anything else a media or workflow callback (whose
+ * validator names a wrong EventName).
+ */
+function familyOf(loose: unknown): Family {
+  if (!isRecord(loose)) return media;
+  const event = loose.EventName;
+  if (typeof event === "string" && knownModerationDetailCallbackEventNames.has(event)) return detail;
+  return event === undefined && Object.hasOwn(loose, "data") ? simple : media;
+}
+
+function parseError(message: string): CallbackError {
+  return new CallbackError("parse", [{ path: "", message }]);
+}
+
+function canonical(loose: unknown, options: ValidateOptions, family: Family): AnyCallback {
   const context = normalizeContext(readMaxDepth(options));
-  const value = normalizeCiCallback(loose, "", context) ?? {};
+  const value = family.normalize(loose, "", context) ?? {};
   const issues: CallbackIssue[] = [];
   // An `if`/`then` error only repeats, at the job, the errors ajv already reported inside it.
-  const errors = validateCiCallback(value) ? [] : (validateCiCallback.errors ?? []).filter((e) => e.keyword !== "if");
+  const errors = family.validate(value) ? [] : (family.validate.errors ?? []).filter((e) => e.keyword !== "if");
   // A value of the wrong type fails its enum (or const) too: the type error alone says what is wrong there.
   const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
   for (const error of errors) if (error.keyword === "type" || !mistyped.has(error.instancePath)) issues.push(toIssue(error));
@@ -137,7 +194,7 @@ function canonical(loose: unknown, options: ValidateOptions): CiCallback {
     omitted = context.unknownOmitted;
   }
   if (issues.length > 0) throw new CallbackError("validation", issues, omitted);
-  return value as CiCallback;
+  return value as AnyCallback;
 }
 
 /** An ajv error in our terms; ajv's messages quote the schema, never the data, so they are safe to keep. */
@@ -159,4 +216,10 @@ function toIssue(error: ErrorObject): CallbackIssue {
   }
 }
 
-const typeWords: Record<string, string> = { string: "text", object: "a container", array: "a list" };
+const typeWords: Record<string, string> = {
+  string: "text",
+  object: "a container",
+  array: "a list",
+  integer: "a whole number",
+  number: "a number",
+};

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { CiCallback } from "../generated/types";
+import type { AnyCallback } from "../generated/types";
 import { safeParseCallback } from "./callback";
 import { exampleCommand, exampleUsage } from "./cli-example";
 import { listenCommand, listenUsage } from "./cli-listen";
@@ -79,11 +79,21 @@ function convert(file: string, strict: boolean): number {
   return 1;
 }
 
-/** One line a person can read: the event, then Tag, JobId and State of each job, or the workflow run. */
-function summarize(callback: CiCallback): string {
+/** One line a person can read: the event, then Tag, JobId and State of each job, the workflow run, or the verdict. */
+function summarize(callback: AnyCallback): string {
+  if (callback.EventName === undefined) {
+    const { data } = callback;
+    return ["Simple", data.event ?? "(no event)", data.trace_id, `result ${data.result ?? "-"}`].join("  ");
+  }
   if (callback.EventName === "WorkflowFinish") {
     const run = callback.WorkflowExecution;
     return [callback.EventName, run.WorkflowName, run.RunId, run.State, `${run.Tasks?.length ?? 0} tasks`].join("  ");
+  }
+  if (callback.EventName !== "TaskFinish") {
+    const job = callback.JobsDetail;
+    // Documents and webpages call the verdict Suggestion.
+    const verdict = "Suggestion" in job ? job.Suggestion : "Result" in job ? job.Result : undefined;
+    return [callback.EventName, job.JobId, job.State, `result ${verdict ?? "-"}`].join("  ");
   }
   const jobs = callback.JobsDetail.map((job) => [job.Tag, job.JobId, job.State, job.State === "Failed" ? job.Code : ""]);
   return [callback.EventName, ...jobs.flat()].filter(Boolean).join("  ");

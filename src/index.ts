@@ -15,7 +15,7 @@ export {
 export { CallbackError, MAX_ISSUES, type CallbackErrorKind, type CallbackIssue } from "./errors";
 export { MAX_DEPTH_LIMIT } from "./limits";
 export { parseCiTime } from "./time";
-export { exampleBody, exampleCallback, exampleNames } from "./samples";
+export { exampleBody, exampleCallback, exampleNames, type ContentVersion, type ExampleOptions } from "./samples";
 export type { BodyFormat } from "./body";
 export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
 // Receiving callbacks over HTTP (src/receiver/).
@@ -30,7 +30,7 @@ export {
   type DedupOptions,
   type ListenerErrorContext,
 } from "./receiver/listener";
-export { identifyEvent, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
+export { CONSOLE_TEST_MESSAGE, identifyEvent, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
 export type { AnswerBody, ListenerAnswer } from "./receiver/answer";
 export { BodyReadError, type BodyLimits, type BodyReadErrorKind } from "./receiver/read-body";
 export type { CallbackSecret } from "./receiver/secret";

@@ -65,6 +65,31 @@ export function text(value: unknown): unknown {
 export const textItem: Normalizer = (value) => text(value);
 
 /**
+ * A number leaf (moderation bodies send real JSON numbers): a number stays a number; empty text and null are
+ * absent; anything else, a number written as text included, is left for validation to report.
+ */
+export function number(value: unknown): unknown {
+  return value === "" || value === null ? undefined : value;
+}
+
+/** A number leaf inside a list (same rules as {@link number}). */
+export const numberItem: Normalizer = (value) => number(value);
+
+/**
+ * A map of names to text (moderation's `CosHeaders`, header name to value): each value a text leaf, an empty
+ * map absent, and every key checked as the keys of unknown nodes are, so none can reach `Object.prototype`.
+ */
+export function textMap(value: unknown, path: string): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (!isSafeName(key)) throw new CallbackError("parse", [{ path, message: "a node name is not allowed" }]);
+    put(out, key, text(value[key]));
+  }
+  return nonEmpty(out);
+}
+
+/**
  * Where the schema expects a container but the body has something else: empty text and null are absent,
  * anything else is left for validation to report at this path.
  */

@@ -19,7 +19,7 @@ describe("the package", () => {
       "-e",
       `const { parseCallback, CallbackError } = require("ci-callback");
        const cb = parseCallback(require("fs").readFileSync(${JSON.stringify(seed)}));
-       console.log(cb.JobsDetail[0].Tag, typeof CallbackError);`,
+       console.log(cb.EventName === "TaskFinish" && cb.JobsDetail[0].Tag, typeof CallbackError);`,
     ]);
     expect(out).to.equal("VideoEnhance function");
   });
@@ -31,7 +31,7 @@ describe("the package", () => {
       `import { readFileSync } from "node:fs";
        import { parseCallback, safeParseCallback } from "ci-callback";
        const cb = parseCallback(readFileSync(${JSON.stringify(seed)}));
-       console.log(cb.JobsDetail[0].Tag, safeParseCallback("{}").ok);`,
+       console.log(cb.EventName === "TaskFinish" && cb.JobsDetail[0].Tag, safeParseCallback("{}").ok);`,
     ]);
     expect(out).to.equal("VideoEnhance false");
   });

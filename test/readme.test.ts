@@ -28,6 +28,7 @@ describe("the README", function () {
       "declare const req: { headers: Record<string, string | undefined> };",
       "declare function saveOutputs(...args: unknown[]): Promise<void>;",
       "declare function markFailed(...args: unknown[]): Promise<void>;",
+      "declare function saveVerdict(id: string, verdict: number | undefined): Promise<void>;",
     ].join("\n");
     const files = blocks.map((code, i) => {
       const file = join(repoRoot, "test", "package", `readme-example-${i}.mts`);

@@ -1,15 +1,39 @@
 import { spawnSync } from "node:child_process";
 import { expect } from "chai";
-import { exampleBody, exampleCallback, exampleNames, knownJobTags, parseCallback, validateCallback } from "../src";
+import {
+  exampleBody,
+  exampleCallback,
+  exampleNames,
+  identifyEvent,
+  knownJobTags,
+  parseCallback,
+  validateCallback,
+} from "../src";
+import { knownModerationDetailCallbackEventNames, knownModerationSimpleDataEvents } from "../generated/unions";
 import { toXmlBody } from "../src/xml-writer";
 import { cliPath, ensureBuilt } from "./support/built";
 
 describe("the sample callbacks", () => {
-  it("exist for every known job Tag and for WorkflowFinish", () => {
-    expect([...exampleNames].sort()).to.deep.equal([...knownJobTags, "WorkflowFinish"].sort());
+  it("exist for every known job Tag, WorkflowFinish and every moderation event", () => {
+    const expected = [...knownJobTags, "WorkflowFinish", ...knownModerationDetailCallbackEventNames];
+    expect([...exampleNames].sort()).to.deep.equal(expected.sort());
   });
 
-  for (const name of exampleNames) {
+  for (const name of knownModerationDetailCallbackEventNames) {
+    it(`${name}: its Detail sample (and Simple one, where the event has it) validates in strict mode and reads back from JSON`, () => {
+      const versions = knownModerationSimpleDataEvents.has(name) ? (["Detail", "Simple"] as const) : (["Detail"] as const);
+      for (const version of versions) {
+        const sample = exampleCallback(name, { version });
+        const validated = validateCallback(sample, { strict: true });
+        if (!validated.ok) expect.fail(JSON.stringify(validated.error.issues));
+        expect(identifyEvent(validated.value).names).to.deep.equal([name]);
+        expect(parseCallback(exampleBody(name, undefined, { version }), { strict: true })).to.deep.equal(sample);
+        expect(() => exampleBody(name, "xml", { version })).to.throw(RangeError, /JSON only/);
+      }
+    });
+  }
+
+  for (const name of exampleNames.filter((n) => !knownModerationDetailCallbackEventNames.has(n))) {
     it(`${name}: validates in strict mode, and its XML and JSON bodies parse to it`, () => {
       const sample = exampleCallback(name);
       const validated = validateCallback(sample, { strict: true });
@@ -41,6 +65,10 @@ describe("the sample callbacks", () => {
     expect(JSON.parse(run("Tts", "--format", "json").stdout)).to.deep.equal(exampleCallback("Tts"));
     expect(run("NoSuchJob").status).to.equal(2);
     expect(run("Tts", "--format", "yaml").status).to.equal(2);
+    expect(parseCallback(run("ReviewText", "--version", "simple").stdout)).to.deep.equal(exampleCallback("ReviewText", { version: "Simple" }));
+    expect(parseCallback(run("ReviewHtml").stdout)).to.deep.equal(exampleCallback("ReviewHtml"));
+    expect(run("ReviewHtml", "--version", "simple").status).to.equal(2);
+    expect(run("ReviewHtml", "--format", "xml").status).to.equal(2);
   });
 });
 

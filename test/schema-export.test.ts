@@ -41,6 +41,6 @@ describe("the exported schema", function () {
     const document = exported("ci-callback/schema/openapi.json");
     const result = await new Validator().validate(document);
     expect(result.valid, JSON.stringify(result.errors)).to.equal(true);
-    expect(Object.keys(document.webhooks as object)).to.deep.equal(["TaskFinish", "WorkflowFinish"]);
+    expect(Object.keys(document.webhooks as object)).to.deep.equal(["TaskFinish", "WorkflowFinish", "ModerationDetail", "ModerationSimple"]);
   });
 });

@@ -1,7 +1,15 @@
 // Type-level tests: `npm test` compiles this file with tsc (strict), so a wrong type fails the run.
 import { expect } from "chai";
 import {
+  type AnyCallback,
+  type CallbackOfEvent,
   type CiCallback,
+  type ModerationSimpleCallback,
+  type ReviewDocumentDetailCallback,
+  type ReviewImageDetailCallback,
+  type ReviewImageSimpleData,
+  exampleCallback,
+  exampleNames,
   type Job,
   type KnownJob,
   type TranscodeJob,
@@ -16,6 +24,34 @@ import { parseVideoEnhanceJob } from "./support/task-finish";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const assertType = <T extends true>(): T | undefined => undefined;
+
+/** Every family and event handled: each case sees exactly its own callback type, and nothing reaches default. */
+function idOf(callback: AnyCallback): string | undefined {
+  switch (callback.EventName) {
+    case "TaskFinish":
+      return callback.JobsDetail[0]?.JobId;
+    case "WorkflowFinish":
+      return callback.WorkflowExecution.RunId;
+    case "ReviewImage":
+      assertType<Equal<typeof callback, ReviewImageDetailCallback>>();
+      return callback.JobsDetail.JobId;
+    case "ReviewDocument":
+      assertType<Equal<typeof callback, ReviewDocumentDetailCallback>>();
+      return callback.JobsDetail.JobId;
+    case "ReviewText":
+    case "ReviewAudio":
+    case "ReviewVideo":
+    case "ReviewHtml":
+      return callback.JobsDetail.JobId;
+    case undefined:
+      assertType<Equal<typeof callback, ModerationSimpleCallback>>();
+      return callback.data.trace_id;
+    default: {
+      const unreachable: never = callback;
+      return unreachable;
+    }
+  }
+}
 
 /** Every known Tag handled: each case sees exactly its own job type, and nothing reaches default. */
 function describeKnownJob(job: KnownJob): string {
@@ -96,7 +132,9 @@ describe("the generated types", () => {
   });
 
   it("narrow a callback by EventName and a job by Tag, exhaustively", () => {
-    const callback: CiCallback = parseCallback(example("VideoEnhance/seed-2.xml"));
+    const callback = parseCallback(example("VideoEnhance/seed-2.xml"));
+    if (callback.EventName !== "TaskFinish" && callback.EventName !== "WorkflowFinish") expect.fail("a moderation callback");
+    assertType<Equal<typeof callback, CiCallback>>();
     if (callback.EventName === "WorkflowFinish") {
       assertType<Equal<typeof callback, WorkflowFinishCallback>>();
       expect.fail("the seed is a TaskFinish callback");
@@ -105,5 +143,24 @@ describe("the generated types", () => {
     const unknown = parseCallback(example("VideoEnhance/seed-2.xml").toString().replace(/VideoEnhance</g, "FutureJob<"));
     if (unknown.EventName !== "TaskFinish") return expect.fail("still a TaskFinish callback");
     expect(unknown.JobsDetail.map(describeJob)).to.deep.equal(["unknown job type FutureJob"]);
+  });
+
+  it("narrow any callback, moderation in both versions included, by EventName, exhaustively", () => {
+    const ids = exampleNames.map((name) => idOf(exampleCallback(name)));
+    expect(ids.every((id) => typeof id === "string" && id.length > 0)).to.equal(true);
+    expect(idOf(exampleCallback("ReviewImage", { version: "Simple" }))).to.be.a("string");
+  });
+
+  it("type a moderation event's handlers with its Detail body or its Simple one", () => {
+    type Image = CallbackOfEvent<"ReviewImage">;
+    const handle = (callback: Image): number | undefined =>
+      callback.EventName === undefined ? callback.data.result : callback.JobsDetail.Result;
+    assertType<Equal<Extract<Image, { EventName: "ReviewImage" }>, ReviewImageDetailCallback>>();
+    assertType<Equal<Extract<Image, { EventName?: undefined }>["data"], ReviewImageSimpleData>>();
+    // Documents have no Simple version.
+    assertType<Equal<CallbackOfEvent<"ReviewDocument">, ReviewDocumentDetailCallback>>();
+    const detail = exampleCallback("ReviewImage");
+    if (detail.EventName !== "ReviewImage") return expect.fail("a ReviewImage sample");
+    expect(handle(detail)).to.equal(detail.JobsDetail.Result);
   });
 });

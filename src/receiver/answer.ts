@@ -17,7 +17,7 @@ export interface ListenerAnswer {
 
 /** The JSON body of an answer. */
 export type AnswerBody =
-  | { ok: true; duplicate?: true }
+  | { ok: true; duplicate?: true; test?: true }
   | { ok: false; error: { kind: string; message: string; issues?: readonly CallbackIssue[] } };
 
 /** Builds an answer with a JSON body. */

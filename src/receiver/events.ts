@@ -1,20 +1,35 @@
 /**
- * What a callback is called and how its deliveries are told apart: the event names handlers subscribe to
- * and the dedup key. Every callback type passes through {@link identifyEvent}; a new event type adds its
- * identifying nodes here and nowhere else.
+ * What a callback is called and how its deliveries are told apart: the event names handlers subscribe to,
+ * the dedup key, and whether it is the console's test request. Every callback type passes through
+ * {@link identifyEvent}; a new event family adds its identifying nodes here and nowhere else.
  */
 import { createHash } from "node:crypto";
-import type { CiCallback, Job, TaskFinishCallback } from "../../generated/types";
-import type { parseCallback } from "../callback";
+import type {
+  AnyCallback,
+  CiCallback,
+  Job,
+  ModerationDetailCallback,
+  ModerationSimpleCallback,
+  ModerationSimpleData,
+  TaskFinishCallback,
+} from "../../generated/types";
 
 /** Whatever the parser returns: every callback type a listener can receive. */
-export type ReceivedCallback = ReturnType<typeof parseCallback>;
+export type ReceivedCallback = AnyCallback;
+
+/** A moderation event's Simple body: the Simple callback whose data is that event's. */
+type SimpleOf<E extends string> = [Extract<ModerationSimpleData, { event?: E }>] extends [never]
+  ? never
+  : Omit<ModerationSimpleCallback, "data"> & { data: Extract<ModerationSimpleData, { event?: E }> };
 
 /**
- * The callback type of each event name, read off the generated union: `CallbackEventMap["WorkflowFinish"]`
- * is `WorkflowFinishCallback`. A new event in the schema is a new entry here with no code.
+ * The callback type of each event name, read off the generated unions: `CallbackEventMap["WorkflowFinish"]` is
+ * `WorkflowFinishCallback`; a moderation event is its Detail body or its Simple one
+ * (`ReviewImageDetailCallback | SimpleOf<"ReviewImage">`): narrow with `callback.EventName !== undefined`.
  */
-export type CallbackEventMap = { [C in CiCallback as C["EventName"]]: C };
+export type CallbackEventMap = { [C in CiCallback as C["EventName"]]: C } & {
+  [C in ModerationDetailCallback as C["EventName"]]: C | SimpleOf<C["EventName"]>;
+};
 
 type EventBase = keyof CallbackEventMap & string;
 
@@ -33,39 +48,80 @@ export type CallbackOfEvent<N extends CallbackEventName> = N extends EventBase
 
 /** The names a callback is dispatched under and the key that tells its deliveries apart. */
 export interface EventIdentity {
-  /** Most general first: `["TaskFinish", "TaskFinish:VideoEnhance"]`. */
+  /**
+   * Most general first: `["TaskFinish", "TaskFinish:VideoEnhance"]`, `["ReviewImage"]`. Empty for a Simple body
+   * that names no event (only the `handler` option sees it) and for the console's test request.
+   */
   names: readonly string[];
   /**
-   * `EventName:<digest>`, the digest over the EventName and every JobId of JobsDetail (or, for workflows, the
-   * RunId): the same for every delivery of one event, 55 characters or fewer however long the ids, and never
-   * the same for two events. Undefined when the callback carries no id, so that nothing is wrongly dropped as a
-   * duplicate.
+   * The name, `:` and a digest (SHA-256, base64url) of an unambiguous encoding of the nodes that identify the
+   * delivery: the same for every delivery of one callback, at most 64 characters however long the ids, and
+   * never the same for two callbacks. Undefined when the callback carries no id, so that nothing is wrongly
+   * dropped as a duplicate. The README lists the nodes of each family.
    */
   key: string | undefined;
+  /** The console's test request, sent when a callback URL is saved: acknowledge it, hand it to no handler. */
+  test: boolean;
 }
+
+/** What the console's test request says in `message` (its data names no event). */
+export const CONSOLE_TEST_MESSAGE = "Test request when setting callback url";
+
+/** Moderation states after which a job sends no more callbacks; any other (a live stream's Auditing) may repeat. */
+const FINAL_STATES = new Set(["Success", "Failed"]);
 
 /** The nodes that identify an event, read structurally so that every callback type fits. */
 interface IdentifyingNodes {
-  EventName: string;
-  JobsDetail?: readonly { JobId?: string; Tag?: string }[];
+  EventName?: string;
+  /** A list of jobs (TaskFinish), or one moderation job (Detail). */
+  JobsDetail?: readonly { JobId?: string; Tag?: string }[] | { JobId?: string; State?: string };
   /** Workflow events (`WorkflowFinish`) carry the run here instead of JobsDetail. */
   WorkflowExecution?: { RunId?: string } | readonly { RunId?: string }[];
+  /** Simple moderation bodies. */
+  message?: string;
+  data?: { event?: string; trace_id?: string };
 }
 
 /**
- * Names and dedup key of a validated callback. The Tag name comes from the first job, as the handler types
- * say; every callback seen carries exactly one.
+ * Names, dedup key and test flag of a validated callback. A job's Tag name comes from the first job, as the
+ * handler types say; every callback seen carries exactly one.
  */
 export function identifyEvent(callback: IdentifyingNodes): EventIdentity {
   const event = callback.EventName;
-  const jobs = callback.JobsDetail ?? [];
+  if (event === undefined && callback.data !== undefined) return identifySimple(callback.data, callback.message);
+  const name = event ?? "";
+  const jobs = callback.JobsDetail;
+  if (jobs !== undefined && !isList(jobs)) {
+    // A moderation job: one callback per job, except while a live stream is audited (new frames each time).
+    if (jobs.JobId === undefined) return { names: [name], key: undefined, test: false };
+    const state = jobs.State ?? "";
+    const ids = FINAL_STATES.has(state) ? [name, jobs.JobId, state] : [name, jobs.JobId, state, JSON.stringify(jobs)];
+    return { names: [name], key: `${name}:${digest(ids)}`, test: false };
+  }
+  const list = jobs ?? [];
   const runs = callback.WorkflowExecution === undefined ? [] : ([] as { RunId?: string }[]).concat(callback.WorkflowExecution);
-  const tag = jobs[0]?.Tag;
-  const ids = [...jobs.map((job) => job.JobId), ...runs.map((run) => run.RunId)].filter((id): id is string => id !== undefined);
+  const tag = list[0]?.Tag;
+  const ids = [...list.map((job) => job.JobId), ...runs.map((run) => run.RunId)].filter((id): id is string => id !== undefined);
   return {
-    names: tag === undefined ? [event] : [event, `${event}:${tag}`],
-    key: ids.length > 0 ? `${event}:${digest([event, ...ids])}` : undefined,
+    names: tag === undefined ? [name] : [name, `${name}:${tag}`],
+    key: ids.length > 0 ? `${name}:${digest([name, ...ids])}` : undefined,
+    test: false,
   };
+}
+
+/**
+ * A Simple body carries no state, and a live stream sends several per job: its key covers the whole data,
+ * so each distinct callback is handled once and a redelivery of the same one is dropped.
+ */
+function identifySimple(data: { event?: string; trace_id?: string }, message: string | undefined): EventIdentity {
+  if (message === CONSOLE_TEST_MESSAGE) return { names: [], key: undefined, test: true };
+  const names = data.event === undefined ? [] : [data.event];
+  const key = data.trace_id === undefined ? undefined : `${data.event ?? "Simple"}:${digest(["Simple", data.trace_id, JSON.stringify(data)])}`;
+  return { names, key, test: false };
+}
+
+function isList<T>(value: readonly T[] | object): value is readonly T[] {
+  return Array.isArray(value);
 }
 
 /**

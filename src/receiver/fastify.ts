@@ -72,6 +72,7 @@ export function createFastifyHandler(listener: CallbackListener): FastifyCallbac
       method: request.method,
       url: request.url,
       contentType: request.headers["content-type"],
+      contentVersion: [request.headers["x-ci-content-version"]].flat()[0],
       // The plugin's parser keeps the bytes as they came; a parser of the user's own decoded nothing either.
       contentEncoding: request.headers["content-encoding"],
       body: () => {

@@ -20,6 +20,7 @@ export function createFetchHandler(listener: CallbackListener): FetchCallbackHan
       method: request.method,
       url: request.url,
       contentType: request.headers.get("content-type") ?? undefined,
+      contentVersion: request.headers.get("x-ci-content-version") ?? undefined,
       contentEncoding: request.headers.get("content-encoding") ?? undefined,
       body: async () => {
         if (request.bodyUsed) throw rawBodyRequired(hint);

@@ -28,6 +28,8 @@ export interface CallbackContext {
   rawBody: Uint8Array | string;
   /** The request's Content-Type, if any (CI's is not documented). */
   contentType: string | undefined;
+  /** The request's `X-Ci-Content-Version` (`Simple` or `Detail`; moderation callbacks send it), if any. */
+  contentVersion: string | undefined;
   /**
    * Aborted when the handlers run past `handlerTimeoutMs` and the delivery is answered 500: a handler that can
    * stop (pass it to fetch, a database query) should, since a redelivery may be handled beside it.
@@ -92,6 +94,11 @@ export interface CallbackListenerOptions {
   maxDepth?: number;
   /** Duplicate detection; `false` hands every delivery to the handlers. Default: in memory. */
   dedup?: false | DedupOptions;
+  /**
+   * Told about the console's test request (sent when a callback URL is saved), which is answered 200 and
+   * handed to no handler. Default: nothing.
+   */
+  onTest?: (callback: ReceivedCallback, context: CallbackContext) => void;
   /** Told about each body refused as invalid (answered 400), e.g. to log it; the error never quotes the body. */
   onInvalid?: (error: CallbackError) => void;
   /** Told about each failure answered 5xx. Default: `console.error`. */
@@ -106,6 +113,8 @@ export interface CallbackRequest {
   url: string;
   /** The Content-Type header, if any. */
   contentType?: string;
+  /** The `X-Ci-Content-Version` header, if any: cross-checked against the body's shape. */
+  contentVersion?: string;
   /**
    * The Content-Encoding of what `body` gives (gzip, deflate, br, identity), undone before parsing. Leave it
    * undefined when a framework's body parser already decoded the body.
@@ -198,15 +207,20 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       const error = tooLarge(size, limits.maxBytes);
       return refusal(413, error.kind, error.message);
     }
-    const result = safeParseCallback(rawBody, parseOptions);
+    const result = safeParseCallback(rawBody, { ...parseOptions, contentVersion: request.contentVersion });
     if (!result.ok) {
       options.onInvalid?.(result.error);
       return refusal(400, result.error.kind, "the body is not a valid CI callback", { issues: result.error.issues });
     }
     const callback = result.value;
-    const { key, names } = identifyEvent(callback);
+    const { key, names, test } = identifyEvent(callback);
     const controller = new AbortController();
-    const context: CallbackContext = { key, names, rawBody, contentType: request.contentType, signal: controller.signal };
+    const { contentType, contentVersion } = request;
+    const context: CallbackContext = { key, names, rawBody, contentType, contentVersion, signal: controller.signal };
+    if (test) {
+      options.onTest?.(callback, context);
+      return answer(200, { ok: true, test: true });
+    }
     if (dedup === undefined || key === undefined) return deliver(callback, context, controller);
     return deliverOnce(callback, context, controller, key, dedup);
   }

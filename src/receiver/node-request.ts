@@ -24,6 +24,7 @@ export function callbackRequestFromNode(req: IncomingMessage, limits: BodyLimits
     method: req.method ?? "",
     url: source.url ?? req.url ?? "/",
     contentType: req.headers["content-type"],
+    contentVersion: header(req.headers["x-ci-content-version"]),
     // A body parser's bytes or text are decoded already (body-parser and koa's parsers inflate).
     contentEncoding: fromParser ? undefined : req.headers["content-encoding"],
     body: () => {
@@ -33,4 +34,9 @@ export function callbackRequestFromNode(req: IncomingMessage, limits: BodyLimits
       return Promise.reject(rawBodyRequired(source.hint ?? "Give the listener the request before any body parser reads it."));
     },
   };
+}
+
+/** A header that may be repeated: its first value. */
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -43,3 +43,13 @@ export function bytesWith(text: string, at: string, bytes: number[]): Buffer {
     Buffer.from(text.slice(index + at.length)),
   ]);
 }
+
+/** A valid Detail moderation callback (ReviewImage) with the marker as its Object; `job` is appended to JobsDetail. */
+export function detailBody(job = ""): string {
+  return `{"EventName":"ReviewImage","JobsDetail":{"JobId":"j1","State":"Success","Object":"${MARKER}"${job}}}`;
+}
+
+/** A valid Simple moderation callback (ReviewText) with the marker as its url; `data` is appended to data. */
+export function simpleBody(data = ""): string {
+  return `{"code":0,"message":"success","data":{"event":"ReviewText","trace_id":"t1","url":"${MARKER}"${data}}}`;
+}

@@ -5,7 +5,7 @@
  * (CDATA, comments, one BOM, an XML declaration) are in tolerated.test.ts.
  */
 import type { CallbackErrorKind, ParseOptions } from "../../src";
-import { MARKER, bytesWith, json, nest, xml } from "./bodies";
+import { MARKER, bytesWith, detailBody, json, nest, simpleBody, xml } from "./bodies";
 
 export type Body = string | Uint8Array;
 
@@ -732,5 +732,44 @@ export const jsonCases: HostileCase[] = [
     body: json(),
     options: { contentType: "text/xml; charset=utf-8" },
     kind: "parse",
+  },
+
+  // Moderation bodies (JSON only): header maps, real numbers, and the other version's header.
+  {
+    name: "__proto__ as a header of a Simple body's cos_headers map",
+    body: simpleBody(`,"cos_headers":{"__proto__":{"polluted":"${MARKER}"}}`),
+    kind: "parse",
+    issue: { path: "/data/cos_headers", message: "a node name is not allowed" },
+  },
+  {
+    name: "constructor as a header of a Detail body's CosHeaders map",
+    body: detailBody(`,"CosHeaders":{"constructor":"${MARKER}"}`),
+    kind: "parse",
+    issue: { path: "/JobsDetail/CosHeaders", message: "a node name is not allowed" },
+  },
+  {
+    name: "a verdict too large to keep exactly",
+    body: detailBody(',"Result":1e400'),
+    kind: "parse",
+    issue: { message: new RegExp(INEXACT) },
+  },
+  {
+    name: "a verdict that is a container",
+    body: detailBody(`,"Result":{"x":"${MARKER}"}`),
+    kind: "validation",
+    issue: { path: "/JobsDetail/Result", message: "must be a whole number" },
+  },
+  {
+    name: "a header map that is a list",
+    body: detailBody(`,"CosHeaders":["${MARKER}"]`),
+    kind: "validation",
+    issue: { path: "/JobsDetail/CosHeaders", message: "must be a container" },
+  },
+  {
+    name: "a Detail body under a Simple X-Ci-Content-Version",
+    body: detailBody(),
+    options: { contentVersion: "Simple" },
+    kind: "parse",
+    issue: { path: "", message: "X-Ci-Content-Version says Simple but the body is a Detail callback" },
   },
 ];

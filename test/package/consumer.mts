@@ -1,7 +1,7 @@
 // A consumer of the built package, compiled by test/package.test.ts with module nodenext (not by the main tsconfig).
-import { CallbackError, isKnownJob, parseCallback, type CiCallback } from "ci-callback";
+import { CallbackError, isKnownJob, parseCallback, type AnyCallback } from "ci-callback";
 
-const callback: CiCallback = parseCallback("<Response/>");
+const callback: AnyCallback = parseCallback("<Response/>");
 export const widths: (string | undefined)[] = [];
 if (callback.EventName === "TaskFinish") {
   for (const job of callback.JobsDetail) {
@@ -9,3 +9,7 @@ if (callback.EventName === "TaskFinish") {
   }
 }
 export const errorName: string = CallbackError.name;
+// A moderation callback narrows by EventName too; the Simple version has none.
+export const verdicts: (number | undefined)[] = [];
+if (callback.EventName === "ReviewText") verdicts.push(callback.JobsDetail.Result);
+else if (callback.EventName === undefined) verdicts.push(callback.data.result);

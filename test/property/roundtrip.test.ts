@@ -18,7 +18,9 @@ const SEED = 20_240_605;
 const RUNS = 300;
 
 const schema = new SchemaArbitraries(join(repoRoot, "schema"));
-const roots = schema.roots();
+// The media and workflow callbacks, which come as XML and as JSON. The moderation roots (JSON only, with number
+// leaves and header maps the generator does not make yet) are tested from their skeletons and written bodies.
+const roots = ["callback.schema.json"];
 const callbacks = fc.oneof(...roots.map((root) => schema.callback(root)));
 const jsonStyles = fc.record({ seed: fc.nat(), wrap: fc.boolean() });
 

@@ -13,16 +13,17 @@ describe("receiver: event names and dedup keys", () => {
     expect(identity).to.deep.equal({
       names: ["TaskFinish", "TaskFinish:VideoEnhance"],
       key: documentedKey("TaskFinish", "j7d0eafdaf86c11ecbdf419856486c0ab"),
+      test: false,
     });
   });
 
   it("keys a workflow callback by its RunId", () => {
     const identity = identifyEvent(parseCallback(example("WorkflowFinish/zh-863275522-1.xml")));
-    expect(identity).to.deep.equal({ names: ["WorkflowFinish"], key: documentedKey("WorkflowFinish", "i166ee19017b011eda8a5525400c540df") });
+    expect(identity).to.deep.equal({ names: ["WorkflowFinish"], key: documentedKey("WorkflowFinish", "i166ee19017b011eda8a5525400c540df"), test: false });
   });
 
   it("gives no key to a callback without ids, so it is never dropped as a duplicate", () => {
-    expect(identifyEvent({ EventName: "Something" })).to.deep.equal({ names: ["Something"], key: undefined });
+    expect(identifyEvent({ EventName: "Something" })).to.deep.equal({ names: ["Something"], key: undefined, test: false });
   });
 
   it("keeps keys short however long the ids, and tells apart ids that a separator would run together", () => {

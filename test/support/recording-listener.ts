@@ -7,7 +7,7 @@ export function recordingListener(options: CallbackListenerOptions = {}) {
   const listener = createCallbackListener({
     dedup: false,
     handler: (callback) => {
-      seen.push(callback.EventName);
+      seen.push(callback.EventName ?? "Simple");
     },
     onError: (error, context) => errors.push({ error, context }),
     ...options,

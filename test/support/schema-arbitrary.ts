@@ -97,18 +97,6 @@ export class SchemaArbitraries {
     this.formats = JSON.parse(readFileSync(join(dir, "formats.json"), "utf8")) as Record<string, { pattern: string }>;
   }
 
-  /** The schema files no other file refers to: the callbacks themselves. */
-  roots(): string[] {
-    const referenced = new Set<string>();
-    for (const [file, node] of this.files) {
-      for (const ref of refsIn(node)) {
-        const [target = ""] = ref.split("#");
-        if (target !== "") referenced.add(posix.normalize(posix.join(posix.dirname(file), target)));
-      }
-    }
-    return [...this.files.keys()].filter((file) => !referenced.has(file)).sort();
-  }
-
   /** Valid canonical values of the schema in `file` (such as `callback.schema.json`), with their leaves. */
   callback(file: string): fc.Arbitrary<Generated> {
     return this.of({ file, pointer: "", node: this.file(file) }, 0, false);
@@ -269,14 +257,6 @@ function pointerToken(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-/** Every `$ref` in a schema node. */
-function refsIn(node: unknown): string[] {
-  if (Array.isArray(node)) return node.flatMap(refsIn);
-  if (typeof node !== "object" || node === null) return [];
-  return Object.entries(node).flatMap(([key, value]) =>
-    key === "$ref" && typeof value === "string" ? [value] : refsIn(value),
-  );
-}
 
 /** Every file below `dir`, as posix paths relative to it. */
 function listFiles(dir: string, base = dir): string[] {
