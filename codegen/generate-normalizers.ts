@@ -4,6 +4,7 @@
  * ts-morph builds the file around them and prints it formatted.
  */
 import { IndentationText, Project, QuoteKind } from "ts-morph";
+import { isSafeName } from "../src/safe-name";
 import { banner } from "./banner";
 import type { Container, Shape, Union } from "./schema-set";
 import { template } from "./templates";
@@ -29,6 +30,7 @@ interface UnionBody {
 
 const containerBody = template<ContainerBody>("container-normalizer");
 const unionBody = template<UnionBody>("union-normalizer");
+// Signature keys are printed as bare object-literal keys, so they must be identifiers.
 const plainName = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** The name of the normaliser of a container or union. */
@@ -67,8 +69,11 @@ export function generateNormalizers(shapes: Shape[], from: string): string {
 }
 
 function container(shape: Container, helpers: Set<string>): string {
+  // A property name is printed only inside a string literal (`case "X-SheetPics":`) and as a JSON Pointer
+  // segment, so any name the readers accept as a node name (src/safe-name.ts) is safe: none of its characters
+  // needs escaping in either, and the prototype's names are excluded.
   for (const field of shape.fields) {
-    if (!plainName.test(field.key)) throw new Error(`${shape.source}: property name ${field.key} is not a plain name`);
+    if (!isSafeName(field.key)) throw new Error(`${shape.source}: property name ${field.key} is not a safe name`);
   }
   const keys = (kind: string) => shape.fields.filter((f) => f.kind === kind).map((f) => f.key);
   const targets = (kind: string) =>

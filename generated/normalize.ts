@@ -814,6 +814,159 @@ export function normalizeDigitalWatermarkImage(value: unknown, path: string, con
   return nonEmpty(out);
 }
 
+/** Normalises a `DocProcessJob` (jobs/doc-process.schema.json#/definitions/DocProcessJob): A DocProcess job. */
+export function normalizeDocProcessJob(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Code":
+      case "Message":
+      case "JobId":
+      case "Tag":
+      case "SubTag":
+      case "State":
+      case "Progress":
+      case "CreationTime":
+      case "StartTime":
+      case "EndTime":
+      case "QueueId":
+      case "QueueType":
+        put(out, key, text(item));
+        break;
+      case "Input":
+        put(out, key, normalizeDocProcessInput(item, `${path}/Input`, context));
+        break;
+      case "Workflow":
+        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        break;
+      case "Operation":
+        put(out, key, normalizeDocProcessOperation(item, `${path}/Operation`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocProcessInput` (jobs/doc-process.schema.json#/definitions/DocProcessInput): The source document (a DocProcess job's Input has only Object: no BucketId or Region). */
+export function normalizeDocProcessInput(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Object":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocProcessOperation` (jobs/doc-process.schema.json#/definitions/DocProcessOperation): Operation of a DocProcess job: the conversion parameters it was submitted with, echoed back, its results and the output location. */
+export function normalizeDocProcessOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "DocProcess":
+        put(out, key, normalizeDocProcessParameters(item, `${path}/DocProcess`, context));
+        break;
+      case "DocProcessResult":
+        put(out, key, normalizeDocProcessResult(item, `${path}/DocProcessResult`, context));
+        break;
+      case "Output":
+        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocProcessParameters` (jobs/doc-process.schema.json#/definitions/DocProcessParameters): Conversion parameters, echoed from the request; parameters that were not given come back empty, so absent. */
+export function normalizeDocProcessParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "SrcType":
+      case "TgtType":
+      case "StartPage":
+      case "EndPage":
+      case "SheetId":
+      case "PaperDirection":
+      case "PaperSize":
+      case "ImageParams":
+      case "Quality":
+      case "Zoom":
+      case "ImageDpi":
+      case "PicPagination":
+      case "Comments":
+      case "DocPassword":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocProcessResult` (jobs/doc-process.schema.json#/definitions/DocProcessResult): What the job produced; present once a DocProcess job has succeeded. */
+export function normalizeDocProcessResult(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "TgtType":
+      case "TotalPageCount":
+      case "SuccPageCount":
+      case "FailPageCount":
+      case "TotalSheetCount":
+      case "TaskId":
+        put(out, key, text(item));
+        break;
+      case "PageInfo":
+        put(out, key, list(item, `${path}/PageInfo`, context, normalizeDocProcessPageInfo));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocProcessPageInfo` (jobs/doc-process.schema.json#/definitions/DocProcessPageInfo): One output file. The PicIndex, PicNum and X-SheetPics children come only with spreadsheet sources. */
+export function normalizeDocProcessPageInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "PageNo":
+      case "TgtUri":
+      case "X-SheetPics":
+      case "PicIndex":
+      case "PicNum":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
 /** Normalises a `ExtractDigitalWatermarkJob` (jobs/extract-digital-watermark.schema.json#/definitions/ExtractDigitalWatermarkJob): A ExtractDigitalWatermark job. */
 export function normalizeExtractDigitalWatermarkJob(value: unknown, path: string, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
@@ -885,6 +1038,369 @@ export function normalizeExtractDigitalWatermarkResult(value: unknown, path: str
       case "Message":
       case "Type":
       case "Version":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileCompressJob` (jobs/file-compress.schema.json#/definitions/FileCompressJob): A FileCompress job (callback body inferred from the submit/query response; CI documents no callback body). */
+export function normalizeFileCompressJob(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Code":
+      case "Message":
+      case "JobId":
+      case "Tag":
+      case "SubTag":
+      case "State":
+      case "Progress":
+      case "CreationTime":
+      case "StartTime":
+      case "EndTime":
+      case "QueueId":
+      case "QueueType":
+        put(out, key, text(item));
+        break;
+      case "Input":
+        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        break;
+      case "Workflow":
+        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        break;
+      case "Operation":
+        put(out, key, normalizeFileCompressOperation(item, `${path}/Operation`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileCompressOperation` (jobs/file-compress.schema.json#/definitions/FileCompressOperation): Operation of a FileCompress job: the packing rules it was submitted with, echoed back, where the archive was to go and where it is. */
+export function normalizeFileCompressOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "UserData":
+        put(out, key, text(item));
+        break;
+      case "Output":
+        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        break;
+      case "FileCompressConfig":
+        put(out, key, normalizeFileCompressConfig(item, `${path}/FileCompressConfig`, context));
+        break;
+      case "FileCompressResult":
+        put(out, key, normalizeFileCompressResult(item, `${path}/FileCompressResult`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileCompressConfig` (jobs/file-compress.schema.json#/definitions/FileCompressConfig): Packing rules, echoed from the request. UrlList, Prefix and Key are alternatives (UrlList wins, then Prefix). */
+export function normalizeFileCompressConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Flatten":
+      case "Format":
+      case "UrlList":
+      case "Prefix":
+        put(out, key, text(item));
+        break;
+      case "Key":
+        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileCompressResult` (jobs/file-compress.schema.json#/definitions/FileCompressResult): Where the archive is; absent until the job has finished. */
+export function normalizeFileCompressResult(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Region":
+      case "Bucket":
+      case "Object":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileHashCodeJob` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeJob): A FileHashCode job (callback body inferred from the submit/query response; CI documents no callback body). */
+export function normalizeFileHashCodeJob(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Code":
+      case "Message":
+      case "JobId":
+      case "Tag":
+      case "SubTag":
+      case "State":
+      case "Progress":
+      case "CreationTime":
+      case "StartTime":
+      case "EndTime":
+      case "QueueId":
+      case "QueueType":
+        put(out, key, text(item));
+        break;
+      case "Input":
+        put(out, key, normalizeFileHashCodeInput(item, `${path}/Input`, context));
+        break;
+      case "Workflow":
+        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        break;
+      case "Operation":
+        put(out, key, normalizeFileHashCodeOperation(item, `${path}/Operation`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileHashCodeInput` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeInput): The file hashed. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted. */
+export function normalizeFileHashCodeInput(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Region":
+      case "Bucket":
+      case "BucketId":
+      case "Object":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileHashCodeOperation` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeOperation): Operation of a FileHashCode job: the hash rules it was submitted with, echoed back, and the hash. */
+export function normalizeFileHashCodeOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "UserData":
+        put(out, key, text(item));
+        break;
+      case "FileHashCodeConfig":
+        put(out, key, normalizeFileHashCodeConfig(item, `${path}/FileHashCodeConfig`, context));
+        break;
+      case "FileHashCodeResult":
+        put(out, key, normalizeFileHashCodeResult(item, `${path}/FileHashCodeResult`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileHashCodeConfig` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeConfig): Hash rules, echoed from the request. */
+export function normalizeFileHashCodeConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Type":
+      case "AddToHeader":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileHashCodeResult` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeResult): The hash and the file's details; absent until the job has finished. Only the requested algorithm's hash is filled. */
+export function normalizeFileHashCodeResult(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "MD5":
+      case "SHA1":
+      case "SHA256":
+      case "FileSize":
+      case "LastModified":
+      case "Etag":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileUncompressJob` (jobs/file-uncompress.schema.json#/definitions/FileUncompressJob): A FileUncompress job (callback body inferred from the submit/query response; CI documents no callback body). */
+export function normalizeFileUncompressJob(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Code":
+      case "Message":
+      case "JobId":
+      case "Tag":
+      case "SubTag":
+      case "State":
+      case "Progress":
+      case "CreationTime":
+      case "StartTime":
+      case "EndTime":
+      case "QueueId":
+      case "QueueType":
+        put(out, key, text(item));
+        break;
+      case "Input":
+        put(out, key, normalizeFileUncompressInput(item, `${path}/Input`, context));
+        break;
+      case "Workflow":
+        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        break;
+      case "Operation":
+        put(out, key, normalizeFileUncompressOperation(item, `${path}/Operation`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileUncompressInput` (jobs/file-uncompress.schema.json#/definitions/FileUncompressInput): The archive. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted. */
+export function normalizeFileUncompressInput(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Region":
+      case "Bucket":
+      case "BucketId":
+      case "Object":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileUncompressOperation` (jobs/file-uncompress.schema.json#/definitions/FileUncompressOperation): Operation of a FileUncompress job: the extraction rules it was submitted with, echoed back, where the files were to go and how many were extracted. */
+export function normalizeFileUncompressOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "UserData":
+        put(out, key, text(item));
+        break;
+      case "Output":
+        put(out, key, normalizeFileUncompressOutput(item, `${path}/Output`, context));
+        break;
+      case "FileUncompressConfig":
+        put(out, key, normalizeFileUncompressConfig(item, `${path}/FileUncompressConfig`, context));
+        break;
+      case "FileUncompressResult":
+        put(out, key, normalizeFileUncompressResult(item, `${path}/FileUncompressResult`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileUncompressOutput` (jobs/file-uncompress.schema.json#/definitions/FileUncompressOutput): The bucket the extracted files were to go to, echoed from the request (no Object: the keys follow FileUncompressConfig). */
+export function normalizeFileUncompressOutput(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Region":
+      case "Bucket":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileUncompressConfig` (jobs/file-uncompress.schema.json#/definitions/FileUncompressConfig): Extraction rules, echoed from the request. */
+export function normalizeFileUncompressConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Prefix":
+      case "PrefixReplaced":
+        put(out, key, text(item));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FileUncompressResult` (jobs/file-uncompress.schema.json#/definitions/FileUncompressResult): Where the extracted files are and how many; absent until the job has finished. */
+export function normalizeFileUncompressResult(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Region":
+      case "Bucket":
+      case "FileCount":
         put(out, key, text(item));
         break;
       default:
@@ -5206,6 +5722,99 @@ export function normalizeVoiceSeparateOutput(value: unknown, path: string, conte
   return nonEmpty(out);
 }
 
+/** Normalises a `WatermarkJob` (jobs/watermark.schema.json#/definitions/WatermarkJob): A Watermark job (callback body inferred from the submit response; CI documents no callback body). */
+export function normalizeWatermarkJob(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Code":
+      case "Message":
+      case "JobId":
+      case "Tag":
+      case "SubTag":
+      case "State":
+      case "Progress":
+      case "CreationTime":
+      case "StartTime":
+      case "EndTime":
+      case "QueueId":
+      case "QueueType":
+        put(out, key, text(item));
+        break;
+      case "Input":
+        put(out, key, normalizeWatermarkInput(item, `${path}/Input`, context));
+        break;
+      case "Workflow":
+        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        break;
+      case "Operation":
+        put(out, key, normalizeWatermarkOperation(item, `${path}/Operation`, context));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WatermarkInput` (jobs/watermark.schema.json#/definitions/WatermarkInput): The input video. The table lists Region, Bucket and Object; the documented response sends BucketId, as media callbacks do, so both are accepted. */
+export function normalizeWatermarkInput(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "Region":
+      case "Bucket":
+      case "BucketId":
+      case "Object":
+        put(out, key, text(item));
+        break;
+      case "CosHeaders":
+        put(out, key, list(item, `${path}/CosHeaders`, context, normalizeCosHeader));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WatermarkOperation` (jobs/watermark.schema.json#/definitions/WatermarkOperation): Operation of a Watermark job: the watermarks it was submitted with, echoed back, and its results. */
+export function normalizeWatermarkOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    switch (key) {
+      case "UserData":
+      case "JobLevel":
+        put(out, key, text(item));
+        break;
+      case "WatermarkTemplateId":
+        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        break;
+      case "Output":
+        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        break;
+      case "MediaInfo":
+        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        break;
+      case "MediaResult":
+        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        break;
+      case "Watermark":
+        put(out, key, list(item, `${path}/Watermark`, context, normalizeWatermark));
+        break;
+      default:
+        keepUnknown(out, key, item, path, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
 /** Normalises a `WordsGeneralizeJob` (jobs/words-generalize.schema.json#/definitions/WordsGeneralizeJob): A WordsGeneralize job. */
 export function normalizeWordsGeneralizeJob(value: unknown, path: string, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
@@ -5401,7 +6010,15 @@ export function normalizeJob(value: unknown, path: string, context: NormalizeCon
   const named = value.Tag === undefined ? withImplied(value, "Tag", value.Operation, {
     Animation: "Animation",
     ConcatTemplate: "Concat",
+    DocProcess: "DocProcess",
+    DocProcessResult: "DocProcess",
     ExtractDigitalWatermark: "ExtractDigitalWatermark",
+    FileCompressConfig: "FileCompress",
+    FileCompressResult: "FileCompress",
+    FileHashCodeConfig: "FileHashCode",
+    FileHashCodeResult: "FileHashCode",
+    FileUncompressConfig: "FileUncompress",
+    FileUncompressResult: "FileUncompress",
     ImageInspect: "ImageInspect",
     ImageInspectResult: "ImageInspect",
     ImageOCR: "ImageOCR",
@@ -5447,8 +6064,16 @@ export function normalizeJob(value: unknown, path: string, context: NormalizeCon
       return normalizeConcatJob(named, path, context);
     case "DigitalWatermark":
       return normalizeDigitalWatermarkJob(named, path, context);
+    case "DocProcess":
+      return normalizeDocProcessJob(named, path, context);
     case "ExtractDigitalWatermark":
       return normalizeExtractDigitalWatermarkJob(named, path, context);
+    case "FileCompress":
+      return normalizeFileCompressJob(named, path, context);
+    case "FileHashCode":
+      return normalizeFileHashCodeJob(named, path, context);
+    case "FileUncompress":
+      return normalizeFileUncompressJob(named, path, context);
     case "ImageInspect":
       return normalizeImageInspectJob(named, path, context);
     case "ImageOCR":
@@ -5501,6 +6126,8 @@ export function normalizeJob(value: unknown, path: string, context: NormalizeCon
       return normalizeVocalScoreJob(named, path, context);
     case "VoiceSeparate":
       return normalizeVoiceSeparateJob(named, path, context);
+    case "Watermark":
+      return normalizeWatermarkJob(named, path, context);
     case "WordsGeneralize":
       return normalizeWordsGeneralizeJob(named, path, context);
     default:

@@ -18,7 +18,11 @@ export type Job =
   | AnimationJob
   | ConcatJob
   | DigitalWatermarkJob
+  | DocProcessJob
   | ExtractDigitalWatermarkJob
+  | FileCompressJob
+  | FileHashCodeJob
+  | FileUncompressJob
   | ImageInspectJob
   | ImageOCRJob
   | MediaInfoJob
@@ -45,6 +49,7 @@ export type Job =
   | VideoTargetRecJob
   | VocalScoreJob
   | VoiceSeparateJob
+  | WatermarkJob
   | WordsGeneralizeJob
   | UnknownJob;
 /**
@@ -963,6 +968,198 @@ export interface DigitalWatermarkImage {
   Object?: string;
 }
 /**
+ * A DocProcess job.
+ */
+export interface DocProcessJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "DocProcess";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: DocProcessInput;
+  Workflow?: JobWorkflow;
+  Operation: DocProcessOperation;
+}
+/**
+ * The source document (a DocProcess job's Input has only Object: no BucketId or Region).
+ */
+export interface DocProcessInput {
+  /**
+   * Key of the source document in the bucket the job ran in.
+   */
+  Object?: string;
+}
+/**
+ * Operation of a DocProcess job: the conversion parameters it was submitted with, echoed back, its results and the output location.
+ */
+export interface DocProcessOperation {
+  DocProcess?: DocProcessParameters;
+  DocProcessResult?: DocProcessResult;
+  Output?: OutputLocation;
+}
+/**
+ * Conversion parameters, echoed from the request; parameters that were not given come back empty, so absent.
+ */
+export interface DocProcessParameters {
+  /**
+   * Suffix of the source document, used when its key has none.
+   */
+  SrcType?: string;
+  /**
+   * Output type: jpg, png or pdf (other values fall back to jpg); empty in some documented responses, so absent.
+   */
+  TgtType?: string;
+  /**
+   * First page converted (for spreadsheets, within the chosen sheet); 1 by default.
+   */
+  StartPage?: string;
+  /**
+   * Last page converted; -1 (the default) for all pages.
+   */
+  EndPage?: string;
+  /**
+   * Spreadsheets: the sheet converted; 0 (the default) for all sheets.
+   */
+  SheetId?: string;
+  /**
+   * Spreadsheets: paper orientation, 0 portrait (the default), any other value landscape.
+   */
+  PaperDirection?: string;
+  /**
+   * Spreadsheets: canvas size, 0 A4 (the default), 1 A2, 2 A0.
+   */
+  PaperSize?: "0" | "1" | "2";
+  /**
+   * Image-processing parameters applied to each output image (pipelines allowed).
+   */
+  ImageParams?: string;
+  /**
+   * Quality of the output images, 1 to 100; 100 by default.
+   */
+  Quality?: string;
+  /**
+   * Zoom in percent, 10 to 200; 100 by default.
+   */
+  Zoom?: string;
+  /**
+   * Rendering DPI, 96 to 600 (96 by default), combined with Zoom.
+   */
+  ImageDpi?: string;
+  /**
+   * 1 merges the pages into one long image (at most 20 pages); 0 by default.
+   */
+  PicPagination?: "0" | "1";
+  /**
+   * Comments and tracked changes: 0 hides comments and applies changes (the default), 1 shows both. In no table: seen in the query document's spreadsheet example.
+   */
+  Comments?: "0" | "1";
+  /**
+   * Password that opens a protected Office document. In no table: seen, empty, in the query document's spreadsheet example.
+   */
+  DocPassword?: string;
+}
+/**
+ * What the job produced; present once a DocProcess job has succeeded.
+ */
+export interface DocProcessResult {
+  /**
+   * One item per output file (page or image). The table types PageInfo as a plain Container, but it repeats (once per output image in the documented spreadsheet response), so it is a list.
+   */
+  PageInfo?: DocProcessPageInfo[];
+  /**
+   * Output format of the results; empty in the documented responses, so usually absent.
+   */
+  TgtType?: string;
+  /**
+   * Total number of outputs.
+   */
+  TotalPageCount?: string;
+  /**
+   * Number of outputs that succeeded.
+   */
+  SuccPageCount?: string;
+  /**
+   * Number of outputs that failed.
+   */
+  FailPageCount?: string;
+  /**
+   * Number of sheets (spreadsheet sources only).
+   */
+  TotalSheetCount?: string;
+  /**
+   * Not documented: in no table, and always empty in the skeleton and examples, so usually absent.
+   */
+  TaskId?: string;
+}
+/**
+ * One output file. The PicIndex, PicNum and X-SheetPics children come only with spreadsheet sources.
+ */
+export interface DocProcessPageInfo {
+  /**
+   * Page number of this output (the SheetId for spreadsheet sources). The table types it as a Container; it is a number.
+   */
+  PageNo?: string;
+  /**
+   * Key of this output in the output bucket. The table types it as Int; it is an object key.
+   */
+  TgtUri?: string;
+  /**
+   * Number of images made from the current sheet (spreadsheet sources only). The element name has a hyphen; it is a key of the canonical object as it is.
+   */
+  "X-SheetPics"?: string;
+  /**
+   * Index of this output in the whole source (spreadsheet sources only).
+   */
+  PicIndex?: string;
+  /**
+   * Index of this output within its sheet (spreadsheet sources only).
+   */
+  PicNum?: string;
+}
+/**
  * A ExtractDigitalWatermark job.
  */
 export interface ExtractDigitalWatermarkJob {
@@ -1049,6 +1246,378 @@ export interface ExtractDigitalWatermarkResult {
    * Algorithm version: V1 in the current API, 1.0 in the 2021 API.
    */
   Version?: "V1" | "1.0";
+}
+/**
+ * A FileCompress job (callback body inferred from the submit/query response; CI documents no callback body).
+ */
+export interface FileCompressJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "FileCompress";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: FileCompressOperation;
+}
+/**
+ * Operation of a FileCompress job: the packing rules it was submitted with, echoed back, where the archive was to go and where it is.
+ */
+export interface FileCompressOperation {
+  /**
+   * User data passed through from the job submission (printable ASCII, at most 1024 characters).
+   */
+  UserData?: string;
+  Output?: OutputLocation;
+  FileCompressConfig?: FileCompressConfig;
+  FileCompressResult?: FileCompressResult;
+}
+/**
+ * Packing rules, echoed from the request. UrlList, Prefix and Key are alternatives (UrlList wins, then Prefix).
+ */
+export interface FileCompressConfig {
+  /**
+   * Whether the source folders are dropped: 0 keeps the paths, 1 flattens them.
+   */
+  Flatten?: "0" | "1";
+  /**
+   * Archive format.
+   */
+  Format?: "zip" | "tar" | "tar.gz";
+  /**
+   * Key of a CSV index file listing the URLs to pack.
+   */
+  UrlList?: string;
+  /**
+   * Everything under this prefix is packed.
+   */
+  Prefix?: string;
+  /**
+   * Keys of the files to pack, at most 1000.
+   */
+  Key?: string[];
+}
+/**
+ * Where the archive is; absent until the job has finished.
+ */
+export interface FileCompressResult {
+  /**
+   * Region of the bucket holding the archive.
+   */
+  Region?: string;
+  /**
+   * Bucket holding the archive.
+   */
+  Bucket?: string;
+  /**
+   * Key of the archive.
+   */
+  Object?: string;
+}
+/**
+ * A FileHashCode job (callback body inferred from the submit/query response; CI documents no callback body).
+ */
+export interface FileHashCodeJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "FileHashCode";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: FileHashCodeInput;
+  Workflow?: JobWorkflow;
+  Operation: FileHashCodeOperation;
+}
+/**
+ * The file hashed. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted.
+ */
+export interface FileHashCodeInput {
+  /**
+   * Region of the bucket.
+   */
+  Region?: string;
+  /**
+   * Bucket of the file hashed, as the table names it.
+   */
+  Bucket?: string;
+  /**
+   * Bucket of the file hashed, as the documented responses name it.
+   */
+  BucketId?: string;
+  /**
+   * Key of the file hashed.
+   */
+  Object?: string;
+}
+/**
+ * Operation of a FileHashCode job: the hash rules it was submitted with, echoed back, and the hash.
+ */
+export interface FileHashCodeOperation {
+  /**
+   * User data passed through from the job submission (printable ASCII, at most 1024 characters).
+   */
+  UserData?: string;
+  FileHashCodeConfig?: FileHashCodeConfig;
+  FileHashCodeResult?: FileHashCodeResult;
+}
+/**
+ * Hash rules, echoed from the request.
+ */
+export interface FileHashCodeConfig {
+  /**
+   * Hash algorithm, in upper case as the documents write it.
+   */
+  Type?: "MD5" | "SHA1" | "SHA256";
+  /**
+   * Whether the hash is also stored as a custom header of the file (x-cos-meta-md5, -sha1 or -sha256); false by default.
+   */
+  AddToHeader?: "true" | "false";
+}
+/**
+ * The hash and the file's details; absent until the job has finished. Only the requested algorithm's hash is filled.
+ */
+export interface FileHashCodeResult {
+  /**
+   * MD5 of the file, 32 hex digits.
+   */
+  MD5?: string;
+  /**
+   * SHA-1 of the file, 40 hex digits.
+   */
+  SHA1?: string;
+  /**
+   * SHA-256 of the file, 64 hex digits.
+   */
+  SHA256?: string;
+  /**
+   * Size of the file in bytes.
+   */
+  FileSize?: string;
+  /**
+   * When the file was last modified.
+   */
+  LastModified?: string;
+  /**
+   * ETag of the file; COS ETags usually include their double quotes.
+   */
+  Etag?: string;
+}
+/**
+ * A FileUncompress job (callback body inferred from the submit/query response; CI documents no callback body).
+ */
+export interface FileUncompressJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "FileUncompress";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: FileUncompressInput;
+  Workflow?: JobWorkflow;
+  Operation: FileUncompressOperation;
+}
+/**
+ * The archive. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted.
+ */
+export interface FileUncompressInput {
+  /**
+   * Region of the bucket.
+   */
+  Region?: string;
+  /**
+   * Bucket of the archive, as the table names it.
+   */
+  Bucket?: string;
+  /**
+   * Bucket of the archive, as the documented responses name it.
+   */
+  BucketId?: string;
+  /**
+   * Key of the archive.
+   */
+  Object?: string;
+}
+/**
+ * Operation of a FileUncompress job: the extraction rules it was submitted with, echoed back, where the files were to go and how many were extracted.
+ */
+export interface FileUncompressOperation {
+  /**
+   * User data passed through from the job submission (printable ASCII, at most 1024 characters).
+   */
+  UserData?: string;
+  Output?: FileUncompressOutput;
+  FileUncompressConfig?: FileUncompressConfig;
+  FileUncompressResult?: FileUncompressResult;
+}
+/**
+ * The bucket the extracted files were to go to, echoed from the request (no Object: the keys follow FileUncompressConfig).
+ */
+export interface FileUncompressOutput {
+  /**
+   * Region of the output bucket.
+   */
+  Region?: string;
+  /**
+   * Bucket that receives the extracted files.
+   */
+  Bucket?: string;
+}
+/**
+ * Extraction rules, echoed from the request.
+ */
+export interface FileUncompressConfig {
+  /**
+   * Prefix given to the extracted files; the bucket root by default.
+   */
+  Prefix?: string;
+  /**
+   * What is added to the prefix: 0 nothing (the default), 1 the archive name, 2 the full archive path.
+   */
+  PrefixReplaced?: "0" | "1" | "2";
+}
+/**
+ * Where the extracted files are and how many; absent until the job has finished.
+ */
+export interface FileUncompressResult {
+  /**
+   * Region of the bucket holding the extracted files.
+   */
+  Region?: string;
+  /**
+   * Bucket holding the extracted files.
+   */
+  Bucket?: string;
+  /**
+   * Number of files extracted (a count, though the table types it as String).
+   */
+  FileCount?: string;
 }
 /**
  * An ImageInspect job.
@@ -5471,6 +6040,111 @@ export interface VoiceSeparateOutput {
    * Key of the vocal track.
    */
   AuObject?: string;
+}
+/**
+ * A Watermark job (callback body inferred from the submit response; CI documents no callback body).
+ */
+export interface WatermarkJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "Watermark";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: WatermarkInput;
+  Workflow?: JobWorkflow;
+  Operation: WatermarkOperation;
+}
+/**
+ * The input video. The table lists Region, Bucket and Object; the documented response sends BucketId, as media callbacks do, so both are accepted.
+ */
+export interface WatermarkInput {
+  /**
+   * Region of the bucket.
+   */
+  Region?: string;
+  /**
+   * Bucket of the input video, as the table names it (its wording, "bucket that stores the result", is a copy slip).
+   */
+  Bucket?: string;
+  /**
+   * Bucket of the input video, as the documented response names it.
+   */
+  BucketId?: string;
+  /**
+   * Key of the input video (the table's wording, "output file name", is a copy slip).
+   */
+  Object?: string;
+  /**
+   * Custom headers of the input object; present when a workflow triggered the job (as for every media job).
+   */
+  CosHeaders?: CosHeader[];
+}
+/**
+ * Operation of a Watermark job: the watermarks it was submitted with, echoed back, and its results.
+ */
+export interface WatermarkOperation {
+  /**
+   * IDs of the watermark templates applied, at most 3; they win over inline Watermark parameters.
+   */
+  WatermarkTemplateId?: string[];
+  /**
+   * Inline watermark parameters, at most 3, as in a watermark template.
+   */
+  Watermark?: Watermark[];
+  Output?: OutputLocation;
+  MediaInfo?: MediaInfo;
+  MediaResult?: MediaResult;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
 }
 /**
  * A WordsGeneralize job.

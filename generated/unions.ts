@@ -6,7 +6,11 @@ import type {
   AnimationJob,
   ConcatJob,
   DigitalWatermarkJob,
+  DocProcessJob,
   ExtractDigitalWatermarkJob,
+  FileCompressJob,
+  FileHashCodeJob,
+  FileUncompressJob,
   ImageInspectJob,
   ImageOCRJob,
   Job,
@@ -39,6 +43,7 @@ import type {
   VideoTargetRecJob,
   VocalScoreJob,
   VoiceSeparateJob,
+  WatermarkJob,
   WordsGeneralizeJob,
 } from "./types";
 
@@ -47,7 +52,11 @@ export const knownJobTags: ReadonlySet<string> = new Set([
   "Animation",
   "Concat",
   "DigitalWatermark",
+  "DocProcess",
   "ExtractDigitalWatermark",
+  "FileCompress",
+  "FileHashCode",
+  "FileUncompress",
   "ImageInspect",
   "ImageOCR",
   "MediaInfo",
@@ -74,6 +83,7 @@ export const knownJobTags: ReadonlySet<string> = new Set([
   "VideoTargetRec",
   "VocalScore",
   "VoiceSeparate",
+  "Watermark",
   "WordsGeneralize",
 ]);
 
@@ -82,7 +92,11 @@ export type KnownJob =
   | AnimationJob
   | ConcatJob
   | DigitalWatermarkJob
+  | DocProcessJob
   | ExtractDigitalWatermarkJob
+  | FileCompressJob
+  | FileHashCodeJob
+  | FileUncompressJob
   | ImageInspectJob
   | ImageOCRJob
   | MediaInfoJob
@@ -109,6 +123,7 @@ export type KnownJob =
   | VideoTargetRecJob
   | VocalScoreJob
   | VoiceSeparateJob
+  | WatermarkJob
   | WordsGeneralizeJob;
 
 /** Whether a Job is of a type the schema knows (not a `UnknownJob`); narrow with it before switching on `Tag`. */

@@ -59,7 +59,11 @@ function describeKnownJob(job: KnownJob): string {
     case "Animation":
     case "Concat":
     case "DigitalWatermark":
+    case "DocProcess":
     case "ExtractDigitalWatermark":
+    case "FileCompress":
+    case "FileHashCode":
+    case "FileUncompress":
     case "ImageInspect":
     case "ImageOCR":
     case "MediaInfo":
@@ -84,6 +88,7 @@ function describeKnownJob(job: KnownJob): string {
     case "VideoTargetRec":
     case "VocalScore":
     case "VoiceSeparate":
+    case "Watermark":
     case "WordsGeneralize":
       return job.Tag;
     case "Transcode": {
