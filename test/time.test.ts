@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseCiTime, safeParseCallback } from "../src";
+import { parseCallback, parseCiTime, safeParseCallback } from "../src";
 import { xmlBody } from "./support/bodies";
 import { parseVideoEnhanceJob } from "./support/task-finish";
 
@@ -17,6 +17,18 @@ describe("CI times", () => {
       expect(result.ok, time).to.equal(false);
       if (!result.ok) expect(result.error.issues[0]).to.deep.equal({ path: "/JobsDetail/0/EndTime", message: "must be in the ci-time format" });
     }
+  });
+
+  it("validate in the moderation form, with a colon in the offset, and become the same Date", () => {
+    const body = JSON.stringify({
+      EventName: "ReviewText",
+      JobsDetail: { JobId: "j1", State: "Success", CreationTime: "2021-08-10T21:01:10+08:00" },
+    });
+    const callback = parseCallback(body, { strict: true });
+    if (callback.EventName !== "ReviewText") expect.fail("a ReviewText callback");
+    expect(callback.JobsDetail.CreationTime).to.equal("2021-08-10T21:01:10+08:00");
+    expect(parseCiTime("2021-08-10T21:01:10+08:00")).to.deep.equal(parseCiTime("2021-08-10T21:01:10+0800"));
+    expect(safeParseCallback(body.replace("+08:00", "+08:0")).ok).to.equal(false);
   });
 
   it("become Dates with parseCiTime, honouring the offset", () => {

@@ -18,24 +18,42 @@ const SEED = 20_240_605;
 const RUNS = 300;
 
 const schema = new SchemaArbitraries(join(repoRoot, "schema"));
-// The media and workflow callbacks, which come as XML and as JSON. The moderation roots (JSON only, with number
-// leaves and header maps the generator does not make yet) are tested from their skeletons and written bodies.
-const roots = ["callback.schema.json"];
-const callbacks = fc.oneof(...roots.map((root) => schema.callback(root)));
+// The media and workflow callbacks come as XML and as JSON; the moderation ones, Detail and Simple, as JSON only.
+const roots = [
+  { file: "callback.schema.json", jsonOnly: false },
+  { file: "moderation/detail.schema.json", jsonOnly: true },
+  { file: "moderation/simple.schema.json", jsonOnly: true },
+];
+const callbacks = fc.oneof(
+  ...roots.map(({ file, jsonOnly }) => schema.callback(file).map((generated) => ({ ...generated, jsonOnly }))),
+);
 const jsonStyles = fc.record({ seed: fc.nat(), wrap: fc.boolean() });
 
-/** Every way of sending `callback`: XML through each reader, JSON in `style`. */
-function parsings(callback: unknown, style: { seed: number; wrap: boolean }): [how: string, parse: () => unknown][] {
-  const xml = writeXml(callback);
+/** Every way of sending `callback`: XML through each reader (unless it is JSON only), JSON in `style`. */
+function parsings(
+  callback: unknown,
+  style: { seed: number; wrap: boolean },
+  jsonOnly: boolean,
+): [how: string, parse: () => unknown][] {
   const json = writeJson(callback, style);
+  const viaJson: [string, () => unknown] = ["JSON", () => parseCallbackWith(readXml, json)];
+  if (jsonOnly) return [viaJson];
+  const xml = writeXml(callback);
   return [
     ...xmlReaders.map(([name, reader]): [string, () => unknown] => [
       `XML via ${name}`,
       () => parseCallbackWith(reader, xml),
     ]),
-    ["JSON", () => parseCallbackWith(readXml, json)],
+    viaJson,
   ];
 }
+
+/** What a leaf of the wrong type is told, by the type the schema gives it. */
+const wrongTypeMessage: Record<Leaf["type"], string> = {
+  text: "must be text",
+  integer: "must be a whole number",
+  number: "must be a number",
+};
 
 /** `value` with the leaf at `path` (a JSON Pointer of plain tokens) replaced. */
 function replaced(value: unknown, path: string, leaf: unknown): unknown {
@@ -60,11 +78,12 @@ interface Mutation {
 function mutations({ leaves }: Generated): fc.Arbitrary<Mutation> {
   const candidates = leaves.filter((leaf) => leaf.declared && !leaf.discriminator);
   return fc.constantFrom(...candidates).chain((leaf) => {
-    const wrongType = fc.constant<Mutation>({ leaf, to: { Mutated: "x" }, message: "must be text" });
+    const wrongType = fc.constant<Mutation>({ leaf, to: { Mutated: "x" }, message: wrongTypeMessage[leaf.type] });
     if (!leaf.enum) return wrongType;
-    const unlisted = fc
-      .stringMatching(/^[A-Za-z0-9]{1,12}$/)
-      .filter((text) => !leaf.enum?.includes(text))
+    const offEnum: fc.Arbitrary<unknown> =
+      leaf.type === "text" ? fc.stringMatching(/^[A-Za-z0-9]{1,12}$/) : fc.integer({ min: -1000, max: 1000 });
+    const unlisted = offEnum
+      .filter((value) => !leaf.enum?.includes(value))
       .map((to): Mutation => ({ leaf, to, message: /^must be one of / }));
     return fc.oneof(wrongType, unlisted);
   });
@@ -72,13 +91,13 @@ function mutations({ leaves }: Generated): fc.Arbitrary<Mutation> {
 
 describe("generated from the schema", () => {
   it("the schema has callbacks to generate", () => {
-    expect(roots).to.not.be.empty;
+    expect(roots).to.have.length(3);
   });
 
   it(`callbacks read back from XML (both readers) and JSON (every style) as themselves (${RUNS} runs)`, () => {
     fc.assert(
-      fc.property(callbacks, jsonStyles, ({ value }, style) => {
-        for (const [how, parse] of parsings(value, style)) expect(parse(), how).to.deep.equal(value);
+      fc.property(callbacks, jsonStyles, ({ value, jsonOnly }, style) => {
+        for (const [how, parse] of parsings(value, style, jsonOnly)) expect(parse(), how).to.deep.equal(value);
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -89,8 +108,8 @@ describe("generated from the schema", () => {
       .filter((generated) => generated.leaves.some((leaf) => leaf.declared && !leaf.discriminator))
       .chain((generated) => fc.tuple(fc.constant(generated), mutations(generated)));
     fc.assert(
-      fc.property(mutated, jsonStyles, ([{ value }, { leaf, to, message }], style) => {
-        for (const [how, parse] of parsings(replaced(value, leaf.path, to), style)) {
+      fc.property(mutated, jsonStyles, ([{ value, jsonOnly }, { leaf, to, message }], style) => {
+        for (const [how, parse] of parsings(replaced(value, leaf.path, to), style, jsonOnly)) {
           let error: unknown;
           try {
             parse();

@@ -19,7 +19,7 @@ interface SchemaNode {
   format?: string;
   properties?: Record<string, SchemaNode>;
   required?: string[];
-  additionalProperties?: boolean;
+  additionalProperties?: boolean | SchemaNode;
   items?: SchemaNode;
   minItems?: number;
   allOf?: SchemaNode[];
@@ -34,12 +34,14 @@ const KNOWN_KEYWORDS = new Set([
   ...["$schema", "$id", "$comment", "title", "description", "examples", "definitions", "tsType"],
 ]);
 
-/** A text leaf of a generated callback. */
+/** A leaf of a generated callback: text, or a JSON number (moderation). */
 export interface Leaf {
   /** JSON Pointer into the canonical object. */
   path: string;
+  /** What the schema makes it. */
+  type: "text" | "integer" | "number";
   /** The values the schema allows, when it lists them. */
-  enum?: string[];
+  enum?: unknown[];
   /** Whether the leaf picks a union's variant (Tag, EventName): changing it changes what is valid around it. */
   discriminator: boolean;
   /** Whether the schema declares the leaf (children of open containers are not declared). */
@@ -115,6 +117,20 @@ export class SchemaArbitraries {
 
   private build({ node, file, pointer }: Located, depth: number, discriminator: boolean): fc.Arbitrary<Generated> {
     if (node.oneOf) return this.union({ file, pointer, node }, depth);
+    if (isMap(node)) {
+      // Header names and text; the keys are free, so no leaf of a map is declared.
+      return fc
+        .dictionary(fc.stringMatching(/^x-cos-meta-[a-z0-9]{1,8}$/), leafText, { minKeys: 1, maxKeys: 3 })
+        .map((value) => ({
+          value,
+          leaves: Object.keys(value).map((key) => ({
+            path: `/${key}`,
+            type: "text" as const,
+            discriminator: false,
+            declared: false,
+          })),
+        }));
+    }
     if (node.type === "object" || node.allOf) return this.object({ file, pointer, node }, depth);
     if (node.type === "array") {
       if (!node.items) throw new Error(`${file}#${pointer}: an array without items`);
@@ -125,10 +141,24 @@ export class SchemaArbitraries {
         leaves: items.flatMap((item, index) => prefixed(`/${index}`, item.leaves)),
       }));
     }
+    if (node.type === "integer" || node.type === "number") {
+      const type = node.type;
+      return this.number({ file, pointer, node }).map((value) => ({
+        value,
+        leaves: [{ path: "", type, enum: node.enum, discriminator, declared: true }],
+      }));
+    }
     return this.text({ file, pointer, node }).map((value) => ({
       value,
-      leaves: [{ path: "", enum: node.enum?.map(String), discriminator, declared: true }],
+      leaves: [{ path: "", type: "text" as const, enum: node.enum?.map(String), discriminator, declared: true }],
     }));
+  }
+
+  /** A JSON number leaf: from its enum, else an integer, else a decimal JSON writes without an exponent. */
+  private number({ node }: Located): fc.Arbitrary<number> {
+    if (node.enum) return fc.constantFrom(...(node.enum as number[]));
+    if (node.type === "integer") return fc.integer({ min: -1_000_000, max: 1_000_000_000 });
+    return fc.integer({ min: -1_000_000, max: 1_000_000 }).map((n) => n / 100);
   }
 
   private text({ file, pointer, node }: Located): fc.Arbitrary<string> {
@@ -152,7 +182,10 @@ export class SchemaArbitraries {
   /** An object; `discriminator` names the property that picks its union variant (always generated). */
   private object(at: Located, depth: number, discriminator?: string): fc.Arbitrary<Generated> {
     const { properties, required, open } = this.members(at);
-    const declared = Object.keys(properties);
+    // A property the schema forbids (`not: {}`, a Simple body's EventName) is never generated.
+    const declared = Object.keys(properties).filter(
+      (key) => !isForbidden(this.resolve(properties[key] as Located).node),
+    );
     const mandatory = declared.filter((key) => required.includes(key) || key === discriminator);
     let optional = declared.filter((key) => !mandatory.includes(key));
     // Past the depth limit only what must be there, and one leaf if nothing must (or one child, leading to one).
@@ -179,7 +212,12 @@ export class SchemaArbitraries {
           value: Object.fromEntries([...entries.map(([key, generated]) => [key, generated.value]), ...extra]),
           leaves: [
             ...entries.flatMap(([key, generated]) => prefixed(`/${pointerToken(key)}`, generated.leaves)),
-            ...extra.map(([key]) => ({ path: `/${pointerToken(key)}`, discriminator: false, declared: false })),
+            ...extra.map(([key]) => ({
+              path: `/${pointerToken(key)}`,
+              type: "text" as const,
+              discriminator: false,
+              declared: false,
+            })),
           ],
         })),
     );
@@ -257,11 +295,23 @@ function pointerToken(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-
 /** Every file below `dir`, as posix paths relative to it. */
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? listFiles(path, base) : [relative(base, path).split("\\").join("/")];
   });
+}
+
+/** A map: an object with no properties of its own, whose every value is text (moderation's CosHeaders). */
+function isMap(node: SchemaNode): boolean {
+  const values = node.additionalProperties;
+  return (
+    node.type === "object" && node.properties === undefined && typeof values === "object" && values.type === "string"
+  );
+}
+
+/** A node no value passes: `not: {}`. */
+function isForbidden(node: SchemaNode): boolean {
+  return node.not !== undefined && Object.keys(node.not).length === 0;
 }
