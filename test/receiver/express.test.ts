@@ -3,7 +3,7 @@ import { expect } from "chai";
 import express from "express";
 import { createExpressHandler } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, postEncoded, send, serveServer, type Served } from "../support/http";
+import { post, postEncoded, postModeration, send, serveServer, type Served } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -44,6 +44,16 @@ describe("receiver: Express adapter (express 5 over HTTP)", () => {
     }
     expect((await postEncoded(`${origin}/raw`, seedXml, "gzip")).json).to.deep.equal({ ok: true });
     expect(seen).to.have.length(4);
+  });
+
+  it("passes X-Ci-Content-Version on: a Detail body under a Simple header is refused", async () => {
+    const { listener, seen } = recordingListener();
+    const app = express();
+    app.post("/ci/callback", createExpressHandler(listener));
+    const origin = await start(app);
+    expect((await postModeration(`${origin}/ci/callback`, "Detail")).json).to.deep.equal({ ok: true });
+    expect((await postModeration(`${origin}/ci/callback`, "Simple")).status).to.equal(400);
+    expect(seen).to.deep.equal(["ReviewText"]);
   });
 
   it("explains that the raw body is needed when express.json() already parsed it", async () => {

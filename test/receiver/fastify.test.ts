@@ -2,7 +2,7 @@ import { expect } from "chai";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createFastifyHandler, fastifyCallbackPlugin } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, postEncoded, send } from "../support/http";
+import { post, postEncoded, postModeration, send } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -41,6 +41,14 @@ describe("receiver: Fastify adapter (fastify 5 over HTTP)", () => {
     const zstd = await send(`${origin}/ci/callback`, { headers: { "content-encoding": "zstd" }, chunks: [seedXml] });
     expect(zstd.status).to.equal(415);
     expect(seen).to.have.length(3);
+  });
+
+  it("passes X-Ci-Content-Version on: a Detail body under a Simple header is refused", async () => {
+    const { listener, seen } = recordingListener();
+    const origin = await start((a) => void a.register(fastifyCallbackPlugin, { listener, url: "/ci/callback" }));
+    expect((await postModeration(`${origin}/ci/callback`, "Detail")).json).to.deep.equal({ ok: true });
+    expect((await postModeration(`${origin}/ci/callback`, "Simple")).status).to.equal(400);
+    expect(seen).to.deep.equal(["ReviewText"]);
   });
 
   it("keeps the raw-body parser to its own route: other routes still get parsed JSON", async () => {

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { Hono } from "hono";
 import { createFetchHandler } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, postEncoded, send, serveServer, type Served } from "../support/http";
+import { post, postEncoded, postModeration, send, serveServer, type Served } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -48,6 +48,17 @@ describe("receiver: web-standard Request → Response adapter (Hono on @hono/nod
       expect((await postEncoded(`${origin}/ci/callback`, seedXml, encoding)).json).to.deep.equal({ ok: true });
     }
     expect(seen).to.have.length(3);
+  });
+
+  it("passes X-Ci-Content-Version on: a Detail body under a Simple header is refused", async () => {
+    const { listener, seen } = recordingListener();
+    const handle = createFetchHandler(listener);
+    const app = new Hono();
+    app.post("/ci/callback", (c) => handle(c.req.raw));
+    const origin = await start(app);
+    expect((await postModeration(`${origin}/ci/callback`, "Detail")).json).to.deep.equal({ ok: true });
+    expect((await postModeration(`${origin}/ci/callback`, "Simple")).status).to.equal(400);
+    expect(seen).to.deep.equal(["ReviewText"]);
   });
 
   it("explains that the raw body is needed when the body was already read", async () => {

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import Koa from "koa";
 import { createKoaMiddleware } from "../../src";
 import { exampleText } from "../support/examples";
-import { post, postEncoded, send, serveServer, type Served } from "../support/http";
+import { post, postEncoded, postModeration, send, serveServer, type Served } from "../support/http";
 import { recordingListener } from "../support/recording-listener";
 
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
@@ -48,6 +48,16 @@ describe("receiver: Koa adapter (koa 3 over HTTP)", () => {
       expect((await postEncoded(`${origin}/ci/callback`, seedXml, encoding)).json).to.deep.equal({ ok: true });
     }
     expect(seen).to.have.length(3);
+  });
+
+  it("passes X-Ci-Content-Version on: a Detail body under a Simple header is refused", async () => {
+    const { listener, seen } = recordingListener();
+    const app = new Koa();
+    app.use(createKoaMiddleware(listener, { path: "/ci/callback" }));
+    const origin = await start(app);
+    expect((await postModeration(`${origin}/ci/callback`, "Detail")).json).to.deep.equal({ ok: true });
+    expect((await postModeration(`${origin}/ci/callback`, "Simple")).status).to.equal(400);
+    expect(seen).to.deep.equal(["ReviewText"]);
   });
 
   it("uses the raw text @koa/bodyparser keeps when it ran first, and the stream when it skipped the type", async () => {

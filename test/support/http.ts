@@ -83,3 +83,10 @@ export function postEncoded(url: string, body: string, encoding: "gzip" | "defla
   const bytes = encoding === "gzip" ? gzipSync(input) : encoding === "deflate" ? deflateSync(input) : brotliCompressSync(input);
   return send(url, { headers: { "content-length": bytes.length, "content-encoding": encoding }, chunks: [bytes] });
 }
+
+/** A Detail moderation callback (ReviewText) as CI POSTs it, with an `X-Ci-Content-Version` header. */
+export function postModeration(url: string, version: "Simple" | "Detail"): Promise<Reply> {
+  const body = JSON.stringify({ EventName: "ReviewText", JobsDetail: { JobId: `j-${version}`, State: "Success", Result: 0 } });
+  const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-ci-content-version": version };
+  return send(url, { headers, chunks: [body] });
+}
