@@ -244,7 +244,6 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     return answer(200, { ok: true });
   }
 
-
   /** Runs the handlers in order: the option's, then those of each name, most general first. */
   async function runHandlers(callback: ReceivedCallback, context: CallbackContext): Promise<void> {
     if (options.handler !== undefined) await options.handler(callback, context);
