@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
 
-const examples = join(__dirname, "..", "..", "shared", "reference", "examples", "VideoEnhance");
+const examples = join(__dirname, "..", "test", "fixtures", "examples", "VideoEnhance");
 const seedJobId = "j7d0eafdaf86c11ecbdf419856486c0ab";
 const seconds = Number(process.env.BENCH_SECONDS ?? "4");
 const connections = Number(process.env.BENCH_CONNECTIONS ?? "10");
