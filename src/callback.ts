@@ -109,10 +109,13 @@ export function parseCallbackWith(
     loose = document.value;
   }
   const family = familyOf(loose);
-  if (family !== media && format === "xml") throw parseError("content-moderation callbacks are JSON only, but the body is XML");
-  const version = options.contentVersion?.trim().toLowerCase();
-  if ((version === "simple" && family !== simple) || (version === "detail" && family === simple)) {
-    throw parseError(`X-Ci-Content-Version says ${version === "simple" ? "Simple" : "Detail"} but the body is a ${family === simple ? "Simple" : "Detail"} callback`);
+  if (family !== media && format === "xml") {
+    throw parseError("content-moderation callbacks are JSON only, but the body is XML");
+  }
+  const declared = versionOfHeader(options.contentVersion);
+  const shaped = family === simple ? "Simple" : "Detail";
+  if (declared !== undefined && declared !== shaped) {
+    throw parseError(`X-Ci-Content-Version says ${declared} but the body is a ${shaped} callback`);
   }
   return canonical(loose, options, family);
 }
@@ -173,6 +176,12 @@ function familyOf(loose: unknown): Family {
   const event = loose.EventName;
   if (typeof event === "string" && knownModerationDetailCallbackEventNames.has(event)) return detail;
   return event === undefined && Object.hasOwn(loose, "data") ? simple : media;
+}
+
+/** The version an `X-Ci-Content-Version` header names, in any case; undefined for other values. */
+function versionOfHeader(header: string | undefined): "Simple" | "Detail" | undefined {
+  const value = header?.trim().toLowerCase();
+  return value === "simple" ? "Simple" : value === "detail" ? "Detail" : undefined;
 }
 
 function parseError(message: string): CallbackError {
