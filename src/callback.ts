@@ -130,7 +130,8 @@ export function safeParseCallback(body: string | Uint8Array, options: ParseOptio
 
 /**
  * Normalises and validates a callback that is already a JS value (say, JSON another service decoded):
- * lists become arrays, numbers become their text, empty nodes are dropped, then the schema is checked.
+ * lists become arrays, media leaves' numbers become their text (moderation's stay numbers), empty nodes are
+ * dropped, then the schema is checked.
  */
 export function validateCallback(value: unknown, options: ValidateOptions = {}): CallbackResult {
   return attempt(() => {
