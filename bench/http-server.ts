@@ -13,6 +13,7 @@ const calls = new Map<string, number>();
 
 function listenerServer(): RequestListener {
   return createCallbackListener({
+    secret: false,
     handler: (callback) => {
       if (callback.EventName !== "TaskFinish") return;
       const id = callback.JobsDetail[0].JobId;

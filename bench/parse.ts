@@ -281,7 +281,7 @@ void (async () => {
   // The listener's answers to the same floods at the default 1 MiB limit: bounded, whatever the body.
   const answerSizes = await Promise.all(
     floodBodies.map(async (flood) => {
-      const listener = createCallbackListener({ strict: true, dedup: false, onError: () => undefined });
+      const listener = createCallbackListener({ secret: false, strict: true, dedup: false, onError: () => undefined });
       const body = Buffer.from(flood.bodyOfSize(DEFAULT_MAX_BYTES - 1024));
       const reply = await listener.handle({ method: "POST", url: "/", body: () => Promise.resolve(body) });
       return { name: flood.name, bytes: body.length, status: reply.status, answer: Buffer.byteLength(reply.body) };

@@ -2,18 +2,21 @@
  * generated/schema/: the schema for other services and languages. One self-contained JSON Schema per event
  * (and one for either), every definition gathered under `definitions` by its title; and an OpenAPI 3.1
  * document whose `webhooks` describe both callbacks. The `ci-time` format also gets its pattern, so
- * validators that do not know the format still check it. `discriminator` is an OpenAPI keyword: the plain
- * JSON Schemas leave it out (their `oneOf` says the same), the OpenAPI document keeps it with a mapping.
+ * validators that do not know the format still check it. `discriminator` is an OpenAPI keyword: the OpenAPI
+ * document keeps it with a mapping; the plain JSON Schemas write each such union as one `if`/`then` per value
+ * instead of its `oneOf` (see {@link dispatch}), which means the same for a canonical object (its Tag and
+ * EventName always set) and lets any validator report a bad leaf once, not once per variant.
  */
 import { posix } from "node:path";
 import type { FormatSpec } from "./generate-validators";
 import type { Located, SchemaNode, SchemaSet } from "./schema-set";
+import { discriminated } from "./schema-views";
 
 type Json = Record<string, unknown>;
 
 /** Bundles `rootFile` and everything it references into one schema with the given `$id`. */
 export function bundle(set: SchemaSet, rootFile: string, id: string, formats: Record<string, FormatSpec>): Json {
-  const definitions = gather(set, rootFile, "#/definitions/", formats, ["discriminator", "tsType"]);
+  const definitions = gather(set, rootFile, "#/definitions/", formats, ["tsType"], true);
   const root = definitions.get(ROOT) as Json;
   definitions.delete(ROOT);
   return {
@@ -34,7 +37,7 @@ export function openApi(
   const schemas = new Map<string, unknown>();
   const webhooks: Json = {};
   for (const event of events) {
-    const gathered = gather(set, event.file, "#/components/schemas/", formats, ["tsType"]);
+    const gathered = gather(set, event.file, "#/components/schemas/", formats, ["tsType"], false);
     const root = gathered.get(ROOT) as Json;
     gathered.delete(ROOT);
     gathered.set(root.title as string, root);
@@ -84,13 +87,17 @@ function withMapping(schema: Json, schemas: Map<string, unknown>): Json {
 
 const ROOT = "\0root";
 
-/** The root schema (under ROOT) and every schema it references, by title (or definition name for untitled leaves). */
+/**
+ * The root schema (under ROOT) and every schema it references, by title (or definition name for untitled
+ * leaves); with `unions`, each discriminated union written as {@link dispatch}.
+ */
 function gather(
   set: SchemaSet,
   rootFile: string,
   prefix: string,
   formats: Record<string, FormatSpec>,
   dropped: string[],
+  unions: boolean,
 ): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const keyOf = new Map<string, string>();
@@ -110,21 +117,45 @@ function gather(
     return `${prefix}${key}`;
   };
   for (let next = pending.shift(); next; next = pending.shift()) {
-    out.set(next.key, rewrite(next.at, refer, formats, new Set(["$schema", "$id", "definitions", ...dropped])));
+    const change = unions ? (node: SchemaNode, at: Located) => dispatch(set, node, at) : (node: SchemaNode) => node;
+    out.set(next.key, rewrite(next.at, refer, formats, new Set(["$schema", "$id", "definitions", ...dropped]), change));
   }
   return out;
 }
 
-/** A copy of a schema node without the `dropped` keywords, its `$ref`s pointing into the bundle. */
+/**
+ * A discriminated union as plain JSON Schema that checks only the variant its value names: `allOf` one
+ * `if` (the value) / `then` (the variant) per value, and the fallback for any other value or none (else a
+ * value outside the known ones is an error). A `oneOf` checks every variant, so a validator reporting all
+ * errors gives a bad leaf's once per variant (74 errors for one bad job State); this gives it once, beside
+ * the `if` that chose the variant.
+ */
+function dispatch(set: SchemaSet, node: SchemaNode, at: Located): SchemaNode {
+  const union = discriminated(set, node, at);
+  if (!union) return node;
+  const { oneOf: _, discriminator: __, ...rest } = node;
+  const { property } = union;
+  const is = (value: SchemaNode): SchemaNode => ({ type: "object", properties: { [property]: value }, required: [property] });
+  const known = is({ enum: union.variants.map((v) => v.value) });
+  const chosen: SchemaNode[] = union.variants.map(({ value, member }) => ({ if: is({ const: value }), then: member }));
+  return { ...rest, allOf: [...chosen, union.fallback ? { if: known, else: union.fallback } : known] };
+}
+
+/**
+ * A copy of a schema node without the `dropped` keywords, its `$ref`s pointing into the bundle, each node first
+ * passed through `change`.
+ */
 function rewrite(
   at: Located,
   refer: (from: Located, ref: string) => string,
   formats: Record<string, FormatSpec>,
   dropped: Set<string>,
+  change: (node: SchemaNode, at: Located) => SchemaNode,
 ): unknown {
-  const copy = (node: unknown, pointer: string): unknown => {
-    if (Array.isArray(node)) return node.map((item, i) => copy(item, `${pointer}/${i}`));
-    if (typeof node !== "object" || node === null) return node;
+  const copy = (original: unknown, pointer: string): unknown => {
+    if (Array.isArray(original)) return original.map((item, i) => copy(item, `${pointer}/${i}`));
+    if (typeof original !== "object" || original === null) return original;
+    const node = change(original as SchemaNode, { file: at.file, pointer, node: original as SchemaNode });
     const out: Json = {};
     for (const [key, value] of Object.entries(node as Json)) {
       if (dropped.has(key)) continue;

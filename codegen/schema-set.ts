@@ -17,6 +17,9 @@ export interface SchemaNode {
   const?: unknown;
   enum?: unknown[];
   not?: SchemaNode;
+  if?: SchemaNode;
+  then?: SchemaNode;
+  else?: SchemaNode;
   properties?: Record<string, SchemaNode>;
   required?: string[];
   additionalProperties?: boolean | SchemaNode;

@@ -36,34 +36,45 @@ export function validationView(set: SchemaSet): Files {
   return hoistDefinitions(dispatchUnions(set));
 }
 
+/** A `oneOf` with a `discriminator`, read: the property, each variant's value and member, and the fallback member. */
+export interface Discriminated {
+  property: string;
+  variants: { value: string; member: SchemaNode }[];
+  /** The member whose discriminator is no const (UnknownJob: "not enum" of the others), if any. */
+  fallback?: SchemaNode;
+}
+
+/** The union `node` (at `at`) is, or undefined when it is no `oneOf` with a `discriminator`. */
+export function discriminated(set: SchemaSet, node: SchemaNode, at: Located): Discriminated | undefined {
+  const property = node.discriminator?.propertyName;
+  if (!node.oneOf || !property) return undefined;
+  const union: Discriminated = { property, variants: [] };
+  for (const [index, member] of node.oneOf.entries()) {
+    const variant = set.resolve({ file: at.file, pointer: `${at.pointer}/oneOf/${index}`, node: member });
+    const discriminator = set.object(variant).properties[property];
+    const leaf = discriminator && set.resolve(discriminator).node;
+    const value = leaf?.const ?? (leaf?.enum?.length === 1 ? leaf.enum[0] : undefined);
+    if (typeof value === "string") union.variants.push({ value, member });
+    else union.fallback = member;
+  }
+  return union;
+}
+
 function dispatchUnions(set: SchemaSet): Files {
   return mapFiles(set, (node, at) => {
-    const property = node.discriminator?.propertyName;
-    if (!node.oneOf || !property) return node;
-    const { oneOf, discriminator: _, ...rest } = node;
-    const known: string[] = [];
-    const variants: SchemaNode[] = [];
-    let fallback: SchemaNode | undefined;
-    for (const [index, member] of oneOf.entries()) {
-      const variant = set.resolve({ file: at.file, pointer: `${at.pointer}/oneOf/${index}`, node: member });
-      const discriminator = set.object(variant).properties[property];
-      const leaf = discriminator && set.resolve(discriminator).node;
-      const value = leaf?.const ?? (leaf?.enum?.length === 1 ? leaf.enum[0] : undefined);
-      if (typeof value === "string") {
-        known.push(value);
-        variants.push(member);
-      } else {
-        fallback = member;
-      }
-    }
+    const union = discriminated(set, node, at);
+    if (!union) return node;
+    const { oneOf: _, discriminator: __, ...rest } = node;
+    const { property, fallback } = union;
     // ajv's discriminator keyword checks only the variant the value names (a switch, not a search).
     const dispatch = {
       type: "object",
       properties: { [property]: { type: "string" } },
       required: [property],
       discriminator: { propertyName: property },
-      oneOf: variants,
+      oneOf: union.variants.map((v) => v.member),
     };
+    const known = union.variants.map((v) => v.value);
     const isKnown: SchemaNode = { type: "object", properties: { [property]: { enum: known } }, required: [property] };
     return fallback ? { ...rest, if: isKnown, then: dispatch, else: fallback } : { ...rest, ...dispatch };
   });

@@ -15,7 +15,22 @@ export {
 export { CallbackError, MAX_ISSUES, type CallbackErrorKind, type CallbackIssue } from "./errors";
 export { MAX_DEPTH_LIMIT } from "./limits";
 export { parseCiTime } from "./time";
-export { exampleBody, exampleCallback, exampleNames, type ContentVersion, type ExampleOptions } from "./samples";
+export {
+  exampleBody,
+  exampleCallback,
+  exampleNames,
+  type ContentVersion,
+  type ExampleCallbackMap,
+  type ExampleName,
+  type ExampleNode,
+  type ExampleOptions,
+  type ExampleSet,
+  type SimpleExampleCallbackMap,
+  type SimpleExampleName,
+  type SimpleExampleOptions,
+  type SimpleSample,
+  type TaskFinishSample,
+} from "./samples";
 export type { BodyFormat } from "./body";
 export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
 // Receiving callbacks over HTTP (src/receiver/).

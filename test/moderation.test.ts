@@ -126,7 +126,7 @@ describe("moderation callbacks", () => {
     async function receive(bodies: { body: string; version?: string }[]) {
       const handled: { callback: ReceivedCallback; context: CallbackContext }[] = [];
       const tests: ReceivedCallback[] = [];
-      const listener = createCallbackListener({ onTest: (callback) => tests.push(callback), onError: () => undefined });
+      const listener = createCallbackListener({ secret: false, onTest: (callback) => tests.push(callback), onError: () => undefined });
       listener.on("ReviewVideo", (callback, context) => {
         handled.push({ callback, context });
       });

@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import {
   type AnyCallback,
+  type CallbackEventName,
   type CallbackOfEvent,
   type CiCallback,
   type ModerationSimpleCallback,
@@ -15,7 +16,10 @@ import {
   type TranscodeJob,
   type UnknownJob,
   type VideoEnhanceJob,
+  type TaskFinishSample,
   type WorkflowFinishCallback,
+  createCallbackListener,
+  exampleBody,
   isKnownJob,
   parseCallback,
 } from "../src";
@@ -165,7 +169,49 @@ describe("the generated types", () => {
     // Documents have no Simple version.
     assertType<Equal<CallbackOfEvent<"ReviewDocument">, ReviewDocumentDetailCallback>>();
     const detail = exampleCallback("ReviewImage");
-    if (detail.EventName !== "ReviewImage") return expect.fail("a ReviewImage sample");
+    assertType<Equal<typeof detail, ReviewImageDetailCallback>>();
     expect(handle(detail)).to.equal(detail.JobsDetail.Result);
+  });
+
+  it("type each sample as its event, and its set option as the nodes of its job, run or data", () => {
+    const transcode = exampleCallback("Transcode", { set: { JobId: "j-test-1", State: "Failed" } });
+    assertType<Equal<typeof transcode, TaskFinishSample<TranscodeJob>>>();
+    assertType<Equal<(typeof transcode.JobsDetail)[0], TranscodeJob>>();
+    const simple = exampleCallback("ReviewImage", { version: "Simple", set: { trace_id: "t-1" } });
+    assertType<Equal<typeof simple.data, ReviewImageSimpleData>>();
+    const workflow = exampleCallback("WorkflowFinish");
+    assertType<Equal<typeof workflow, WorkflowFinishCallback>>();
+    // A name held in a string gets any callback.
+    const name: string = ["Tts"][0];
+    const any = exampleCallback(name);
+    assertType<Equal<typeof any, AnyCallback>>();
+    // @ts-expect-error -- "Transcod" is not a sample's name
+    expect(() => exampleCallback("Transcod")).to.throw(RangeError);
+    // @ts-expect-error -- a TranscodeJob has no JobID (JobId is)
+    exampleCallback("Transcode", { set: { JobID: "j-test-1" } });
+    // @ts-expect-error -- "Done" is not a State
+    exampleCallback("Transcode", { set: { State: "Done" } });
+    // @ts-expect-error -- documents have no Simple version
+    expect(() => exampleCallback("ReviewDocument", { version: "Simple" })).to.throw(RangeError);
+    // @ts-expect-error -- a moderation callback is JSON only
+    expect(() => exampleBody("ReviewText", "xml", { version: "Simple" })).to.throw(RangeError);
+    expect(transcode.JobsDetail[0].Operation.TemplateId).to.be.a("string");
+  });
+
+  it("make handler names complete to the known Tags, and a misspelt one a compile error", () => {
+    const listener = createCallbackListener({ secret: false });
+    assertType<Equal<Extract<CallbackEventName, `TaskFinish:${string}`>, `TaskFinish:${KnownJob["Tag"]}`>>();
+    assertType<Equal<CallbackOfEvent<"TaskFinish:Transcode">["JobsDetail"][0], TranscodeJob>>();
+    listener.on("TaskFinish:Transcode", (callback) => {
+      assertType<Equal<(typeof callback.JobsDetail)[0], TranscodeJob>>();
+    });
+    // @ts-expect-error -- "Transcod" is not a known Tag: a compile error, and a RangeError at run time
+    expect(() => listener.on("TaskFinish:Transcod", () => undefined)).to.throw(RangeError);
+    // @ts-expect-error -- nor is "TaskFinsh" an event
+    expect(() => listener.on("TaskFinsh", () => undefined)).to.throw(RangeError);
+    // A Tag newer than the package: on("TaskFinish"), where every job is a Job and its Tag a string.
+    listener.on("TaskFinish", (callback) => {
+      assertType<Equal<(typeof callback.JobsDetail)[0], Job>>();
+    });
   });
 });

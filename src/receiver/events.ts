@@ -13,6 +13,12 @@ import type {
   ModerationSimpleData,
   TaskFinishCallback,
 } from "../../generated/types";
+import {
+  knownCiCallbackEventNames,
+  knownJobTags,
+  knownModerationDetailCallbackEventNames,
+  type KnownJob,
+} from "../../generated/unions";
 
 /** Whatever the parser returns: every callback type a listener can receive. */
 export type ReceivedCallback = AnyCallback;
@@ -33,18 +39,37 @@ export type CallbackEventMap = { [C in CiCallback as C["EventName"]]: C } & {
 
 type EventBase = keyof CallbackEventMap & string;
 
-/** A name to subscribe to: an EventName, or `TaskFinish:<Tag>` for one job type (`TaskFinish:VideoEnhance`). */
-export type CallbackEventName = EventBase | `TaskFinish:${string}`;
-
-/** The job of a Tag: `TranscodeJob` for `Transcode`; any job for a Tag the schema does not know. */
-type JobOfTag<T extends string> = [Extract<Job, { Tag: T }>] extends [never] ? Job : Extract<Job, { Tag: T }>;
+/**
+ * A name to subscribe to: an EventName, or `TaskFinish:<Tag>` for one job type the schema knows
+ * (`TaskFinish:VideoEnhance`), so that an editor offers every one and a misspelt one does not compile. A Tag
+ * newer than this package is handled under `TaskFinish` (docs/decisions/0005-handler-names.md).
+ */
+export type CallbackEventName = EventBase | `TaskFinish:${KnownJob["Tag"]}`;
 
 /** The callback a handler of event `N` receives; for `TaskFinish:<Tag>` the first job is of that Tag. */
 export type CallbackOfEvent<N extends CallbackEventName> = N extends EventBase
   ? CallbackEventMap[N]
   : N extends `TaskFinish:${infer T}`
-    ? Omit<TaskFinishCallback, "JobsDetail"> & { JobsDetail: [JobOfTag<T>, ...Job[]] }
+    ? Omit<TaskFinishCallback, "JobsDetail"> & { JobsDetail: [Extract<KnownJob, { Tag: T }>, ...Job[]] }
     : never;
+
+/**
+ * Why no callback is dispatched under `name`, or undefined when it is a {@link CallbackEventName}: the
+ * listener checks at `on()`, for names the compiler did not see.
+ */
+export function eventNameProblem(name: string): string | undefined {
+  const events = [...knownCiCallbackEventNames, ...knownModerationDetailCallbackEventNames];
+  const notAnEvent = `not an event name; subscribe to ${events.join(", ")} or TaskFinish:<Tag>`;
+  const colon = name.indexOf(":");
+  if (colon < 0) return events.includes(name) ? undefined : notAnEvent;
+  if (name.slice(0, colon) !== "TaskFinish") return notAnEvent;
+  const tag = name.slice(colon + 1);
+  if (knownJobTags.has(tag)) return undefined;
+  return (
+    `${JSON.stringify(tag)} is not a job Tag this package knows (knownJobTags); for a Tag newer than the ` +
+    `package, subscribe to "TaskFinish" and check callback.JobsDetail[0].Tag`
+  );
+}
 
 /** The names a callback is dispatched under and the key that tells its deliveries apart. */
 export interface EventIdentity {

@@ -12,7 +12,7 @@ import type { CallbackError } from "../errors";
 import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer";
 import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
-import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
+import { eventNameProblem, identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
 import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
@@ -65,9 +65,10 @@ export interface DedupOptions {
 export interface ListenerErrorContext {
   /**
    * `handler`: a handler threw or timed out; `dedup`: the store failed; `body`: the raw body was unavailable;
-   * `internal`: a bug.
+   * `internal`: a bug; `config`: not a failure but a warning about the options, told once when the listener is
+   * made (a listener without `secret`).
    */
-  stage: "handler" | "dedup" | "body" | "internal";
+  stage: "handler" | "dedup" | "body" | "internal" | "config";
   /** The event's dedup key, when known. */
   key?: string;
 }
@@ -76,8 +77,12 @@ export interface ListenerErrorContext {
 export interface CallbackListenerOptions {
   /** Called for every valid callback, before the handlers registered with `on`. */
   handler?: CallbackHandler;
-  /** Require a shared secret in the callback URL (401 otherwise); a string is the query parameter `token`. */
-  secret?: string | CallbackSecret;
+  /**
+   * Require a shared secret in the callback URL (401 otherwise); a string is the query parameter `token`.
+   * CI callbacks carry no signature, so a listener without one accepts a POST from anyone who can reach it: left
+   * out, the listener warns once (`onError`, stage `config`); `false` says so on purpose (another layer checks).
+   */
+  secret?: string | CallbackSecret | false;
   /** Largest body accepted, in bytes (413 past it). Default 1 MiB. */
   maxBytes?: number;
   /** Time allowed for the whole body to arrive, in ms (408 past it). Default 10 s. */
@@ -101,7 +106,10 @@ export interface CallbackListenerOptions {
   onTest?: (callback: ReceivedCallback, context: CallbackContext) => void;
   /** Told about each body refused as invalid (answered 400), e.g. to log it; the error never quotes the body. */
   onInvalid?: (error: CallbackError) => void;
-  /** Told about each failure answered 5xx. Default: `console.error`. */
+  /**
+   * Told about each failure answered 5xx, and about a missing `secret` when the listener is made (stage
+   * `config`). Default: `console.error` (`console.warn` for `config`).
+   */
   onError?: (error: unknown, context: ListenerErrorContext) => void;
 }
 
@@ -130,9 +138,17 @@ export interface CallbackRequest {
  */
 export interface CallbackListener {
   (req: IncomingMessage, res: ServerResponse): void;
-  /** Adds a handler for `TaskFinish` (every job) or `TaskFinish:<Tag>` (one job type). */
+  /**
+   * Adds a handler for an event: `TaskFinish` (every job), `TaskFinish:<Tag>` (one job type the package knows),
+   * `WorkflowFinish` or a moderation event. A job Tag newer than the package: subscribe to `TaskFinish` and
+   * check `callback.JobsDetail[0].Tag`.
+   * @throws RangeError for a name that is not an event, or a `TaskFinish:<Tag>` whose Tag the package does not know.
+   */
   on<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackListener;
-  /** Removes a handler added with `on`. */
+  /**
+   * Removes a handler added with `on`.
+   * @throws RangeError as `on` does.
+   */
   off<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackListener;
   /** The framework-independent core: a request in, the answer to send out. Never rejects. */
   handle(request: CallbackRequest): Promise<ListenerAnswer>;
@@ -171,9 +187,10 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   };
   const handlerTimeoutMs = wholeNumberOption("handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS, timer);
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: limits.maxBytes };
-  const secretMatches = options.secret === undefined ? undefined : createSecretCheck(options.secret);
+  const secretMatches = options.secret === undefined || options.secret === false ? undefined : createSecretCheck(options.secret);
   const dedup = options.dedup === false ? undefined : resolveDedup(options.dedup ?? {}, handlerTimeoutMs);
   const report = options.onError ?? reportToConsole;
+  if (options.secret === undefined) report(new Error(NO_SECRET), { stage: "config" });
   const handlers = new Map<string, CallbackHandler[]>();
 
   async function handle(request: CallbackRequest): Promise<ListenerAnswer> {
@@ -297,10 +314,12 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     void handle(callbackRequestFromNode(req, limits)).then((reply) => writeNodeAnswer(req, res, reply));
   }) as CallbackListener;
   listener.on = (name, handler) => {
+    checkEventName("on", name);
     handlers.set(name, [...(handlers.get(name) ?? []), handler as CallbackHandler]);
     return listener;
   };
   listener.off = (name, handler) => {
+    checkEventName("off", name);
     handlers.set(name, (handlers.get(name) ?? []).filter((h) => h !== handler));
     return listener;
   };
@@ -324,6 +343,19 @@ function resolveDedup(options: DedupOptions, handlerTimeoutMs: number): Required
   };
 }
 
+/** What a listener made without `secret` warns. */
+const NO_SECRET =
+  "this listener has no secret, and CI callbacks carry no signature: it accepts a forged callback from anyone who " +
+  "can reach its URL. Set `secret` (a token in the callback URL; README, Authenticity), or `secret: false` when " +
+  "another layer authenticates the sender.";
+
+/** Refuses, at `on()` rather than never firing, a name no callback is dispatched under. */
+function checkEventName(method: string, name: string): void {
+  const problem = eventNameProblem(name);
+  if (problem !== undefined) throw new RangeError(`${method}(${JSON.stringify(name)}): ${problem}`);
+}
+
 function reportToConsole(error: unknown, context: ListenerErrorContext): void {
-  console.error(`ci-callback: ${context.stage} failed${context.key === undefined ? "" : ` for ${context.key}`}:`, error);
+  if (context.stage === "config") console.warn(`ci-callback: ${error instanceof Error ? error.message : String(error)}`);
+  else console.error(`ci-callback: ${context.stage} failed${context.key === undefined ? "" : ` for ${context.key}`}:`, error);
 }

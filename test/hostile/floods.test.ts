@@ -33,7 +33,7 @@ describe("hostile bodies: floods of problems", () => {
   }
 
   it("a body of failing items up to the 1 MiB limit gets a 400 answer of a few KB from a listener", async () => {
-    const listener = createCallbackListener({ strict: true, dedup: false, onError: () => undefined });
+    const listener = createCallbackListener({ secret: false, strict: true, dedup: false, onError: () => undefined });
     const served = await serve(listener);
     try {
       for (const flood of floodBodies) {

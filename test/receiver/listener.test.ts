@@ -7,6 +7,7 @@ import {
   identifyEvent,
   parseCallback,
   type CallbackContext,
+  type CallbackEventName,
   type CallbackListenerOptions,
   type ListenerErrorContext,
   type ReceivedCallback,
@@ -40,6 +41,7 @@ describe("receiver: the node:http listener", () => {
     const deliveries: Delivery[] = [];
     const errors: { error: unknown; context: ListenerErrorContext }[] = [];
     const listener = createCallbackListener({
+      secret: false,
       handler: (callback, context) => {
         deliveries.push({ callback, context });
       },
@@ -90,6 +92,59 @@ describe("receiver: the node:http listener", () => {
     expect((await post(url, withJobId(seedXml, "j-second"))).status).to.equal(200);
     expect((await post(url, exampleText("WorkflowFinish/zh-863275522-1.xml"))).status).to.equal(200);
     expect(calls).to.deep.equal(["event:TaskFinish", "tag:VideoEnhance", "event:TaskFinish", "workflow:i166ee19017b011eda8a5525400c540df"]);
+  });
+
+  it("refuses, at on() and off(), a name no callback is dispatched under, and says how to handle a newer Tag", async () => {
+    const { listener, url } = await start();
+    const handler = (): void => undefined;
+    // The names a compiler refuses (test/types.test.ts), as plain JavaScript could pass them.
+    const future = "TaskFinish:FutureJob" as CallbackEventName;
+    expect(() => listener.on(future, handler)).to.throw(RangeError, /"FutureJob" is not a job Tag .* subscribe to "TaskFinish" and check callback\.JobsDetail\[0\]\.Tag/);
+    expect(() => listener.on("TaskFinish:Transcod" as CallbackEventName, handler)).to.throw(RangeError, /"Transcod" is not a job Tag/);
+    expect(() => listener.on("TaskFinsh" as CallbackEventName, handler)).to.throw(RangeError, /"TaskFinsh"\): not an event name/);
+    expect(() => listener.on("WorkflowFinish:Transcode" as CallbackEventName, handler)).to.throw(RangeError, /not an event name/);
+    expect(() => listener.on("TaskFinish:Transcode:x" as CallbackEventName, handler)).to.throw(RangeError);
+    expect(() => listener.off(future, handler)).to.throw(RangeError);
+    // The escape hatch: a Tag newer than the package reaches on("TaskFinish"), where its Tag is checked.
+    const tags: string[] = [];
+    listener.on("TaskFinish", (callback) => {
+      const job = callback.JobsDetail[0];
+      if (job.Tag === "FutureJob") tags.push(job.Tag);
+    });
+    expect((await post(url, seedXml.replace(/VideoEnhance</g, "FutureJob<"))).status).to.equal(200);
+    expect((await post(url, withJobId(seedXml, "j-known"))).status).to.equal(200);
+    expect(tags).to.deep.equal(["FutureJob"]);
+  });
+
+  describe("without a secret", () => {
+    it("warns once through onError (stage config) unless secret: false says so on purpose", () => {
+      const told: { error: unknown; context: ListenerErrorContext }[] = [];
+      const onError = (error: unknown, context: ListenerErrorContext): number => told.push({ error, context });
+      createCallbackListener({ onError });
+      expect(told).to.have.length(1);
+      expect(told[0].context).to.deep.equal({ stage: "config" });
+      expect(String(told[0].error)).to.match(/no secret.*forged callback.*`secret: false`/);
+      createCallbackListener({ onError, secret: false });
+      createCallbackListener({ onError, secret: "s3cret" });
+      createCallbackListener({ onError, secret: { values: ["s3cret"], in: "path" } });
+      expect(told).to.have.length(1);
+    });
+
+    it("warns on the console by default: one line, no stack", () => {
+      const warned: unknown[][] = [];
+      const warn = console.warn;
+      console.warn = (...args: unknown[]) => void warned.push(args);
+      try {
+        createCallbackListener();
+        createCallbackListener({ secret: false });
+      } finally {
+        console.warn = warn;
+      }
+      expect(warned).to.have.length(1);
+      expect(warned[0]).to.have.length(1);
+      expect(String(warned[0][0])).to.match(/^ci-callback: this listener has no secret/);
+      expect(String(warned[0][0])).to.not.include("\n");
+    });
   });
 
   it("answers only after the handler has finished", async () => {
@@ -400,7 +455,7 @@ describe("receiver: the node:http listener", () => {
         [{ maxBytes: "1048576" as unknown as number }, TypeError],
       ];
       for (const [options, type] of bad) expect(() => createCallbackListener(options), JSON.stringify(options)).to.throw(type);
-      expect(() => createCallbackListener({ maxBytes: 4 * 1024 * 1024, maxDepth: 1000, handlerTimeoutMs: 1000 })).to.not.throw();
+      expect(() => createCallbackListener({ secret: false, maxBytes: 4 * 1024 * 1024, maxDepth: 1000, handlerTimeoutMs: 1000 })).to.not.throw();
     });
   });
 });

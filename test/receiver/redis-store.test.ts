@@ -68,7 +68,7 @@ describe("receiver: the Redis dedup store (real redis-server)", () => {
     const client = await connect();
     clients.push(client);
     const store: DedupStore = new SpyStore(new RedisDedupStore(client, { prefix }), log);
-    const listener = createCallbackListener({ handler, dedup: { store }, onError: () => undefined });
+    const listener = createCallbackListener({ secret: false, handler, dedup: { store }, onError: () => undefined });
     const served = await serve(listener);
     servers.push(served);
     return { url: `${served.origin}/ci/callback`, listener };
@@ -103,6 +103,7 @@ describe("receiver: the Redis dedup store (real redis-server)", () => {
     // So the listener handles that delivery at once, rather than wait on its own claim until a 503.
     let calls = 0;
     const listener = createCallbackListener({
+      secret: false,
       handler: () => {
         calls++;
       },

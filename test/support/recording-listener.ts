@@ -5,6 +5,7 @@ export function recordingListener(options: CallbackListenerOptions = {}) {
   const seen: string[] = [];
   const errors: { error: unknown; context: ListenerErrorContext }[] = [];
   const listener = createCallbackListener({
+    secret: false,
     dedup: false,
     handler: (callback) => {
       seen.push(callback.EventName ?? "Simple");
