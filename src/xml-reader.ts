@@ -1,8 +1,8 @@
 /**
  * The XML reader: body text in, the root element's name and a loose value out, or a `CallbackError`.
  * The rest of the package sees only this interface; the reader behind it is the saxes one
- * (docs/decisions/0001-xml-reader.md says why). The xml-js one is kept for the benchmark, and both pass the
- * same tests.
+ * (docs/decisions/0001-xml-reader.md says why). The xml-js one, in bench/ (it does not ship), is kept for the
+ * benchmark, and both pass the same tests.
  */
 import { readXmlWithSaxes } from "./xml-reader-saxes";
 

@@ -4,12 +4,18 @@
  * it un-escapes `&amp;` in text before escaping (so text with an `&` is written as CDATA), and a raw CR
  * would be read back as LF by any XML parser (so CR is written as `&#13;`).
  */
-import { type Element, js2xml } from "xml-js";
+import type { Element } from "xml-js";
+
+type XmlJs = typeof import("xml-js");
+
+// Loaded on first use: only sample bodies need it, and importing the package should not pay for it.
+let xmlJs: XmlJs | undefined;
 
 /** The XML body of a canonical callback, indented like CI's. */
 export function toXmlBody(callback: object): string {
+  xmlJs ??= require("xml-js") as XmlJs;
   const root: Element = { type: "element", name: "Response", elements: children(callback as Record<string, unknown>) };
-  const xml = js2xml({ elements: [root] }, { spaces: 4, textFn: (text: string) => text.replace(/\r/g, "&#13;") });
+  const xml = xmlJs.js2xml({ elements: [root] }, { spaces: 4, textFn: (text: string) => text.replace(/\r/g, "&#13;") });
   return `${xml}\n`;
 }
 

@@ -1,0 +1,24 @@
+/** What a bundle or an install is made of, by package name. */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** The packages of node_modules that an esbuild metafile's inputs come from. */
+export function bundledPackages(inputs: Record<string, unknown>): string[] {
+  const names = Object.keys(inputs).map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]);
+  return [...new Set(names.filter((name): name is string => name !== undefined))].sort();
+}
+
+/** The packages installed in a node_modules folder, nested ones included. */
+export function installedPackages(nodeModules: string): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync(nodeModules, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const scoped = entry.name.startsWith("@");
+    for (const name of scoped ? readdirSync(join(nodeModules, entry.name)).map((inner) => `${entry.name}/${inner}`) : [entry.name]) {
+      names.push(name);
+      const nested = join(nodeModules, name, "node_modules");
+      if (readdirSync(join(nodeModules, name)).includes("node_modules")) names.push(...installedPackages(nested));
+    }
+  }
+  return names.sort();
+}
