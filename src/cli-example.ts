@@ -2,44 +2,65 @@
  * `ci-callback example NAME [--format xml|json] [--version detail|simple] [--set NODE=VALUE]...`: prints a sample
  * callback, for users' own tests.
  */
-import { parseArgs } from "node:util";
 import { validateCallback } from "./callback";
-import { exampleBody, exampleCallback, exampleNode } from "./samples";
+import { ExitCode, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./cli-common";
+import { exampleBody, exampleCallback, exampleNode, type ContentVersion } from "./samples";
 
-/** The usage line of the example command. */
-export const exampleUsage =
-  "  ci-callback example NAME [--format xml|json] [--version detail|simple] [--set NODE=VALUE]...\n" +
-  "                                                     print a valid sample callback (NAME: a job Tag, WorkflowFinish\n" +
-  "                                                     or a moderation event; moderation is JSON, Detail by default);\n" +
-  "                                                     --set JobId=… (RunId, trace_id, State, …) makes another event";
+/** `ci-callback example`. */
+export const exampleCommand: Command = {
+  name: "example",
+  synopsis: "NAME [--format xml|json] [--version detail|simple] [--set NODE=VALUE]...",
+  summary: "print a valid sample callback",
+  usage: `usage: ci-callback example NAME [--format xml|json] [--version detail|simple] [--set NODE=VALUE]...
+Prints a valid sample callback. NAME: a job Tag (Transcode, …), WorkflowFinish or a moderation event
+(ReviewImage, …).
+  --format F    xml (the default for jobs and workflows) or json (the only format of moderation)
+  --version V   of a moderation event: detail (the default) or simple
+  --set N=V     set a node of the sample's job, run or data (JobId=…, RunId=…, trace_id=…, State=…) to make
+                another event; the result is validated`,
+  run(args) {
+    const parsed = parseCommand(args, {
+      format: { type: "string" },
+      version: { type: "string" },
+      set: { type: "string", multiple: true },
+    });
+    if (parsed === undefined) return help(this);
+    const [name, ...extra] = parsed.positionals;
+    if (name === undefined) throw usageError("a NAME is required: a job Tag, WorkflowFinish or a moderation event");
+    noMoreArguments(extra);
+    const format = formatOption(parsed.values.format);
+    process.stdout.write(sampleBody(name, format, versionOption(parsed.values.version), parsed.values.set ?? []));
+    return ExitCode.ok;
+  },
+};
 
-/** Runs the example command; returns the exit code. */
-export function exampleCommand(argv: string[]): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { format: { type: "string" }, version: { type: "string" }, set: { type: "string", multiple: true } },
-  });
-  const [name] = positionals;
-  const { format } = values;
-  const version = values.version?.toLowerCase();
-  const formatOk = format === undefined || format === "xml" || format === "json";
-  if (positionals.length !== 1 || !formatOk || (version !== undefined && version !== "detail" && version !== "simple")) {
-    process.stderr.write(`usage:\n${exampleUsage}\n`);
-    return 2;
-  }
+/**
+ * The sample body, for `example` and `send --example`, with the `--set` pairs applied.
+ * @throws CliError (usage) for a name without a sample, XML of a moderation event, or a `--set` that makes the
+ * sample invalid.
+ */
+export function sampleBody(
+  name: string,
+  format: "xml" | "json" | undefined,
+  version: ContentVersion = "Detail",
+  pairs: readonly string[] = [],
+): string {
   try {
-    const options = { version: version === "simple" ? ("Simple" as const) : ("Detail" as const) };
-    const set = readSet(values.set ?? [], exampleNode(exampleCallback(name, options)));
-    const result = validateCallback(exampleCallback(name, { ...options, set }), { strict: true });
+    const set = readSet(pairs, exampleNode(exampleCallback(name, { version })));
+    const result = validateCallback(exampleCallback(name, { version, set }), { strict: true });
     if (!result.ok) throw new RangeError(`--set makes an invalid callback: ${result.error.message}`);
-    process.stdout.write(exampleBody(name, format, { ...options, set }));
+    return exampleBody(name, format, { version, set });
   } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 2;
+    if (error instanceof RangeError) throw usageError(error.message);
+    throw error;
   }
-  return 0;
+}
+
+function versionOption(value: string | undefined): ContentVersion {
+  const version = value?.toLowerCase();
+  if (version === undefined || version === "detail") return "Detail";
+  if (version === "simple") return "Simple";
+  throw usageError(`--version must be detail or simple, not "${value}"`);
 }
 
 /**

@@ -5,32 +5,62 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseArgs } from "node:util";
+import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, systemReason, usageError, type Command } from "./cli-common";
 import { createCallbackListener, type CallbackContext } from "./receiver/listener";
 import type { ReceivedCallback } from "./receiver/events";
 
-/** The usage lines of `listen`, for the CLI's help. */
-export const listenUsage =
-  "  ci-callback listen [--port N] [--host H] [--forward URL]   receive callbacks, print each one, optionally forward it";
+/** Below the listener's 30 s handler timeout, so that a slow target is reported as such. */
+const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
 
-/** Parses the arguments and starts the receiver; the exit code is set when it stops (SIGINT, SIGTERM). */
-export function listenCommand(args: string[]): number {
-  const { values } = parseArgs({
-    args,
-    options: { port: { type: "string" }, host: { type: "string" }, forward: { type: "string" } },
-  });
-  const port = Number(values.port ?? "8080");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port}`);
-  if (values.forward !== undefined && !URL.canParse(values.forward)) throw new Error(`--forward must be a URL, not ${values.forward}`);
-  void listen(port, values.host ?? "127.0.0.1", values.forward).then((code) => {
-    process.exitCode = code;
-  });
-  return 0;
+/** `ci-callback listen`. */
+export const listenCommand: Command = {
+  name: "listen",
+  synopsis: "[--port N] [--host H] [--forward URL] [--forward-timeout MS]",
+  summary: "a development receiver: print each callback, optionally forward it",
+  usage: `usage: ci-callback listen [--port N] [--host H] [--forward URL] [--forward-timeout MS]
+Receives callbacks on every path (no secret, no dedup), prints a line for each and its answer, until
+SIGINT or SIGTERM. Exit 3 when the port cannot be listened on.
+  --port N              default 8080; 0 picks a free one
+  --host H              default 127.0.0.1
+  --forward URL         POST each valid body on to URL; a failure (refused, not 2xx, timeout) answers 500
+  --forward-timeout MS  how long the forward target may take to answer, default ${DEFAULT_FORWARD_TIMEOUT_MS}`,
+  run(args) {
+    const parsed = parseCommand(args, {
+      port: { type: "string" },
+      host: { type: "string" },
+      forward: { type: "string" },
+      "forward-timeout": { type: "string" },
+    });
+    if (parsed === undefined) return help(this);
+    noMoreArguments(parsed.positionals);
+    const { values } = parsed;
+    const port = wholeNumber("--port", values.port, 8080, 0, 65535);
+    const forward = values.forward;
+    if (forward !== undefined && !URL.canParse(forward)) throw usageError(`--forward must be a URL, not "${forward}"`);
+    const timeoutMs = wholeNumber("--forward-timeout", values["forward-timeout"], DEFAULT_FORWARD_TIMEOUT_MS, 1, 2 ** 31 - 1);
+    return listen(port, values.host ?? "127.0.0.1", forward === undefined ? undefined : { url: new URL(forward), timeoutMs });
+  },
+};
+
+/** Where and how long to forward. */
+interface Forward {
+  url: URL;
+  timeoutMs: number;
 }
 
-function listen(port: number, host: string, forward: string | undefined): Promise<number> {
+function wholeNumber(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (/^\d+$/.test(text) && value >= min && value <= max) return value;
+  throw usageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
+}
+
+/** Resolves with the exit code once stopped by a signal; rejects when the port cannot be listened on. */
+function listen(port: number, host: string, forward: Forward | undefined): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const listener = createCallbackListener({
+    // A development receiver on the user's own machine: no secret, on purpose, so no warning.
+    secret: false,
     dedup: false,
     handler: async (callback, context) => {
       out(`${describe(callback)}  valid`);
@@ -47,17 +77,16 @@ function listen(port: number, host: string, forward: string | undefined): Promis
     res.once("finish", () => out(`  answered ${req.method} ${req.url}: ${res.statusCode}`));
     listener(req, res);
   });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     server.once("error", (error) => {
-      process.stderr.write(`cannot listen on ${host}:${port}: ${error.message}\n`);
-      resolve(1);
+      reject(new CliError(ExitCode.io, `cannot listen on ${host}:${port}: ${systemReason(error)}`));
     });
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;
-      out(`listening on http://${host}:${address.port}/ (every path)${forward === undefined ? "" : `, forwarding to ${forward}`}`);
+      out(`listening on http://${host}:${address.port}/ (every path)${forward === undefined ? "" : `, forwarding to ${forward.url.href}`}`);
       for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
-          server.close(() => resolve(0));
+          server.close(() => resolve(ExitCode.ok));
           server.closeAllConnections();
         });
       }
@@ -65,26 +94,36 @@ function listen(port: number, host: string, forward: string | undefined): Promis
   });
 }
 
-/** POSTs the body as received; a failure rejects, so the sender gets 500 and delivers again. */
-async function forwardBody(url: string, context: CallbackContext, out: (line: string) => void): Promise<void> {
+/** POSTs the body as received; a failure rejects, saying what failed, so the sender gets 500 and delivers again. */
+async function forwardBody(forward: Forward, context: CallbackContext, out: (line: string) => void): Promise<void> {
   const headers: Record<string, string> = {};
   if (context.contentType !== undefined) headers["content-type"] = context.contentType;
-  const response = await fetch(url, { method: "POST", headers, body: context.rawBody });
-  await response.arrayBuffer();
-  out(`  forwarded to ${url}: ${response.status}`);
-  if (!response.ok) throw new Error(`the forward target answered ${response.status}`);
+  if (context.contentVersion !== undefined) headers["x-ci-content-version"] = context.contentVersion;
+  let status: number;
+  try {
+    // Stopped too when the listener gives up on the delivery.
+    const signal = AbortSignal.any([context.signal, AbortSignal.timeout(forward.timeoutMs)]);
+    const response = await fetch(forward.url, { method: "POST", headers, body: context.rawBody, signal });
+    await response.arrayBuffer();
+    status = response.status;
+  } catch (error) {
+    throw new Error(`forward to ${forward.url.href}: ${fetchFailure(error, forward.url, forward.timeoutMs)}`);
+  }
+  if (status < 200 || status > 299) throw new Error(`forward to ${forward.url.href}: answered ${status}`);
+  out(`  forwarded to ${forward.url.href}: ${status}`);
 }
 
-/** Event, Tag, JobId and State of each job, or the workflow run; read structurally to fit every callback type. */
+/** Event, Tag, JobId and State of each job, the workflow run, or the moderation job or Simple body. */
 function describe(callback: ReceivedCallback): string {
-  const nodes = callback as {
-    EventName: string;
-    JobsDetail?: { Tag?: string; JobId?: string; State?: string }[];
-    WorkflowExecution?: { WorkflowName?: string; RunId?: string; State?: string };
-  };
-  const parts = [nodes.EventName];
-  for (const job of nodes.JobsDetail ?? []) parts.push(job.Tag ?? "-", job.JobId ?? "-", job.State ?? "-");
-  const run = nodes.WorkflowExecution;
-  if (run !== undefined) parts.push(run.WorkflowName ?? "-", run.RunId ?? "-", run.State ?? "-");
-  return parts.join("  ");
+  if (callback.EventName === undefined) {
+    return ["Simple", callback.data.event ?? "-", callback.data.trace_id].join("  ");
+  }
+  if (callback.EventName === "TaskFinish") {
+    return [callback.EventName, ...callback.JobsDetail.flatMap((job) => [job.Tag, job.JobId, job.State ?? "-"])].join("  ");
+  }
+  if (callback.EventName === "WorkflowFinish") {
+    const run = callback.WorkflowExecution;
+    return [callback.EventName, run.WorkflowName ?? "-", run.RunId ?? "-", run.State ?? "-"].join("  ");
+  }
+  return [callback.EventName, callback.JobsDetail.JobId, callback.JobsDetail.State].join("  ");
 }

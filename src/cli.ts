@@ -1,117 +1,80 @@
 #!/usr/bin/env node
 /**
- * The `ci-callback` command: `validate FILE…` checks bodies and prints one line each;
- * `convert FILE` prints the canonical JSON of one body.
+ * The `ci-callback` command: finds the verb, runs it, and turns its failures into one line on stderr and
+ * the exit code of the README's table (src/cli-common.ts).
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import type { AnyCallback } from "../generated/types";
-import { safeParseCallback } from "./callback";
-import { exampleCommand, exampleUsage } from "./cli-example";
-import { listenCommand, listenUsage } from "./cli-listen";
-import { sendCommand, sendUsage } from "./cli-send";
+import { dirname, join } from "node:path";
+import { CliError, ExitCode, help, type Command } from "./cli-common";
+import { exampleCommand } from "./cli-example";
+import { listenCommand } from "./cli-listen";
+import { sendCommand } from "./cli-send";
+import { convertCommand, validateCommand } from "./cli-validate";
 
-const usage = `usage:
-  ci-callback validate [--json] [--strict] FILE...   check callback bodies (exit 1 if any is invalid)
-  ci-callback convert [--strict] FILE                print the canonical JSON of a body
-${exampleUsage}
-${listenUsage}
-${sendUsage}`;
+const commands: readonly Command[] = [validateCommand, convertCommand, exampleCommand, listenCommand, sendCommand];
 
-/** One file's outcome, as `validate --json` prints it. */
-interface FileReport {
-  file: string;
-  ok: boolean;
-  summary?: string;
-  error?: { kind: string; issues: { path: string; message: string }[] };
-}
+/** The top level: its errors say `ci-callback: …` and are followed by the list of commands. */
+const overview: Pick<Command, "name" | "usage"> = {
+  name: "",
+  usage: `usage: ci-callback COMMAND [OPTIONS]
+${commands.map((command) => `  ${command.name} ${command.synopsis}\n      ${command.summary}`).join("\n")}
+  help [COMMAND], COMMAND --help
+      this text, or the options of a command
+  --version
+      the package's version
+A FILE of - reads stdin. Exit codes: 0 ok, 1 an invalid body or a non-2xx answer, 2 a usage error,
+3 a file or stdin that cannot be read, a URL not reached, a port not listened on.`,
+};
 
-function main(argv: string[]): number {
-  // listen, send and example parse their own options (src/cli-listen.ts, src/cli-send.ts, src/cli-example.ts).
-  if (argv[0] === "listen") return listenCommand(argv.slice(1));
-  if (argv[0] === "send") return sendCommand(argv.slice(1));
-  if (argv[0] === "example") return exampleCommand(argv.slice(1));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: "boolean" }, strict: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...args] = argv;
+  if (verb === "--version") {
+    process.stdout.write(`${version()}\n`);
+    return ExitCode.ok;
+  }
+  if (verb === "help" || verb === "--help" || verb === "-h") {
+    if (verb !== "help" || args.length === 0) return help(overview);
+    return run(overview, () => help(find(args[0])));
+  }
+  return run(overview, () => {
+    if (verb === undefined) throw new CliError(ExitCode.usage, "a command is required");
+    const command = find(verb);
+    return run(command, () => command.run(args));
   });
-  const [command, ...files] = positionals;
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (command === "validate" && files.length > 0) return validate(files, values.strict === true, values.json === true);
-  if (command === "convert" && files.length === 1) return convert(files[0], values.strict === true);
-  process.stderr.write(`${usage}\n`);
-  return 2;
 }
 
-function validate(files: string[], strict: boolean, json: boolean): number {
-  const reports = files.map((file) => check(file, strict));
-  if (json) {
-    process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-  } else {
-    for (const r of reports) {
-      const detail = r.ok ? r.summary : `${r.error?.kind} error\n${r.error?.issues.map((i) => `  ${i.path || "/"}: ${i.message}`).join("\n")}`;
-      process.stdout.write(`${r.ok ? "valid" : "INVALID"}  ${r.file}  ${detail}\n`);
-    }
-  }
-  return reports.every((r) => r.ok) ? 0 : 1;
+/** The command named `verb`; a usage error for the overview when there is none. */
+function find(verb: string): Command {
+  const command = commands.find((c) => c.name === verb);
+  if (command !== undefined) return command;
+  throw new CliError(ExitCode.usage, verb.startsWith("-") ? `unknown option "${verb}"` : `unknown command "${verb}"`);
 }
 
-function check(file: string, strict: boolean): FileReport {
-  const body = read(file);
-  if (typeof body === "string") return { file, ok: false, error: { kind: "read", issues: [{ path: "", message: body }] } };
-  const result = safeParseCallback(body, { strict });
-  if (result.ok) return { file, ok: true, summary: summarize(result.value) };
-  return { file, ok: false, error: { kind: result.error.kind, issues: [...result.error.issues] } };
-}
-
-function convert(file: string, strict: boolean): number {
-  const body = read(file);
-  const result = typeof body === "string" ? undefined : safeParseCallback(body, { strict });
-  if (result?.ok) {
-    process.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
-    return 0;
-  }
-  process.stderr.write(`${file}: ${result ? result.error.message : body}\n`);
-  return 1;
-}
-
-/** One line a person can read: the event, then Tag, JobId and State of each job, the workflow run, or the verdict. */
-function summarize(callback: AnyCallback): string {
-  if (callback.EventName === undefined) {
-    const { data } = callback;
-    return ["Simple", data.event ?? "(no event)", data.trace_id, `result ${data.result ?? "-"}`].join("  ");
-  }
-  if (callback.EventName === "WorkflowFinish") {
-    const run = callback.WorkflowExecution;
-    return [callback.EventName, run.WorkflowName, run.RunId, run.State, `${run.Tasks?.length ?? 0} tasks`].join("  ");
-  }
-  if (callback.EventName !== "TaskFinish") {
-    const job = callback.JobsDetail;
-    // Documents and webpages call the verdict Suggestion.
-    const verdict = "Suggestion" in job ? job.Suggestion : "Result" in job ? job.Result : undefined;
-    return [callback.EventName, job.JobId, job.State, `result ${verdict ?? "-"}`].join("  ");
-  }
-  const jobs = callback.JobsDetail.map((job) => [job.Tag, job.JobId, job.State, job.State === "Failed" ? job.Code : ""]);
-  return [callback.EventName, ...jobs.flat()].filter(Boolean).join("  ");
-}
-
-/** The file's bytes, or why it could not be read. */
-function read(file: string): Buffer | string {
+/** Runs `body`; a CliError becomes `ci-callback VERB: message` (and the usage, for a usage error) and its code. */
+async function run(command: Pick<Command, "name" | "usage">, body: () => number | Promise<number>): Promise<number> {
   try {
-    return readFileSync(file);
+    return await body();
   } catch (error) {
-    return `cannot read the file (${(error as NodeJS.ErrnoException).code ?? "unknown error"})`;
+    if (!(error instanceof CliError)) throw error;
+    const prefix = command.name === "" ? "ci-callback" : `ci-callback ${command.name}`;
+    process.stderr.write(`${prefix}: ${error.message}\n${error.exitCode === ExitCode.usage ? `${command.usage}\n` : ""}`);
+    return error.exitCode;
   }
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  // parseArgs rejects unknown options by throwing; that is a usage error.
-  process.stderr.write(`${(error as Error).message}\n${usage}\n`);
-  process.exitCode = 2;
+/** The version in the package's package.json: the nearest one up from this file that names ci-callback. */
+function version(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      if (manifest.name === "ci-callback" && typeof manifest.version === "string") return manifest.version;
+    } catch {
+      // No package.json here (or not JSON): look one level up.
+    }
+    if (dirname(dir) === dir) throw new Error("the ci-callback package.json was not found");
+  }
 }
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

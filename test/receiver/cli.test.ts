@@ -1,15 +1,16 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { parseCallback } from "../../src";
 import { jsonBody } from "../support/bodies";
+import { cliPath, ensureBuilt } from "../support/built";
 import { examplesDir, repoRoot } from "../support/examples";
-import { serve, type Served } from "../support/http";
+import { closeServer, serve, type Served } from "../support/http";
 
-/** The CLI from source, so the test needs no build. */
-const cliArgs = ["--require", "tsx/cjs", join(repoRoot, "src", "cli.ts")];
 const seedXml = join(examplesDir, "VideoEnhance", "seed-2.xml");
 const seedJson = join(examplesDir, "VideoEnhance", "seed-3.json");
 
@@ -54,28 +55,46 @@ class ListenProcess {
 }
 
 async function startListen(...args: string[]): Promise<{ process: ListenProcess; url: string }> {
-  const child = spawn(process.execPath, [...cliArgs, "listen", "--port", "0", ...args], { cwd: repoRoot });
+  const child = spawn(process.execPath, [cliPath, "listen", "--port", "0", ...args], { cwd: repoRoot });
   const listen = new ListenProcess(child);
   const line = await listen.line(/^listening on /);
   const origin = /http:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0];
   return { process: listen, url: `${origin}/ci/callback` };
 }
 
-/** Runs `ci-callback send …` to completion. */
-function runSend(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the built CLI to completion (`send …` unless told otherwise), `input` on its stdin. Not spawnSync:
+ * the forward targets these tests serve run in this process and must answer meanwhile.
+ */
+function runCli(args: string[], input?: Buffer): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cliArgs, "send", ...args], { cwd: repoRoot });
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (t: string) => (stdout += t));
     child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
   });
+}
+
+function runSend(...args: string[]): ReturnType<typeof runCli> {
+  return runCli(["send", ...args]);
+}
+
+/** A loopback port nothing listens on: bound, noted, closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await closeServer(server);
+  return port;
 }
 
 describe("receiver: ci-callback listen and send together", () => {
   let listening: ListenProcess | undefined;
   let target: Served | undefined;
+  before(() => ensureBuilt());
   afterEach(async () => {
     await listening?.stop();
     await target?.close();
@@ -100,6 +119,13 @@ describe("receiver: ci-callback listen and send together", () => {
     expect(await listen.line(/^TaskFinish/)).to.match(/^TaskFinish {2}Transcode {2}\S+ {2}Success {2}valid$/);
     expect((await runSend(url, "--example", "WorkflowFinish", "--format", "json")).code).to.equal(0);
     expect(await listen.line(/^WorkflowFinish/)).to.match(/^WorkflowFinish {2}\S+ {2}\S+ {2}\S+ {2}valid$/);
+  });
+
+  it("send --example posts a moderation sample as JSON; listen prints its event, JobId and State", async () => {
+    const { process: listen, url } = await startListen();
+    listening = listen;
+    expect((await runSend(url, "--example", "ReviewText")).code).to.equal(0);
+    expect(await listen.line(/^ReviewText/)).to.match(/^ReviewText {2}\S+ {2}Success {2}valid$/);
   });
 
   it("listen prints the issues of an invalid body and send exits 1 on the 400", async () => {
@@ -138,18 +164,54 @@ describe("receiver: ci-callback listen and send together", () => {
     expect(failed.stdout).to.match(/^500 /);
     expect(received[1].contentType).to.equal("application/xml");
     expect(parseCallback(Buffer.from(received[1].body))).to.deep.equal(parseCallback(readFileSync(seedJson)));
+    expect(await listen.line(/failed/)).to.equal(`  failed: forward to ${target.origin}/local: answered 503`);
   });
 
-  it("send refuses bad usage and reports an unreachable URL", async () => {
-    const both = await runSend("http://127.0.0.1:9/", "--file", seedXml, "--example", "VideoEnhance");
-    expect(both.code).to.equal(2);
-    expect(both.stderr).to.include("one of --file F and --example TAG");
-    const unknown = await runSend("http://127.0.0.1:9/", "--example", "NoSuchTag");
-    expect(unknown.code).to.equal(1);
-    expect(unknown.stderr).to.include("no sample named NoSuchTag");
-    const closed = await runSend("http://127.0.0.1:9/", "--file", seedXml);
-    expect(closed.code).to.equal(1);
-    expect(closed.stderr).to.include("cannot POST to http://127.0.0.1:9/");
+  it("listen --forward to a closed port says the connection was refused, and by whom", async () => {
+    const port = await closedPort();
+    const { process: listen, url } = await startListen("--forward", `http://127.0.0.1:${port}/local`);
+    listening = listen;
+    const sent = await runSend(url, "--example", "Transcode");
+    expect(sent.code).to.equal(1);
+    expect(sent.stdout).to.match(/^500 /);
+    expect(await listen.line(/failed/)).to.equal(`  failed: forward to http://127.0.0.1:${port}/local: connection refused by 127.0.0.1:${port}`);
+  });
+
+  it("listen --forward to a target that does not answer says it timed out", async () => {
+    target = await serve(() => {
+      // Never answers; closing the target ends the connection.
+    });
+    const { process: listen, url } = await startListen("--forward", `${target.origin}/slow`, "--forward-timeout", "300");
+    listening = listen;
+    const sent = await runSend(url, "--example", "Transcode");
+    expect(sent.code).to.equal(1);
+    expect(sent.stdout).to.match(/^500 /);
+    expect(await listen.line(/failed/)).to.equal(`  failed: forward to ${target.origin}/slow: no answer within 300 ms`);
+  });
+
+  it("send --file - posts stdin", async () => {
+    const { process: listen, url } = await startListen();
+    listening = listen;
+    const sent = await runCli(["send", url, "--file", "-"], readFileSync(seedJson));
+    expect(sent.code, sent.stderr).to.equal(0);
+    expect(await listen.line(/^TaskFinish/)).to.equal("TaskFinish  VideoEnhance  j7d0eafdaf86c11ecbdf419856486c0ab  Success  valid");
+  });
+
+  it("listen exits 0 when stopped, and 3 when its port is taken", async () => {
+    const { process: listen, url } = await startListen();
+    const port = new URL(url).port;
+    const taken = await runCli(["listen", "--port", port]);
+    expect(taken.code).to.equal(3);
+    expect(taken.stderr).to.match(new RegExp(`^ci-callback listen: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use .*\\(EADDRINUSE\\)\n$`));
+    expect(await listen.stop()).to.equal(0);
+  });
+
+  it("send to a closed port exits 3, saying the connection was refused", async () => {
+    const port = await closedPort();
+    const closed = await runSend(`http://127.0.0.1:${port}/`, "--file", seedXml);
+    expect(closed.code).to.equal(3);
+    expect(closed.stdout).to.equal("");
+    expect(closed.stderr).to.equal(`ci-callback send: cannot POST to http://127.0.0.1:${port}/: connection refused by 127.0.0.1:${port}\n`);
   });
 });
 
