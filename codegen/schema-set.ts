@@ -296,7 +296,7 @@ function isComposite(node: SchemaNode): boolean {
 }
 
 /** A map: an object with no properties of its own, whose every value is text (`CosHeaders` of moderation). */
-function isMap(node: SchemaNode): boolean {
+export function isMap(node: SchemaNode): boolean {
   const values = node.additionalProperties;
   return node.type === "object" && node.properties === undefined && typeof values === "object" && values.type === "string";
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, posix, relative } from "node:path";
+import { isMap } from "../../codegen/schema-set";
 import fc from "fast-check";
 
 /** A JSON Schema node, as far as this walker reads it. */
@@ -301,14 +302,6 @@ function listFiles(dir: string, base = dir): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? listFiles(path, base) : [relative(base, path).split("\\").join("/")];
   });
-}
-
-/** A map: an object with no properties of its own, whose every value is text (moderation's CosHeaders). */
-function isMap(node: SchemaNode): boolean {
-  const values = node.additionalProperties;
-  return (
-    node.type === "object" && node.properties === undefined && typeof values === "object" && values.type === "string"
-  );
 }
 
 /** A node no value passes: `not: {}`. */
