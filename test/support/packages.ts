@@ -1,5 +1,5 @@
 /** What a bundle or an install is made of, by package name. */
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** The packages of node_modules that an esbuild metafile's inputs come from. */
@@ -21,4 +21,19 @@ export function installedPackages(nodeModules: string): string[] {
     }
   }
   return names.sort();
+}
+
+/**
+ * The packages package-lock.json installs for the runtime (not dev): `required` always, `optional` where the
+ * platform has them (msgpackr's native addon has one package per platform).
+ */
+export function runtimePackages(lockFile: string): { required: string[]; optional: string[] } {
+  const lock = JSON.parse(readFileSync(lockFile, "utf8")) as { packages: Record<string, { dev?: boolean; optional?: boolean }> };
+  const required: string[] = [];
+  const optional: string[] = [];
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === "" || entry.dev === true) continue;
+    (entry.optional === true ? optional : required).push(path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length));
+  }
+  return { required: [...new Set(required)].sort(), optional: [...new Set(optional)].sort() };
 }
