@@ -65,8 +65,7 @@ export {
 export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOptions, type KoaLikeContext } from "./receiver/koa";
 export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
 // Durable delivery: an inbox on BullMQ and the worker that handles it (src/inbox/); bullmq loads on first use.
-export type { CallbackInbox, InboxEntry } from "./inbox/callback-inbox";
-export type { InboxConnection } from "./inbox/connection";
+export type { CallbackInbox, InboxConnection, InboxEntry } from "./inbox/callback-inbox";
 export { InboxTimeoutError, createCallbackInbox, type BullMQCallbackInbox, type CallbackInboxOptions } from "./inbox/bullmq-inbox";
 export {
   createCallbackWorker,

@@ -8,33 +8,9 @@ import { expect } from "chai";
 import { build } from "esbuild";
 import { ensureBuilt } from "./support/built";
 import { examplesDir, repoRoot } from "./support/examples";
-import { bundledPackages, installedPackages, runtimePackages } from "./support/packages";
+import { INBOX_PACKAGES, PARSER_PACKAGES, bundledPackages, installedPackages, runtimePackages } from "./support/packages";
 
 const seed = join(examplesDir, "VideoEnhance", "seed-2.xml");
-
-/** What the parser loads. */
-const PARSER_PACKAGES = ["sax", "saxes", "xml-js", "xmlchars"];
-/** What createCallbackInbox and createCallbackWorker load (bullmq and ioredis, required on first use). */
-const INBOX_PACKAGES = [
-  "@ioredis/commands",
-  "bullmq",
-  "cluster-key-slot",
-  "cron-parser",
-  "debug",
-  "denque",
-  "detect-libc",
-  "ioredis",
-  "luxon",
-  "ms",
-  "msgpackr",
-  "msgpackr-extract",
-  "node-abort-controller",
-  "node-gyp-build-optional-packages",
-  "redis-errors",
-  "semver",
-  "standard-as-callback",
-  "tslib",
-];
 
 // Without the npm_* variables `npm test` sets, so that the consumer's npm sees only its own project.
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_")));

@@ -3,6 +3,13 @@
  * interface the listener's `inbox` option takes, so that another queue can be plugged in as a
  * `DedupStore` can. {@link createCallbackInbox} is the one shipped, on BullMQ.
  */
+import type { RedisOptions } from "ioredis";
+
+/**
+ * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
+ * CLI: a Redis URL (`redis://host:6379/0`, `rediss://…`) or ioredis options.
+ */
+export type InboxConnection = string | RedisOptions;
 
 /** A callback as the listener hands it to an inbox: what a worker needs to parse and dispatch it again. */
 export interface InboxEntry {

@@ -4,9 +4,7 @@
  */
 import type { RedisOptions as BullMQRedisOptions } from "bullmq";
 import type { RedisOptions } from "ioredis";
-
-/** Where the queue lives: a Redis URL (`redis://host:6379/0`, `rediss://…`) or ioredis options. */
-export type InboxConnection = string | RedisOptions;
+import type { InboxConnection } from "./callback-inbox";
 
 type BullMQ = typeof import("bullmq");
 

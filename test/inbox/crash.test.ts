@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { createCallbackInbox, createCallbackListener, createCallbackWorker, type CallbackListener } from "../../src";
-import { counts, eventBody, freshQueueName, inspect, postOf, waitFor } from "../support/inbox";
 import { repoRoot } from "../support/examples";
-import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { counts, eventBody, inspect, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 /** Tallies of the JobIds a worker handled: each must appear once. */
 function tally(ids: string[]): Map<string, number> {
@@ -17,25 +16,12 @@ function tally(ids: string[]): Map<string, number> {
 
 describe("inbox: workers that stop or die with jobs in hand lose nothing acknowledged (real redis-server)", function () {
   this.timeout(60_000);
-  let redis: RedisServer;
-  let queueName: string;
+  const suite = useInboxSuite();
   let listener: CallbackListener;
-  const closers: (() => Promise<unknown>)[] = [];
-
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await redis?.remove();
-  });
   beforeEach(() => {
-    queueName = freshQueueName();
-    const inbox = createCallbackInbox({ connection: redis.url, queueName });
-    closers.push(() => inbox.close());
+    const inbox = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName });
+    suite.closeAfter(() => inbox.close());
     listener = createCallbackListener({ inbox, secret: false });
-  });
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
   });
 
   /** Posts `count` distinct events; returns the JobIds acknowledged (200). */
@@ -53,8 +39,8 @@ describe("inbox: workers that stop or die with jobs in hand lose nothing acknowl
     expect(acked).to.have.length(12);
     const startedByFirst: string[] = [];
     const handledByFirst: string[] = [];
-    const first = createCallbackWorker({ connection: redis.url, queueName, concurrency: 4 });
-    closers.push(() => first.close());
+    const first = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 4 });
+    suite.closeAfter(() => first.close());
     first.on("TaskFinish", async (callback) => {
       if (callback.EventName !== "TaskFinish") return;
       startedByFirst.push(callback.JobsDetail[0].JobId);
@@ -67,14 +53,11 @@ describe("inbox: workers that stop or die with jobs in hand lose nothing acknowl
     expect(handledByFirst).to.deep.equal(startedByFirst);
     expect(handledByFirst.length).to.be.lessThan(12);
 
-    const handledBySecond: string[] = [];
-    const second = createCallbackWorker({ connection: redis.url, queueName, concurrency: 4 });
-    closers.push(() => second.close());
-    second.on("TaskFinish", (callback) => {
-      if (callback.EventName === "TaskFinish") handledBySecond.push(callback.JobsDetail[0].JobId);
-    });
-    const queue = inspect(redis.url, queueName);
-    closers.push(() => queue.close());
+    const second = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 4 });
+    suite.closeAfter(() => second.close());
+    const handledBySecond = recordHandled(second);
+    const queue = inspect(suite.redis.url, suite.queueName);
+    suite.closeAfter(() => queue.close());
     await waitFor("every job to complete", async () => (await counts(queue)).completed === 12);
     const all = tally([...handledByFirst, ...handledBySecond]);
     expect([...all.keys()].sort()).to.deep.equal([...acked].sort());
@@ -84,32 +67,29 @@ describe("inbox: workers that stop or die with jobs in hand lose nothing acknowl
   it("a worker process killed (SIGKILL) with jobs in hand: a second worker finds them stalled and handles them", async () => {
     const acked = await acknowledge(8, "j-kill");
     expect(acked).to.have.length(8);
-    const probe = new Redis(redis.url);
-    closers.push(() => probe.quit());
+    const probe = new Redis(suite.redis.url);
+    suite.closeAfter(() => probe.quit());
     const script = join(repoRoot, "test", "inbox", "worker-process.ts");
-    const child: ChildProcess = spawn(process.execPath, ["--require", "tsx/cjs", script, redis.url, queueName], { cwd: repoRoot, stdio: "ignore" });
-    closers.push(async () => {
+    const child: ChildProcess = spawn(process.execPath, ["--require", "tsx/cjs", script, suite.redis.url, suite.queueName], { cwd: repoRoot, stdio: "ignore" });
+    suite.closeAfter(async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGKILL");
         await once(child, "exit");
       }
     });
-    await waitFor("the child worker to hold 4 jobs", async () => (await probe.llen(`started:${queueName}`)) >= 4, 30_000);
+    await waitFor("the child worker to hold 4 jobs", async () => (await probe.llen(`started:${suite.queueName}`)) >= 4, 30_000);
     const exited = once(child, "exit");
     child.kill("SIGKILL");
     await exited;
-    const inHand = await probe.lrange(`started:${queueName}`, 0, -1);
-    const queue = inspect(redis.url, queueName);
-    closers.push(() => queue.close());
+    const inHand = await probe.lrange(`started:${suite.queueName}`, 0, -1);
+    const queue = inspect(suite.redis.url, suite.queueName);
+    suite.closeAfter(() => queue.close());
     // The killed worker's jobs are still active: their locks expire, and the stalled check moves them back.
     expect((await counts(queue)).active).to.equal(inHand.length);
 
-    const handled: string[] = [];
-    const second = createCallbackWorker({ connection: redis.url, queueName, concurrency: 4, lockDurationMs: 1000, stalledIntervalMs: 500 });
-    closers.push(() => second.close());
-    second.on("TaskFinish", (callback) => {
-      if (callback.EventName === "TaskFinish") handled.push(callback.JobsDetail[0].JobId);
-    });
+    const second = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 4, lockDurationMs: 1000, stalledIntervalMs: 500 });
+    suite.closeAfter(() => second.close());
+    const handled = recordHandled(second);
     await waitFor("every job to complete", async () => (await counts(queue)).completed === 8, 30_000);
     expect([...handled].sort()).to.deep.equal([...acked].sort());
     expect(handled).to.include.members(inHand);

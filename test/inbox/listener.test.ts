@@ -8,31 +8,15 @@ import {
   type CallbackInbox,
   type InboxEntry,
 } from "../../src";
-import { counts, eventBody, freshQueueName, inspect, keyOf, postOf, waitFor } from "../support/inbox";
-import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: the listener with an inbox (real redis-server)", function () {
   this.timeout(30_000);
-  let redis: RedisServer;
-  let queueName: string;
-  const closers: (() => Promise<unknown>)[] = [];
-
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await redis?.remove();
-  });
-  beforeEach(() => {
-    queueName = freshQueueName();
-  });
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
-  });
+  const suite = useInboxSuite();
 
   function inbox() {
-    const made = createCallbackInbox({ connection: redis.url, queueName });
-    closers.push(() => made.close());
+    const made = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName });
+    suite.closeAfter(() => made.close());
     return made;
   }
 
@@ -42,14 +26,13 @@ describe("inbox: the listener with an inbox (real redis-server)", function () {
     const body = eventBody("j-twice");
     const replies = await Promise.all([first, second, first, second].map((listener) => listener.handle(postOf(body))));
     expect(replies.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
-    const queue = inspect(redis.url, queueName);
-    closers.push(() => queue.close());
+    const queue = inspect(suite.redis.url, suite.queueName);
+    suite.closeAfter(() => queue.close());
     expect(await counts(queue)).to.include({ waiting: 1 });
 
-    const handled: string[] = [];
-    const worker = createCallbackWorker({ connection: redis.url, queueName });
-    closers.push(() => worker.close());
-    worker.on("TaskFinish:Transcode", (callback) => void handled.push(callback.JobsDetail[0].JobId));
+    const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName });
+    suite.closeAfter(() => worker.close());
+    const handled = recordHandled(worker);
     await waitFor("the job to complete", async () => (await counts(queue)).completed === 1);
     // A redelivery after the event was handled: acknowledged, and no second job.
     expect((await second.handle(postOf(body))).status).to.equal(200);
@@ -66,8 +49,8 @@ describe("inbox: the listener with an inbox (real redis-server)", function () {
     const request = { ...postOf(gzipped, { contentType: "application/json" }), contentEncoding: "gzip", contentVersion: "Detail" };
     expect((await listener.handle(request)).status).to.equal(200);
     const seen: CallbackContext[] = [];
-    const worker = createCallbackWorker({ connection: redis.url, queueName });
-    closers.push(() => worker.close());
+    const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName });
+    suite.closeAfter(() => worker.close());
     worker.on("TaskFinish", (_callback, context) => void seen.push(context));
     await waitFor("the handler", () => seen.length === 1);
     const [context] = seen;

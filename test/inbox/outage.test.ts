@@ -1,30 +1,19 @@
 import { expect } from "chai";
 import { createCallbackInbox, createCallbackListener, createCallbackWorker, type ListenerErrorContext } from "../../src";
 import { post, serve, type Served } from "../support/http";
-import { counts, eventBody, freshQueueName, inspect, waitFor } from "../support/inbox";
-import { startRedisServer, type RedisServer } from "../support/redis-server";
+import { counts, eventBody, inspect, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: Redis stopped while the listener receives (real redis-server, stopped and started again)", function () {
   this.timeout(60_000);
-  let redis: RedisServer;
-  const closers: (() => Promise<unknown>)[] = [];
-
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
-    await redis?.remove();
-  });
+  const suite = useInboxSuite();
 
   it("answers 503 with Retry-After while Redis is away, acknowledges only what was stored, and resumes", async () => {
-    const queueName = freshQueueName();
-    const inbox = createCallbackInbox({ connection: redis.url, queueName, timeoutMs: 1000, onError: () => undefined });
-    closers.push(() => inbox.close());
+    const inbox = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName, timeoutMs: 1000, onError: () => undefined });
+    suite.closeAfter(() => inbox.close());
     const reported: ListenerErrorContext[] = [];
     const listener = createCallbackListener({ inbox, secret: false, onError: (_error, context) => reported.push(context) });
     const served: Served = await serve(listener);
-    closers.push(() => served.close());
+    suite.closeAfter(() => served.close());
 
     // One sender posting distinct events one after the other, while the test stops and starts Redis.
     const answers = new Map<string, { status: number; retryAfter: string | undefined }>();
@@ -40,10 +29,10 @@ describe("inbox: Redis stopped while the listener receives (real redis-server, s
     const statuses = () => [...answers.values()].map((a) => a.status);
     try {
       await waitFor("5 acknowledgements", () => statuses().filter((s) => s === 200).length >= 5);
-      await redis.stop();
+      await suite.redis.stop();
       const before = answers.size;
       await waitFor("5 answers while Redis is away", () => answers.size >= before + 5);
-      await redis.start();
+      await suite.redis.start();
       const back = answers.size;
       await waitFor("5 acknowledgements after Redis is back", () => [...answers.values()].slice(back).filter((a) => a.status === 200).length >= 5);
     } finally {
@@ -59,19 +48,16 @@ describe("inbox: Redis stopped while the listener receives (real redis-server, s
 
     // Every acknowledged event is handled; a refused one may have been stored too (its reply lost), never the reverse.
     const acked = [...answers.entries()].filter(([, a]) => a.status === 200).map(([jobId]) => jobId);
-    const handled = new Set<string>();
-    const worker = createCallbackWorker({ connection: redis.url, queueName, concurrency: 8 });
-    closers.push(() => worker.close());
-    worker.on("TaskFinish", (callback) => {
-      if (callback.EventName === "TaskFinish") handled.add(callback.JobsDetail[0].JobId);
-    });
-    const queue = inspect(redis.url, queueName);
-    closers.push(() => queue.close());
+    const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 8 });
+    suite.closeAfter(() => worker.close());
+    const handled = recordHandled(worker);
+    const queue = inspect(suite.redis.url, suite.queueName);
+    suite.closeAfter(() => queue.close());
     await waitFor("the queue to drain", async () => {
       const now = await counts(queue);
       return now.waiting === 0 && now.active === 0 && now.delayed === 0 && now.completed >= acked.length;
     });
-    for (const jobId of acked) expect(handled.has(jobId), `${jobId} was acknowledged but not handled`).to.equal(true);
+    for (const jobId of acked) expect(handled.includes(jobId), `${jobId} was acknowledged but not handled`).to.equal(true);
     for (const jobId of handled) expect(answers.has(jobId)).to.equal(true);
   });
 });

@@ -1,33 +1,17 @@
 import { expect } from "chai";
 import { createCallbackInbox, createCallbackListener, createCallbackWorker, type WorkerErrorContext } from "../../src";
 import { ensureBuilt } from "../support/built";
-import { cli, counts, eventBody, freshQueueName, inspect, keyOf, postOf, waitFor } from "../support/inbox";
+import { cli, counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 import { freePort } from "../support/redis";
-import { startRedisServer, type RedisServer } from "../support/redis-server";
 
 describe("inbox: retries, the dead letter and the inbox command (real redis-server)", function () {
   this.timeout(60_000);
-  let redis: RedisServer;
-  let queueName: string;
-  const closers: (() => Promise<unknown>)[] = [];
-
-  before(async () => {
-    ensureBuilt();
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await redis?.remove();
-  });
-  beforeEach(() => {
-    queueName = freshQueueName();
-  });
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
-  });
+  before(ensureBuilt);
+  const suite = useInboxSuite();
 
   function listenerWithInbox() {
-    const inbox = createCallbackInbox({ connection: redis.url, queueName });
-    closers.push(() => inbox.close());
+    const inbox = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName });
+    suite.closeAfter(() => inbox.close());
     return createCallbackListener({ inbox, secret: false });
   }
 
@@ -37,22 +21,22 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     const reply = await listenerWithInbox().handle(postOf(body));
     expect(reply.status).to.equal(200);
     expect(JSON.parse(reply.body)).to.deep.equal({ ok: true });
-    const queue = inspect(redis.url, queueName);
-    closers.push(() => queue.close());
+    const queue = inspect(suite.redis.url, suite.queueName);
+    suite.closeAfter(() => queue.close());
     expect(await counts(queue)).to.include({ waiting: 1, completed: 0 });
 
     const tries: string[] = [];
     const handled: string[] = [];
     const errors: WorkerErrorContext[] = [];
     const worker = createCallbackWorker({
-      connection: redis.url,
-      queueName,
+      connection: suite.redis.url,
+      queueName: suite.queueName,
       attempts: 5,
       backoff: { type: "fixed", delayMs: 20 },
       onError: (_error, context) => errors.push(context),
       onFailed: () => expect.fail("the job must not fail for good"),
     });
-    closers.push(() => worker.close());
+    suite.closeAfter(() => worker.close());
     worker.on("TaskFinish:Transcode", (callback) => {
       tries.push(callback.JobsDetail[0].JobId);
       if (tries.length < 3) throw new Error(`database unavailable (${tries.length})`);
@@ -73,14 +57,14 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     expect((await listenerWithInbox().handle(postOf(body))).status).to.equal(200);
     const failures: { message: string; key: string | undefined; attempts: number }[] = [];
     const failing = createCallbackWorker({
-      connection: redis.url,
-      queueName,
+      connection: suite.redis.url,
+      queueName: suite.queueName,
       attempts: 2,
       backoff: { type: "exponential", delayMs: 10 },
       onError: () => undefined,
       onFailed: (error, context) => failures.push({ message: error.message, key: context.key, attempts: context.attempts }),
     });
-    closers.push(() => failing.close());
+    suite.closeAfter(() => failing.close());
     let tries = 0;
     failing.on("TaskFinish", () => {
       tries++;
@@ -91,7 +75,7 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     expect(tries).to.equal(2);
     expect(failures).to.deep.equal([{ message: "the payments API answered 502", key: keyOf(body), attempts: 2 }]);
 
-    const where = ["--redis", redis.url, "--queue", queueName];
+    const where = ["--redis", suite.redis.url, "--queue", suite.queueName];
     const status = await cli(["inbox", "status", ...where]);
     expect(status.status, status.stderr).to.equal(0);
     expect(status.stdout).to.match(/^failed\s+1$/m).and.to.match(/^completed\s+0$/m).and.to.match(/^waiting\s+0$/m);
@@ -105,14 +89,11 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     expect(retried.status, retried.stderr).to.equal(0);
     expect(retried.stdout).to.equal("re-queued 1 failed job\n");
 
-    const handled: string[] = [];
-    const worker = createCallbackWorker({ connection: redis.url, queueName, attempts: 2 });
-    closers.push(() => worker.close());
-    worker.on("TaskFinish", (callback) => {
-      if (callback.EventName === "TaskFinish") handled.push(callback.JobsDetail[0].JobId);
-    });
-    const queue = inspect(redis.url, queueName);
-    closers.push(() => queue.close());
+    const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, attempts: 2 });
+    suite.closeAfter(() => worker.close());
+    const handled = recordHandled(worker);
+    const queue = inspect(suite.redis.url, suite.queueName);
+    suite.closeAfter(() => queue.close());
     await waitFor("the re-queued job to complete", async () => (await counts(queue)).completed === 1);
     expect(handled).to.deep.equal(["j-dead-letter"]);
     expect((await cli(["inbox", "status", ...where])).stdout).to.match(/^failed\s+0$/m).and.to.match(/^completed\s+1$/m);
@@ -122,7 +103,7 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     const unreachable = await cli(["inbox", "status", "--redis", `redis://127.0.0.1:${await freePort()}`, "--queue", "q"]);
     expect(unreachable.status).to.equal(3);
     expect(unreachable.stderr).to.match(/^ci-callback inbox: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
-    const noQueue = await cli(["inbox", "status", "--redis", redis.url]);
+    const noQueue = await cli(["inbox", "status", "--redis", suite.redis.url]);
     expect(noQueue.status).to.equal(2);
     expect(noQueue.stderr).to.match(/^ci-callback inbox: --queue is required\nusage: ci-callback inbox/);
     const badAction = await cli(["inbox", "purge", "--queue", "q"]);

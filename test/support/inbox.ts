@@ -2,8 +2,9 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import { exampleBody, identifyEvent, parseCallback, type CallbackRequest } from "../../src";
+import { exampleBody, identifyEvent, parseCallback, type CallbackRequest, type CallbackWorker } from "../../src";
 import { cliPath } from "./built";
+import { startRedisServer, type RedisServer } from "./redis-server";
 
 /** A Transcode callback of its own JobId, as JSON. */
 export function eventBody(jobId: string): string {
@@ -57,4 +58,42 @@ export function cli(args: string[]): Promise<{ status: number | null; stdout: st
     child.once("error", reject);
     child.once("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** What {@link useInboxSuite} gives the tests of a describe block. */
+export interface InboxSuite {
+  /** The block's redis-server. */
+  redis: RedisServer;
+  /** A queue name of the test's own. */
+  queueName: string;
+  /** Closed after the test, last first: workers, inboxes, clients, child processes. */
+  closeAfter(close: () => Promise<unknown>): void;
+}
+
+/** Registers the hooks of a describe block whose tests share a redis-server and close what they opened. */
+export function useInboxSuite(): InboxSuite {
+  const closers: (() => Promise<unknown>)[] = [];
+  const suite = { queueName: "", closeAfter: (close: () => Promise<unknown>) => void closers.push(close) } as InboxSuite;
+  before(async () => {
+    suite.redis = await startRedisServer();
+  });
+  after(async () => {
+    await suite.redis?.remove();
+  });
+  beforeEach(() => {
+    suite.queueName = freshQueueName();
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return suite;
+}
+
+/** The JobIds of the TaskFinish callbacks `worker` handles, in order (registered on it). */
+export function recordHandled(worker: CallbackWorker): string[] {
+  const handled: string[] = [];
+  worker.on("TaskFinish", (callback) => {
+    if (callback.EventName === "TaskFinish") handled.push(callback.JobsDetail[0].JobId);
+  });
+  return handled;
 }

@@ -2,6 +2,31 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
+/** What the parser loads. */
+export const PARSER_PACKAGES = ["sax", "saxes", "xml-js", "xmlchars"];
+
+/** What createCallbackInbox and createCallbackWorker load (bullmq and ioredis, required on first use). */
+export const INBOX_PACKAGES = [
+  "@ioredis/commands",
+  "bullmq",
+  "cluster-key-slot",
+  "cron-parser",
+  "debug",
+  "denque",
+  "detect-libc",
+  "ioredis",
+  "luxon",
+  "ms",
+  "msgpackr",
+  "msgpackr-extract",
+  "node-abort-controller",
+  "node-gyp-build-optional-packages",
+  "redis-errors",
+  "semver",
+  "standard-as-callback",
+  "tslib",
+];
+
 /** The packages of node_modules that an esbuild metafile's inputs come from. */
 export function bundledPackages(inputs: Record<string, unknown>): string[] {
   const names = Object.keys(inputs).map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]);
