@@ -73,9 +73,11 @@ export interface CallbackWorkerOptions {
   maxStalledCount?: number;
   /** Called for every callback, before the handlers registered with `on` (as the listener's option). */
   handler?: CallbackHandler;
-  /** Parse options, as the listener's: give the worker the listener's. */
+  /** As the listener's `strict`: give the worker the listener's parse options, since it parses the body again. */
   strict?: boolean;
+  /** As the listener's `maxDepth`. Default 64. */
   maxDepth?: number;
+  /** As the listener's `maxBytes`. Default 1 MiB. */
   maxBytes?: number;
   /** Told about each failed attempt and connection error. Default: `console.error`. */
   onError?: (error: unknown, context: WorkerErrorContext) => void;
@@ -118,7 +120,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const registry = createHandlerRegistry(options.handler);
   const { Worker, UnrecoverableError } = loadBullMQ();
 
-  async function process(job: Job<StoredCallback>): Promise<void> {
+  async function handleJob(job: Job<StoredCallback>): Promise<void> {
     const stored = job.data;
     const rawBody = storedBody(stored);
     const result = safeParseCallback(rawBody, { ...parseOptions, contentVersion: stored.contentVersion });
@@ -140,7 +142,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     }
   }
 
-  const worker: Worker<StoredCallback> = new Worker(queueName, process, {
+  const worker: Worker<StoredCallback> = new Worker(queueName, handleJob, {
     connection: redisOptions(options.connection),
     prefix: options.prefix,
     concurrency: wholeNumberOption("concurrency", options.concurrency, 1, { min: 1, max: 10_000 }),
