@@ -99,6 +99,36 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     expect((await cli(["inbox", "status", ...where])).stdout).to.match(/^failed\s+0$/m).and.to.match(/^completed\s+1$/m);
   });
 
+  it("`inbox failed` and `inbox retry` with --limit take the oldest failed jobs first", async () => {
+    const listener = listenerWithInbox();
+    for (const jobId of ["j-first", "j-second", "j-third"]) expect((await listener.handle(postOf(eventBody(jobId)))).status).to.equal(200);
+    let failedCount = 0;
+    const failing = createCallbackWorker({
+      connection: suite.redis.url,
+      queueName: suite.queueName,
+      attempts: 1,
+      onError: () => undefined,
+      onFailed: () => void failedCount++,
+    });
+    suite.closeAfter(() => failing.close());
+    failing.on("TaskFinish:Transcode", async (callback) => {
+      // Apart by a few ms, so that the failures are ordered in time.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new Error(`no ${callback.JobsDetail[0].JobId.slice(2)} today`);
+    });
+    await waitFor("three failed jobs", () => failedCount === 3);
+    await failing.close();
+    const where = ["--redis", suite.redis.url, "--queue", suite.queueName, "--limit", "2"];
+    const listed = await cli(["inbox", "failed", ...where]);
+    expect(listed.status, listed.stderr).to.equal(0);
+    const lines = listed.stdout.trimEnd().split("\n");
+    expect(lines[0]).to.equal("3 failed, the oldest 2 shown");
+    expect(lines.slice(1).map((line) => / (no \w+ today)$/.exec(line)?.[1])).to.deep.equal(["no first today", "no second today"]);
+    expect((await cli(["inbox", "retry", ...where])).stdout).to.equal("re-queued 2 failed jobs\n");
+    const left = await cli(["inbox", "failed", ...where]);
+    expect(left.stdout).to.match(/^1 failed\n.* no third today\n$/);
+  });
+
   it("`inbox` exits 3 when Redis cannot be reached and 2 for a wrong command line", async () => {
     const unreachable = await cli(["inbox", "status", "--redis", `redis://127.0.0.1:${await freePort()}`, "--queue", "q"]);
     expect(unreachable.status).to.equal(3);
