@@ -8,10 +8,15 @@ import type { InboxEntry } from "./callback-inbox";
 export interface StoredCallback {
   /** The raw body: UTF-8 text, or base64 of the bytes received. */
   body: string;
+  /** `base64` when the listener got bytes (kept byte for byte), `utf8` when a framework handed it text. */
   bodyEncoding: "utf8" | "base64";
+  /** The request's Content-Type. */
   contentType?: string;
+  /** The request's `X-Ci-Content-Version`, which the worker parses with. */
   contentVersion?: string;
+  /** The event names, for `ci-callback inbox failed`; the worker identifies the parsed callback again. */
   names: string[];
+  /** The dedup key, of which the job id is the escaped form. */
   key?: string;
   /** When the listener stored it, in ms since the epoch. */
   receivedAt: number;

@@ -16,6 +16,7 @@ import { storedBody, type StoredCallback } from "./stored-callback";
 
 /** The wait between attempts: `fixed` waits `delayMs` each time, `exponential` doubles it after each failure. */
 export interface WorkerBackoff {
+  /** How the wait grows from one attempt to the next. */
   type: "fixed" | "exponential";
   /** The first wait, in ms. */
   delayMs: number;
