@@ -7,11 +7,12 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CliError, ExitCode, help, type Command } from "./cli-common";
 import { exampleCommand } from "./cli-example";
+import { inboxCommand } from "./cli-inbox";
 import { listenCommand } from "./cli-listen";
 import { sendCommand } from "./cli-send";
 import { convertCommand, validateCommand } from "./cli-validate";
 
-const commands: readonly Command[] = [validateCommand, convertCommand, exampleCommand, listenCommand, sendCommand];
+const commands: readonly Command[] = [validateCommand, convertCommand, exampleCommand, listenCommand, sendCommand, inboxCommand];
 
 /** The top level: its errors say `ci-callback: …` and are followed by the list of commands. */
 const overview: Pick<Command, "name" | "usage"> = {
@@ -23,7 +24,7 @@ ${commands.map((command) => `  ${command.name} ${command.synopsis}\n      ${comm
   --version
       the package's version
 A FILE of - reads stdin. Exit codes: 0 ok, 1 an invalid body or a non-2xx answer, 2 a usage error,
-3 a file or stdin that cannot be read, a URL not reached, a port not listened on.`,
+3 a file or stdin that cannot be read, a URL or Redis not reached, a port not listened on.`,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -14,7 +14,7 @@ function cli(args: string[], input?: string | Buffer): { status: number | null; 
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const verbs = ["validate", "convert", "example", "listen", "send"];
+const verbs = ["validate", "convert", "example", "listen", "send", "inbox"];
 
 describe("the ci-callback command", () => {
   const seedXml = join(examplesDir, "VideoEnhance", "seed-2.xml");

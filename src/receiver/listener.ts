@@ -1,7 +1,8 @@
 /**
  * The callback listener: a `node:http` request handler that reads, checks and parses a CI callback, drops
  * redeliveries, and answers 2xx only once the user's handlers have finished (500 when one fails, so a
- * sender that retries delivers again: at-least-once). The framework adapters all go through `handle`.
+ * sender that retries delivers again: at-least-once), or, given an inbox, once the callback is stored for a
+ * worker (src/inbox/). The framework adapters all go through `handle`.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -12,36 +13,15 @@ import type { CallbackError } from "../errors";
 import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer";
 import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
-import { eventNameProblem, identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
+import type { CallbackInbox } from "../inbox/callback-inbox";
+import { createHandlerRegistry, HandlerTimeoutError, type CallbackContext, type CallbackHandler } from "./dispatch";
+import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
 import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
 import { createSecretCheck, type CallbackSecret } from "./secret";
 
-/** What a handler learns besides the callback itself. */
-export interface CallbackContext {
-  /** The dedup key (`TaskFinish:<JobId>`), undefined when the callback carries no id. */
-  key: string | undefined;
-  /** The event names the callback is dispatched under: `["TaskFinish", "TaskFinish:VideoEnhance"]`. */
-  names: readonly string[];
-  /** The body as received (with its Content-Encoding undone), to store or forward. */
-  rawBody: Uint8Array | string;
-  /** The request's Content-Type, if any (CI's is not documented). */
-  contentType: string | undefined;
-  /** The request's `X-Ci-Content-Version` (`Simple` or `Detail`; moderation callbacks send it), if any. */
-  contentVersion: string | undefined;
-  /**
-   * Aborted when the handlers run past `handlerTimeoutMs` and the delivery is answered 500: a handler that can
-   * stop (pass it to fetch, a database query) should, since a redelivery may be handled beside it.
-   */
-  signal: AbortSignal;
-}
-
-/**
- * A user's handler; the answer waits for the promise it returns, up to `handlerTimeoutMs`. Throwing, rejecting
- * or running past the timeout answers 500.
- */
-export type CallbackHandler<C = ReceivedCallback> = (callback: C, context: CallbackContext) => unknown;
+export { HandlerTimeoutError, type CallbackContext, type CallbackHandler } from "./dispatch";
 
 /** Duplicate detection. Deliveries of one event share a key: EventName, JobId, and RunId for workflows. */
 export interface DedupOptions {
@@ -65,10 +45,10 @@ export interface DedupOptions {
 export interface ListenerErrorContext {
   /**
    * `handler`: a handler threw or timed out; `dedup`: the store failed; `body`: the raw body was unavailable;
-   * `internal`: a bug; `config`: not a failure but a warning about the options, told once when the listener is
-   * made (a listener without `secret`).
+   * `inbox`: the inbox did not store the callback (answered 503); `internal`: a bug; `config`: not a failure
+   * but a warning about the options, told once when the listener is made (a listener without `secret`).
    */
-  stage: "handler" | "dedup" | "body" | "internal" | "config";
+  stage: "handler" | "dedup" | "body" | "inbox" | "internal" | "config";
   /** The event's dedup key, when known. */
   key?: string;
 }
@@ -99,6 +79,13 @@ export interface CallbackListenerOptions {
   maxDepth?: number;
   /** Duplicate detection; `false` hands every delivery to the handlers. Default: in memory. */
   dedup?: false | DedupOptions;
+  /**
+   * Durable delivery: each valid callback is added to this inbox (a {@link createCallbackInbox}) and answered
+   * 200 once it is stored, 503 with `Retry-After` when it cannot be; a worker ({@link createCallbackWorker})
+   * runs the handlers. Such a listener runs no handler itself, so `handler`, `handlerTimeoutMs`, `dedup` and
+   * `on` are refused (the inbox drops duplicates by key).
+   */
+  inbox?: CallbackInbox;
   /**
    * Told about the console's test request (sent when a callback URL is saved), which is answered 200 and
    * handed to no handler. Default: nothing.
@@ -142,7 +129,8 @@ export interface CallbackListener {
    * Adds a handler for an event: `TaskFinish` (every job), `TaskFinish:<Tag>` (one job type the package knows),
    * `WorkflowFinish` or a moderation event. A job Tag newer than the package: subscribe to `TaskFinish` and
    * check `callback.JobsDetail[0].Tag`.
-   * @throws RangeError for a name that is not an event, or a `TaskFinish:<Tag>` whose Tag the package does not know.
+   * @throws RangeError for a name that is not an event, or a `TaskFinish:<Tag>` whose Tag the package does not
+   * know; TypeError on a listener with an inbox (register on the worker).
    */
   on<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackListener;
   /**
@@ -164,18 +152,6 @@ const DEFAULT_DUPLICATE_WAIT_MS = 10_000;
 const timer = { min: 1, max: MAX_TIMER_MS };
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
-/** The error `onError` gets when a delivery's handlers run past `handlerTimeoutMs`. */
-export class HandlerTimeoutError extends Error {
-  override readonly name = "HandlerTimeoutError";
-
-  constructor(
-    /** The timeout that passed, in ms. */
-    readonly timeoutMs: number,
-  ) {
-    super(`the handlers did not finish within ${timeoutMs} ms`);
-  }
-}
-
 /**
  * Creates a callback listener. See the README's "Receiving callbacks" for the delivery semantics.
  * @throws TypeError or RangeError when a limit, timeout or time-to-live is not a whole number in its range.
@@ -185,13 +161,15 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     maxBytes: readMaxBytes(options),
     timeoutMs: wholeNumberOption("bodyTimeoutMs", options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS, timer),
   };
+  const { inbox } = options;
+  if (inbox !== undefined) refuseInlineOptions(options);
   const handlerTimeoutMs = wholeNumberOption("handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS, timer);
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: limits.maxBytes };
   const secretMatches = options.secret === undefined || options.secret === false ? undefined : createSecretCheck(options.secret);
-  const dedup = options.dedup === false ? undefined : resolveDedup(options.dedup ?? {}, handlerTimeoutMs);
+  const dedup = options.dedup === false || inbox !== undefined ? undefined : resolveDedup(options.dedup ?? {}, handlerTimeoutMs);
   const report = options.onError ?? reportToConsole;
   if (options.secret === undefined) report(new Error(NO_SECRET), { stage: "config" });
-  const handlers = new Map<string, CallbackHandler[]>();
+  const handlers = createHandlerRegistry(options.handler);
 
   async function handle(request: CallbackRequest): Promise<ListenerAnswer> {
     try {
@@ -238,35 +216,35 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       options.onTest?.(callback, context);
       return answer(200, { ok: true, test: true });
     }
+    if (inbox !== undefined) return enqueue(inbox, context);
     if (dedup === undefined || key === undefined) return deliver(callback, context, controller);
     return deliverOnce(callback, context, controller, key, dedup);
   }
 
   /** Runs the handlers, answering 500 when they fail or run past `handlerTimeoutMs`. */
   async function deliver(callback: ReceivedCallback, context: CallbackContext, controller: AbortController): Promise<ListenerAnswer> {
-    let timeout: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => reject(new HandlerTimeoutError(handlerTimeoutMs)), handlerTimeoutMs);
-    });
     try {
-      await Promise.race([runHandlers(callback, context), deadline]);
+      await handlers.run(callback, context, controller, handlerTimeoutMs);
     } catch (error) {
       report(error, { stage: "handler", key: context.key });
       if (!(error instanceof HandlerTimeoutError)) return refusal(500, "handler", "the handler failed; deliver again");
-      controller.abort(error);
       return refusal(500, "handler-timeout", "the handler did not finish in time; deliver again");
-    } finally {
-      clearTimeout(timeout);
     }
     return answer(200, { ok: true });
   }
 
-  /** Runs the handlers in order: the option's, then those of each name, most general first. */
-  async function runHandlers(callback: ReceivedCallback, context: CallbackContext): Promise<void> {
-    if (options.handler !== undefined) await options.handler(callback, context);
-    for (const name of context.names) {
-      for (const handler of [...(handlers.get(name) ?? [])]) await handler(callback, context);
+  /** Adds the callback to the inbox: 200 once stored (or already there), 503 when it could not be. */
+  async function enqueue(target: CallbackInbox, context: CallbackContext): Promise<ListenerAnswer> {
+    const { key, names, rawBody, contentType, contentVersion } = context;
+    try {
+      await target.add({ key, names, rawBody, contentType, contentVersion });
+    } catch (error) {
+      report(error, { stage: "inbox", key });
+      return refusal(503, "inbox", "the callback could not be stored; deliver again later", {
+        headers: { "retry-after": String(INBOX_RETRY_AFTER_S) },
+      });
     }
+    return answer(200, { ok: true });
   }
 
   /** Claims the key, runs the handlers, marks the key done, or releases it when they fail. */
@@ -314,13 +292,13 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     void handle(callbackRequestFromNode(req, limits)).then((reply) => writeNodeAnswer(req, res, reply));
   }) as CallbackListener;
   listener.on = (name, handler) => {
-    checkEventName("on", name);
-    handlers.set(name, [...(handlers.get(name) ?? []), handler as CallbackHandler]);
+    if (inbox !== undefined) throw new TypeError(INBOX_RUNS_NO_HANDLER);
+    handlers.add("on", name, handler);
     return listener;
   };
   listener.off = (name, handler) => {
-    checkEventName("off", name);
-    handlers.set(name, (handlers.get(name) ?? []).filter((h) => h !== handler));
+    if (inbox !== undefined) throw new TypeError(INBOX_RUNS_NO_HANDLER);
+    handlers.remove("off", name, handler);
     return listener;
   };
   listener.handle = handle;
@@ -349,10 +327,18 @@ const NO_SECRET =
   "can reach its URL. Set `secret` (a token in the callback URL; README, Authenticity), or `secret: false` when " +
   "another layer authenticates the sender.";
 
-/** Refuses, at `on()` rather than never firing, a name no callback is dispatched under. */
-function checkEventName(method: string, name: string): void {
-  const problem = eventNameProblem(name);
-  if (problem !== undefined) throw new RangeError(`${method}(${JSON.stringify(name)}): ${problem}`);
+/** What a listener with an inbox says to `on`, `handler`, `handlerTimeoutMs` and `dedup`. */
+const INBOX_RUNS_NO_HANDLER =
+  "a listener with an inbox runs no handler: register handlers on the worker (createCallbackWorker), which " +
+  "has its own handlerTimeoutMs; the inbox drops duplicates by key";
+
+/** Seconds a sender is asked to wait when the inbox is unavailable. */
+const INBOX_RETRY_AFTER_S = 5;
+
+/** Refuses the options of inline handling on a listener with an inbox, rather than ignore them. */
+function refuseInlineOptions(options: CallbackListenerOptions): void {
+  const given = (["handler", "handlerTimeoutMs", "dedup"] as const).filter((name) => options[name] !== undefined);
+  if (given.length > 0) throw new TypeError(`${given.join(", ")}: ${INBOX_RUNS_NO_HANDLER}`);
 }
 
 function reportToConsole(error: unknown, context: ListenerErrorContext): void {

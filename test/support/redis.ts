@@ -38,7 +38,8 @@ export async function startTestRedis(): Promise<TestRedis> {
   };
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Whether a Redis answers PING at `url`. */
+export async function answers(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   // A refused probe is the expected answer "no", which connect() rejects with; without a listener ioredis
   // would also print the error event's stack trace.
@@ -54,7 +55,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** A port nothing listens on now, on loopback. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
   await once(server, "listening");
   const address = server.address();

@@ -1,0 +1,43 @@
+/**
+ * The Redis connection of the inbox and the worker, and BullMQ, loaded only when one is made: a package that
+ * only parses callbacks never loads the queue.
+ */
+import type { RedisOptions as BullMQRedisOptions } from "bullmq";
+import type { RedisOptions } from "ioredis";
+import type { InboxConnection } from "./callback-inbox";
+
+type BullMQ = typeof import("bullmq");
+
+let bullmq: BullMQ | undefined;
+
+/** The bullmq module, required on first use. */
+export function loadBullMQ(): BullMQ {
+  bullmq ??= require("bullmq") as BullMQ;
+  return bullmq;
+}
+
+/**
+ * Reconnects within 2 s once Redis is back (ioredis's default as BullMQ sets it waits up to 20 s), so that a
+ * receiver answers 200 again soon after an outage.
+ */
+function reconnectDelay(times: number): number {
+  return Math.min(times * 100, 2000);
+}
+
+/**
+ * ioredis options for BullMQ; `overrides` win over the user's options, which win over our defaults. BullMQ
+ * passes them to ioredis's constructor as they are (its own type is a loose copy of ioredis's).
+ */
+export function redisOptions(connection: InboxConnection, overrides: RedisOptions = {}): BullMQRedisOptions {
+  const base: RedisOptions = { retryStrategy: reconnectDelay, connectTimeout: 5000 };
+  if (typeof connection === "string") return { ...base, ...overrides, url: connection } as BullMQRedisOptions;
+  return { ...base, ...connection, ...overrides } as BullMQRedisOptions;
+}
+
+/** A queue name BullMQ accepts: it refuses `:` (its key separator). */
+export function checkQueueName(queueName: unknown): string {
+  if (typeof queueName !== "string" || queueName === "" || queueName.includes(":")) {
+    throw new TypeError(`queueName must be a non-empty string without ":", not ${JSON.stringify(queueName)}`);
+  }
+  return queueName;
+}
