@@ -6,9 +6,10 @@ import type { ArchiveProgress } from "./validate-archive";
 
 const REDRAW_MS = 200;
 
-/** Draws `progress` on `stream` every 200 ms until stopped; stopping clears the line. */
+/** Draws `progress` on `stream` now and every 200 ms until stopped; stopping clears the line. */
 export function showProgress(stream: NodeJS.WriteStream, progress: ArchiveProgress, started = performance.now()): { clear(): void; stop(): void } {
   const draw = (): void => void stream.write(`\r${progressText(progress, performance.now() - started)}\x1b[K`);
+  draw();
   const timer = setInterval(draw, REDRAW_MS);
   timer.unref();
   const clear = (): void => void stream.write("\r\x1b[K");

@@ -201,6 +201,15 @@ describe("validate over archives", function () {
       expect(progress.peakInFlight).to.equal(2);
     });
 
+    it("draws a progress line on a terminal's stderr (a pseudo-terminal from util-linux script) and clears it", () => {
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} validate ${JSON.stringify(archive)} > /dev/null`;
+      const run = spawnSync("script", ["-q", "-e", "-c", command, "/dev/null"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      expect(run.status).to.equal(1);
+      expect(run.stdout).to.match(/\r\[[#-]{24}\] \d+(\/1)? files {2}\d+ callbacks {2}\d+\/s {2}\d+ invalid {2}ETA /);
+      // Cleared before the summary, which stays.
+      expect(run.stdout).to.match(/\r\x1b\[Kchecked 20000 callbacks in 1 file: 19980 valid, 20 invalid; /);
+    });
+
     it("prints one line per callback from the CLI and exits 1", () => {
       const run = cli(["validate", "--json", archive]);
       expect(run.status).to.equal(1);
