@@ -38,6 +38,11 @@ summary follows there when a directory, glob or NDJSON file was given.
     const workers = parsed.values.workers === undefined ? undefined : wholeNumber("--workers", parsed.values.workers, 1, 1, 1024);
     const started = performance.now();
     const progress = newProgress();
+    // A reader that stops reading (`validate DIR | head`) ends the run quietly: nothing more can be printed.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(exitCode(progress));
+    });
     const bar = process.stderr.isTTY ? showProgress(process.stderr, progress, started) : undefined;
     try {
       await validateArchive(inputs, { strict: parsed.values.strict === true, json: parsed.values.json === true, workers, write: (result) => write(result, bar) }, progress);
@@ -45,11 +50,15 @@ summary follows there when a directory, glob or NDJSON file was given.
       bar?.stop();
     }
     if (bar !== undefined || inputs.some(isArchive)) process.stderr.write(`${summary(progress, performance.now() - started)}\n`);
-    // An unreadable file outranks an invalid body: the run checked less than it was asked to.
-    if (progress.unreadable > 0) return ExitCode.io;
-    return progress.invalid > 0 ? ExitCode.invalid : ExitCode.ok;
+    return exitCode(progress);
   },
 };
+
+function exitCode(progress: ArchiveProgress): ExitCode {
+  // An unreadable file outranks an invalid body: the run checked less than it was asked to.
+  if (progress.unreadable > 0) return ExitCode.io;
+  return progress.invalid > 0 ? ExitCode.invalid : ExitCode.ok;
+}
 
 /** Prints a batch's text; waits when a pipe is full, so that output does not pile up in memory. */
 function write(result: TaskResult, bar: { clear(): void } | undefined): Promise<void> | undefined {

@@ -210,6 +210,14 @@ describe("validate over archives", function () {
       expect(run.stdout).to.match(/\r\x1b\[Kchecked 20000 callbacks in 1 file: 19980 valid, 20 invalid; /);
     });
 
+    it("stops quietly when the reader of its output goes away (| head)", () => {
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} validate ${JSON.stringify(archive)} | head -n 2`;
+      const run = spawnSync("sh", ["-c", command], { encoding: "utf8" });
+      expect(run.status).to.equal(0);
+      expect(lines(run.stdout)).to.have.length(2);
+      expect(run.stderr).to.equal("");
+    });
+
     it("prints one line per callback from the CLI and exits 1", () => {
       const run = cli(["validate", "--json", archive]);
       expect(run.status).to.equal(1);
