@@ -12,7 +12,7 @@ import type { Task } from "./task";
 /** Files a batch reads at most. */
 export const FILES_PER_BATCH = 64;
 
-/** Bytes of NDJSON lines a batch holds, about (plus a line left open by the previous read). */
+/** Bytes of NDJSON lines a batch holds: one read (plus the line the previous read left open). */
 export const RUN_BYTES = 1024 * 1024;
 
 /** What every batch of a run is checked with. */
@@ -84,7 +84,7 @@ async function* ndjsonBatches(file: string, options: BatchOptions): AsyncGenerat
     if (held !== undefined) yield held;
     const run = next.value;
     if (run.kind === "run") {
-      held = { kind: "lines", file, firstLine: run.firstLine, bytes: run.bytes, end: run.end, size, last: false, ...options };
+      held = { kind: "lines", file, firstLine: run.firstLine, head: run.head, bytes: run.bytes, end: run.end, size, last: false, ...options };
     } else {
       const refused = { path: "", message: `body is ${run.bytes} bytes, over the limit of ${DEFAULT_MAX_BYTES}` };
       held = { kind: "known", name: `${file}:${run.line}`, file: false, refused, ...options };

@@ -1,6 +1,7 @@
 /**
- * An NDJSON file cut into runs of whole lines, streamed: memory holds one run and at most one line over
- * the limit's worth of a line still open, whatever the size of the file or of a line.
+ * An NDJSON file cut into runs of whole lines, streamed: memory holds one read and at most the limit's worth
+ * of a line still open, whatever the size of the file or of a line. A run is the read itself, not a copy:
+ * only the line left open at its end is copied out, and joined to the start of the next read.
  */
 import { createReadStream } from "node:fs";
 
@@ -8,7 +9,9 @@ import { createReadStream } from "node:fs";
 export interface LineRun {
   kind: "run";
   firstLine: number;
-  /** The start of an ArrayBuffer no one else uses, so that it can be moved to a worker. */
+  /** The first line, when it began in the previous read: a small copy, with its `\n`. */
+  head: Uint8Array | undefined;
+  /** The lines after `head` (all of them without one): a view on an ArrayBuffer no one else uses, so that it can be moved to a worker. */
   bytes: Uint8Array;
   end: number;
 }
@@ -22,7 +25,7 @@ export interface LongLine {
 
 const newline = 0x0a;
 
-/** The runs of `path`, each about `runBytes` long; lines over `maxLineBytes` come as {@link LongLine}. */
+/** The runs of `path`, one a read of `runBytes`; lines over `maxLineBytes` come as {@link LongLine}. */
 export async function* lineRuns(path: string, runBytes: number, maxLineBytes: number): AsyncGenerator<LineRun | LongLine> {
   let line = 1;
   let offset = 0;
@@ -45,22 +48,40 @@ export async function* lineRuns(path: string, runBytes: number, maxLineBytes: nu
       skipped = undefined;
       data = data.subarray(end + 1);
     }
+    let head: Buffer | undefined;
     if (open !== undefined) {
-      data = Buffer.concat([open, data]);
-      open = undefined;
+      const end = data.indexOf(newline);
+      const size = open.length + (end < 0 ? data.length : end);
+      if (size > maxLineBytes) {
+        open = undefined;
+        if (end < 0) {
+          skipped = size;
+          offset += size;
+          continue;
+        }
+        yield { kind: "long", line, bytes: size };
+        line++;
+        offset += size + 1;
+      } else if (end < 0) {
+        open = Buffer.concat([open, data]);
+        continue;
+      } else {
+        head = Buffer.concat([open, data.subarray(0, end + 1)]);
+        open = undefined;
+      }
+      data = data.subarray(end + 1);
     }
     const last = data.lastIndexOf(newline);
     // The line left open is copied out first: the run may take the buffer they share to a worker.
     const rest = data.subarray(last + 1);
     const restOpen = rest.length > 0 && rest.length <= maxLineBytes ? owned(rest) : undefined;
-    if (last >= 0) {
-      const whole = data.subarray(0, last + 1);
-      const run = ownsItsBuffer(data) ? whole : owned(whole);
+    const whole = data.subarray(0, last + 1);
+    if (head !== undefined || whole.length > 0) {
       const firstLine = line;
-      offset += run.length;
+      offset += (head?.length ?? 0) + whole.length;
       // Counted before the run is handed on: moving it to a worker empties it here.
-      line += countLines(run);
-      yield { kind: "run", firstLine, bytes: run, end: offset };
+      line += (head === undefined ? 0 : 1) + countLines(whole);
+      yield { kind: "run", firstLine, head, bytes: ownsItsBuffer(chunk) ? whole : owned(whole), end: offset };
     }
     if (rest.length > maxLineBytes) {
       skipped = rest.length;
@@ -69,10 +90,10 @@ export async function* lineRuns(path: string, runBytes: number, maxLineBytes: nu
     open = restOpen;
   }
   if (skipped !== undefined) yield { kind: "long", line, bytes: skipped };
-  else if (open !== undefined) yield { kind: "run", firstLine: line, bytes: open, end: offset + open.length };
+  else if (open !== undefined) yield { kind: "run", firstLine: line, head: undefined, bytes: open, end: offset + open.length };
 }
 
-/** True when `bytes` is its whole ArrayBuffer, as a file stream's chunks are: moving it moves nothing else. */
+/** True when `bytes` is its whole ArrayBuffer, as a file stream's reads are: moving it moves nothing else. */
 function ownsItsBuffer(bytes: Buffer): boolean {
   return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length;
 }

@@ -19,6 +19,8 @@ export interface LinesTask {
   kind: "lines";
   file: string;
   firstLine: number;
+  /** The first line, when it is apart from the others (it began in the previous read). */
+  head: Uint8Array | undefined;
   bytes: Uint8Array;
   /** How far into the file these lines end, and its size: for the ETA. */
   end: number;
@@ -100,16 +102,25 @@ export function runTask(task: Task): TaskResult {
 
 /** Each line that is not blank is a body, named `FILE:LINE`; a `\r` before the `\n` is not part of it. */
 function checkLines(task: LinesTask & { strict: boolean }, text: ReportText): void {
+  let line = task.firstLine;
+  if (task.head !== undefined) checkLine(task, task.head, line++, text);
   // Buffer's indexOf is memchr; a transferred batch arrives as a plain Uint8Array.
   const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
-  let line = task.firstLine;
   for (let start = 0; start < bytes.length; line++) {
     let end = bytes.indexOf(newline, start);
     if (end < 0) end = bytes.length;
-    const body = bytes.subarray(start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end);
-    if (!isBlank(body)) text.check(`${task.file}:${line}`, body, task.strict);
+    checkLine(task, bytes.subarray(start, end), line, text);
     start = end + 1;
   }
+}
+
+/** One line, without its `\n` (or with it: a head keeps it); a `\r` before that is not part of the body. */
+function checkLine(task: LinesTask & { strict: boolean }, bytes: Uint8Array, line: number, text: ReportText): void {
+  let end = bytes.length;
+  if (end > 0 && bytes[end - 1] === newline) end--;
+  if (end > 0 && bytes[end - 1] === 0x0d) end--;
+  const body = bytes.subarray(0, end);
+  if (!isBlank(body)) text.check(`${task.file}:${line}`, body, task.strict);
 }
 
 function isBlank(bytes: Uint8Array): boolean {
