@@ -1,150 +1,85 @@
 /**
  * `npm run bench:http`: the callback listener under load on loopback, beside the floor of a bare node:http
- * server that only JSON.parses the body. autocannon POSTs the seed callback (XML to the listener, JSON to
- * the bare server; then JSON to the listener too) with a fresh JobId per request, so dedup never drops one,
- * and checks that every 2xx answer of the listener matches exactly one handler call: lost = 0 and
- * doubled = 0, or the exit code is 1.
- * BENCH_SECONDS (default 4) and BENCH_CONNECTIONS (default 10) tune a run.
+ * server that only JSON.parses the body. Fair: the server runs in a process of its own pinned to one core and
+ * the load generator (wrk, 64 connections) on another (bench/http-load.ts says what it falls back to when
+ * taskset, wrk or a second core is missing). Each request carries a fresh JobId, so dedup never drops one.
+ * Reports, per server: req/s, p50/p99, the server's CPU µs per request from its own accounting over the
+ * measured window, and lost/doubled (every 2xx answer must match exactly one handler call, or the exit code
+ * is 1); then the listener's CPU per request over the bare server's, with the targets met or NOT MET.
+ * BENCH_SECONDS (default 4) and BENCH_CONNECTIONS (default 64) tune a run.
+ *
+ * {@link receiverSection} is one section; a script that chains more runs them one after the other.
  */
-import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import autocannon from "autocannon";
+import { cpuWindow, delivery, handlerCalls, JOB_ID_PLACEHOLDER, load, loadSetup, startServer, stopServer, type LoadSetup } from "./http-load";
 
 const examples = join(__dirname, "..", "test", "fixtures", "examples", "VideoEnhance");
 const seedJobId = "j7d0eafdaf86c11ecbdf419856486c0ab";
 const seconds = Number(process.env.BENCH_SECONDS ?? "4");
-const connections = Number(process.env.BENCH_CONNECTIONS ?? "10");
+const connections = Number(process.env.BENCH_CONNECTIONS ?? "64");
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-}
-
-interface Measured {
-  name: string;
+/** One server's run. */
+interface Row {
+  server: string;
   requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  answers2xx: number;
-  otherAnswers: number;
-  /** JobIds answered 2xx. */
-  answered: string[];
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerRequest: number;
+  lost: number;
+  doubled: number;
+  failures: number;
 }
 
-function startServer(mode: "listener" | "bare"): Promise<Server> {
-  const child = fork(join(__dirname, "http-server.ts"), [mode], { execArgv: ["--require", "tsx/cjs"] });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("message", (message) => resolve({ child, port: (message as { port: number }).port }));
-  });
-}
-
-function ask<T>(child: ChildProcess, question: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once("message", (message) => resolve(message as T));
-    child.send(question);
-  });
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.child.once("exit", () => resolve());
-    server.child.send("stop");
-  });
-}
-
-/** One autocannon run; each request gets the next JobId, and 2xx answers are noted by JobId. */
-async function load(name: string, port: number, template: string, runSeconds: number, prefix: string): Promise<Measured> {
-  const answered: string[] = [];
-  let next = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/ci/callback`,
-    connections,
-    duration: runSeconds,
-    requests: [
-      {
-        method: "POST",
-        setupRequest: (request, context) => {
-          const jobId = `${prefix}${next++}`;
-          (context as { jobId?: string }).jobId = jobId;
-          return { ...request, body: template.replace(seedJobId, jobId) };
-        },
-        onResponse: (status, _body, context) => {
-          if (status >= 200 && status < 300) answered.push((context as { jobId: string }).jobId);
-        },
-      },
-    ],
-  });
-  return {
-    name,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    answers2xx: result["2xx"],
-    otherAnswers: result.non2xx + result.errors + result.timeouts,
-    answered,
-  };
-}
-
-async function measure(mode: "listener" | "bare", template: string): Promise<{ measured: Measured; calls: Map<string, number> }> {
-  const server = await startServer(mode);
+async function measure(setup: LoadSetup, name: string, mode: "listener" | "bare", template: string, contentType: string): Promise<Row> {
+  const server = await startServer(join(__dirname, "http-server.ts"), [mode], setup.serverCore);
   try {
-    await load(mode, server.port, template, 1, "warm-"); // JIT warm-up, not measured
-    const measured = await load(mode, server.port, template, seconds, "job-");
-    const { calls } = await ask<{ calls: [string, number][] }>(server.child, "calls");
-    return { measured, calls: new Map(calls.filter(([id]) => id.startsWith("job-"))) };
+    await load(setup, server.port, template, contentType, 1, connections, "warm-"); // JIT warm-up, not measured
+    const { result, cpuUs, answers } = await cpuWindow(server, () => load(setup, server.port, template, contentType, seconds, connections, "job-"));
+    const { lost, doubled } = delivery(result.answered, await handlerCalls(server), "job-");
+    return { server: name, requestsPerSecond: result.requestsPerSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, cpuUsPerRequest: cpuUs / Math.max(answers, 1), lost, doubled, failures: result.failures };
   } finally {
-    await stop(server);
+    await stopServer(server);
   }
 }
 
-async function main(): Promise<number> {
-  const xml = readFileSync(join(examples, "seed-2.xml"), "utf8");
-  const json = readFileSync(join(examples, "seed-3.json"), "utf8");
-  console.log(`bench:http  ${seconds} s per server after a 1 s warm-up, ${connections} connections, loopback`);
-  const listener = await measure("listener", xml);
-  const bare = await measure("bare", json);
-  // The listener on the JSON form too, to tell the XML reader's share from the listener's own.
-  const listenerJson = await measure("listener", json);
+/** The receiver section: the bare server and the listener with XML and JSON. Resolves to false when a delivery was lost or doubled. */
+export async function receiverSection(setup: LoadSetup = loadSetup()): Promise<boolean> {
+  const xml = readFileSync(join(examples, "seed-2.xml"), "utf8").replace(seedJobId, JOB_ID_PLACEHOLDER);
+  const json = readFileSync(join(examples, "seed-3.json"), "utf8").replace(seedJobId, JOB_ID_PLACEHOLDER);
+  const generator = setup.wrk ? `wrk, 1 thread, ${connections} connections` : `autocannon in this process, ${connections} connections`;
+  const pinning = setup.serverCore === undefined ? "not pinned" : `server on core ${setup.serverCore}, load on core ${setup.clientCore}`;
+  console.log(`bench:http  ${seconds} s per server after a 1 s warm-up; ${generator}; ${pinning}; loopback`);
+  for (const note of setup.notes) console.log(`  note: ${note}`);
 
-  const names = ["createCallbackListener (seed XML)", "bare node:http + JSON.parse (seed JSON)", "createCallbackListener (seed JSON)"];
-  const rows = [listener.measured, bare.measured, listenerJson.measured].map((m, i) => ({
-    server: names[i],
-    "req/s": Math.round(m.requestsPerSecond),
-    "p50 ms": m.p50,
-    "p99 ms": m.p99,
-    "2xx": m.answers2xx,
-    "non-2xx/errors": m.otherAnswers,
-  }));
-  console.table(rows);
-  const ratio = listener.measured.requestsPerSecond / bare.measured.requestsPerSecond;
-  const jsonRatio = listenerJson.measured.requestsPerSecond / bare.measured.requestsPerSecond;
-  console.log(`ratio listener (XML) / bare: ${ratio.toFixed(2)}; listener (JSON) / bare: ${jsonRatio.toFixed(2)}`);
-
-  let failed = false;
-  for (const [form, run] of [["XML", listener], ["JSON", listenerJson]] as const) {
-    // Every 2xx answer must match exactly one handler call.
-    const { calls, measured } = run;
-    const lost = measured.answered.filter((id) => calls.get(id) === undefined).length;
-    const doubled = [...calls.values()].filter((count) => count > 1).length;
-    const answeredIds = new Set(measured.answered);
-    const unanswered = [...calls.keys()].filter((id) => !answeredIds.has(id)).length;
-    console.log(
-      `listener (${form}): handler calls ${calls.size}, 2xx answers ${measured.answered.length}, lost = ${lost}, doubled = ${doubled}` +
-        ` (handled, answer cut off by the end of the run: ${unanswered})`,
-    );
-    failed ||= lost > 0 || doubled > 0 || measured.otherAnswers > 0;
+  const bare = await measure(setup, "bare node:http + JSON.parse (seed JSON)", "bare", json, "application/json");
+  const listenerXml = await measure(setup, "createCallbackListener (seed XML)", "listener", xml, "application/xml");
+  const listenerJson = await measure(setup, "createCallbackListener (seed JSON)", "listener", json, "application/json");
+  const rows = [bare, listenerXml, listenerJson];
+  console.log("\n| server | req/s | p50 ms | p99 ms | server CPU µs/request | lost | doubled | non-2xx/errors |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const r of rows) {
+    console.log(`| ${r.server} | ${Math.round(r.requestsPerSecond)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.cpuUsPerRequest.toFixed(1)} | ${r.lost} | ${r.doubled} | ${r.failures} |`);
   }
-  return failed ? 1 : 0;
+
+  console.log("\ntargets (receiver):");
+  for (const [form, row, limit] of [["XML", listenerXml, 3], ["JSON", listenerJson, 2]] as const) {
+    const ratio = row.cpuUsPerRequest / bare.cpuUsPerRequest;
+    console.log(`  ${ratio <= limit ? "met    " : "NOT MET"}  listener CPU per request / bare server's, ${form}, at most ${limit}×: ${ratio.toFixed(2)}×`);
+  }
+  const sound = rows.every((r) => r.lost === 0 && r.doubled === 0 && r.failures === 0);
+  console.log(sound ? "  every 2xx answer matched exactly one handler call" : "  FAILED: a delivery was lost or doubled, or answered other than 2xx");
+  return sound;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  receiverSection().then(
+    (sound) => {
+      process.exitCode = sound ? 0 : 1;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -94,6 +94,14 @@ export function noMoreArguments(extra: string[]): void {
   if (extra.length > 0) throw usageError(`unexpected argument "${extra[0]}"`);
 }
 
+/** The value of a numeric option: `fallback` when absent, a usage error unless a whole number from `min` to `max`. */
+export function wholeNumber(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (/^\d+$/.test(text) && value >= min && value <= max) return value;
+  throw usageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
+}
+
 /** The value of `--format`: xml, json or absent. */
 export function formatOption(value: string | undefined): "xml" | "json" | undefined {
   if (value === undefined || value === "xml" || value === "json") return value;

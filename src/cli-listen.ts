@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, systemReason, usageError, type Command } from "./cli-common";
+import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, systemReason, usageError, wholeNumber, type Command } from "./cli-common";
 import { createCallbackListener, type CallbackContext } from "./receiver/listener";
 import type { ReceivedCallback } from "./receiver/events";
 
@@ -46,13 +46,6 @@ SIGINT or SIGTERM. Exit 3 when the port cannot be listened on.
 interface Forward {
   url: URL;
   timeoutMs: number;
-}
-
-function wholeNumber(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (/^\d+$/.test(text) && value >= min && value <= max) return value;
-  throw usageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
 }
 
 /** Resolves with the exit code once stopped by a signal; rejects when the port cannot be listened on. */

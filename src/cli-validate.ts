@@ -1,51 +1,94 @@
-/** `ci-callback validate FILE…` checks bodies, one line (or JSON object) each; `convert FILE` prints one's canonical JSON. */
-import type { AnyCallback } from "../generated/types";
-import { safeParseCallback } from "./callback";
-import { CliError, ExitCode, help, InputError, noMoreArguments, parseCommand, readInput, stdinAtMostOnce, usageError, type Command } from "./cli-common";
-import type { CallbackErrorKind, CallbackIssue } from "./errors";
-
 /**
- * One file's outcome, as `validate --json` prints it (a line each): `kind` is null when `ok`, the
- * `CallbackError` kind when the body is invalid, `"read"` when the file could not be read.
+ * `ci-callback validate FILE…` checks bodies, one line (or JSON object) each, from files, directories, globs and
+ * NDJSON archives, on worker threads (src/archive/); `convert FILE` prints one's canonical JSON.
  */
-export interface FileReport {
-  file: string;
-  ok: boolean;
-  kind: CallbackErrorKind | "read" | null;
-  issues: CallbackIssue[];
-}
+import { statSync } from "node:fs";
+import { once } from "node:events";
+import { isDynamicPattern } from "tinyglobby";
+import { safeParseCallback } from "./callback";
+import { CliError, ExitCode, help, noMoreArguments, parseCommand, readInput, stdinAtMostOnce, usageError, wholeNumber, type Command } from "./cli-common";
+import { showProgress } from "./archive/progress-line";
+import { isNdjson } from "./archive/sources";
+import type { TaskResult } from "./archive/task";
+import { newProgress, validateArchive, type ArchiveProgress } from "./archive/validate-archive";
+
+export type { FileReport } from "./archive/report";
 
 /** `ci-callback validate`. */
 export const validateCommand: Command = {
   name: "validate",
-  synopsis: "[--json] [--strict] FILE...",
-  summary: "check callback bodies, one line each",
-  usage: `usage: ci-callback validate [--json] [--strict] FILE...
-Checks each body (XML or JSON; - reads stdin) and prints one line per file. Exit 0 when all are valid,
-1 when one is not, 3 when one could not be read.
-  --json     one JSON object per line instead: {"file","ok","kind","issues"}; kind is null when ok,
-             parse, validation or limit when invalid, read when the file could not be read
-  --strict   report nodes the schema does not know`,
-  run(args) {
-    const parsed = parseCommand(args, { json: { type: "boolean" }, strict: { type: "boolean" } });
+  synopsis: "[--json] [--strict] [--workers N] FILE|DIR|GLOB...",
+  summary: "check callback bodies, one line each: files, directories, globs, NDJSON archives",
+  usage: `usage: ci-callback validate [--json] [--strict] [--workers N] FILE|DIR|GLOB...
+Checks each body (XML or JSON; - reads stdin) and prints one line per body. A directory is walked for
+*.xml, *.json, *.ndjson and *.jsonl files; a quoted glob ("archive/**/*.xml") is matched; an .ndjson or
+.jsonl file holds one body a line, named FILE:LINE (blank lines are skipped). Exit 0 when all are valid,
+1 when one is not, 3 when one could not be read. On a terminal a progress line is drawn on stderr; a
+summary follows there when a directory, glob or NDJSON file was given.
+  --json       one JSON object per line instead: {"file","ok","kind","issues"}; kind is null when ok,
+               parse, validation or limit when invalid, read when the file could not be read
+  --strict     report nodes the schema does not know
+  --workers N  threads to check on (default: one per core; 1 checks on the main thread)`,
+  async run(args) {
+    const parsed = parseCommand(args, { json: { type: "boolean" }, strict: { type: "boolean" }, workers: { type: "string" } });
     if (parsed === undefined) return help(this);
-    const files = parsed.positionals;
-    if (files.length === 0) throw usageError("at least one FILE is required");
-    stdinAtMostOnce(files);
-    const strict = parsed.values.strict === true;
-    let code: ExitCode = ExitCode.ok;
-    for (const file of files) {
-      const { report, summary, reason } = check(file, strict);
-      // An unreadable file outranks an invalid body: the run checked less than it was asked to.
-      if (report.kind === "read") code = ExitCode.io;
-      else if (!report.ok && code === ExitCode.ok) code = ExitCode.invalid;
-      if (parsed.values.json === true) process.stdout.write(`${JSON.stringify(report)}\n`);
-      else if (reason !== undefined) process.stderr.write(`ci-callback validate: ${reason}\n`);
-      else process.stdout.write(`${report.ok ? "valid" : "INVALID"}  ${file}  ${report.ok ? summary : humanIssues(report)}\n`);
+    const inputs = parsed.positionals;
+    if (inputs.length === 0) throw usageError("at least one FILE is required");
+    stdinAtMostOnce(inputs);
+    const workers = parsed.values.workers === undefined ? undefined : wholeNumber("--workers", parsed.values.workers, 1, 1, 1024);
+    const started = performance.now();
+    const progress = newProgress();
+    // A reader that stops reading (`validate DIR | head`) ends the run quietly: nothing more can be printed.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(exitCode(progress));
+    });
+    const bar = process.stderr.isTTY ? showProgress(process.stderr, progress, started) : undefined;
+    try {
+      await validateArchive(inputs, { strict: parsed.values.strict === true, json: parsed.values.json === true, workers, write: (result) => write(result, bar) }, progress);
+    } finally {
+      bar?.stop();
     }
-    return code;
+    if (bar !== undefined || inputs.some(isArchive)) process.stderr.write(`${summary(progress, performance.now() - started)}\n`);
+    return exitCode(progress);
   },
 };
+
+function exitCode(progress: ArchiveProgress): ExitCode {
+  // An unreadable file outranks an invalid body: the run checked less than it was asked to.
+  if (progress.unreadable > 0) return ExitCode.io;
+  return progress.invalid > 0 ? ExitCode.invalid : ExitCode.ok;
+}
+
+/** Prints a batch's text; waits when a pipe is full, so that output does not pile up in memory. */
+function write(result: TaskResult, bar: { clear(): void } | undefined): Promise<void> | undefined {
+  // The line is drawn again at the next tick, below what is printed now.
+  bar?.clear();
+  const full = [result.err !== "" && !process.stderr.write(result.err) ? once(process.stderr, "drain") : undefined, result.out !== "" && !process.stdout.write(result.out) ? once(process.stdout, "drain") : undefined];
+  const waits = full.filter((wait) => wait !== undefined);
+  return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+}
+
+/** A directory, a glob or an NDJSON file: a run that gets a summary. */
+function isArchive(input: string): boolean {
+  if (input === "-") return false;
+  if (isNdjson(input)) return true;
+  try {
+    return statSync(input).isDirectory();
+  } catch {
+    return isDynamicPattern(input);
+  }
+}
+
+/** `checked 20000 callbacks in 1 file: 19990 valid, 10 invalid; 2.1 s, 9524/s on 2 threads`. */
+function summary(progress: ArchiveProgress, elapsedMs: number): string {
+  const callbacks = progress.valid + progress.invalid;
+  const counts = [`${progress.valid} valid`, `${progress.invalid} invalid`];
+  if (progress.unreadable > 0) counts.push(`${progress.unreadable} unreadable`);
+  const rate = Math.round((callbacks * 1000) / Math.max(elapsedMs, 1));
+  const threads = progress.threads === 1 ? "the main thread" : `${progress.threads} threads`;
+  return `checked ${callbacks} callbacks in ${progress.files} ${progress.files === 1 ? "file" : "files"}: ${counts.join(", ")}; ${(elapsedMs / 1000).toFixed(1)} s, ${rate}/s on ${threads}`;
+}
 
 /** `ci-callback convert`. */
 export const convertCommand: Command = {
@@ -68,41 +111,3 @@ invalid, 3 when it could not be read.
     return ExitCode.ok;
   },
 };
-
-/** The report, with the summary line of a valid body or the one-line reason a file could not be read. */
-function check(file: string, strict: boolean): { report: FileReport; summary?: string; reason?: string } {
-  let body: Buffer;
-  try {
-    body = readInput(file);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    return { report: { file, ok: false, kind: "read", issues: [{ path: "", message: error.reason }] }, reason: error.message };
-  }
-  const result = safeParseCallback(body, { strict });
-  if (result.ok) return { report: { file, ok: true, kind: null, issues: [] }, summary: summarize(result.value) };
-  return { report: { file, ok: false, kind: result.error.kind, issues: [...result.error.issues] } };
-}
-
-function humanIssues(report: FileReport): string {
-  return `${report.kind} error\n${report.issues.map((i) => `  ${i.path || "/"}: ${i.message}`).join("\n")}`;
-}
-
-/** One line a person can read: the event, then Tag, JobId and State of each job, the workflow run, or the verdict. */
-function summarize(callback: AnyCallback): string {
-  if (callback.EventName === undefined) {
-    const { data } = callback;
-    return ["Simple", data.event ?? "(no event)", data.trace_id, `result ${data.result ?? "-"}`].join("  ");
-  }
-  if (callback.EventName === "WorkflowFinish") {
-    const run = callback.WorkflowExecution;
-    return [callback.EventName, run.WorkflowName, run.RunId, run.State, `${run.Tasks?.length ?? 0} tasks`].join("  ");
-  }
-  if (callback.EventName !== "TaskFinish") {
-    const job = callback.JobsDetail;
-    // Documents and webpages call the verdict Suggestion.
-    const verdict = "Suggestion" in job ? job.Suggestion : "Result" in job ? job.Result : undefined;
-    return [callback.EventName, job.JobId, job.State, `result ${verdict ?? "-"}`].join("  ");
-  }
-  const jobs = callback.JobsDetail.map((job) => [job.Tag, job.JobId, job.State, job.State === "Failed" ? job.Code : ""]);
-  return [callback.EventName, ...jobs.flat()].filter(Boolean).join("  ");
-}
