@@ -27,6 +27,8 @@ interface OpenElement {
   children: LooseObject | undefined;
   /** Its text so far (text and CDATA, references resolved, line ends read as LF). */
   text: string;
+  /** Whether `text` is a string of its own (no view on the body). */
+  detached: boolean;
 }
 
 /** What {@link StrictXmlScanner.getCode} returns past the end of the body. */
@@ -55,6 +57,9 @@ for (let c = 0; c < 128; c++) {
   ASCII_NAME[c] = start ? NAME_START : part ? 2 : 0;
 }
 
+/** The first character after `lastIndex` that a text run cannot take as it is (or that ends it). */
+const NOT_PLAIN_TEXT = /[^\t\n\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\ud7ff]/g;
+
 // saxes's reasons for what it refuses, kept word for word (xml-guards's notWellFormed shortens them).
 const DISALLOWED = "disallowed character.";
 const OUTSIDE_ROOT = "text data outside of root node.";
@@ -67,28 +72,43 @@ const PI_NAME = "disallowed character in processing instruction name.";
 const DECLARATION_INCOMPLETE = "XML declaration is incomplete.";
 
 /**
- * Element names already found safe, each mapped to its internalized copy (the string V8 keeps for the property
- * key; storing under it skips the lookup a fresh slice costs). Kept across bodies, since CI repeats the same
- * few dozen names, and bounded.
+ * Element names already found safe, by a hash of their characters (computed while scanning them): the
+ * internalized copy V8 keeps for the property key, so that a name seen before costs neither a slice nor a
+ * lookup, and storing under it skips the string table. Kept across bodies, since CI repeats the same few dozen
+ * names; a slot holds the last name that hashed to it, so the cache stays bounded.
  */
-const safeNames = new Map<string, string>();
-const MAX_SAFE_NAMES = 1024;
+const knownNames: (string | undefined)[] = new Array(1024).fill(undefined);
 
-/** The internalized copy of `name` if it may be a key, else undefined. */
-function safeName(name: string): string | undefined {
-  const known = safeNames.get(name);
-  if (known !== undefined || !isSafeName(name)) return known;
+/** The internalized copy of `name` (whose hash is `hash`) if it may be a key, else undefined. */
+function safeName(name: string, hash: number): string | undefined {
+  if (!isSafeName(name)) return undefined;
   const internalized = Object.keys({ [name]: 0 })[0] as string;
-  if (safeNames.size < MAX_SAFE_NAMES) safeNames.set(internalized, internalized);
+  knownNames[hash & 1023] = internalized;
   return internalized;
 }
+
+/** Leaf texts this long or longer are not shared between callbacks, only copied. */
+const MAX_SHARED_TEXT = 64;
+/**
+ * Leaf texts seen, by a hash of their characters and length: the one copy callbacks kept in memory share (most
+ * of a callback's texts repeat: states, tags, codecs, regions, buckets), as objects from JSON.parse share their
+ * keys. A slot holds the last text that hashed to it, so the cache stays bounded.
+ */
+const knownTexts: (string | undefined)[] = new Array(4096).fill(undefined);
 
 /**
  * `text` as a string of its own. A slice of the body of 13 characters or more is a view on the whole body in
  * V8, and so is a concatenation of slices: a callback kept in memory would keep its whole body alive with it.
+ * (A shorter slice is a copy already.)
  */
 function detached(text: string): string {
   return text.length < 13 ? text : (" " + text).slice(1);
+}
+
+/** Whether `text` is in `body` at `at` (a loop, which V8 inlines: startsWith is a call, and the texts are short). */
+function isAt(body: string, text: string, at: number): boolean {
+  for (let k = 0; k < text.length; k++) if (body.charCodeAt(at + k) !== text.charCodeAt(k)) return false;
+  return true;
 }
 
 /** XML 1.0's Char production, for a code point. */
@@ -179,7 +199,6 @@ class StrictXmlScanner {
   private closedRoot = false;
   /** The markup being read is the body's first thing: only there may an XML declaration be. */
   private declarationPossible = false;
-
   constructor(
     private readonly body: string,
     private readonly maxDepth: number,
@@ -340,13 +359,46 @@ class StrictXmlScanner {
   /** Reads text inside an element up to the next markup, resolving references; returns where the markup starts. */
   private textInRoot(i: number): number {
     const { body } = this;
+    const element = this.current as OpenElement;
+    // Whitespace first: usually a line end and indentation before a child element's tag or after it.
+    let first = i;
+    let c = body.charCodeAt(i);
+    while (c === 0x20 || c === LF || c === 9 || c === CR) c = body.charCodeAt(++i);
+    if (c === LT) {
+      if (element.children !== undefined || i === first) return i;
+      // Whitespace before a child element is dropped when the child opens: drop it now.
+      const next = body.charCodeAt(i + 1);
+      if (next < 128 && ASCII_NAME[next] === NAME_START) return i;
+    }
+    // Between child elements, text is refused (where it ends); elsewhere the whitespace is part of the text.
+    if (element.children === undefined) i = first;
+    else first = i;
+    // Text of plain characters up to the next `<`, the usual case: taken whole, hashed as it is scanned.
+    let hash = 0;
+    c = body.charCodeAt(i);
+    while (
+      c > CLOSE_BRACKET ? c < 0xd800 : c >= 0x20 ? c !== LT && c !== AMP && c !== CLOSE_BRACKET : c === LF || c === 9
+    ) {
+      hash = (hash * 31 + c) | 0;
+      c = body.charCodeAt(++i);
+      if (i - first === MAX_SHARED_TEXT) return this.longText(first, i);
+    }
+    if (c === LT) {
+      if (i === first) return i;
+      if (element.children !== undefined) throw xmlError(this.path(), XmlProblem.mixed);
+      const text = this.sharedText(first, i, hash);
+      if (element.text === "") element.text = text;
+      else [element.text, element.detached] = [element.text + text, false];
+      return i;
+    }
+    return this.textInRootSlowly(first);
+  }
+
+  /** Reads text inside an element from `i` one character at a time (references, CR, `]]>`, characters XML forbids). */
+  private textInRootSlowly(i: number): number {
+    const { body } = this;
     const length = body.length;
     const element = this.current as OpenElement;
-    if (element.children !== undefined) {
-      // Between child elements, where only whitespace may be: usually a line end and indentation.
-      for (let c = body.charCodeAt(i); c === 0x20 || c === LF || c === 9 || c === CR; c = body.charCodeAt(++i));
-      if (body.charCodeAt(i) === LT) return i;
-    }
     let start = i;
     let text = "";
     for (;;) {
@@ -383,12 +435,36 @@ class StrictXmlScanner {
       }
       return i;
     }
-    if (text === "") {
-      if (i > start) element.text = element.text === "" ? body.slice(start, i) : element.text + body.slice(start, i);
-    } else {
-      element.text += text + body.slice(start, i);
-    }
+    element.text += text + body.slice(start, i);
+    element.detached = false;
     return i;
+  }
+
+  /** The text from `from` to `to` (plain characters) as the one copy callbacks share; `hash` is its characters'. */
+  private sharedText(from: number, to: number, hash: number): string {
+    const { body } = this;
+    const slot = (hash ^ (to - from)) & 4095;
+    const known = knownTexts[slot];
+    if (known !== undefined && known.length === to - from && isAt(body, known, from)) return known;
+    return (knownTexts[slot] = detached(body.slice(from, to)));
+  }
+
+  /**
+   * Reads a text run longer than {@link MAX_SHARED_TEXT} from `from` (plain up to `i`): one that has nothing to
+   * resolve or refuse in it up to the next `<` is found with indexOf and a native check of its characters.
+   */
+  private longText(from: number, i: number): number {
+    const { body } = this;
+    const element = this.current as OpenElement;
+    const end = body.indexOf("<", i);
+    if (end < 0) return this.textInRootSlowly(from);
+    NOT_PLAIN_TEXT.lastIndex = i;
+    NOT_PLAIN_TEXT.test(body); // always true: `<` is not plain
+    if (NOT_PLAIN_TEXT.lastIndex - 1 < end) return this.textInRootSlowly(from);
+    if (element.children !== undefined) throw xmlError(this.path(), XmlProblem.mixed);
+    element.text += body.slice(from, end);
+    element.detached = false;
+    return end;
   }
 
   private isSpaceBetween(from: number, to: number): boolean {
@@ -456,20 +532,34 @@ class StrictXmlScanner {
   /** Reads an open tag whose name starts at `i`. */
   private openTag(i: number): number {
     const { body } = this;
-    const end = this.nameEnd(i);
+    let end = i;
+    let hash = 0;
+    let c = body.charCodeAt(end);
+    while (c < 128 && ASCII_NAME[c] !== 0) {
+      hash = (hash * 31 + c) | 0;
+      c = body.charCodeAt(++end);
+    }
+    let key: string | undefined;
+    if (c >= 128) {
+      // A name with a character past ASCII: never a safe one, read for saxes's errors.
+      end = this.nameEnd(end);
+      c = body.charCodeAt(end);
+    } else {
+      const known = knownNames[hash & 1023];
+      if (known !== undefined && known.length === end - i && isAt(body, known, i)) key = known;
+    }
     if (end >= body.length) this.failAtEnd();
-    const c = body.charCodeAt(end);
     if (c !== GT && c !== SLASH) this.skipChar(end);
-    const name = body.slice(i, end);
     this.sawRoot = true;
     if (this.closedRoot) throw xmlError("", XmlProblem.twoRoots);
+    key ??= safeName(body.slice(i, end), hash);
     if (c === GT) {
-      this.openElement(name, false);
+      this.openElement(key, false);
       return end + 1;
     }
     if (c === SLASH) {
       if (body.charCodeAt(end + 1) === GT) {
-        this.openElement(name, false);
+        this.openElement(key, false);
         this.closeElement();
         return end + 2;
       }
@@ -479,14 +569,14 @@ class StrictXmlScanner {
     }
     this.pos = end;
     if (!isSpace(this.getCode())) this.fail("disallowed character in tag name.", this.pos);
-    return this.attributes(name);
+    return this.attributes(key);
   }
 
   /**
    * Reads the attributes of an open tag, from `pos`, as saxes does (so the same malformed ones get the same
    * errors), then opens the element, which refuses them. Returns where the text after the tag starts.
    */
-  private attributes(name: string): number {
+  private attributes(key: string | undefined): number {
     const seen = new Set<string>();
     let duplicate = false;
     let c = this.skipSpaces();
@@ -534,22 +624,24 @@ class StrictXmlScanner {
       if (c !== GT) this.fail(SLASH_IN_TAG, this.pos);
     }
     if (duplicate) this.fail("duplicate attribute", this.pos);
-    this.openElement(name, seen.size > 0);
+    this.openElement(key, seen.size > 0);
     if (selfClosing) this.closeElement();
     return this.pos;
   }
 
-  /** Opens an element, with the checks the saxes reader makes when saxes reports an open tag. */
-  private openElement(name: string, attributes: boolean): void {
+  /**
+   * Opens an element (`key`: its name's internalized copy, or undefined for a name that may not be a key), with
+   * the checks the saxes reader makes when saxes reports an open tag.
+   */
+  private openElement(key: string | undefined, attributes: boolean): void {
     const parent = this.current;
     if (parent !== undefined && parent.children === undefined) {
       if (parent.text !== "" && !isXmlSpace(parent.text)) throw xmlError(this.path(), XmlProblem.mixed);
       parent.children = {};
       parent.text = "";
     }
-    const key = safeName(name);
     if (key === undefined) throw xmlError(this.path(), XmlProblem.name);
-    const element: OpenElement = { name: key, children: undefined, text: "" };
+    const element: OpenElement = { name: key, children: undefined, text: "", detached: true };
     this.open.push(element);
     this.current = element;
     if (this.open.length > this.maxDepth) throw depthError(this.path(), this.maxDepth);
@@ -560,7 +652,7 @@ class StrictXmlScanner {
   private closeElement(): void {
     const { open } = this;
     const element = open.pop() as OpenElement;
-    const value: LooseValue = element.children ?? detached(element.text);
+    const value: LooseValue = element.children ?? (element.detached ? element.text : detached(element.text));
     const parent = open[open.length - 1];
     this.current = parent;
     if (parent === undefined) {
@@ -581,7 +673,7 @@ class StrictXmlScanner {
     const element = this.current;
     if (element !== undefined) {
       const end = i + element.name.length;
-      if (body.charCodeAt(end) === GT && body.startsWith(element.name, i)) {
+      if (body.charCodeAt(end) === GT && isAt(body, element.name, i)) {
         this.closeElement();
         return end + 1;
       }
