@@ -730,7 +730,7 @@ class StrictXmlScanner {
     let text = body.slice(i, end);
     if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
     const element = this.current as OpenElement;
-    if (element.children === undefined) element.text += text;
+    if (element.children === undefined) [element.text, element.detached] = [element.text + text, false];
     else if (text !== "") throw xmlError(this.path(), XmlProblem.mixed);
     return end + 3;
   }
