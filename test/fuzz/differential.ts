@@ -136,30 +136,47 @@ function outcome(read: () => XmlDocument): Outcome {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** How the two readers compared on one body. */
+export interface Comparison {
+  /** Whether both read it (and so their trees were compared). */
+  accepted: boolean;
+  /** How they differ, when they do. */
+  difference?: string;
+}
+
 /**
  * Reads `body` (bytes are decoded as the package decodes them; bytes that are not UTF-8 never reach a reader)
- * with both readers; returns how they differ, or undefined when they agree.
+ * with both readers and compares what they made of it.
  */
-export function readersDiffer(body: string | Buffer, maxDepth: number): string | undefined {
+export function compareReaders(body: string | Buffer, maxDepth: number): Comparison {
   let text: string;
   try {
     text = typeof body === "string" ? body : utf8.decode(body);
   } catch {
-    return undefined;
+    return { accepted: false };
   }
-  if (!text.isWellFormed()) return undefined;
+  if (!text.isWellFormed()) return { accepted: false };
   const options = { maxDepth };
   const strict = outcome(() => readXmlStrictly(text, options));
   const saxes = outcome(() => readXmlWithSaxes(text, options));
-  if (strict.ok !== saxes.ok) return `saxes ${saxes.ok ? "accepts" : "refuses"} it, the strict reader does not`;
+  if (strict.ok !== saxes.ok) {
+    return { accepted: false, difference: `saxes ${saxes.ok ? "accepts" : "refuses"} it, the strict reader does not` };
+  }
   if (strict.ok && saxes.ok) {
-    return isDeepStrictEqual(strict.document, saxes.document) ? undefined : "the two read different trees";
+    const same = isDeepStrictEqual(strict.document, saxes.document);
+    return same ? { accepted: true } : { accepted: true, difference: "the two read different trees" };
   }
   if (!strict.ok && !saxes.ok) {
-    if (strict.kind !== saxes.kind) return `saxes gives a ${saxes.kind} error, the strict reader a ${strict.kind} one`;
+    if (strict.kind !== saxes.kind) {
+      return {
+        accepted: false,
+        difference: `saxes gives a ${saxes.kind} error, the strict reader a ${strict.kind} one`,
+      };
+    }
     if (!isDeepStrictEqual(strict.issues, saxes.issues)) {
-      return `different errors: saxes ${JSON.stringify(saxes.issues)}, strict ${JSON.stringify(strict.issues)}`;
+      const difference = `different errors: saxes ${JSON.stringify(saxes.issues)}, strict ${JSON.stringify(strict.issues)}`;
+      return { accepted: false, difference };
     }
   }
-  return undefined;
+  return { accepted: false };
 }
