@@ -14,7 +14,8 @@ import { xml2js as xmlJs } from "xml-js";
 import { parseString as xml2jsParse } from "xml2js";
 import type * as CallbackModule from "../src/callback";
 import type * as BodyModule from "../src/body";
-import type * as SaxesReaderModule from "../src/xml-reader-saxes";
+import type * as StrictReaderModule from "../src/xml-reader-strict";
+import type * as SaxesReaderModule from "./xml-reader-saxes";
 import type * as XmlJsReaderModule from "./xml-reader-xml-js";
 import type * as ValidatorsModule from "../generated/validators";
 import type * as ErrorsModule from "../src/errors";
@@ -27,8 +28,11 @@ const { parseCallbackWith, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } = require(
   join(dist, "src/callback"),
 ) as typeof CallbackModule;
 const { decodeBody } = require(join(dist, "src/body")) as typeof BodyModule;
-const { readXmlWithSaxes } = require(join(dist, "src/xml-reader-saxes")) as typeof SaxesReaderModule;
-// The xml-js reader does not ship: tsconfig.bench.json compiles it, as tsc compiles dist/, into dist-bench/.
+const { readXmlStrictly } = require(join(dist, "src/xml-reader-strict")) as typeof StrictReaderModule;
+// The saxes reader (the strict one's test oracle) and the xml-js one do not ship: tsconfig.bench.json compiles
+// them, as tsc compiles dist/, into dist-bench/.
+const saxesReader = join(__dirname, "..", "dist-bench", "bench", "xml-reader-saxes.js");
+const { readXmlWithSaxes } = require(saxesReader) as typeof SaxesReaderModule;
 const xmlJsReader = join(__dirname, "..", "dist-bench", "bench", "xml-reader-xml-js.js");
 const { readXmlWithXmlJs } = require(xmlJsReader) as typeof XmlJsReaderModule;
 const { validateCiCallback } = require(join(dist, "generated/validators")) as typeof ValidatorsModule;
@@ -131,8 +135,13 @@ function xml2jsSync(xml: string): unknown {
 const options = { maxDepth: DEFAULT_MAX_DEPTH };
 type Row = { name: string; run: (size: Size) => unknown };
 const rows: Row[] = [
-  { name: "ours, XML (saxes reader)", run: ({ xml }) => parseCallbackWith(readXmlWithSaxes, xml) },
+  { name: "ours, XML (strict reader)", run: ({ xml }) => parseCallbackWith(readXmlStrictly, xml) },
+  { name: "ours, XML (saxes reader, oracle)", run: ({ xml }) => parseCallbackWith(readXmlWithSaxes, xml) },
   { name: "ours, XML (xml-js reader)", run: ({ xml }) => parseCallbackWith(readXmlWithXmlJs, xml) },
+  {
+    name: "  raw read: strict reader",
+    run: ({ xml }) => readXmlStrictly(decodeBody(xml, DEFAULT_MAX_BYTES).text, options),
+  },
   {
     name: "  raw read: saxes reader",
     run: ({ xml }) => readXmlWithSaxes(decodeBody(xml, DEFAULT_MAX_BYTES).text, options),
@@ -148,7 +157,7 @@ const rows: Row[] = [
   },
   { name: "xml2js", run: ({ xml }) => xml2jsSync(xml) },
   { name: "cos-nodejs-sdk-v5 util.xml2json", run: ({ xml }) => cosUtil.xml2json(xml) },
-  { name: "ours, JSON", run: ({ json }) => parseCallbackWith(readXmlWithSaxes, json) },
+  { name: "ours, JSON", run: ({ json }) => parseCallbackWith(readXmlStrictly, json) },
   { name: "JSON.parse", run: ({ json }) => JSON.parse(json) },
   { name: "JSON.parse + ajv validator", run: ({ json }) => validateCiCallback(JSON.parse(json)) },
 ];
@@ -238,19 +247,20 @@ for (const line of lines) printRow(line);
 // Bodies as a server receives them (bytes), so that each parse has a body of its own to keep alive or not.
 const seedXmlBytes = Buffer.from(seedXml);
 const seedJsonBytes = Buffer.from(seedJson);
-const retained = [
-  ["ours, XML", () => parseCallbackWith(readXmlWithSaxes, seedXmlBytes)],
-  ["ours, JSON", () => parseCallbackWith(readXmlWithSaxes, seedJsonBytes)],
-  ["JSON.parse", () => JSON.parse(seedJsonBytes.toString())],
-] as const;
+const retained = new Map([
+  ["ours, XML", retainedBytes(() => parseCallbackWith(readXmlStrictly, seedXmlBytes))],
+  ["ours, XML (saxes reader)", retainedBytes(() => parseCallbackWith(readXmlWithSaxes, seedXmlBytes))],
+  ["ours, JSON", retainedBytes(() => parseCallbackWith(readXmlStrictly, seedJsonBytes))],
+  ["JSON.parse", retainedBytes(() => JSON.parse(seedJsonBytes.toString()))],
+]);
 console.log(
-  `\nretained heap per parsed seed callback: ${retained.map(([name, parse]) => `${name} ${(retainedBytes(parse) / 1024).toFixed(1)} KiB`).join(", ")}`,
+  `\nretained heap per parsed seed callback: ${[...retained].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(1)} KiB`).join(", ")}`,
 );
 const cold = (module: string) => `${coldImportMs(module).toFixed(1)} ms`;
 console.log(
   `cold import, median of 11 fresh processes: the package ${cold("./src/index.js")}; parseCallback's modules ` +
-    `${cold("./src/callback.js")} (generated validators ${cold("./generated/validators.js")}); the saxes reader ` +
-    `${cold("./src/xml-reader-saxes.js")}, the xml-js reader ${cold(xmlJsReader)}; ` +
+    `${cold("./src/callback.js")} (generated validators ${cold("./generated/validators.js")}); the strict reader ` +
+    `${cold("./src/xml-reader-strict.js")}, the saxes reader ${cold(saxesReader)}, the xml-js reader ${cold(xmlJsReader)}; ` +
     `a one-function module (the floor) ${cold("./src/safe-name.js")}`,
 );
 
@@ -262,7 +272,7 @@ const SCALES = [1, 4, 16];
 const scaling = floodBodies.map((flood) => {
   const bodies = SCALES.map((n) => Buffer.from(flood.body(n)));
   const times = measure(
-    bodies.map((body) => () => attempt(() => parseCallbackWith(readXmlWithSaxes, body, flood.options))),
+    bodies.map((body) => () => attempt(() => parseCallbackWith(readXmlStrictly, body, flood.options))),
   );
   const perKb = times.map((us, i) => us / ((bodies[i] as Buffer).length / 1024));
   return { flood, bodies, times, perKb };
@@ -307,25 +317,44 @@ void (async () => {
     const jsonRatio = get("ours, JSON") / get("JSON.parse + ajv validator");
     target(`${size.name}: JSON path within 1.3× of JSON.parse + ajv`, jsonRatio <= 1.3, `${jsonRatio.toFixed(2)}×`);
     const fastest = Math.min(...ALTERNATIVES.map(get));
-    const xmlRatio = get("ours, XML (saxes reader)") / fastest;
+    const xmlRatio = get("ours, XML (strict reader)") / fastest;
     target(
       `${size.name}: XML path faster than every alternative pipeline`,
       xmlRatio < 1,
       `${xmlRatio.toFixed(2)}× the fastest`,
     );
-    const overhead = get("ours, XML (saxes reader)") / get("  raw read: saxes reader") - 1;
+    const overhead = get("ours, XML (strict reader)") / get("  raw read: strict reader") - 1;
     target(
       `${size.name}: mapping + validation at most 15% over the raw read`,
       overhead <= 0.15,
       `+${(overhead * 100).toFixed(0)}%`,
     );
-    const speedup = get("ours, XML (xml-js reader)") / get("ours, XML (saxes reader)");
+    const speedup = get("ours, XML (xml-js reader)") / get("ours, XML (saxes reader, oracle)");
     target(
       `${size.name}: saxes reader at least 3× faster end to end than xml-js`,
       speedup >= 3,
       `${speedup.toFixed(1)}×`,
     );
+    const overSaxes = get("ours, XML (saxes reader, oracle)") / get("ours, XML (strict reader)");
+    target(
+      `${size.name}: strict reader faster end to end than the saxes one`,
+      overSaxes > 1,
+      `${overSaxes.toFixed(2)}× faster`,
+    );
   }
+  const seed = results.get("seed (case 2)") as Map<string, number>;
+  const seedXmlRatio = (seed.get("ours, XML (strict reader)") as number) / (seed.get("JSON.parse") as number);
+  target(
+    "seed: XML path (strict reader) at most 4.5× JSON.parse of its JSON",
+    seedXmlRatio <= 4.5,
+    `${seedXmlRatio.toFixed(2)}×`,
+  );
+  const retainedXml = (retained.get("ours, XML") as number) / 1024;
+  target(
+    "retained heap per parsed seed callback, XML, at most 5 KiB",
+    retainedXml <= 5,
+    `${retainedXml.toFixed(2)} KiB`,
+  );
   for (const { flood, perKb } of scaling) {
     const growth = (perKb[2] as number) / (perKb[0] as number);
     target(`${flood.name}: linear (µs per KB at 16× within 2× of 1×)`, growth <= 2, `${growth.toFixed(2)}×`);

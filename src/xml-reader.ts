@@ -1,10 +1,11 @@
 /**
  * The XML reader: body text in, the root element's name and a loose value out, or a `CallbackError`.
- * The rest of the package sees only this interface; the reader behind it is the saxes one
- * (docs/decisions/0001-xml-reader.md says why). The xml-js one, in bench/ (it does not ship), is kept for the
- * benchmark, and both pass the same tests.
+ * The rest of the package sees only this interface; the reader behind it is the strict scanner of
+ * xml-reader-strict.ts (docs/decisions/0006-strict-xml-reader.md says why). The saxes reader, its test oracle,
+ * and the xml-js one are in bench/ (they do not ship), kept for the differential tests and the benchmark; all
+ * three pass the same tests.
  */
-import { readXmlWithSaxes } from "./xml-reader-saxes";
+import { readXmlStrictly } from "./xml-reader-strict";
 
 /** A value read from XML before the schema shapes it: text, a container, or repeated elements. */
 export type LooseValue = string | LooseObject | LooseValue[];
@@ -41,4 +42,4 @@ export interface XmlDocument {
 export type XmlReader = (text: string, options: XmlReadOptions) => XmlDocument;
 
 /** The XML reader the package uses. */
-export const readXml: XmlReader = readXmlWithSaxes;
+export const readXml: XmlReader = readXmlStrictly;

@@ -36,7 +36,7 @@ describe("the package", () => {
     expect(out).to.equal("VideoEnhance false");
   });
 
-  it("loads only saxes from node_modules when imported, and xml-js when a sample is first written as XML", () => {
+  it("loads nothing from node_modules when imported, and xml-js when a sample is first written as XML", () => {
     const out = node([
       "-e",
       `const loaded = () => [...new Set(Object.keys(require.cache).flatMap((f) => f.split("node_modules/").slice(1).map((p) => p.split("/")[0])))].sort().join(",");
@@ -45,9 +45,9 @@ describe("the package", () => {
        exampleBody("Transcode", "json");
        const afterJson = loaded();
        exampleBody("Transcode", "xml");
-       console.log(atImport, afterJson, loaded());`,
+       console.log(JSON.stringify([atImport, afterJson, loaded()]));`,
     ]);
-    expect(out).to.equal("saxes,xmlchars saxes,xmlchars sax,saxes,xml-js,xmlchars");
+    expect(JSON.parse(out)).to.deep.equal(["", "", "sax,xml-js"]);
   });
 
   it("exports the schema files for other services", () => {

@@ -37,13 +37,14 @@ const RAW_BYTES = [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xef, 0xbb, 0xbf], [0xc0
 );
 
 /** One change to a body; positions are taken modulo its length. */
-type Mutation = (body: Buffer) => Buffer;
+export type Mutation = (body: Buffer) => Buffer;
 
 const at = (body: Buffer, position: number) => (body.length === 0 ? 0 : position % (body.length + 1));
 const insert = (body: Buffer, position: number, bytes: Buffer) =>
   Buffer.concat([body.subarray(0, at(body, position)), bytes, body.subarray(at(body, position))]);
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+/** One mutation of the kinds above, for any body. */
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(([position, bit]): Mutation => (body) => {
     const copy = Buffer.from(body);
     if (copy.length > 0) copy[position % copy.length] ^= 1 << bit;

@@ -1,6 +1,6 @@
 /**
  * The hostile corpus: bodies an attacker (or a broken sender) could POST, each with the CallbackError it must
- * get. XML cases run through both XML readers. Every body carries MARKER somewhere, and no error may repeat it.
+ * get. XML cases run through every XML reader. Every body carries MARKER somewhere, and no error may repeat it.
  * Truncations of the seeds at every byte offset are in truncation.test.ts; forms a valid callback may use
  * (CDATA, comments, one BOM, an XML declaration) are in tolerated.test.ts.
  */
@@ -14,7 +14,7 @@ export interface HostileCase {
   /** The body, or a function that builds a big one when the case runs. */
   body: Body | (() => Body);
   options?: ParseOptions;
-  /** The error's kind; a record by reader where the two XML readers rightly stop at different problems. */
+  /** The error's kind; by reader where saxes (and so the strict reader) and xml-js rightly stop elsewhere. */
   kind: CallbackErrorKind | { saxes: CallbackErrorKind; "xml-js": CallbackErrorKind };
   /** The first issue's path (exact) and message (exact, or a pattern), when they are worth pinning down. */
   issue?: { path?: string; message?: string | RegExp };

@@ -38,7 +38,9 @@ function expectRejection(testCase: HostileCase, reader: XmlReader, readerName: s
   }
   if (!(error instanceof CallbackError))
     expect.fail(`expected a CallbackError, got ${error === undefined ? "a value" : String(error)}`);
-  const kind = typeof testCase.kind === "string" ? testCase.kind : testCase.kind[readerName as "saxes" | "xml-js"];
+  // The strict reader stops where saxes does.
+  const kind =
+    typeof testCase.kind === "string" ? testCase.kind : testCase.kind[readerName === "xml-js" ? "xml-js" : "saxes"];
   expect(error.kind, error.message.slice(0, 300)).to.equal(kind);
   expect(error.issues).to.not.be.empty;
   const [first] = error.issues;
@@ -70,6 +72,6 @@ describe("hostile bodies", () => {
   }
 
   describe("JSON", () => {
-    for (const testCase of jsonCases) it(testCase.name, () => expectRejection(testCase, readXml, "saxes"));
+    for (const testCase of jsonCases) it(testCase.name, () => expectRejection(testCase, readXml, "strict"));
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** What the parser loads. */
-export const PARSER_PACKAGES = ["sax", "saxes", "xml-js", "xmlchars"];
+export const PARSER_PACKAGES = ["sax", "xml-js"];
 
 /** What createCallbackInbox and createCallbackWorker load (bullmq and ioredis, required on first use). */
 export const INBOX_PACKAGES = [

@@ -5,10 +5,10 @@
  * processing instructions, attributes, unsafe names, mixed content, nesting past the limit.
  */
 import { SaxesParser, type SaxesOptions } from "saxes";
-import { CallbackError, pointerToken } from "./errors";
-import { isSafeName } from "./safe-name";
-import { XmlProblem, depthError, isXmlSpace, notWellFormed, prepareXml, xmlError } from "./xml-guards";
-import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "./xml-reader";
+import { CallbackError, pointerToken } from "../src/errors";
+import { isSafeName } from "../src/safe-name";
+import { XmlProblem, depthError, isXmlSpace, notWellFormed, prepareXml, xmlError } from "../src/xml-guards";
+import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "../src/xml-reader";
 
 /** An element being read. */
 interface OpenElement {
