@@ -126,6 +126,7 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
     pin(/^process_id:(\d+)/m.exec(await client.info("server"))?.[1] ?? "", setup.serverCore);
     const pinning = setup.serverCore === undefined ? "not pinned" : `listener, redis-server and worker on core ${setup.serverCore}, load on core ${setup.clientCore}`;
     console.log(`\nbench:http inbox  ${seconds} s per run after a 1 s warm-up; seed JSON; ${describeLoad(setup)}; ${pinning}; redis-server with AOF (everysec); worker concurrency 50, 3 attempts, 50 ms backoff; loopback; ${machineState()}`);
+    for (const note of setup.notes) console.log(`  note: ${note}`);
     const redis = { url: redisServer.url, client };
     const runs: [string, InboxRun][] = [
       ["inline listener (counting handler in the request)", await inline(setup)],
