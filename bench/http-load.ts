@@ -1,17 +1,24 @@
 /**
- * The parts of a fair HTTP benchmark, for `npm run bench:http` and any section chained after it: a server in
- * a process of its own pinned to one core, a load generator pinned to another (wrk with a Lua script that
- * gives each request a fresh JobId; autocannon in this process when wrk is missing), the server's own CPU
- * accounting over the measured window, and the check that every 2xx answer matches exactly one handler call.
+ * The parts of a fair HTTP benchmark, for every section of `npm run bench:http`: a server in a process of its
+ * own pinned to one core, a load generator pinned to another (wrk with a Lua script that gives each request a
+ * fresh JobId; autocannon in this process when wrk is missing), the server's own CPU accounting over the
+ * measured window (and that of any other part a section meters), and the check that every 2xx answer matches
+ * exactly one handler call. {@link measureRun} is the one load/measure path the sections share; the processes
+ * it talks to answer through bench/http-child.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 
 /** The placeholder a body template carries where each request's JobId goes. */
 export const JOB_ID_PLACEHOLDER = "@JOBID@";
+
+/** Seconds of measured load per run (BENCH_SECONDS), and the load generator's connections (BENCH_CONNECTIONS). */
+export const seconds = Number(process.env.BENCH_SECONDS ?? "4");
+export const connections = Number(process.env.BENCH_CONNECTIONS ?? "64");
 
 /** How load is generated on this machine, and what was missing. */
 export interface LoadSetup {
@@ -52,25 +59,45 @@ function found(command: string, args: string[]): boolean {
   }
 }
 
-/** A server in a process of its own, spoken to over IPC. */
-export interface BenchServer {
+/** What loads the servers, for a section's heading. */
+export function describeLoad(setup: LoadSetup): string {
+  return setup.wrk ? `wrk, 1 thread, ${connections} connections` : `autocannon in this process, ${connections} connections`;
+}
+
+/** The cores this machine has and its load average now, for a section's heading. */
+export function machineState(): string {
+  return `${availableParallelism()} cores, load average ${loadavg()[0]?.toFixed(2)}`;
+}
+
+/** A process of the bench's own (a server, a worker), spoken to over IPC. */
+export interface BenchProcess {
   child: ChildProcess;
+}
+
+/** A server in a process of its own. */
+export interface BenchServer extends BenchProcess {
   port: number;
 }
 
 /**
- * Starts `script` (TypeScript, run through tsx) with `args`, pinned to `core` when given. The script sends
- * `{ port }` once listening and answers the messages of {@link cpuWindow} and {@link handlerCalls}.
+ * Starts `script` (TypeScript, run through tsx) with `args`, pinned to `core` when given, and resolves once it
+ * sends its first message. The script answers the messages of bench/http-child.ts.
  */
-export function startServer(script: string, args: string[], core: string | undefined): Promise<BenchServer> {
+export function startProcess(script: string, args: string[], core: string | undefined): Promise<BenchProcess & { hello: unknown }> {
   const node = [process.execPath, "--require", "tsx/cjs", script, ...args];
   const [command, ...rest] = core === undefined ? node : ["taskset", "-c", core, ...node];
   const child = spawn(command as string, rest, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before listening`)));
-    child.once("message", (message) => resolve({ child, port: (message as { port: number }).port }));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+    child.once("message", (hello) => resolve({ child, hello }));
   });
+}
+
+/** Starts a server script (see {@link startProcess}) that sends `{ port }` once listening. */
+export async function startServer(script: string, args: string[], core: string | undefined): Promise<BenchServer> {
+  const { child, hello } = await startProcess(script, args, core);
+  return { child, port: (hello as { port: number }).port };
 }
 
 /** Sends `question` and resolves with the next message. */
@@ -81,13 +108,26 @@ export function ask<T>(child: ChildProcess, question: string): Promise<T> {
   });
 }
 
-/** Stops a server and waits for its process to end. */
-export function stopServer(server: BenchServer): Promise<void> {
+/** Stops a process of {@link startProcess} and waits for it to end. */
+export function stopProcess({ child }: BenchProcess): Promise<void> {
   return new Promise((resolve) => {
-    server.child.removeAllListeners("exit");
-    server.child.once("exit", () => resolve());
-    server.child.send("stop");
+    child.removeAllListeners("exit");
+    child.once("exit", () => resolve());
+    child.send("stop");
   });
+}
+
+/** What the load generator POSTs: a template with {@link JOB_ID_PLACEHOLDER} where the JobId goes. */
+export interface BenchBody {
+  template: string;
+  contentType: string;
+}
+
+/** The seed callback (VideoEnhance, case 2 as XML, case 3 as JSON) as a template. */
+export function seedBody(form: "xml" | "json"): BenchBody {
+  const file = join(__dirname, "..", "test", "fixtures", "examples", "VideoEnhance", form === "xml" ? "seed-2.xml" : "seed-3.json");
+  const template = readFileSync(file, "utf8").replace("j7d0eafdaf86c11ecbdf419856486c0ab", JOB_ID_PLACEHOLDER);
+  return { template, contentType: form === "xml" ? "application/xml" : "application/json" };
 }
 
 /** What one load run saw from the client's side. */
@@ -101,8 +141,8 @@ export interface LoadResult {
   answered: string[];
 }
 
-/** POSTs `template` (with {@link JOB_ID_PLACEHOLDER}) for `seconds`, a fresh JobId `prefix…` per request. */
-export function load(setup: LoadSetup, port: number, template: string, contentType: string, seconds: number, connections: number, prefix: string): Promise<LoadResult> {
+/** POSTs `body` for `seconds`, a fresh JobId `prefix…` per request. */
+export function load(setup: LoadSetup, port: number, { template, contentType }: BenchBody, seconds: number, connections: number, prefix: string): Promise<LoadResult> {
   return setup.wrk ? loadWithWrk(setup, port, template, contentType, seconds, connections, prefix) : loadWithAutocannon(setup, port, template, contentType, seconds, connections, prefix);
 }
 
@@ -162,18 +202,114 @@ async function loadWithAutocannon(setup: LoadSetup, port: number, template: stri
   return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts, answered };
 }
 
-/** The server's CPU time and answers over a window: call `start` before the load and `stop` after it. */
-export async function cpuWindow<T>(server: BenchServer, during: () => Promise<T>): Promise<{ result: T; cpuUs: number; answers: number }> {
-  await ask(server.child, "window-start");
-  const result = await during();
-  const { cpuUs, answers } = await ask<{ cpuUs: number; answers: number }>(server.child, "window-stop");
-  return { result, cpuUs, answers };
+/** CPU time a part of the system spends over a window, from its own accounting. */
+export interface CpuMeter {
+  start(): Promise<void>;
+  /** The CPU µs since `start`. */
+  stop(): Promise<number>;
 }
 
-/** The server's handler calls by JobId. */
-export async function handlerCalls(server: BenchServer): Promise<Map<string, number>> {
-  const { calls } = await ask<{ calls: [string, number][] }>(server.child, "calls");
+/** The CPU meter of a process of {@link startProcess} (its process.cpuUsage over the window). */
+export function processMeter({ child }: BenchProcess): CpuMeter {
+  return {
+    start: async () => {
+      await ask(child, "window-start");
+    },
+    stop: async () => (await ask<{ cpuUs: number }>(child, "window-stop")).cpuUs,
+  };
+}
+
+/** The handler calls of a process of {@link startProcess}, by JobId. */
+export async function handlerCalls({ child }: BenchProcess): Promise<Map<string, number>> {
+  const { calls } = await ask<{ calls: [string, number][] }>(child, "calls");
   return new Map(calls);
+}
+
+/** Who handles what the server acknowledges, when it is not the server itself in the request. */
+export interface Handling {
+  /** Resolves once everything stored so far is handled, or false when it gave up waiting (bounded). */
+  settle(): Promise<boolean>;
+  /** The handler calls by JobId. */
+  calls(): Promise<Map<string, number>>;
+  /** Called after the warm-up has settled, before the measured load. */
+  beforeLoad?(): Promise<void>;
+}
+
+/** How {@link measureRun} loads a server. */
+export interface RunOptions {
+  /** Default: the server's handlers, done when the answer is. */
+  handling?: Handling;
+  /** Other parts whose CPU time counts, over the load and the settling after it, by name. */
+  meters?: Record<string, CpuMeter>;
+}
+
+/** One measured run, as every section reports it. */
+export interface Run {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The server's CPU µs per answer over the load. */
+  cpuUsPerRequest: number;
+  /** The server's CPU time over the load's wall time: the share of a core it got. */
+  coreUsed: number;
+  /** Each meter's CPU µs per server answer, over the load and the settling after it. */
+  meteredUsPerRequest: Record<string, number>;
+  /** Answers 2xx. */
+  acknowledged: number;
+  /** JobIds handled at least once. */
+  handled: number;
+  lost: number;
+  doubled: number;
+  /** Handled, but the end of the load cut the answer off: not acknowledged, so not lost. */
+  unanswered: number;
+  /** Answers other than 2xx, and socket errors or timeouts. */
+  failures: number;
+  /** Whether everything stored was handled before {@link Handling.settle} gave up. */
+  settled: boolean;
+}
+
+/**
+ * The shared load/measure path: a 1 s warm-up (JIT; not measured), settled; then {@link seconds} of load with the
+ * server's CPU over the load and the meters' over the load and the settling after it; then every 2xx
+ * answer matched with the handler calls.
+ */
+export async function measureRun(setup: LoadSetup, server: BenchServer, body: BenchBody, options: RunOptions = {}): Promise<Run> {
+  const handling = options.handling ?? { settle: async () => true, calls: () => handlerCalls(server) };
+  const meters = Object.entries(options.meters ?? {});
+  await load(setup, server.port, body, 1, connections, "warm-");
+  await handling.settle(); // the warm-up's backlog is not the window's
+  await handling.beforeLoad?.();
+  await Promise.all(meters.map(([, meter]) => meter.start()));
+  await ask(server.child, "window-start");
+  const startedAt = performance.now();
+  const result = await load(setup, server.port, body, seconds, connections, "job-");
+  const wallUs = (performance.now() - startedAt) * 1000;
+  const { cpuUs, answers } = await ask<{ cpuUs: number; answers: number }>(server.child, "window-stop");
+  const settled = await handling.settle();
+  const metered = await Promise.all(meters.map(async ([name, meter]) => [name, (await meter.stop()) / Math.max(answers, 1)] as const));
+  const { lost, doubled, calls, unanswered } = delivery(result.answered, await handling.calls(), "job-");
+  return {
+    requestsPerSecond: result.requestsPerSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    cpuUsPerRequest: cpuUs / Math.max(answers, 1),
+    coreUsed: cpuUs / wallUs,
+    meteredUsPerRequest: Object.fromEntries(metered),
+    acknowledged: result.answered.length,
+    handled: calls,
+    lost,
+    doubled,
+    unanswered,
+    failures: result.failures,
+    settled,
+  };
+}
+
+/** Prints a Markdown table. */
+export function printTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
+  console.log(`\n| ${header.join(" | ")} |`);
+  console.log(`| ${header.map(() => "---").join(" | ")} |`);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
 }
 
 /** Every 2xx answer must match exactly one handler call: `lost` answered without a call, `doubled` called twice. */
