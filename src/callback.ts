@@ -20,7 +20,7 @@ import {
 import { decodeBody } from "./body";
 import { CallbackError, type CallbackIssue } from "./errors";
 import { readJson } from "./json-reader";
-import { isRecord, normalizeContext, type Normalizer } from "./normalize-runtime";
+import { isRecord, normalizeContext, type Normalizer, pointer } from "./normalize-runtime";
 import { MAX_BYTES_LIMIT, MAX_DEPTH_LIMIT, wholeNumberOption } from "./limits";
 import { readXml, type XmlReader } from "./xml-reader";
 
@@ -191,7 +191,7 @@ function parseError(message: string): CallbackError {
 
 function canonical(loose: unknown, options: ValidateOptions, family: Family): AnyCallback {
   const context = normalizeContext(readMaxDepth(options));
-  const value = family.normalize(loose, "", context) ?? {};
+  const value = family.normalize(loose, undefined, context) ?? {};
   const issues: CallbackIssue[] = [];
   // An `if`/`then` error only repeats, at the job, the errors ajv already reported inside it.
   const errors = family.validate(value) ? [] : (family.validate.errors ?? []).filter((e) => e.keyword !== "if");
@@ -200,7 +200,7 @@ function canonical(loose: unknown, options: ValidateOptions, family: Family): An
   for (const error of errors) if (error.keyword === "type" || !mistyped.has(error.instancePath)) issues.push(toIssue(error));
   let omitted = 0;
   if (options.strict) {
-    for (const i of context.unknown) issues.push({ path: i.path, message: `${i.message} (strict mode)` });
+    for (const i of context.unknown) issues.push({ path: pointer(i.place), message: `${i.message} (strict mode)` });
     omitted = context.unknownOmitted;
   }
   if (issues.length > 0) throw new CallbackError("validation", issues, omitted);
