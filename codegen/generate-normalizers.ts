@@ -6,17 +6,18 @@
 import { IndentationText, Project, QuoteKind } from "ts-morph";
 import { isSafeName } from "../src/safe-name";
 import { banner } from "./banner";
-import type { Container, Shape, Union } from "./schema-set";
+import type { Container, Field, Shape, Union } from "./schema-set";
 import { template } from "./templates";
 
+/** One property of a container: the expression that normalises it (of `item`), and where it is stored. */
+interface FieldStore {
+  key: string;
+  call: string;
+  store: string;
+}
+
 interface ContainerBody {
-  textKeys: string[];
-  numberKeys: string[];
-  mapKeys: string[];
-  textListKeys: string[];
-  numberListKeys: string[];
-  containers: { key: string; target: string }[];
-  containerLists: { key: string; target: string }[];
+  fields: FieldStore[];
   open: boolean;
 }
 
@@ -30,7 +31,7 @@ interface UnionBody {
 
 const containerBody = template<ContainerBody>("container-normalizer");
 const unionBody = template<UnionBody>("union-normalizer");
-// Signature keys are printed as bare object-literal keys, so they must be identifiers.
+// Signature keys are printed as bare object-literal keys, so they must be identifiers; so are stored names.
 const plainName = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** The name of the normaliser of a container or union. */
@@ -51,7 +52,7 @@ export function generateNormalizers(shapes: Shape[], from: string): string {
       docs: [`Normalises a \`${shape.title}\` (${shape.source}): ${shape.description}`],
       parameters: [
         { name: "value", type: "unknown" },
-        { name: "path", type: "string" },
+        { name: "place", type: "Place" },
         { name: "context", type: "NormalizeContext" },
       ],
       returnType: "unknown",
@@ -61,42 +62,53 @@ export function generateNormalizers(shapes: Shape[], from: string): string {
   file.insertImportDeclaration(0, { moduleSpecifier: "../src/normalize-runtime", namedImports: [...helpers].sort() });
   file.insertImportDeclaration(1, {
     moduleSpecifier: "../src/normalize-runtime",
-    namedImports: ["NormalizeContext"],
+    namedImports: ["NormalizeContext", "Place"],
     isTypeOnly: true,
   });
+  file.insertImportDeclaration(2, { moduleSpecifier: "../src/own-keys", namedImports: ["isOwn"] });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return banner(from) + "\n" + file.getFullText();
 }
 
 function container(shape: Container, helpers: Set<string>): string {
-  // A property name is printed only inside a string literal (`case "X-SheetPics":`) and as a JSON Pointer
-  // segment, so any name the readers accept as a node name (src/safe-name.ts) is safe: none of its characters
-  // needs escaping in either, and the prototype's names are excluded.
+  // A property name is printed inside string literals (`case "X-SheetPics":`), as a store (`out.JobId`, or
+  // `out["X-SheetPics"]` when it is no identifier) and as a JSON Pointer segment, so any name the readers accept
+  // as a node name (src/safe-name.ts) is safe: none of its characters needs escaping in any of them, and the
+  // prototype's names are excluded.
   for (const field of shape.fields) {
     if (!isSafeName(field.key)) throw new Error(`${shape.source}: property name ${field.key} is not a safe name`);
   }
-  const keys = (kind: string) => shape.fields.filter((f) => f.kind === kind).map((f) => f.key);
-  const targets = (kind: string) =>
-    shape.fields.filter((f) => f.kind === kind).map((f) => ({ key: f.key, target: f.target ?? "" }));
-  const body: ContainerBody = {
-    textKeys: keys("text"),
-    numberKeys: keys("number"),
-    mapKeys: keys("map"),
-    textListKeys: keys("textList"),
-    numberListKeys: keys("numberList"),
-    containers: targets("container"),
-    containerLists: targets("containerList"),
-    open: shape.open,
-  };
+  const body: ContainerBody = { fields: shape.fields.map((field) => fieldStore(field, helpers)), open: shape.open };
   helpers.add("nonEmpty").add(shape.open ? "keepExtra" : "keepUnknown");
-  if (shape.fields.length > 0) helpers.add("put");
-  if (body.textKeys.length > 0) helpers.add("text");
-  if (body.numberKeys.length > 0) helpers.add("number");
-  if (body.mapKeys.length > 0) helpers.add("textMap");
-  if (body.textListKeys.length > 0) helpers.add("list").add("textItem");
-  if (body.numberListKeys.length > 0) helpers.add("list").add("numberItem");
-  if (body.containerLists.length > 0) helpers.add("list");
   return containerBody(body);
+}
+
+/**
+ * How one property is normalised and stored: a named store (`out.JobId = kept`) per property rather than one
+ * keyed store shared by all, so each store site sees one kind of object; places are made only for children
+ * that can report an issue below them.
+ */
+function fieldStore(field: Field, helpers: Set<string>): FieldStore {
+  const key = JSON.stringify(field.key);
+  const store = plainName.test(field.key) ? `out.${field.key}` : `out[${key}]`;
+  const target = normalizerName(field.target ?? "");
+  switch (field.kind) {
+    case "text":
+    case "number":
+    case "textList":
+    case "numberList":
+      helpers.add(field.kind);
+      return { key: field.key, store, call: `${field.kind}(item)` };
+    case "map":
+      helpers.add("textMap");
+      return { key: field.key, store, call: `textMap(item, place, ${key})` };
+    case "container":
+      helpers.add("at");
+      return { key: field.key, store, call: `${target}(item, at(place, ${key}), context)` };
+    case "containerList":
+      helpers.add("at").add("list");
+      return { key: field.key, store, call: `list(item, at(place, ${key}), context, ${target})` };
+  }
 }
 
 function union(shape: Union, helpers: Set<string>): string {

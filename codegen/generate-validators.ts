@@ -2,7 +2,8 @@
  * generated/validators.js (+ .d.ts) and generated/formats.ts: ajv standalone code, so nothing is compiled
  * at run time. ajv-formats and the custom formats of schema/formats.json are registered; custom formats are
  * regular expressions, which ajv inlines into the generated code. Every validator stops at a bounded number
- * of errors (bound-errors.ts), so an invalid body costs time linear in its size.
+ * of errors (bound-errors.ts), so an invalid body costs time linear in its size; the schema constants ajv
+ * writes are cut to the parts the code reads (prune-schema-constants.ts).
  */
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
@@ -10,6 +11,7 @@ import standaloneCode from "ajv/dist/standalone";
 import { format } from "prettier";
 import { banner } from "./banner";
 import { assertNoSpeculativeRefs, boundErrors } from "./bound-errors";
+import { pruneSchemaConstants } from "./prune-schema-constants";
 import type { SchemaNode } from "./schema-set";
 import { template } from "./templates";
 
@@ -52,7 +54,8 @@ export async function generateValidators(
   }
   assertNoSpeculativeRefs(view);
   const from = "schema/*.schema.json and schema/formats.json";
-  const code = await format(banner(from) + standaloneCode(ajv, exports), { parser: "babel", printWidth: 120 });
+  const standalone = pruneSchemaConstants(standaloneCode(ajv, exports));
+  const code = await format(banner(from) + standalone, { parser: "babel", printWidth: 120 });
   const js = await format(boundErrors(code), { parser: "babel", printWidth: 120 });
   const dts = await format(banner(from) + declarations({ validators }), { parser: "typescript", printWidth: 120 });
   return { js, dts };

@@ -3,6008 +3,9782 @@
  * Do not edit by hand: change the schema and run `make codegen` again.
  */
 
-import { isRecord, keepExtra, keepUnknown, list, mismatch, nonEmpty, noteUnknownVariant, number, put, text, textItem, textMap, withImplied } from "../src/normalize-runtime";
-import type { NormalizeContext } from "../src/normalize-runtime";
+import { at, isRecord, keepExtra, keepUnknown, list, mismatch, nonEmpty, noteUnknownVariant, number, text, textList, textMap, withImplied } from "../src/normalize-runtime";
+import type { NormalizeContext, Place } from "../src/normalize-runtime";
+import { isOwn } from "../src/own-keys";
 
 /** Normalises a `TaskFinishCallback` (task-finish.schema.json#): The body CI POSTs when a job finishes (the <Response> element of the XML form; the JSON form has no wrapper). */
-export function normalizeTaskFinishCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTaskFinishCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "JobsDetail":
-        put(out, key, list(item, `${path}/JobsDetail`, context, normalizeJob));
+        kept = list(item, at(place, "JobsDetail"), context, normalizeJob);
+        if (kept !== undefined) out.JobsDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `AnimationJob` (jobs/animation.schema.json#/definitions/AnimationJob): An Animation job. */
-export function normalizeAnimationJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeAnimationJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeAnimationOperation(item, `${path}/Operation`, context));
+        kept = normalizeAnimationOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `JobInput` (job.schema.json#/definitions/JobInput): Where the input object is. */
-export function normalizeJobInput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeJobInput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "Region":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
         break;
       case "CosHeaders":
-        put(out, key, list(item, `${path}/CosHeaders`, context, normalizeCosHeader));
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `CosHeader` (job.schema.json#/definitions/CosHeader): One header of the input object. */
-export function normalizeCosHeader(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeCosHeader(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Key":
+        kept = text(item);
+        if (kept !== undefined) out.Key = kept;
+        break;
       case "Value":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Value = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `JobWorkflow` (job.schema.json#/definitions/JobWorkflow): The workflow that created the job; present only when a workflow triggered it. */
-export function normalizeJobWorkflow(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeJobWorkflow(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "RunId":
+        kept = text(item);
+        if (kept !== undefined) out.RunId = kept;
+        break;
       case "WorkflowId":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowId = kept;
+        break;
       case "WorkflowName":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowName = kept;
+        break;
       case "Name":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Name = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `AnimationOperation` (jobs/animation.schema.json#/definitions/AnimationOperation): Operation of an Animation job: the parameters it was submitted with, echoed back, and its results. */
-export function normalizeAnimationOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeAnimationOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "Animation":
-        put(out, key, normalizeAnimationParameters(item, `${path}/Animation`, context));
+        kept = normalizeAnimationParameters(item, at(place, "Animation"), context);
+        if (kept !== undefined) out.Animation = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `AnimationParameters` (jobs/animation.schema.json#/definitions/AnimationParameters): Animation parameters, as in an animation template; present when the job was submitted with parameters instead of a template. */
-export function normalizeAnimationParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeAnimationParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Container":
-        put(out, key, normalizeAnimationContainer(item, `${path}/Container`, context));
+        kept = normalizeAnimationContainer(item, at(place, "Container"), context);
+        if (kept !== undefined) out.Container = kept;
         break;
       case "Video":
-        put(out, key, normalizeAnimationVideo(item, `${path}/Video`, context));
+        kept = normalizeAnimationVideo(item, at(place, "Video"), context);
+        if (kept !== undefined) out.Video = kept;
         break;
       case "TimeInterval":
-        put(out, key, normalizeAnimationTimeInterval(item, `${path}/TimeInterval`, context));
+        kept = normalizeAnimationTimeInterval(item, at(place, "TimeInterval"), context);
+        if (kept !== undefined) out.TimeInterval = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `AnimationContainer` (jobs/animation.schema.json#/definitions/AnimationContainer): Output format. */
-export function normalizeAnimationContainer(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeAnimationContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `AnimationVideo` (jobs/animation.schema.json#/definitions/AnimationVideo): Frame parameters. */
-export function normalizeAnimationVideo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeAnimationVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Fps":
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
+        break;
       case "AnimateOnlyKeepKeyFrame":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateOnlyKeepKeyFrame = kept;
+        break;
       case "AnimateTimeIntervalOfFrame":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateTimeIntervalOfFrame = kept;
+        break;
       case "AnimateFramesPerSecond":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateFramesPerSecond = kept;
+        break;
       case "Quality":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Quality = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `AnimationTimeInterval` (jobs/animation.schema.json#/definitions/AnimationTimeInterval): The part of the input that is turned into an animation. */
-export function normalizeAnimationTimeInterval(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeAnimationTimeInterval(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Start":
+        kept = text(item);
+        if (kept !== undefined) out.Start = kept;
+        break;
       case "Duration":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `OutputLocation` (media.schema.json#/definitions/OutputLocation): The output location the job was asked for; Object may still hold placeholders such as ${ext} (the real names are in MediaResult). */
-export function normalizeOutputLocation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeOutputLocation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `MediaInfo` (media.schema.json#/definitions/MediaInfo): Media information of the output file, as GenerateMediaInfo reports it; present once the job has finished. */
-export function normalizeMediaInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeMediaInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
-        put(out, key, normalizeMediaFormat(item, `${path}/Format`, context));
+        kept = normalizeMediaFormat(item, at(place, "Format"), context);
+        if (kept !== undefined) out.Format = kept;
         break;
       case "Stream":
-        put(out, key, normalizeMediaStreams(item, `${path}/Stream`, context));
+        kept = normalizeMediaStreams(item, at(place, "Stream"), context);
+        if (kept !== undefined) out.Stream = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `MediaFormat` (media.schema.json#/definitions/MediaFormat): Container-level information; some fields may be missing. */
-export function normalizeMediaFormat(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeMediaFormat(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "NumStream":
+        kept = text(item);
+        if (kept !== undefined) out.NumStream = kept;
+        break;
       case "NumProgram":
+        kept = text(item);
+        if (kept !== undefined) out.NumProgram = kept;
+        break;
       case "FormatName":
+        kept = text(item);
+        if (kept !== undefined) out.FormatName = kept;
+        break;
       case "FormatLongName":
+        kept = text(item);
+        if (kept !== undefined) out.FormatLongName = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "Duration":
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Size":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Size = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `MediaStreams` (media.schema.json#/definitions/MediaStreams): The streams of the file, by kind. */
-export function normalizeMediaStreams(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeMediaStreams(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Video":
-        put(out, key, list(item, `${path}/Video`, context, normalizeVideoStream));
+        kept = list(item, at(place, "Video"), context, normalizeVideoStream);
+        if (kept !== undefined) out.Video = kept;
         break;
       case "Audio":
-        put(out, key, list(item, `${path}/Audio`, context, normalizeAudioStream));
+        kept = list(item, at(place, "Audio"), context, normalizeAudioStream);
+        if (kept !== undefined) out.Audio = kept;
         break;
       case "Subtitle":
-        put(out, key, list(item, `${path}/Subtitle`, context, normalizeSubtitleStream));
+        kept = list(item, at(place, "Subtitle"), context, normalizeSubtitleStream);
+        if (kept !== undefined) out.Subtitle = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoStream` (media.schema.json#/definitions/VideoStream): One video stream. */
-export function normalizeVideoStream(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoStream(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Index":
+        kept = text(item);
+        if (kept !== undefined) out.Index = kept;
+        break;
       case "CodecName":
+        kept = text(item);
+        if (kept !== undefined) out.CodecName = kept;
+        break;
       case "CodecLongName":
+        kept = text(item);
+        if (kept !== undefined) out.CodecLongName = kept;
+        break;
       case "CodecTimeBase":
+        kept = text(item);
+        if (kept !== undefined) out.CodecTimeBase = kept;
+        break;
       case "CodecTagString":
+        kept = text(item);
+        if (kept !== undefined) out.CodecTagString = kept;
+        break;
       case "CodecTag":
+        kept = text(item);
+        if (kept !== undefined) out.CodecTag = kept;
+        break;
       case "Profile":
+        kept = text(item);
+        if (kept !== undefined) out.Profile = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "HasBFrame":
+        kept = text(item);
+        if (kept !== undefined) out.HasBFrame = kept;
+        break;
       case "RefFrames":
+        kept = text(item);
+        if (kept !== undefined) out.RefFrames = kept;
+        break;
       case "Sar":
+        kept = text(item);
+        if (kept !== undefined) out.Sar = kept;
+        break;
       case "Dar":
+        kept = text(item);
+        if (kept !== undefined) out.Dar = kept;
+        break;
       case "PixFormat":
+        kept = text(item);
+        if (kept !== undefined) out.PixFormat = kept;
+        break;
       case "FieldOrder":
+        kept = text(item);
+        if (kept !== undefined) out.FieldOrder = kept;
+        break;
       case "Level":
+        kept = text(item);
+        if (kept !== undefined) out.Level = kept;
+        break;
       case "Fps":
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
+        break;
       case "AvgFps":
+        kept = text(item);
+        if (kept !== undefined) out.AvgFps = kept;
+        break;
       case "Timebase":
+        kept = text(item);
+        if (kept !== undefined) out.Timebase = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "Duration":
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "NumFrames":
+        kept = text(item);
+        if (kept !== undefined) out.NumFrames = kept;
+        break;
       case "Language":
+        kept = text(item);
+        if (kept !== undefined) out.Language = kept;
+        break;
       case "ColorPrimaries":
+        kept = text(item);
+        if (kept !== undefined) out.ColorPrimaries = kept;
+        break;
       case "ColorRange":
+        kept = text(item);
+        if (kept !== undefined) out.ColorRange = kept;
+        break;
       case "ColorTransfer":
+        kept = text(item);
+        if (kept !== undefined) out.ColorTransfer = kept;
+        break;
       case "Rotation":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Rotation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `AudioStream` (media.schema.json#/definitions/AudioStream): One audio stream. */
-export function normalizeAudioStream(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeAudioStream(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Index":
+        kept = text(item);
+        if (kept !== undefined) out.Index = kept;
+        break;
       case "CodecName":
+        kept = text(item);
+        if (kept !== undefined) out.CodecName = kept;
+        break;
       case "CodecLongName":
+        kept = text(item);
+        if (kept !== undefined) out.CodecLongName = kept;
+        break;
       case "CodecTimeBase":
+        kept = text(item);
+        if (kept !== undefined) out.CodecTimeBase = kept;
+        break;
       case "CodecTagString":
+        kept = text(item);
+        if (kept !== undefined) out.CodecTagString = kept;
+        break;
       case "CodecTag":
+        kept = text(item);
+        if (kept !== undefined) out.CodecTag = kept;
+        break;
       case "SampleFmt":
+        kept = text(item);
+        if (kept !== undefined) out.SampleFmt = kept;
+        break;
       case "SampleRate":
+        kept = text(item);
+        if (kept !== undefined) out.SampleRate = kept;
+        break;
       case "Channel":
+        kept = text(item);
+        if (kept !== undefined) out.Channel = kept;
+        break;
       case "ChannelLayout":
+        kept = text(item);
+        if (kept !== undefined) out.ChannelLayout = kept;
+        break;
       case "Timebase":
+        kept = text(item);
+        if (kept !== undefined) out.Timebase = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "Duration":
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Language":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Language = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SubtitleStream` (media.schema.json#/definitions/SubtitleStream): One subtitle stream. */
-export function normalizeSubtitleStream(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSubtitleStream(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Index":
+        kept = text(item);
+        if (kept !== undefined) out.Index = kept;
+        break;
       case "Language":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Language = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `MediaResult` (media.schema.json#/definitions/MediaResult): The files the job wrote; present once the job has finished. */
-export function normalizeMediaResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeMediaResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "OutputFile":
-        put(out, key, normalizeOutputFile(item, `${path}/OutputFile`, context));
+        kept = normalizeOutputFile(item, at(place, "OutputFile"), context);
+        if (kept !== undefined) out.OutputFile = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `OutputFile` (media.schema.json#/definitions/OutputFile): Where the output files are. */
-export function normalizeOutputFile(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeOutputFile(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "Region":
-      case "ObjectPrefix":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
         break;
       case "ObjectName":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.ObjectName = kept;
+        break;
+      case "ObjectPrefix":
+        kept = text(item);
+        if (kept !== undefined) out.ObjectPrefix = kept;
         break;
       case "Md5Info":
-        put(out, key, list(item, `${path}/Md5Info`, context, normalizeMd5Info));
+        kept = list(item, at(place, "Md5Info"), context, normalizeMd5Info);
+        if (kept !== undefined) out.Md5Info = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `Md5Info` (media.schema.json#/definitions/Md5Info): The MD5 of one output file. */
-export function normalizeMd5Info(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeMd5Info(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.ObjectName = kept;
+        break;
       case "Md5":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Md5 = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ConcatJob` (jobs/concat.schema.json#/definitions/ConcatJob): A Concat job. */
-export function normalizeConcatJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeConcatJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeConcatOperation(item, `${path}/Operation`, context));
+        kept = normalizeConcatOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ConcatOperation` (jobs/concat.schema.json#/definitions/ConcatOperation): Operation of a Concat job: the parameters it was submitted with, echoed back, and its results. */
-export function normalizeConcatOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeConcatOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "ConcatTemplate":
-        put(out, key, normalizeConcatTemplate(item, `${path}/ConcatTemplate`, context));
+        kept = normalizeConcatTemplate(item, at(place, "ConcatTemplate"), context);
+        if (kept !== undefined) out.ConcatTemplate = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ConcatTemplate` (jobs/concat.schema.json#/definitions/ConcatTemplate): Concatenation parameters; present when the job was submitted with parameters instead of a template. */
-export function normalizeConcatTemplate(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeConcatTemplate(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Index":
-      case "DirectConcat":
-        put(out, key, text(item));
+      case "ConcatFragment":
+        kept = list(item, at(place, "ConcatFragment"), context, normalizeConcatFragment);
+        if (kept !== undefined) out.ConcatFragment = kept;
         break;
       case "Audio":
-        put(out, key, normalizeConcatAudio(item, `${path}/Audio`, context));
+        kept = normalizeConcatAudio(item, at(place, "Audio"), context);
+        if (kept !== undefined) out.Audio = kept;
         break;
       case "Video":
-        put(out, key, normalizeConcatVideo(item, `${path}/Video`, context));
+        kept = normalizeConcatVideo(item, at(place, "Video"), context);
+        if (kept !== undefined) out.Video = kept;
         break;
       case "Container":
-        put(out, key, normalizeConcatContainer(item, `${path}/Container`, context));
-        break;
-      case "ConcatFragment":
-        put(out, key, list(item, `${path}/ConcatFragment`, context, normalizeConcatFragment));
+        kept = normalizeConcatContainer(item, at(place, "Container"), context);
+        if (kept !== undefined) out.Container = kept;
         break;
       case "AudioMix":
-        put(out, key, list(item, `${path}/AudioMix`, context, normalizeTranscodeAudioMix));
+        kept = list(item, at(place, "AudioMix"), context, normalizeTranscodeAudioMix);
+        if (kept !== undefined) out.AudioMix = kept;
+        break;
+      case "Index":
+        kept = text(item);
+        if (kept !== undefined) out.Index = kept;
+        break;
+      case "DirectConcat":
+        kept = text(item);
+        if (kept !== undefined) out.DirectConcat = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ConcatFragment` (jobs/concat.schema.json#/definitions/ConcatFragment): One fragment to join. */
-export function normalizeConcatFragment(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeConcatFragment(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
       case "Mode":
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
+        break;
       case "FragmentIndex":
+        kept = text(item);
+        if (kept !== undefined) out.FragmentIndex = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ConcatAudio` (jobs/concat.schema.json#/definitions/ConcatAudio): Audio encoding parameters. */
-export function normalizeConcatAudio(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeConcatAudio(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Samplerate":
+        kept = text(item);
+        if (kept !== undefined) out.Samplerate = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Channels":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Channels = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ConcatVideo` (jobs/concat.schema.json#/definitions/ConcatVideo): Video encoding parameters. */
-export function normalizeConcatVideo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeConcatVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Fps":
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Crf":
+        kept = text(item);
+        if (kept !== undefined) out.Crf = kept;
+        break;
       case "Remove":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Remove = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ConcatContainer` (jobs/concat.schema.json#/definitions/ConcatContainer): Output container. */
-export function normalizeConcatContainer(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeConcatContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeAudioMix` (jobs/transcode.schema.json#/definitions/TranscodeAudioMix): One audio track mixed into the output. */
-export function normalizeTranscodeAudioMix(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeAudioMix(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "AudioSource":
+        kept = text(item);
+        if (kept !== undefined) out.AudioSource = kept;
+        break;
       case "MixMode":
+        kept = text(item);
+        if (kept !== undefined) out.MixMode = kept;
+        break;
       case "Replace":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Replace = kept;
         break;
       case "EffectConfig":
-        put(out, key, normalizeTranscodeAudioMixEffect(item, `${path}/EffectConfig`, context));
+        kept = normalizeTranscodeAudioMixEffect(item, at(place, "EffectConfig"), context);
+        if (kept !== undefined) out.EffectConfig = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeAudioMixEffect` (jobs/transcode.schema.json#/definitions/TranscodeAudioMixEffect): Fades of the mixed-in audio. */
-export function normalizeTranscodeAudioMixEffect(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeAudioMixEffect(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EnableStartFadein":
+        kept = text(item);
+        if (kept !== undefined) out.EnableStartFadein = kept;
+        break;
       case "StartFadeinTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartFadeinTime = kept;
+        break;
       case "EnableEndFadeout":
+        kept = text(item);
+        if (kept !== undefined) out.EnableEndFadeout = kept;
+        break;
       case "EndFadeoutTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndFadeoutTime = kept;
+        break;
       case "EnableBgmFade":
+        kept = text(item);
+        if (kept !== undefined) out.EnableBgmFade = kept;
+        break;
       case "BgmFadeTime":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.BgmFadeTime = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DigitalWatermarkJob` (jobs/digital-watermark.schema.json#/definitions/DigitalWatermarkJob): A DigitalWatermark job. */
-export function normalizeDigitalWatermarkJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDigitalWatermarkJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeDigitalWatermarkOperation(item, `${path}/Operation`, context));
+        kept = normalizeDigitalWatermarkOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DigitalWatermarkOperation` (jobs/digital-watermark.schema.json#/definitions/DigitalWatermarkOperation): Operation of a DigitalWatermark job: the watermark parameters, echoed back, and the watermarked output. */
-export function normalizeDigitalWatermarkOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDigitalWatermarkOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "DigitalWatermark":
-        put(out, key, normalizeDigitalWatermarkParameters(item, `${path}/DigitalWatermark`, context));
+        kept = normalizeDigitalWatermarkParameters(item, at(place, "DigitalWatermark"), context);
+        if (kept !== undefined) out.DigitalWatermark = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DigitalWatermarkParameters` (jobs/digital-watermark.schema.json#/definitions/DigitalWatermarkParameters): The digital watermark embedded by the job: a text watermark (current API) or an image watermark (2021 API, with Level and Image). */
-export function normalizeDigitalWatermarkParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDigitalWatermarkParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "Version":
+        kept = text(item);
+        if (kept !== undefined) out.Version = kept;
+        break;
       case "IgnoreError":
+        kept = text(item);
+        if (kept !== undefined) out.IgnoreError = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Level":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Level = kept;
         break;
       case "Image":
-        put(out, key, normalizeDigitalWatermarkImage(item, `${path}/Image`, context));
+        kept = normalizeDigitalWatermarkImage(item, at(place, "Image"), context);
+        if (kept !== undefined) out.Image = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DigitalWatermarkImage` (jobs/digital-watermark.schema.json#/definitions/DigitalWatermarkImage): The object holding the watermark image (2021 API). */
-export function normalizeDigitalWatermarkImage(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDigitalWatermarkImage(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DocProcessJob` (jobs/doc-process.schema.json#/definitions/DocProcessJob): A DocProcess job. */
-export function normalizeDocProcessJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDocProcessJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeDocProcessInput(item, `${path}/Input`, context));
+        kept = normalizeDocProcessInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeDocProcessOperation(item, `${path}/Operation`, context));
+        kept = normalizeDocProcessOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DocProcessInput` (jobs/doc-process.schema.json#/definitions/DocProcessInput): The source document (a DocProcess job's Input has only Object: no BucketId or Region). */
-export function normalizeDocProcessInput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDocProcessInput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DocProcessOperation` (jobs/doc-process.schema.json#/definitions/DocProcessOperation): Operation of a DocProcess job: the conversion parameters it was submitted with, echoed back, its results and the output location. */
-export function normalizeDocProcessOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDocProcessOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "DocProcess":
-        put(out, key, normalizeDocProcessParameters(item, `${path}/DocProcess`, context));
+        kept = normalizeDocProcessParameters(item, at(place, "DocProcess"), context);
+        if (kept !== undefined) out.DocProcess = kept;
         break;
       case "DocProcessResult":
-        put(out, key, normalizeDocProcessResult(item, `${path}/DocProcessResult`, context));
+        kept = normalizeDocProcessResult(item, at(place, "DocProcessResult"), context);
+        if (kept !== undefined) out.DocProcessResult = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DocProcessParameters` (jobs/doc-process.schema.json#/definitions/DocProcessParameters): Conversion parameters, echoed from the request; parameters that were not given come back empty, so absent. */
-export function normalizeDocProcessParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDocProcessParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "SrcType":
+        kept = text(item);
+        if (kept !== undefined) out.SrcType = kept;
+        break;
       case "TgtType":
+        kept = text(item);
+        if (kept !== undefined) out.TgtType = kept;
+        break;
       case "StartPage":
+        kept = text(item);
+        if (kept !== undefined) out.StartPage = kept;
+        break;
       case "EndPage":
+        kept = text(item);
+        if (kept !== undefined) out.EndPage = kept;
+        break;
       case "SheetId":
+        kept = text(item);
+        if (kept !== undefined) out.SheetId = kept;
+        break;
       case "PaperDirection":
+        kept = text(item);
+        if (kept !== undefined) out.PaperDirection = kept;
+        break;
       case "PaperSize":
+        kept = text(item);
+        if (kept !== undefined) out.PaperSize = kept;
+        break;
       case "ImageParams":
+        kept = text(item);
+        if (kept !== undefined) out.ImageParams = kept;
+        break;
       case "Quality":
+        kept = text(item);
+        if (kept !== undefined) out.Quality = kept;
+        break;
       case "Zoom":
+        kept = text(item);
+        if (kept !== undefined) out.Zoom = kept;
+        break;
       case "ImageDpi":
+        kept = text(item);
+        if (kept !== undefined) out.ImageDpi = kept;
+        break;
       case "PicPagination":
+        kept = text(item);
+        if (kept !== undefined) out.PicPagination = kept;
+        break;
       case "Comments":
+        kept = text(item);
+        if (kept !== undefined) out.Comments = kept;
+        break;
       case "DocPassword":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.DocPassword = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DocProcessResult` (jobs/doc-process.schema.json#/definitions/DocProcessResult): What the job produced; present once a DocProcess job has succeeded. */
-export function normalizeDocProcessResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDocProcessResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "TgtType":
-      case "TotalPageCount":
-      case "SuccPageCount":
-      case "FailPageCount":
-      case "TotalSheetCount":
-      case "TaskId":
-        put(out, key, text(item));
-        break;
       case "PageInfo":
-        put(out, key, list(item, `${path}/PageInfo`, context, normalizeDocProcessPageInfo));
+        kept = list(item, at(place, "PageInfo"), context, normalizeDocProcessPageInfo);
+        if (kept !== undefined) out.PageInfo = kept;
+        break;
+      case "TgtType":
+        kept = text(item);
+        if (kept !== undefined) out.TgtType = kept;
+        break;
+      case "TotalPageCount":
+        kept = text(item);
+        if (kept !== undefined) out.TotalPageCount = kept;
+        break;
+      case "SuccPageCount":
+        kept = text(item);
+        if (kept !== undefined) out.SuccPageCount = kept;
+        break;
+      case "FailPageCount":
+        kept = text(item);
+        if (kept !== undefined) out.FailPageCount = kept;
+        break;
+      case "TotalSheetCount":
+        kept = text(item);
+        if (kept !== undefined) out.TotalSheetCount = kept;
+        break;
+      case "TaskId":
+        kept = text(item);
+        if (kept !== undefined) out.TaskId = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DocProcessPageInfo` (jobs/doc-process.schema.json#/definitions/DocProcessPageInfo): One output file. The PicIndex, PicNum and X-SheetPics children come only with spreadsheet sources. */
-export function normalizeDocProcessPageInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDocProcessPageInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "PageNo":
+        kept = text(item);
+        if (kept !== undefined) out.PageNo = kept;
+        break;
       case "TgtUri":
+        kept = text(item);
+        if (kept !== undefined) out.TgtUri = kept;
+        break;
       case "X-SheetPics":
+        kept = text(item);
+        if (kept !== undefined) out["X-SheetPics"] = kept;
+        break;
       case "PicIndex":
+        kept = text(item);
+        if (kept !== undefined) out.PicIndex = kept;
+        break;
       case "PicNum":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.PicNum = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ExtractDigitalWatermarkJob` (jobs/extract-digital-watermark.schema.json#/definitions/ExtractDigitalWatermarkJob): A ExtractDigitalWatermark job. */
-export function normalizeExtractDigitalWatermarkJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeExtractDigitalWatermarkJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeExtractDigitalWatermarkOperation(item, `${path}/Operation`, context));
+        kept = normalizeExtractDigitalWatermarkOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ExtractDigitalWatermarkOperation` (jobs/extract-digital-watermark.schema.json#/definitions/ExtractDigitalWatermarkOperation): Operation of an ExtractDigitalWatermark job: the extraction parameters, echoed back, with the text found. */
-export function normalizeExtractDigitalWatermarkOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeExtractDigitalWatermarkOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "ExtractDigitalWatermark":
-        put(out, key, normalizeExtractDigitalWatermarkResult(item, `${path}/ExtractDigitalWatermark`, context));
+        kept = normalizeExtractDigitalWatermarkResult(item, at(place, "ExtractDigitalWatermark"), context);
+        if (kept !== undefined) out.ExtractDigitalWatermark = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ExtractDigitalWatermarkResult` (jobs/extract-digital-watermark.schema.json#/definitions/ExtractDigitalWatermarkResult): The extraction parameters and the watermark found. */
-export function normalizeExtractDigitalWatermarkResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeExtractDigitalWatermarkResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "Version":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Version = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileCompressJob` (jobs/file-compress.schema.json#/definitions/FileCompressJob): A FileCompress job (callback body inferred from the submit/query response; CI documents no callback body). */
-export function normalizeFileCompressJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileCompressJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeFileCompressOperation(item, `${path}/Operation`, context));
+        kept = normalizeFileCompressOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileCompressOperation` (jobs/file-compress.schema.json#/definitions/FileCompressOperation): Operation of a FileCompress job: the packing rules it was submitted with, echoed back, where the archive was to go and where it is. */
-export function normalizeFileCompressOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileCompressOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "UserData":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
         break;
       case "FileCompressConfig":
-        put(out, key, normalizeFileCompressConfig(item, `${path}/FileCompressConfig`, context));
+        kept = normalizeFileCompressConfig(item, at(place, "FileCompressConfig"), context);
+        if (kept !== undefined) out.FileCompressConfig = kept;
         break;
       case "FileCompressResult":
-        put(out, key, normalizeFileCompressResult(item, `${path}/FileCompressResult`, context));
+        kept = normalizeFileCompressResult(item, at(place, "FileCompressResult"), context);
+        if (kept !== undefined) out.FileCompressResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileCompressConfig` (jobs/file-compress.schema.json#/definitions/FileCompressConfig): Packing rules, echoed from the request. UrlList, Prefix and Key are alternatives (UrlList wins, then Prefix). */
-export function normalizeFileCompressConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileCompressConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Flatten":
+        kept = text(item);
+        if (kept !== undefined) out.Flatten = kept;
+        break;
       case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
       case "UrlList":
+        kept = text(item);
+        if (kept !== undefined) out.UrlList = kept;
+        break;
       case "Prefix":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Prefix = kept;
         break;
       case "Key":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Key = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileCompressResult` (jobs/file-compress.schema.json#/definitions/FileCompressResult): Where the archive is; absent until the job has finished. */
-export function normalizeFileCompressResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileCompressResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileHashCodeJob` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeJob): A FileHashCode job (callback body inferred from the submit/query response; CI documents no callback body). */
-export function normalizeFileHashCodeJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileHashCodeJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeFileHashCodeInput(item, `${path}/Input`, context));
+        kept = normalizeFileHashCodeInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeFileHashCodeOperation(item, `${path}/Operation`, context));
+        kept = normalizeFileHashCodeOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileHashCodeInput` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeInput): The file hashed. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted. */
-export function normalizeFileHashCodeInput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileHashCodeInput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileHashCodeOperation` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeOperation): Operation of a FileHashCode job: the hash rules it was submitted with, echoed back, and the hash. */
-export function normalizeFileHashCodeOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileHashCodeOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "UserData":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
         break;
       case "FileHashCodeConfig":
-        put(out, key, normalizeFileHashCodeConfig(item, `${path}/FileHashCodeConfig`, context));
+        kept = normalizeFileHashCodeConfig(item, at(place, "FileHashCodeConfig"), context);
+        if (kept !== undefined) out.FileHashCodeConfig = kept;
         break;
       case "FileHashCodeResult":
-        put(out, key, normalizeFileHashCodeResult(item, `${path}/FileHashCodeResult`, context));
+        kept = normalizeFileHashCodeResult(item, at(place, "FileHashCodeResult"), context);
+        if (kept !== undefined) out.FileHashCodeResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileHashCodeConfig` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeConfig): Hash rules, echoed from the request. */
-export function normalizeFileHashCodeConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileHashCodeConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "AddToHeader":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.AddToHeader = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileHashCodeResult` (jobs/file-hash-code.schema.json#/definitions/FileHashCodeResult): The hash and the file's details; absent until the job has finished. Only the requested algorithm's hash is filled. */
-export function normalizeFileHashCodeResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileHashCodeResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "MD5":
+        kept = text(item);
+        if (kept !== undefined) out.MD5 = kept;
+        break;
       case "SHA1":
+        kept = text(item);
+        if (kept !== undefined) out.SHA1 = kept;
+        break;
       case "SHA256":
+        kept = text(item);
+        if (kept !== undefined) out.SHA256 = kept;
+        break;
       case "FileSize":
+        kept = text(item);
+        if (kept !== undefined) out.FileSize = kept;
+        break;
       case "LastModified":
+        kept = text(item);
+        if (kept !== undefined) out.LastModified = kept;
+        break;
       case "Etag":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Etag = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileUncompressJob` (jobs/file-uncompress.schema.json#/definitions/FileUncompressJob): A FileUncompress job (callback body inferred from the submit/query response; CI documents no callback body). */
-export function normalizeFileUncompressJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileUncompressJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeFileUncompressInput(item, `${path}/Input`, context));
+        kept = normalizeFileUncompressInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeFileUncompressOperation(item, `${path}/Operation`, context));
+        kept = normalizeFileUncompressOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileUncompressInput` (jobs/file-uncompress.schema.json#/definitions/FileUncompressInput): The archive. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted. */
-export function normalizeFileUncompressInput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileUncompressInput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileUncompressOperation` (jobs/file-uncompress.schema.json#/definitions/FileUncompressOperation): Operation of a FileUncompress job: the extraction rules it was submitted with, echoed back, where the files were to go and how many were extracted. */
-export function normalizeFileUncompressOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileUncompressOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "UserData":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
         break;
       case "Output":
-        put(out, key, normalizeFileUncompressOutput(item, `${path}/Output`, context));
+        kept = normalizeFileUncompressOutput(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
         break;
       case "FileUncompressConfig":
-        put(out, key, normalizeFileUncompressConfig(item, `${path}/FileUncompressConfig`, context));
+        kept = normalizeFileUncompressConfig(item, at(place, "FileUncompressConfig"), context);
+        if (kept !== undefined) out.FileUncompressConfig = kept;
         break;
       case "FileUncompressResult":
-        put(out, key, normalizeFileUncompressResult(item, `${path}/FileUncompressResult`, context));
+        kept = normalizeFileUncompressResult(item, at(place, "FileUncompressResult"), context);
+        if (kept !== undefined) out.FileUncompressResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileUncompressOutput` (jobs/file-uncompress.schema.json#/definitions/FileUncompressOutput): The bucket the extracted files were to go to, echoed from the request (no Object: the keys follow FileUncompressConfig). */
-export function normalizeFileUncompressOutput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileUncompressOutput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileUncompressConfig` (jobs/file-uncompress.schema.json#/definitions/FileUncompressConfig): Extraction rules, echoed from the request. */
-export function normalizeFileUncompressConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileUncompressConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Prefix":
+        kept = text(item);
+        if (kept !== undefined) out.Prefix = kept;
+        break;
       case "PrefixReplaced":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.PrefixReplaced = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `FileUncompressResult` (jobs/file-uncompress.schema.json#/definitions/FileUncompressResult): Where the extracted files are and how many; absent until the job has finished. */
-export function normalizeFileUncompressResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeFileUncompressResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "FileCount":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.FileCount = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageInspectJob` (jobs/image-inspect.schema.json#/definitions/ImageInspectJob): An ImageInspect job. */
-export function normalizeImageInspectJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageInspectJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeImageInspectOperation(item, `${path}/Operation`, context));
+        kept = normalizeImageInspectOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageInspectOperation` (jobs/image-inspect.schema.json#/definitions/ImageInspectOperation): Operation of an ImageInspect job: the detection options it was submitted with and the detection result. */
-export function normalizeImageInspectOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageInspectOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "ImageInspect":
-        put(out, key, normalizeImageInspectParameters(item, `${path}/ImageInspect`, context));
+        kept = normalizeImageInspectParameters(item, at(place, "ImageInspect"), context);
+        if (kept !== undefined) out.ImageInspect = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "ImageInspectResult":
-        put(out, key, normalizeImageInspectResult(item, `${path}/ImageInspectResult`, context));
+        kept = normalizeImageInspectResult(item, at(place, "ImageInspectResult"), context);
+        if (kept !== undefined) out.ImageInspectResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageInspectParameters` (jobs/image-inspect.schema.json#/definitions/ImageInspectParameters): Detection options echoed from the request. */
-export function normalizeImageInspectParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageInspectParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "AutoProcess":
+        kept = text(item);
+        if (kept !== undefined) out.AutoProcess = kept;
+        break;
       case "ProcessType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ProcessType = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageInspectResult` (jobs/image-inspect.schema.json#/definitions/ImageInspectResult): Detection result, with a status of its own. */
-export function normalizeImageInspectResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageInspectResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "InputObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.InputObjectName = kept;
+        break;
       case "InputObjectUrl":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.InputObjectUrl = kept;
         break;
       case "ProcessResult":
-        put(out, key, normalizeImageInspectFindings(item, `${path}/ProcessResult`, context));
+        kept = normalizeImageInspectFindings(item, at(place, "ProcessResult"), context);
+        if (kept !== undefined) out.ProcessResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageInspectFindings` (jobs/image-inspect.schema.json#/definitions/ImageInspectFindings): What the detection found in the image. */
-export function normalizeImageInspectFindings(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageInspectFindings(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "PicSize":
+        kept = text(item);
+        if (kept !== undefined) out.PicSize = kept;
+        break;
       case "PicType":
+        kept = text(item);
+        if (kept !== undefined) out.PicType = kept;
+        break;
       case "Suspicious":
+        kept = text(item);
+        if (kept !== undefined) out.Suspicious = kept;
+        break;
       case "SuspiciousBeginByte":
+        kept = text(item);
+        if (kept !== undefined) out.SuspiciousBeginByte = kept;
+        break;
       case "SuspiciousEndByte":
+        kept = text(item);
+        if (kept !== undefined) out.SuspiciousEndByte = kept;
+        break;
       case "SuspiciousSize":
+        kept = text(item);
+        if (kept !== undefined) out.SuspiciousSize = kept;
+        break;
       case "SuspiciousType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SuspiciousType = kept;
         break;
       case "AutoProcessResult":
-        put(out, key, normalizeImageInspectAutoProcessResult(item, `${path}/AutoProcessResult`, context));
+        kept = normalizeImageInspectAutoProcessResult(item, at(place, "AutoProcessResult"), context);
+        if (kept !== undefined) out.AutoProcessResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageInspectAutoProcessResult` (jobs/image-inspect.schema.json#/definitions/ImageInspectAutoProcessResult): Outcome of the automatic handling of a suspicious image. */
-export function normalizeImageInspectAutoProcessResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageInspectAutoProcessResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRJob` (jobs/image-ocr.schema.json#/definitions/ImageOCRJob): An ImageOCR job. */
-export function normalizeImageOCRJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeImageOCROperation(item, `${path}/Operation`, context));
+        kept = normalizeImageOCROperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCROperation` (jobs/image-ocr.schema.json#/definitions/ImageOCROperation): Operation of an ImageOCR job: the recognition options it was submitted with and the recognised text (in Detection). */
-export function normalizeImageOCROperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCROperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "ImageOCR":
-        put(out, key, normalizeImageOCRParameters(item, `${path}/ImageOCR`, context));
+        kept = normalizeImageOCRParameters(item, at(place, "ImageOCR"), context);
+        if (kept !== undefined) out.ImageOCR = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "Detection":
-        put(out, key, normalizeImageOCRDetection(item, `${path}/Detection`, context));
+        kept = normalizeImageOCRDetection(item, at(place, "Detection"), context);
+        if (kept !== undefined) out.Detection = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRParameters` (jobs/image-ocr.schema.json#/definitions/ImageOCRParameters): Recognition options echoed from the request (same fields as an OCR template). */
-export function normalizeImageOCRParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "LanguageType":
+        kept = text(item);
+        if (kept !== undefined) out.LanguageType = kept;
+        break;
       case "IsPdf":
+        kept = text(item);
+        if (kept !== undefined) out.IsPdf = kept;
+        break;
       case "PdfPageNumber":
+        kept = text(item);
+        if (kept !== undefined) out.PdfPageNumber = kept;
+        break;
       case "IsWord":
+        kept = text(item);
+        if (kept !== undefined) out.IsWord = kept;
+        break;
       case "EnableWordPolygon":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EnableWordPolygon = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRDetection` (jobs/image-ocr.schema.json#/definitions/ImageOCRDetection): The OCR result (named Detection, not ImageOCRResult). */
-export function normalizeImageOCRDetection(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRDetection(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "InputObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.InputObjectName = kept;
+        break;
       case "InputObjectUrl":
+        kept = text(item);
+        if (kept !== undefined) out.InputObjectUrl = kept;
+        break;
       case "ObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.ObjectName = kept;
+        break;
       case "ObjectUrl":
-      case "Language":
-      case "Angel":
-      case "PdfPageSize":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ObjectUrl = kept;
         break;
       case "TextDetections":
-        put(out, key, list(item, `${path}/TextDetections`, context, normalizeImageOCRTextDetection));
+        kept = list(item, at(place, "TextDetections"), context, normalizeImageOCRTextDetection);
+        if (kept !== undefined) out.TextDetections = kept;
+        break;
+      case "Language":
+        kept = text(item);
+        if (kept !== undefined) out.Language = kept;
+        break;
+      case "Angel":
+        kept = text(item);
+        if (kept !== undefined) out.Angel = kept;
+        break;
+      case "PdfPageSize":
+        kept = text(item);
+        if (kept !== undefined) out.PdfPageSize = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRTextDetection` (jobs/image-ocr.schema.json#/definitions/ImageOCRTextDetection): One recognised text line. */
-export function normalizeImageOCRTextDetection(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRTextDetection(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "DetectedText":
-      case "Confidence":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.DetectedText = kept;
         break;
-      case "ItemPolygon":
-        put(out, key, normalizeImageOCRItemPolygon(item, `${path}/ItemPolygon`, context));
+      case "Confidence":
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
         break;
       case "Polygon":
-        put(out, key, list(item, `${path}/Polygon`, context, normalizeImageOCRPoint));
+        kept = list(item, at(place, "Polygon"), context, normalizeImageOCRPoint);
+        if (kept !== undefined) out.Polygon = kept;
+        break;
+      case "ItemPolygon":
+        kept = normalizeImageOCRItemPolygon(item, at(place, "ItemPolygon"), context);
+        if (kept !== undefined) out.ItemPolygon = kept;
         break;
       case "Words":
-        put(out, key, list(item, `${path}/Words`, context, normalizeImageOCRWord));
+        kept = list(item, at(place, "Words"), context, normalizeImageOCRWord);
+        if (kept !== undefined) out.Words = kept;
         break;
       case "WordPolygon":
-        put(out, key, list(item, `${path}/WordPolygon`, context, normalizeImageOCRWordPolygon));
+        kept = list(item, at(place, "WordPolygon"), context, normalizeImageOCRWordPolygon);
+        if (kept !== undefined) out.WordPolygon = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRPoint` (jobs/image-ocr.schema.json#/definitions/ImageOCRPoint): A point in pixels, origin at the top left. */
-export function normalizeImageOCRPoint(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRPoint(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = text(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Y = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRItemPolygon` (jobs/image-ocr.schema.json#/definitions/ImageOCRItemPolygon): Bounding rectangle of the line after rotation correction. */
-export function normalizeImageOCRItemPolygon(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRItemPolygon(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = text(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
+        kept = text(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRWord` (jobs/image-ocr.schema.json#/definitions/ImageOCRWord): One recognised character. */
-export function normalizeImageOCRWord(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRWord(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Character":
+        kept = text(item);
+        if (kept !== undefined) out.Character = kept;
+        break;
       case "Confidence":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
         break;
       case "WordCoordPoint":
-        put(out, key, normalizeImageOCRWordCoordPoint(item, `${path}/WordCoordPoint`, context));
+        kept = normalizeImageOCRWordCoordPoint(item, at(place, "WordCoordPoint"), context);
+        if (kept !== undefined) out.WordCoordPoint = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRWordCoordPoint` (jobs/image-ocr.schema.json#/definitions/ImageOCRWordCoordPoint): Position of a character. */
-export function normalizeImageOCRWordCoordPoint(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRWordCoordPoint(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "WordCoordinate":
-        put(out, key, list(item, `${path}/WordCoordinate`, context, normalizeImageOCRPoint));
+        kept = list(item, at(place, "WordCoordinate"), context, normalizeImageOCRPoint);
+        if (kept !== undefined) out.WordCoordinate = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ImageOCRWordPolygon` (jobs/image-ocr.schema.json#/definitions/ImageOCRWordPolygon): Quadrilateral of one word: its four corners. */
-export function normalizeImageOCRWordPolygon(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeImageOCRWordPolygon(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "LeftTop":
-        put(out, key, normalizeImageOCRPoint(item, `${path}/LeftTop`, context));
+        kept = normalizeImageOCRPoint(item, at(place, "LeftTop"), context);
+        if (kept !== undefined) out.LeftTop = kept;
         break;
       case "RightTop":
-        put(out, key, normalizeImageOCRPoint(item, `${path}/RightTop`, context));
+        kept = normalizeImageOCRPoint(item, at(place, "RightTop"), context);
+        if (kept !== undefined) out.RightTop = kept;
         break;
       case "RightBottom":
-        put(out, key, normalizeImageOCRPoint(item, `${path}/RightBottom`, context));
+        kept = normalizeImageOCRPoint(item, at(place, "RightBottom"), context);
+        if (kept !== undefined) out.RightBottom = kept;
         break;
       case "LeftBottom":
-        put(out, key, normalizeImageOCRPoint(item, `${path}/LeftBottom`, context));
+        kept = normalizeImageOCRPoint(item, at(place, "LeftBottom"), context);
+        if (kept !== undefined) out.LeftBottom = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `MediaInfoJob` (jobs/media-info.schema.json#/definitions/MediaInfoJob): A MediaInfo job. */
-export function normalizeMediaInfoJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeMediaInfoJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeMediaInfoOperation(item, `${path}/Operation`, context));
+        kept = normalizeMediaInfoOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `MediaInfoOperation` (jobs/media-info.schema.json#/definitions/MediaInfoOperation): Operation of a MediaInfo job: the media information of the input object (the job's result). */
-export function normalizeMediaInfoOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeMediaInfoOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `NoiseReductionJob` (jobs/noise-reduction.schema.json#/definitions/NoiseReductionJob): A NoiseReduction job. */
-export function normalizeNoiseReductionJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeNoiseReductionJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeNoiseReductionOperation(item, `${path}/Operation`, context));
+        kept = normalizeNoiseReductionOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `NoiseReductionOperation` (jobs/noise-reduction.schema.json#/definitions/NoiseReductionOperation): Operation of a NoiseReduction job: the parameters it was submitted with, echoed back. The denoised audio is at Output; there is no result container. */
-export function normalizeNoiseReductionOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeNoiseReductionOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "NoiseReduction":
-        put(out, key, normalizeNoiseReductionParameters(item, `${path}/NoiseReduction`, context));
+        kept = normalizeNoiseReductionParameters(item, at(place, "NoiseReduction"), context);
+        if (kept !== undefined) out.NoiseReduction = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `NoiseReductionParameters` (jobs/noise-reduction.schema.json#/definitions/NoiseReductionParameters): The noise-reduction parameters; present when the job was submitted with parameters instead of a template. */
-export function normalizeNoiseReductionParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeNoiseReductionParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
       case "Samplerate":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Samplerate = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `PicProcessJob` (jobs/pic-process.schema.json#/definitions/PicProcessJob): A PicProcess job. */
-export function normalizePicProcessJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizePicProcessJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizePicProcessOperation(item, `${path}/Operation`, context));
+        kept = normalizePicProcessOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `PicProcessOperation` (jobs/pic-process.schema.json#/definitions/PicProcessOperation): Operation of a PicProcess job: the processing it was submitted with and the processed image. */
-export function normalizePicProcessOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizePicProcessOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "PicProcess":
-        put(out, key, normalizePicProcessParameters(item, `${path}/PicProcess`, context));
+        kept = normalizePicProcessParameters(item, at(place, "PicProcess"), context);
+        if (kept !== undefined) out.PicProcess = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "PicProcessResult":
-        put(out, key, normalizePicProcessResult(item, `${path}/PicProcessResult`, context));
+        kept = normalizePicProcessResult(item, at(place, "PicProcessResult"), context);
+        if (kept !== undefined) out.PicProcessResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `PicProcessParameters` (jobs/pic-process.schema.json#/definitions/PicProcessParameters): Processing parameters echoed from the request; present when the job was submitted without a template. */
-export function normalizePicProcessParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizePicProcessParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "IsPicInfo":
+        kept = text(item);
+        if (kept !== undefined) out.IsPicInfo = kept;
+        break;
       case "ProcessRule":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ProcessRule = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `PicProcessResult` (jobs/pic-process.schema.json#/definitions/PicProcessResult): The source and output images; absent when nothing was written. */
-export function normalizePicProcessResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizePicProcessResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ObjectName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ObjectName = kept;
         break;
       case "OriginalInfo":
-        put(out, key, normalizePicProcessOriginalInfo(item, `${path}/OriginalInfo`, context));
+        kept = normalizePicProcessOriginalInfo(item, at(place, "OriginalInfo"), context);
+        if (kept !== undefined) out.OriginalInfo = kept;
         break;
       case "ProcessResult":
-        put(out, key, normalizePicProcessOutputImage(item, `${path}/ProcessResult`, context));
+        kept = normalizePicProcessOutputImage(item, at(place, "ProcessResult"), context);
+        if (kept !== undefined) out.ProcessResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `PicProcessOriginalInfo` (jobs/pic-process.schema.json#/definitions/PicProcessOriginalInfo): The source image. */
-export function normalizePicProcessOriginalInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizePicProcessOriginalInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Etag":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Etag = kept;
         break;
       case "ImageInfo":
-        put(out, key, normalizePicProcessImageInfo(item, `${path}/ImageInfo`, context));
+        kept = normalizePicProcessImageInfo(item, at(place, "ImageInfo"), context);
+        if (kept !== undefined) out.ImageInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `PicProcessImageInfo` (jobs/pic-process.schema.json#/definitions/PicProcessImageInfo): Basic information of the source image. */
-export function normalizePicProcessImageInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizePicProcessImageInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Quality":
+        kept = text(item);
+        if (kept !== undefined) out.Quality = kept;
+        break;
       case "Ave":
+        kept = text(item);
+        if (kept !== undefined) out.Ave = kept;
+        break;
       case "Orientation":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Orientation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `PicProcessOutputImage` (jobs/pic-process.schema.json#/definitions/PicProcessOutputImage): The processed (output) image. */
-export function normalizePicProcessOutputImage(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizePicProcessOutputImage(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Etag":
+        kept = text(item);
+        if (kept !== undefined) out.Etag = kept;
+        break;
       case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Quality":
+        kept = text(item);
+        if (kept !== undefined) out.Quality = kept;
+        break;
       case "Size":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Size = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `QualityEstimateJob` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateJob): A QualityEstimate job. */
-export function normalizeQualityEstimateJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeQualityEstimateJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeQualityEstimateOperation(item, `${path}/Operation`, context));
+        kept = normalizeQualityEstimateOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `QualityEstimateOperation` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateOperation): Operation of a QualityEstimate job: the quality score, with the media information of the input. */
-export function normalizeQualityEstimateOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeQualityEstimateOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "QualityEstimate":
-        put(out, key, normalizeQualityEstimateResult(item, `${path}/QualityEstimate`, context));
+        kept = normalizeQualityEstimateResult(item, at(place, "QualityEstimate"), context);
+        if (kept !== undefined) out.QualityEstimate = kept;
         break;
       case "QualityEstimateConfig":
-        put(out, key, normalizeQualityEstimateConfig(item, `${path}/QualityEstimateConfig`, context));
+        kept = normalizeQualityEstimateConfig(item, at(place, "QualityEstimateConfig"), context);
+        if (kept !== undefined) out.QualityEstimateConfig = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `QualityEstimateResult` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateResult): The quality estimate of the input video. */
-export function normalizeQualityEstimateResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeQualityEstimateResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Score":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       case "VqaPlusResult":
-        put(out, key, normalizeQualityEstimateVqaPlusResult(item, `${path}/VqaPlusResult`, context));
+        kept = normalizeQualityEstimateVqaPlusResult(item, at(place, "VqaPlusResult"), context);
+        if (kept !== undefined) out.VqaPlusResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `QualityEstimateVqaPlusResult` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateVqaPlusResult): Detailed findings of the vqaPlus mode: missing streams and the defects found. */
-export function normalizeQualityEstimateVqaPlusResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeQualityEstimateVqaPlusResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "NoAudio":
+        kept = text(item);
+        if (kept !== undefined) out.NoAudio = kept;
+        break;
       case "NoVideo":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.NoVideo = kept;
         break;
       case "DetailedResult":
-        put(out, key, list(item, `${path}/DetailedResult`, context, normalizeQualityEstimateDefect));
+        kept = list(item, at(place, "DetailedResult"), context, normalizeQualityEstimateDefect);
+        if (kept !== undefined) out.DetailedResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `QualityEstimateDefect` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateDefect): One kind of defect and where it was found. */
-export function normalizeQualityEstimateDefect(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeQualityEstimateDefect(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Type":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
         break;
       case "Items":
-        put(out, key, list(item, `${path}/Items`, context, normalizeQualityEstimateDefectItem));
+        kept = list(item, at(place, "Items"), context, normalizeQualityEstimateDefectItem);
+        if (kept !== undefined) out.Items = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `QualityEstimateDefectItem` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateDefectItem): One occurrence of a defect. */
-export function normalizeQualityEstimateDefectItem(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeQualityEstimateDefectItem(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Confidence":
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
+        break;
       case "StartTimeOffset":
+        kept = text(item);
+        if (kept !== undefined) out.StartTimeOffset = kept;
+        break;
       case "EndTimeOffset":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EndTimeOffset = kept;
         break;
       case "AreaCoordSet":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.AreaCoordSet = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `QualityEstimateConfig` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateConfig): The quality estimation options, echoed back. */
-export function normalizeQualityEstimateConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeQualityEstimateConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Rotate":
+        kept = text(item);
+        if (kept !== undefined) out.Rotate = kept;
+        break;
       case "Mode":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SDRtoHDRJob` (jobs/sdr-to-hdr.schema.json#/definitions/SDRtoHDRJob): A SDRtoHDR job. */
-export function normalizeSDRtoHDRJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSDRtoHDRJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSDRtoHDROperation(item, `${path}/Operation`, context));
+        kept = normalizeSDRtoHDROperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SDRtoHDROperation` (jobs/sdr-to-hdr.schema.json#/definitions/SDRtoHDROperation): Operation of a SDRtoHDR job: the parameters it was submitted with, echoed back, and its results. */
-export function normalizeSDRtoHDROperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSDRtoHDROperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "TranscodeTemplateId":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
-      case "WatermarkTemplateId":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
-        break;
       case "SDRtoHDR":
-        put(out, key, normalizeSDRtoHDRParameters(item, `${path}/SDRtoHDR`, context));
+        kept = normalizeSDRtoHDRParameters(item, at(place, "SDRtoHDR"), context);
+        if (kept !== undefined) out.SDRtoHDR = kept;
+        break;
+      case "TranscodeTemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeTemplateId = kept;
         break;
       case "Transcode":
-        put(out, key, normalizeTranscodeParameters(item, `${path}/Transcode`, context));
+        kept = normalizeTranscodeParameters(item, at(place, "Transcode"), context);
+        if (kept !== undefined) out.Transcode = kept;
         break;
-      case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
-        break;
-      case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
-        break;
-      case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+      case "WatermarkTemplateId":
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
         break;
       case "Watermark":
-        put(out, key, list(item, `${path}/Watermark`, context, normalizeWatermark));
+        kept = list(item, at(place, "Watermark"), context, normalizeWatermark);
+        if (kept !== undefined) out.Watermark = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SDRtoHDRParameters` (jobs/sdr-to-hdr.schema.json#/definitions/SDRtoHDRParameters): The SDR to HDR conversion parameters. */
-export function normalizeSDRtoHDRParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSDRtoHDRParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HdrMode":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.HdrMode = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeParameters` (jobs/transcode.schema.json#/definitions/TranscodeParameters): Transcoding parameters, as in a transcoding template; present when the job was submitted with parameters instead of a template. Other job types (SuperResolution, SDRtoHDR, VideoProcess) echo the same container. */
-export function normalizeTranscodeParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Container":
-        put(out, key, normalizeTranscodeContainer(item, `${path}/Container`, context));
+        kept = normalizeTranscodeContainer(item, at(place, "Container"), context);
+        if (kept !== undefined) out.Container = kept;
         break;
       case "Video":
-        put(out, key, normalizeTranscodeVideo(item, `${path}/Video`, context));
+        kept = normalizeTranscodeVideo(item, at(place, "Video"), context);
+        if (kept !== undefined) out.Video = kept;
         break;
       case "TimeInterval":
-        put(out, key, normalizeTranscodeTimeInterval(item, `${path}/TimeInterval`, context));
+        kept = normalizeTranscodeTimeInterval(item, at(place, "TimeInterval"), context);
+        if (kept !== undefined) out.TimeInterval = kept;
         break;
       case "Audio":
-        put(out, key, normalizeTranscodeAudio(item, `${path}/Audio`, context));
+        kept = normalizeTranscodeAudio(item, at(place, "Audio"), context);
+        if (kept !== undefined) out.Audio = kept;
         break;
       case "TransConfig":
-        put(out, key, normalizeTranscodeTransConfig(item, `${path}/TransConfig`, context));
+        kept = normalizeTranscodeTransConfig(item, at(place, "TransConfig"), context);
+        if (kept !== undefined) out.TransConfig = kept;
         break;
       case "AudioMix":
-        put(out, key, list(item, `${path}/AudioMix`, context, normalizeTranscodeAudioMix));
+        kept = list(item, at(place, "AudioMix"), context, normalizeTranscodeAudioMix);
+        if (kept !== undefined) out.AudioMix = kept;
         break;
       case "AudioMixArray":
-        put(out, key, list(item, `${path}/AudioMixArray`, context, normalizeTranscodeAudioMix));
+        kept = list(item, at(place, "AudioMixArray"), context, normalizeTranscodeAudioMix);
+        if (kept !== undefined) out.AudioMixArray = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeContainer` (jobs/transcode.schema.json#/definitions/TranscodeContainer): Output container. */
-export function normalizeTranscodeContainer(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
         break;
       case "ClipConfig":
-        put(out, key, normalizeTranscodeClipConfig(item, `${path}/ClipConfig`, context));
+        kept = normalizeTranscodeClipConfig(item, at(place, "ClipConfig"), context);
+        if (kept !== undefined) out.ClipConfig = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeClipConfig` (jobs/transcode.schema.json#/definitions/TranscodeClipConfig): Segmenting of hls and dash outputs. */
-export function normalizeTranscodeClipConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeClipConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Duration":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeVideo` (jobs/transcode.schema.json#/definitions/TranscodeVideo): Video encoding parameters. */
-export function normalizeTranscodeVideo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Fps":
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
+        break;
       case "Remove":
+        kept = text(item);
+        if (kept !== undefined) out.Remove = kept;
+        break;
       case "Profile":
+        kept = text(item);
+        if (kept !== undefined) out.Profile = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Crf":
+        kept = text(item);
+        if (kept !== undefined) out.Crf = kept;
+        break;
       case "Gop":
+        kept = text(item);
+        if (kept !== undefined) out.Gop = kept;
+        break;
       case "Preset":
+        kept = text(item);
+        if (kept !== undefined) out.Preset = kept;
+        break;
       case "Bufsize":
+        kept = text(item);
+        if (kept !== undefined) out.Bufsize = kept;
+        break;
       case "Maxrate":
+        kept = text(item);
+        if (kept !== undefined) out.Maxrate = kept;
+        break;
       case "HlsTsTime":
+        kept = text(item);
+        if (kept !== undefined) out.HlsTsTime = kept;
+        break;
       case "Pixfmt":
+        kept = text(item);
+        if (kept !== undefined) out.Pixfmt = kept;
+        break;
       case "LongShortMode":
+        kept = text(item);
+        if (kept !== undefined) out.LongShortMode = kept;
+        break;
       case "Rotate":
+        kept = text(item);
+        if (kept !== undefined) out.Rotate = kept;
+        break;
       case "ScanMode":
+        kept = text(item);
+        if (kept !== undefined) out.ScanMode = kept;
+        break;
       case "Crop":
+        kept = text(item);
+        if (kept !== undefined) out.Crop = kept;
+        break;
       case "Pad":
+        kept = text(item);
+        if (kept !== undefined) out.Pad = kept;
+        break;
       case "Interlaced":
+        kept = text(item);
+        if (kept !== undefined) out.Interlaced = kept;
+        break;
       case "Quality":
+        kept = text(item);
+        if (kept !== undefined) out.Quality = kept;
+        break;
       case "SliceTime":
+        kept = text(item);
+        if (kept !== undefined) out.SliceTime = kept;
+        break;
       case "AnimateOnlyKeepKeyFrame":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateOnlyKeepKeyFrame = kept;
+        break;
       case "AnimateTimeIntervalOfFrame":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateTimeIntervalOfFrame = kept;
+        break;
       case "AnimateFramesPerSecond":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.AnimateFramesPerSecond = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeTimeInterval` (jobs/transcode.schema.json#/definitions/TranscodeTimeInterval): The part of the input that is transcoded. */
-export function normalizeTranscodeTimeInterval(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeTimeInterval(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Start":
+        kept = text(item);
+        if (kept !== undefined) out.Start = kept;
+        break;
       case "Duration":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeAudio` (jobs/transcode.schema.json#/definitions/TranscodeAudio): Audio encoding parameters. */
-export function normalizeTranscodeAudio(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeAudio(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Samplerate":
+        kept = text(item);
+        if (kept !== undefined) out.Samplerate = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Channels":
+        kept = text(item);
+        if (kept !== undefined) out.Channels = kept;
+        break;
       case "Remove":
+        kept = text(item);
+        if (kept !== undefined) out.Remove = kept;
+        break;
       case "KeepTwoTracks":
+        kept = text(item);
+        if (kept !== undefined) out.KeepTwoTracks = kept;
+        break;
       case "SwitchTrack":
+        kept = text(item);
+        if (kept !== undefined) out.SwitchTrack = kept;
+        break;
       case "SampleFormat":
+        kept = text(item);
+        if (kept !== undefined) out.SampleFormat = kept;
+        break;
       case "Profile":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Profile = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeTransConfig` (jobs/transcode.schema.json#/definitions/TranscodeTransConfig): Transcoding behaviour. */
-export function normalizeTranscodeTransConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeTransConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "AdjDarMethod":
+        kept = text(item);
+        if (kept !== undefined) out.AdjDarMethod = kept;
+        break;
       case "IsCheckReso":
+        kept = text(item);
+        if (kept !== undefined) out.IsCheckReso = kept;
+        break;
       case "ResoAdjMethod":
+        kept = text(item);
+        if (kept !== undefined) out.ResoAdjMethod = kept;
+        break;
       case "IsCheckVideoBitrate":
+        kept = text(item);
+        if (kept !== undefined) out.IsCheckVideoBitrate = kept;
+        break;
       case "VideoBitrateAdjMethod":
+        kept = text(item);
+        if (kept !== undefined) out.VideoBitrateAdjMethod = kept;
+        break;
       case "IsCheckAudioBitrate":
+        kept = text(item);
+        if (kept !== undefined) out.IsCheckAudioBitrate = kept;
+        break;
       case "AudioBitrateAdjMethod":
+        kept = text(item);
+        if (kept !== undefined) out.AudioBitrateAdjMethod = kept;
+        break;
       case "IsCheckVideoFps":
+        kept = text(item);
+        if (kept !== undefined) out.IsCheckVideoFps = kept;
+        break;
       case "VideoFpsAdjMethod":
+        kept = text(item);
+        if (kept !== undefined) out.VideoFpsAdjMethod = kept;
+        break;
       case "DeleteMetadata":
+        kept = text(item);
+        if (kept !== undefined) out.DeleteMetadata = kept;
+        break;
       case "IsHdr2Sdr":
+        kept = text(item);
+        if (kept !== undefined) out.IsHdr2Sdr = kept;
+        break;
       case "TranscodeIndex":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeIndex = kept;
         break;
       case "HlsEncrypt":
-        put(out, key, normalizeTranscodeHlsEncrypt(item, `${path}/HlsEncrypt`, context));
+        kept = normalizeTranscodeHlsEncrypt(item, at(place, "HlsEncrypt"), context);
+        if (kept !== undefined) out.HlsEncrypt = kept;
         break;
       case "DashEncrypt":
-        put(out, key, normalizeTranscodeDashEncrypt(item, `${path}/DashEncrypt`, context));
+        kept = normalizeTranscodeDashEncrypt(item, at(place, "DashEncrypt"), context);
+        if (kept !== undefined) out.DashEncrypt = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeHlsEncrypt` (jobs/transcode.schema.json#/definitions/TranscodeHlsEncrypt): HLS encryption (hls outputs only). */
-export function normalizeTranscodeHlsEncrypt(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeHlsEncrypt(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "IsHlsEncrypt":
+        kept = text(item);
+        if (kept !== undefined) out.IsHlsEncrypt = kept;
+        break;
       case "UriKey":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.UriKey = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeDashEncrypt` (jobs/transcode.schema.json#/definitions/TranscodeDashEncrypt): DASH encryption (dash outputs only). */
-export function normalizeTranscodeDashEncrypt(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeDashEncrypt(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "IsEncrypt":
+        kept = text(item);
+        if (kept !== undefined) out.IsEncrypt = kept;
+        break;
       case "UriKey":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.UriKey = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `Watermark` (media.schema.json#/definitions/Watermark): Watermark parameters, as in a watermark template. */
-export function normalizeWatermark(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWatermark(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "Pos":
+        kept = text(item);
+        if (kept !== undefined) out.Pos = kept;
+        break;
       case "LocMode":
+        kept = text(item);
+        if (kept !== undefined) out.LocMode = kept;
+        break;
       case "Dx":
+        kept = text(item);
+        if (kept !== undefined) out.Dx = kept;
+        break;
       case "Dy":
+        kept = text(item);
+        if (kept !== undefined) out.Dy = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
         break;
       case "SlideConfig":
-        put(out, key, normalizeWatermarkSlideConfig(item, `${path}/SlideConfig`, context));
+        kept = normalizeWatermarkSlideConfig(item, at(place, "SlideConfig"), context);
+        if (kept !== undefined) out.SlideConfig = kept;
         break;
       case "Image":
-        put(out, key, normalizeWatermarkImage(item, `${path}/Image`, context));
+        kept = normalizeWatermarkImage(item, at(place, "Image"), context);
+        if (kept !== undefined) out.Image = kept;
         break;
       case "Text":
-        put(out, key, normalizeWatermarkText(item, `${path}/Text`, context));
+        kept = normalizeWatermarkText(item, at(place, "Text"), context);
+        if (kept !== undefined) out.Text = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WatermarkSlideConfig` (media.schema.json#/definitions/WatermarkSlideConfig): Scrolling of the watermark. */
-export function normalizeWatermarkSlideConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWatermarkSlideConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "SlideMode":
+        kept = text(item);
+        if (kept !== undefined) out.SlideMode = kept;
+        break;
       case "XSlideSpeed":
+        kept = text(item);
+        if (kept !== undefined) out.XSlideSpeed = kept;
+        break;
       case "YSlideSpeed":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.YSlideSpeed = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WatermarkImage` (media.schema.json#/definitions/WatermarkImage): An image watermark. */
-export function normalizeWatermarkImage(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWatermarkImage(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
       case "Mode":
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Transparency":
+        kept = text(item);
+        if (kept !== undefined) out.Transparency = kept;
+        break;
       case "Background":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Background = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WatermarkText` (media.schema.json#/definitions/WatermarkText): A text watermark. */
-export function normalizeWatermarkText(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWatermarkText(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "FontSize":
+        kept = text(item);
+        if (kept !== undefined) out.FontSize = kept;
+        break;
       case "FontType":
+        kept = text(item);
+        if (kept !== undefined) out.FontType = kept;
+        break;
       case "FontColor":
+        kept = text(item);
+        if (kept !== undefined) out.FontColor = kept;
+        break;
       case "Transparency":
+        kept = text(item);
+        if (kept !== undefined) out.Transparency = kept;
+        break;
       case "Text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SegmentJob` (jobs/segment.schema.json#/definitions/SegmentJob): A Segment job. */
-export function normalizeSegmentJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSegmentJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSegmentOperation(item, `${path}/Operation`, context));
+        kept = normalizeSegmentOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SegmentOperation` (jobs/segment.schema.json#/definitions/SegmentOperation): Operation of a Segment job: the remuxing parameters, echoed back, and its results. */
-export function normalizeSegmentOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSegmentOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "Segment":
-        put(out, key, normalizeSegmentParameters(item, `${path}/Segment`, context));
+        kept = normalizeSegmentParameters(item, at(place, "Segment"), context);
+        if (kept !== undefined) out.Segment = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SegmentParameters` (jobs/segment.schema.json#/definitions/SegmentParameters): The remuxing (segmenting) parameters. */
-export function normalizeSegmentParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSegmentParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
       case "Duration":
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
       case "TranscodeIndex":
-      case "StartTime":
-      case "EndTime":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeIndex = kept;
         break;
       case "HlsEncrypt":
-        put(out, key, normalizeTranscodeHlsEncrypt(item, `${path}/HlsEncrypt`, context));
+        kept = normalizeTranscodeHlsEncrypt(item, at(place, "HlsEncrypt"), context);
+        if (kept !== undefined) out.HlsEncrypt = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
         break;
       case "AIGCMetadata":
-        put(out, key, normalizeSegmentAigcMetadata(item, `${path}/AIGCMetadata`, context));
+        kept = normalizeSegmentAigcMetadata(item, at(place, "AIGCMetadata"), context);
+        if (kept !== undefined) out.AIGCMetadata = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SegmentAigcMetadata` (jobs/segment.schema.json#/definitions/SegmentAigcMetadata): AI-generated-content labelling metadata written into the output. */
-export function normalizeSegmentAigcMetadata(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSegmentAigcMetadata(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
       case "ContentProducer":
+        kept = text(item);
+        if (kept !== undefined) out.ContentProducer = kept;
+        break;
       case "ProduceID":
+        kept = text(item);
+        if (kept !== undefined) out.ProduceID = kept;
+        break;
       case "ReservedCode1":
+        kept = text(item);
+        if (kept !== undefined) out.ReservedCode1 = kept;
+        break;
       case "ContentPropagator":
+        kept = text(item);
+        if (kept !== undefined) out.ContentPropagator = kept;
+        break;
       case "PropagateID":
+        kept = text(item);
+        if (kept !== undefined) out.PropagateID = kept;
+        break;
       case "ReservedCode2":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ReservedCode2 = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SegmentVideoBodyJob` (jobs/segment-video-body.schema.json#/definitions/SegmentVideoBodyJob): A SegmentVideoBody job. */
-export function normalizeSegmentVideoBodyJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSegmentVideoBodyJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSegmentVideoBodyOperation(item, `${path}/Operation`, context));
+        kept = normalizeSegmentVideoBodyOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SegmentVideoBodyOperation` (jobs/segment-video-body.schema.json#/definitions/SegmentVideoBodyOperation): Operation of a SegmentVideoBody job: the matting parameters, echoed back, and its results. */
-export function normalizeSegmentVideoBodyOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSegmentVideoBodyOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "SegmentVideoBody":
-        put(out, key, normalizeSegmentVideoBodyParameters(item, `${path}/SegmentVideoBody`, context));
+        kept = normalizeSegmentVideoBodyParameters(item, at(place, "SegmentVideoBody"), context);
+        if (kept !== undefined) out.SegmentVideoBody = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SegmentVideoBodyParameters` (jobs/segment-video-body.schema.json#/definitions/SegmentVideoBodyParameters): The matting parameters. */
-export function normalizeSegmentVideoBodyParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSegmentVideoBodyParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Mode":
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
+        break;
       case "SegmentType":
+        kept = text(item);
+        if (kept !== undefined) out.SegmentType = kept;
+        break;
       case "BackgroundRed":
+        kept = text(item);
+        if (kept !== undefined) out.BackgroundRed = kept;
+        break;
       case "BackgroundGreen":
+        kept = text(item);
+        if (kept !== undefined) out.BackgroundGreen = kept;
+        break;
       case "BackgroundBlue":
+        kept = text(item);
+        if (kept !== undefined) out.BackgroundBlue = kept;
+        break;
       case "BackgroundLogoUrl":
+        kept = text(item);
+        if (kept !== undefined) out.BackgroundLogoUrl = kept;
+        break;
       case "BinaryThreshold":
+        kept = text(item);
+        if (kept !== undefined) out.BinaryThreshold = kept;
+        break;
       case "RemoveRed":
+        kept = text(item);
+        if (kept !== undefined) out.RemoveRed = kept;
+        break;
       case "RemoveGreen":
+        kept = text(item);
+        if (kept !== undefined) out.RemoveGreen = kept;
+        break;
       case "RemoveBlue":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.RemoveBlue = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SmartCoverJob` (jobs/smart-cover.schema.json#/definitions/SmartCoverJob): A SmartCover job. */
-export function normalizeSmartCoverJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSmartCoverJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSmartCoverOperation(item, `${path}/Operation`, context));
+        kept = normalizeSmartCoverOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SmartCoverOperation` (jobs/smart-cover.schema.json#/definitions/SmartCoverOperation): Operation of a SmartCover job: the parameters it was submitted with, echoed back, and its results (the cover images are listed in MediaResult). */
-export function normalizeSmartCoverOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSmartCoverOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "SmartCover":
-        put(out, key, normalizeSmartCoverParameters(item, `${path}/SmartCover`, context));
+        kept = normalizeSmartCoverParameters(item, at(place, "SmartCover"), context);
+        if (kept !== undefined) out.SmartCover = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SmartCoverParameters` (jobs/smart-cover.schema.json#/definitions/SmartCoverParameters): The cover extraction parameters. */
-export function normalizeSmartCoverParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSmartCoverParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Count":
+        kept = text(item);
+        if (kept !== undefined) out.Count = kept;
+        break;
       case "DeleteDuplicates":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.DeleteDuplicates = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SnapshotJob` (jobs/snapshot.schema.json#/definitions/SnapshotJob): A Snapshot job. */
-export function normalizeSnapshotJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSnapshotJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSnapshotOperation(item, `${path}/Operation`, context));
+        kept = normalizeSnapshotOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SnapshotOperation` (jobs/snapshot.schema.json#/definitions/SnapshotOperation): Operation of a Snapshot job: the parameters it was submitted with, echoed back, and its results. Its MediaInfo comes with every child empty, so it is usually absent. */
-export function normalizeSnapshotOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSnapshotOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "Snapshot":
-        put(out, key, normalizeSnapshotParameters(item, `${path}/Snapshot`, context));
+        kept = normalizeSnapshotParameters(item, at(place, "Snapshot"), context);
+        if (kept !== undefined) out.Snapshot = kept;
         break;
       case "Output":
-        put(out, key, normalizeSnapshotOutput(item, `${path}/Output`, context));
+        kept = normalizeSnapshotOutput(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeSnapshotResult(item, `${path}/MediaResult`, context));
+        kept = normalizeSnapshotResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SnapshotParameters` (jobs/snapshot.schema.json#/definitions/SnapshotParameters): Snapshot parameters, as in a snapshot template; present when the job was submitted with parameters instead of a template. */
-export function normalizeSnapshotParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSnapshotParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Mode":
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
+        break;
       case "Start":
+        kept = text(item);
+        if (kept !== undefined) out.Start = kept;
+        break;
       case "TimeInterval":
+        kept = text(item);
+        if (kept !== undefined) out.TimeInterval = kept;
+        break;
       case "Count":
+        kept = text(item);
+        if (kept !== undefined) out.Count = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "CIParam":
+        kept = text(item);
+        if (kept !== undefined) out.CIParam = kept;
+        break;
       case "IsCheckCount":
+        kept = text(item);
+        if (kept !== undefined) out.IsCheckCount = kept;
+        break;
       case "IsCheckBlack":
+        kept = text(item);
+        if (kept !== undefined) out.IsCheckBlack = kept;
+        break;
       case "BlackLevel":
+        kept = text(item);
+        if (kept !== undefined) out.BlackLevel = kept;
+        break;
       case "PixelBlackThreshold":
+        kept = text(item);
+        if (kept !== undefined) out.PixelBlackThreshold = kept;
+        break;
       case "SnapshotOutMode":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SnapshotOutMode = kept;
         break;
       case "SpriteSnapshotConfig":
-        put(out, key, normalizeSnapshotSpriteConfig(item, `${path}/SpriteSnapshotConfig`, context));
+        kept = normalizeSnapshotSpriteConfig(item, at(place, "SpriteSnapshotConfig"), context);
+        if (kept !== undefined) out.SpriteSnapshotConfig = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SnapshotSpriteConfig` (jobs/snapshot.schema.json#/definitions/SnapshotSpriteConfig): Layout of the sprite sheets. */
-export function normalizeSnapshotSpriteConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSnapshotSpriteConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "CellWidth":
+        kept = text(item);
+        if (kept !== undefined) out.CellWidth = kept;
+        break;
       case "CellHeight":
+        kept = text(item);
+        if (kept !== undefined) out.CellHeight = kept;
+        break;
       case "Padding":
+        kept = text(item);
+        if (kept !== undefined) out.Padding = kept;
+        break;
       case "Margin":
+        kept = text(item);
+        if (kept !== undefined) out.Margin = kept;
+        break;
       case "Color":
+        kept = text(item);
+        if (kept !== undefined) out.Color = kept;
+        break;
       case "Columns":
+        kept = text(item);
+        if (kept !== undefined) out.Columns = kept;
+        break;
       case "Lines":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Lines = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SnapshotOutput` (jobs/snapshot.schema.json#/definitions/SnapshotOutput): The output location the job was asked for; the key patterns still hold ${Number} (the real names are in MediaResult). */
-export function normalizeSnapshotOutput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSnapshotOutput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "SpriteObject":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SpriteObject = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SnapshotResult` (jobs/snapshot.schema.json#/definitions/SnapshotResult): The files the job wrote; present once the job has finished. */
-export function normalizeSnapshotResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSnapshotResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "OutputFile":
-        put(out, key, normalizeSnapshotOutputFile(item, `${path}/OutputFile`, context));
+        kept = normalizeSnapshotOutputFile(item, at(place, "OutputFile"), context);
+        if (kept !== undefined) out.OutputFile = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SnapshotOutputFile` (jobs/snapshot.schema.json#/definitions/SnapshotOutputFile): Where the snapshots are; the real key of each is ObjectPrefix + ObjectName. SpriteOutputFile says, in the same way, where the sprite sheets are. */
-export function normalizeSnapshotOutputFile(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSnapshotOutputFile(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "ObjectPrefix":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ObjectPrefix = kept;
         break;
       case "ObjectName":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
-        break;
-      case "SpriteOutputFile":
-        put(out, key, normalizeOutputFile(item, `${path}/SpriteOutputFile`, context));
+        kept = textList(item);
+        if (kept !== undefined) out.ObjectName = kept;
         break;
       case "Md5Info":
-        put(out, key, list(item, `${path}/Md5Info`, context, normalizeMd5Info));
+        kept = list(item, at(place, "Md5Info"), context, normalizeMd5Info);
+        if (kept !== undefined) out.Md5Info = kept;
+        break;
+      case "SpriteOutputFile":
+        kept = normalizeOutputFile(item, at(place, "SpriteOutputFile"), context);
+        if (kept !== undefined) out.SpriteOutputFile = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SoundHoundJob` (jobs/sound-hound.schema.json#/definitions/SoundHoundJob): A SoundHound job. */
-export function normalizeSoundHoundJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSoundHoundJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSoundHoundOperation(item, `${path}/Operation`, context));
+        kept = normalizeSoundHoundOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SoundHoundOperation` (jobs/sound-hound.schema.json#/definitions/SoundHoundOperation): Operation of a SoundHound job: the songs recognised in the input audio. */
-export function normalizeSoundHoundOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSoundHoundOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
       case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "SoundHoundResult":
-        put(out, key, normalizeSoundHoundResult(item, `${path}/SoundHoundResult`, context));
+        kept = normalizeSoundHoundResult(item, at(place, "SoundHoundResult"), context);
+        if (kept !== undefined) out.SoundHoundResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SoundHoundResult` (jobs/sound-hound.schema.json#/definitions/SoundHoundResult): Song recognition result. */
-export function normalizeSoundHoundResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSoundHoundResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "SongList":
-        put(out, key, list(item, `${path}/SongList`, context, normalizeSoundHoundSong));
+        kept = list(item, at(place, "SongList"), context, normalizeSoundHoundSong);
+        if (kept !== undefined) out.SongList = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SoundHoundSong` (jobs/sound-hound.schema.json#/definitions/SoundHoundSong): One matched song. */
-export function normalizeSoundHoundSong(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSoundHoundSong(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Inlier":
+        kept = text(item);
+        if (kept !== undefined) out.Inlier = kept;
+        break;
       case "SingerName":
+        kept = text(item);
+        if (kept !== undefined) out.SingerName = kept;
+        break;
       case "SongName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SongName = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionJob` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionJob): A SpeechRecognition job. */
-export function normalizeSpeechRecognitionJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSpeechRecognitionOperation(item, `${path}/Operation`, context));
+        kept = normalizeSpeechRecognitionOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionOperation` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionOperation): Operation of a SpeechRecognition job: the recognition parameters it was submitted with and the recognised text. */
-export function normalizeSpeechRecognitionOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "SpeechRecognition":
-        put(out, key, normalizeSpeechRecognitionParameters(item, `${path}/SpeechRecognition`, context));
+        kept = normalizeSpeechRecognitionParameters(item, at(place, "SpeechRecognition"), context);
+        if (kept !== undefined) out.SpeechRecognition = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "SpeechRecognitionResult":
-        put(out, key, normalizeSpeechRecognitionResult(item, `${path}/SpeechRecognitionResult`, context));
+        kept = normalizeSpeechRecognitionResult(item, at(place, "SpeechRecognitionResult"), context);
+        if (kept !== undefined) out.SpeechRecognitionResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionParameters` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionParameters): Recognition parameters echoed from the request (same fields as a speech recognition template); present when the job was submitted without a template. */
-export function normalizeSpeechRecognitionParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EngineModelType":
+        kept = text(item);
+        if (kept !== undefined) out.EngineModelType = kept;
+        break;
       case "ChannelNum":
+        kept = text(item);
+        if (kept !== undefined) out.ChannelNum = kept;
+        break;
       case "ResTextFormat":
+        kept = text(item);
+        if (kept !== undefined) out.ResTextFormat = kept;
+        break;
       case "FilterDirty":
+        kept = text(item);
+        if (kept !== undefined) out.FilterDirty = kept;
+        break;
       case "FilterModal":
+        kept = text(item);
+        if (kept !== undefined) out.FilterModal = kept;
+        break;
       case "FilterPunc":
+        kept = text(item);
+        if (kept !== undefined) out.FilterPunc = kept;
+        break;
       case "ConvertNumMode":
+        kept = text(item);
+        if (kept !== undefined) out.ConvertNumMode = kept;
+        break;
       case "SpeakerDiarization":
+        kept = text(item);
+        if (kept !== undefined) out.SpeakerDiarization = kept;
+        break;
       case "SpeakerNumber":
+        kept = text(item);
+        if (kept !== undefined) out.SpeakerNumber = kept;
+        break;
       case "OutputFileType":
+        kept = text(item);
+        if (kept !== undefined) out.OutputFileType = kept;
+        break;
       case "FlashAsr":
+        kept = text(item);
+        if (kept !== undefined) out.FlashAsr = kept;
+        break;
       case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
       case "FirstChannelOnly":
+        kept = text(item);
+        if (kept !== undefined) out.FirstChannelOnly = kept;
+        break;
       case "WordInfo":
+        kept = text(item);
+        if (kept !== undefined) out.WordInfo = kept;
+        break;
       case "SentenceMaxLength":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SentenceMaxLength = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionResult` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionResult): Recognition result; absent when there is none. */
-export function normalizeSpeechRecognitionResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "AudioTime":
-      case "ObjectName":
-      case "DetailObjectName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.AudioTime = kept;
         break;
       case "Result":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Result = kept;
+        break;
+      case "ObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.ObjectName = kept;
+        break;
+      case "DetailObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.DetailObjectName = kept;
         break;
       case "FlashResult":
-        put(out, key, list(item, `${path}/FlashResult`, context, normalizeSpeechRecognitionFlashResult));
+        kept = list(item, at(place, "FlashResult"), context, normalizeSpeechRecognitionFlashResult);
+        if (kept !== undefined) out.FlashResult = kept;
         break;
       case "ResultDetail":
-        put(out, key, list(item, `${path}/ResultDetail`, context, normalizeSpeechRecognitionSentence));
+        kept = list(item, at(place, "ResultDetail"), context, normalizeSpeechRecognitionSentence);
+        if (kept !== undefined) out.ResultDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionFlashResult` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionFlashResult): Fast recognition result of one channel (its element names are snake_case). */
-export function normalizeSpeechRecognitionFlashResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionFlashResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "channel_id":
+        kept = text(item);
+        if (kept !== undefined) out.channel_id = kept;
+        break;
       case "text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.text = kept;
         break;
       case "sentence_list":
-        put(out, key, list(item, `${path}/sentence_list`, context, normalizeSpeechRecognitionFlashSentence));
+        kept = list(item, at(place, "sentence_list"), context, normalizeSpeechRecognitionFlashSentence);
+        if (kept !== undefined) out.sentence_list = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionFlashSentence` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionFlashSentence): One sentence of a fast recognition result. */
-export function normalizeSpeechRecognitionFlashSentence(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionFlashSentence(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "text":
+        kept = text(item);
+        if (kept !== undefined) out.text = kept;
+        break;
       case "start_time":
+        kept = text(item);
+        if (kept !== undefined) out.start_time = kept;
+        break;
       case "end_time":
+        kept = text(item);
+        if (kept !== undefined) out.end_time = kept;
+        break;
       case "speaker_id":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.speaker_id = kept;
         break;
       case "word_list":
-        put(out, key, list(item, `${path}/word_list`, context, normalizeSpeechRecognitionFlashWord));
+        kept = list(item, at(place, "word_list"), context, normalizeSpeechRecognitionFlashWord);
+        if (kept !== undefined) out.word_list = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionFlashWord` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionFlashWord): One word of a fast recognition sentence. */
-export function normalizeSpeechRecognitionFlashWord(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionFlashWord(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "word":
+        kept = text(item);
+        if (kept !== undefined) out.word = kept;
+        break;
       case "start_time":
+        kept = text(item);
+        if (kept !== undefined) out.start_time = kept;
+        break;
       case "end_time":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.end_time = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionSentence` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionSentence): Details of one recognised sentence. */
-export function normalizeSpeechRecognitionSentence(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionSentence(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "FinalSentence":
+        kept = text(item);
+        if (kept !== undefined) out.FinalSentence = kept;
+        break;
       case "SliceSentence":
+        kept = text(item);
+        if (kept !== undefined) out.SliceSentence = kept;
+        break;
       case "StartMs":
+        kept = text(item);
+        if (kept !== undefined) out.StartMs = kept;
+        break;
       case "EndMs":
+        kept = text(item);
+        if (kept !== undefined) out.EndMs = kept;
+        break;
       case "WordsNum":
+        kept = text(item);
+        if (kept !== undefined) out.WordsNum = kept;
+        break;
       case "SpeechSpeed":
+        kept = text(item);
+        if (kept !== undefined) out.SpeechSpeed = kept;
+        break;
       case "SpeakerId":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SpeakerId = kept;
         break;
       case "Words":
-        put(out, key, list(item, `${path}/Words`, context, normalizeSpeechRecognitionWord));
+        kept = list(item, at(place, "Words"), context, normalizeSpeechRecognitionWord);
+        if (kept !== undefined) out.Words = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SpeechRecognitionWord` (jobs/speech-recognition.schema.json#/definitions/SpeechRecognitionWord): One word of a sentence. */
-export function normalizeSpeechRecognitionWord(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSpeechRecognitionWord(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Word":
+        kept = text(item);
+        if (kept !== undefined) out.Word = kept;
+        break;
       case "OffsetStartMs":
+        kept = text(item);
+        if (kept !== undefined) out.OffsetStartMs = kept;
+        break;
       case "OffsetEndMs":
+        kept = text(item);
+        if (kept !== undefined) out.OffsetEndMs = kept;
+        break;
       case "VoiceType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.VoiceType = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SplitVideoPartsJob` (jobs/split-video-parts.schema.json#/definitions/SplitVideoPartsJob): A SplitVideoParts job. */
-export function normalizeSplitVideoPartsJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSplitVideoPartsJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSplitVideoPartsOperation(item, `${path}/Operation`, context));
+        kept = normalizeSplitVideoPartsOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SplitVideoPartsOperation` (jobs/split-video-parts.schema.json#/definitions/SplitVideoPartsOperation): Operation of a SplitVideoParts job: the split mode, echoed back, and the parts found. */
-export function normalizeSplitVideoPartsOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSplitVideoPartsOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "SplitVideoParts":
-        put(out, key, normalizeSplitVideoPartsParameters(item, `${path}/SplitVideoParts`, context));
+        kept = normalizeSplitVideoPartsParameters(item, at(place, "SplitVideoParts"), context);
+        if (kept !== undefined) out.SplitVideoParts = kept;
         break;
       case "SplitVideoInfoResult":
-        put(out, key, normalizeSplitVideoPartsResult(item, `${path}/SplitVideoInfoResult`, context));
+        kept = normalizeSplitVideoPartsResult(item, at(place, "SplitVideoInfoResult"), context);
+        if (kept !== undefined) out.SplitVideoInfoResult = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SplitVideoPartsParameters` (jobs/split-video-parts.schema.json#/definitions/SplitVideoPartsParameters): The splitting options. */
-export function normalizeSplitVideoPartsParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSplitVideoPartsParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Mode":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SplitVideoPartsResult` (jobs/split-video-parts.schema.json#/definitions/SplitVideoPartsResult): The parts the video was split into. */
-export function normalizeSplitVideoPartsResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSplitVideoPartsResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TimeInfo":
-        put(out, key, list(item, `${path}/TimeInfo`, context, normalizeSplitVideoPartsTimeInfo));
+        kept = list(item, at(place, "TimeInfo"), context, normalizeSplitVideoPartsTimeInfo);
+        if (kept !== undefined) out.TimeInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SplitVideoPartsTimeInfo` (jobs/split-video-parts.schema.json#/definitions/SplitVideoPartsTimeInfo): One part of the video. */
-export function normalizeSplitVideoPartsTimeInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSplitVideoPartsTimeInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Index":
+        kept = text(item);
+        if (kept !== undefined) out.Index = kept;
+        break;
       case "PartBegin":
+        kept = text(item);
+        if (kept !== undefined) out.PartBegin = kept;
+        break;
       case "PartEnd":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.PartEnd = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `StreamExtractJob` (jobs/stream-extract.schema.json#/definitions/StreamExtractJob): A StreamExtract job. */
-export function normalizeStreamExtractJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeStreamExtractJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeStreamExtractOperation(item, `${path}/Operation`, context));
+        kept = normalizeStreamExtractOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `StreamExtractOperation` (jobs/stream-extract.schema.json#/definitions/StreamExtractOperation): Operation of a StreamExtract job: where each extracted stream was to be written, and the files written (MediaResult). */
-export function normalizeStreamExtractOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeStreamExtractOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "Output":
-        put(out, key, normalizeStreamExtractOutput(item, `${path}/Output`, context));
+        kept = normalizeStreamExtractOutput(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `StreamExtractOutput` (jobs/stream-extract.schema.json#/definitions/StreamExtractOutput): The output location the job was asked for: one bucket, and one object per extracted stream. */
-export function normalizeStreamExtractOutput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeStreamExtractOutput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
         break;
       case "StreamExtract":
-        put(out, key, list(item, `${path}/StreamExtract`, context, normalizeStreamExtractStream));
+        kept = list(item, at(place, "StreamExtract"), context, normalizeStreamExtractStream);
+        if (kept !== undefined) out.StreamExtract = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `StreamExtractStream` (jobs/stream-extract.schema.json#/definitions/StreamExtractStream): One stream to extract and the object it goes to. */
-export function normalizeStreamExtractStream(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeStreamExtractStream(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Index":
+        kept = text(item);
+        if (kept !== undefined) out.Index = kept;
+        break;
       case "Output":
+        kept = text(item);
+        if (kept !== undefined) out.Output = kept;
+        break;
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SuperResolutionJob` (jobs/super-resolution.schema.json#/definitions/SuperResolutionJob): A SuperResolution job. */
-export function normalizeSuperResolutionJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSuperResolutionJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeSuperResolutionOperation(item, `${path}/Operation`, context));
+        kept = normalizeSuperResolutionOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SuperResolutionOperation` (jobs/super-resolution.schema.json#/definitions/SuperResolutionOperation): Operation of a SuperResolution job: the parameters it was submitted with, echoed back, and its results. */
-export function normalizeSuperResolutionOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSuperResolutionOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
-      case "TemplateName":
-      case "TranscodeTemplateId":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
         break;
-      case "WatermarkTemplateId":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+      case "TemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "SuperResolution":
-        put(out, key, normalizeSuperResolutionParameters(item, `${path}/SuperResolution`, context));
+        kept = normalizeSuperResolutionParameters(item, at(place, "SuperResolution"), context);
+        if (kept !== undefined) out.SuperResolution = kept;
+        break;
+      case "TranscodeTemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeTemplateId = kept;
         break;
       case "Transcode":
-        put(out, key, normalizeTranscodeParameters(item, `${path}/Transcode`, context));
+        kept = normalizeTranscodeParameters(item, at(place, "Transcode"), context);
+        if (kept !== undefined) out.Transcode = kept;
         break;
-      case "DigitalWatermark":
-        put(out, key, normalizeDigitalWatermark(item, `${path}/DigitalWatermark`, context));
-        break;
-      case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
-        break;
-      case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
-        break;
-      case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+      case "WatermarkTemplateId":
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
         break;
       case "Watermark":
-        put(out, key, list(item, `${path}/Watermark`, context, normalizeWatermark));
+        kept = list(item, at(place, "Watermark"), context, normalizeWatermark);
+        if (kept !== undefined) out.Watermark = kept;
+        break;
+      case "DigitalWatermark":
+        kept = normalizeDigitalWatermark(item, at(place, "DigitalWatermark"), context);
+        if (kept !== undefined) out.DigitalWatermark = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `SuperResolutionParameters` (jobs/super-resolution.schema.json#/definitions/SuperResolutionParameters): The super-resolution parameters; present when the job was submitted with parameters instead of a template. */
-export function normalizeSuperResolutionParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeSuperResolutionParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Resolution":
+        kept = text(item);
+        if (kept !== undefined) out.Resolution = kept;
+        break;
       case "EnableScaleUp":
+        kept = text(item);
+        if (kept !== undefined) out.EnableScaleUp = kept;
+        break;
       case "Version":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Version = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `DigitalWatermark` (media.schema.json#/definitions/DigitalWatermark): Digital (invisible) watermark parameters and whether embedding it succeeded. */
-export function normalizeDigitalWatermark(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeDigitalWatermark(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "Version":
+        kept = text(item);
+        if (kept !== undefined) out.Version = kept;
+        break;
       case "IgnoreError":
+        kept = text(item);
+        if (kept !== undefined) out.IgnoreError = kept;
+        break;
       case "State":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeJob` (jobs/transcode.schema.json#/definitions/TranscodeJob): A Transcode job. */
-export function normalizeTranscodeJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeTranscodeOperation(item, `${path}/Operation`, context));
+        kept = normalizeTranscodeOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeOperation` (jobs/transcode.schema.json#/definitions/TranscodeOperation): Operation of a Transcode job: the parameters it was submitted with, echoed back, and its results. */
-export function normalizeTranscodeOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
-      case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
         break;
-      case "WatermarkTemplateId":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+      case "TemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "Transcode":
-        put(out, key, normalizeTranscodeParameters(item, `${path}/Transcode`, context));
+        kept = normalizeTranscodeParameters(item, at(place, "Transcode"), context);
+        if (kept !== undefined) out.Transcode = kept;
         break;
-      case "RemoveWatermark":
-        put(out, key, normalizeTranscodeRemoveWatermark(item, `${path}/RemoveWatermark`, context));
-        break;
-      case "DigitalWatermark":
-        put(out, key, normalizeDigitalWatermark(item, `${path}/DigitalWatermark`, context));
-        break;
-      case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
-        break;
-      case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
-        break;
-      case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+      case "WatermarkTemplateId":
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
         break;
       case "Watermark":
-        put(out, key, list(item, `${path}/Watermark`, context, normalizeWatermark));
+        kept = list(item, at(place, "Watermark"), context, normalizeWatermark);
+        if (kept !== undefined) out.Watermark = kept;
+        break;
+      case "RemoveWatermark":
+        kept = normalizeTranscodeRemoveWatermark(item, at(place, "RemoveWatermark"), context);
+        if (kept !== undefined) out.RemoveWatermark = kept;
+        break;
+      case "DigitalWatermark":
+        kept = normalizeDigitalWatermark(item, at(place, "DigitalWatermark"), context);
+        if (kept !== undefined) out.DigitalWatermark = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranscodeRemoveWatermark` (jobs/transcode.schema.json#/definitions/TranscodeRemoveWatermark): Region of the picture blurred to remove an existing watermark. */
-export function normalizeTranscodeRemoveWatermark(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranscodeRemoveWatermark(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Dx":
+        kept = text(item);
+        if (kept !== undefined) out.Dx = kept;
+        break;
       case "Dy":
+        kept = text(item);
+        if (kept !== undefined) out.Dy = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranslationJob` (jobs/translation.schema.json#/definitions/TranslationJob): A Translation job. */
-export function normalizeTranslationJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranslationJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeTranslationInput(item, `${path}/Input`, context));
+        kept = normalizeTranslationInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeTranslationOperation(item, `${path}/Operation`, context));
+        kept = normalizeTranslationOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranslationInput` (jobs/translation.schema.json#/definitions/TranslationInput): The source document: its key, language and type (a Translation job's Input has no BucketId or Region). */
-export function normalizeTranslationInput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranslationInput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "Lang":
+        kept = text(item);
+        if (kept !== undefined) out.Lang = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "BasicType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.BasicType = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranslationOperation` (jobs/translation.schema.json#/definitions/TranslationOperation): Operation of a Translation job: the target language and type, and where the translated document was written. */
-export function normalizeTranslationOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranslationOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "Translation":
-        put(out, key, normalizeTranslationParameters(item, `${path}/Translation`, context));
+        kept = normalizeTranslationParameters(item, at(place, "Translation"), context);
+        if (kept !== undefined) out.Translation = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TranslationParameters` (jobs/translation.schema.json#/definitions/TranslationParameters): Target of the translation, echoed from the request. */
-export function normalizeTranslationParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTranslationParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Lang":
+        kept = text(item);
+        if (kept !== undefined) out.Lang = kept;
+        break;
       case "Type":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TtsJob` (jobs/tts.schema.json#/definitions/TtsJob): A Tts job. */
-export function normalizeTtsJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTtsJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeTtsOperation(item, `${path}/Operation`, context));
+        kept = normalizeTtsOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TtsOperation` (jobs/tts.schema.json#/definitions/TtsOperation): Operation of a Tts job: the text and voice it was submitted with, and the synthesised audio. */
-export function normalizeTtsOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTtsOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "TemplateId":
-      case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "Input":
-        put(out, key, normalizeTtsTriggerInput(item, `${path}/Input`, context));
+        kept = normalizeTtsTriggerInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
+      case "TemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "TtsTpl":
-        put(out, key, normalizeTtsParameters(item, `${path}/TtsTpl`, context));
+        kept = normalizeTtsParameters(item, at(place, "TtsTpl"), context);
+        if (kept !== undefined) out.TtsTpl = kept;
         break;
       case "TtsConfig":
-        put(out, key, normalizeTtsConfig(item, `${path}/TtsConfig`, context));
+        kept = normalizeTtsConfig(item, at(place, "TtsConfig"), context);
+        if (kept !== undefined) out.TtsConfig = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TtsTriggerInput` (jobs/tts.schema.json#/definitions/TtsTriggerInput): The object that triggered the workflow; seen only in workflow-triggered callbacks, which put CosHeaders here rather than in JobsDetail.Input. */
-export function normalizeTtsTriggerInput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTtsTriggerInput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "CosHeaders":
-        put(out, key, list(item, `${path}/CosHeaders`, context, normalizeCosHeader));
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TtsParameters` (jobs/tts.schema.json#/definitions/TtsParameters): Synthesis parameters (same fields as a TTS template); present when the job was submitted without a template. */
-export function normalizeTtsParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTtsParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Mode":
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
+        break;
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "VoiceType":
+        kept = text(item);
+        if (kept !== undefined) out.VoiceType = kept;
+        break;
       case "Volume":
+        kept = text(item);
+        if (kept !== undefined) out.Volume = kept;
+        break;
       case "Speed":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Speed = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `TtsConfig` (jobs/tts.schema.json#/definitions/TtsConfig): The text to synthesise, echoed from the request. */
-export function normalizeTtsConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeTtsConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "InputType":
+        kept = text(item);
+        if (kept !== undefined) out.InputType = kept;
+        break;
       case "Input":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Input = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoEnhanceJob` (jobs/video-enhance.schema.json#/definitions/VideoEnhanceJob): A VideoEnhance job. */
-export function normalizeVideoEnhanceJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoEnhanceJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeVideoEnhanceOperation(item, `${path}/Operation`, context));
+        kept = normalizeVideoEnhanceOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoEnhanceOperation` (jobs/video-enhance.schema.json#/definitions/VideoEnhanceOperation): Operation of a VideoEnhance job: the parameters it was submitted with, echoed back, and its results. */
-export function normalizeVideoEnhanceOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoEnhanceOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
-      case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
         break;
-      case "WatermarkTemplateId":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+      case "TemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "VideoEnhance":
-        put(out, key, normalizeVideoEnhanceParameters(item, `${path}/VideoEnhance`, context));
+        kept = normalizeVideoEnhanceParameters(item, at(place, "VideoEnhance"), context);
+        if (kept !== undefined) out.VideoEnhance = kept;
         break;
-      case "DigitalWatermark":
-        put(out, key, normalizeDigitalWatermark(item, `${path}/DigitalWatermark`, context));
-        break;
-      case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
-        break;
-      case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
-        break;
-      case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+      case "WatermarkTemplateId":
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
         break;
       case "Watermark":
-        put(out, key, list(item, `${path}/Watermark`, context, normalizeWatermark));
+        kept = list(item, at(place, "Watermark"), context, normalizeWatermark);
+        if (kept !== undefined) out.Watermark = kept;
+        break;
+      case "DigitalWatermark":
+        kept = normalizeDigitalWatermark(item, at(place, "DigitalWatermark"), context);
+        if (kept !== undefined) out.DigitalWatermark = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoEnhanceParameters` (jobs/video-enhance.schema.json#/definitions/VideoEnhanceParameters): The enhancement parameters; present when the job was submitted with parameters instead of a template. */
-export function normalizeVideoEnhanceParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoEnhanceParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Transcode":
-        put(out, key, normalizeEnhanceTranscode(item, `${path}/Transcode`, context));
+        kept = normalizeEnhanceTranscode(item, at(place, "Transcode"), context);
+        if (kept !== undefined) out.Transcode = kept;
         break;
       case "SuperResolution":
-        put(out, key, normalizeEnhanceSuperResolution(item, `${path}/SuperResolution`, context));
+        kept = normalizeEnhanceSuperResolution(item, at(place, "SuperResolution"), context);
+        if (kept !== undefined) out.SuperResolution = kept;
         break;
       case "ColorEnhance":
-        put(out, key, normalizeEnhanceColor(item, `${path}/ColorEnhance`, context));
+        kept = normalizeEnhanceColor(item, at(place, "ColorEnhance"), context);
+        if (kept !== undefined) out.ColorEnhance = kept;
         break;
       case "MsSharpen":
-        put(out, key, normalizeEnhanceSharpen(item, `${path}/MsSharpen`, context));
+        kept = normalizeEnhanceSharpen(item, at(place, "MsSharpen"), context);
+        if (kept !== undefined) out.MsSharpen = kept;
         break;
       case "SDRtoHDR":
-        put(out, key, normalizeEnhanceSdrToHdr(item, `${path}/SDRtoHDR`, context));
+        kept = normalizeEnhanceSdrToHdr(item, at(place, "SDRtoHDR"), context);
+        if (kept !== undefined) out.SDRtoHDR = kept;
         break;
       case "FrameEnhance":
-        put(out, key, normalizeEnhanceFrameRate(item, `${path}/FrameEnhance`, context));
+        kept = normalizeEnhanceFrameRate(item, at(place, "FrameEnhance"), context);
+        if (kept !== undefined) out.FrameEnhance = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceTranscode` (jobs/video-enhance.schema.json#/definitions/EnhanceTranscode): Transcoding parameters of the enhanced output. */
-export function normalizeEnhanceTranscode(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceTranscode(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Container":
-        put(out, key, normalizeEnhanceContainer(item, `${path}/Container`, context));
+        kept = normalizeEnhanceContainer(item, at(place, "Container"), context);
+        if (kept !== undefined) out.Container = kept;
         break;
       case "Video":
-        put(out, key, normalizeEnhanceVideo(item, `${path}/Video`, context));
+        kept = normalizeEnhanceVideo(item, at(place, "Video"), context);
+        if (kept !== undefined) out.Video = kept;
         break;
       case "Audio":
-        put(out, key, normalizeEnhanceAudio(item, `${path}/Audio`, context));
+        kept = normalizeEnhanceAudio(item, at(place, "Audio"), context);
+        if (kept !== undefined) out.Audio = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceContainer` (jobs/video-enhance.schema.json#/definitions/EnhanceContainer): Output container. */
-export function normalizeEnhanceContainer(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceVideo` (jobs/video-enhance.schema.json#/definitions/EnhanceVideo): Video encoding parameters. */
-export function normalizeEnhanceVideo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Fps":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceAudio` (jobs/video-enhance.schema.json#/definitions/EnhanceAudio): Audio encoding parameters. */
-export function normalizeEnhanceAudio(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceAudio(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Samplerate":
+        kept = text(item);
+        if (kept !== undefined) out.Samplerate = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Channels":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Channels = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceSuperResolution` (jobs/video-enhance.schema.json#/definitions/EnhanceSuperResolution): Super-resolution step. */
-export function normalizeEnhanceSuperResolution(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceSuperResolution(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Resolution":
+        kept = text(item);
+        if (kept !== undefined) out.Resolution = kept;
+        break;
       case "EnableScaleUp":
+        kept = text(item);
+        if (kept !== undefined) out.EnableScaleUp = kept;
+        break;
       case "Version":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Version = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceColor` (jobs/video-enhance.schema.json#/definitions/EnhanceColor): Colour enhancement; an absent value means automatic. */
-export function normalizeEnhanceColor(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceColor(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Contrast":
+        kept = text(item);
+        if (kept !== undefined) out.Contrast = kept;
+        break;
       case "Correction":
+        kept = text(item);
+        if (kept !== undefined) out.Correction = kept;
+        break;
       case "Saturation":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Saturation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceSharpen` (jobs/video-enhance.schema.json#/definitions/EnhanceSharpen): Detail (sharpness) enhancement. */
-export function normalizeEnhanceSharpen(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceSharpen(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "SharpenLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SharpenLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceSdrToHdr` (jobs/video-enhance.schema.json#/definitions/EnhanceSdrToHdr): SDR to HDR conversion. */
-export function normalizeEnhanceSdrToHdr(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceSdrToHdr(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HdrMode":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.HdrMode = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `EnhanceFrameRate` (jobs/video-enhance.schema.json#/definitions/EnhanceFrameRate): Frame-rate enhancement. */
-export function normalizeEnhanceFrameRate(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeEnhanceFrameRate(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "FrameDoubling":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.FrameDoubling = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoMontageJob` (jobs/video-montage.schema.json#/definitions/VideoMontageJob): A VideoMontage job. */
-export function normalizeVideoMontageJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoMontageJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeVideoMontageOperation(item, `${path}/Operation`, context));
+        kept = normalizeVideoMontageOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoMontageOperation` (jobs/video-montage.schema.json#/definitions/VideoMontageOperation): Operation of a VideoMontage job: the parameters it was submitted with, echoed back, and its results. */
-export function normalizeVideoMontageOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoMontageOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "VideoMontage":
-        put(out, key, normalizeVideoMontageParameters(item, `${path}/VideoMontage`, context));
+        kept = normalizeVideoMontageParameters(item, at(place, "VideoMontage"), context);
+        if (kept !== undefined) out.VideoMontage = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoMontageParameters` (jobs/video-montage.schema.json#/definitions/VideoMontageParameters): Highlight-reel parameters, as in a highlight-reel template; present when the job was submitted with parameters instead of a template. */
-export function normalizeVideoMontageParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoMontageParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Duration":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
         break;
       case "Container":
-        put(out, key, normalizeVideoMontageContainer(item, `${path}/Container`, context));
+        kept = normalizeVideoMontageContainer(item, at(place, "Container"), context);
+        if (kept !== undefined) out.Container = kept;
         break;
       case "Video":
-        put(out, key, normalizeVideoMontageVideo(item, `${path}/Video`, context));
+        kept = normalizeVideoMontageVideo(item, at(place, "Video"), context);
+        if (kept !== undefined) out.Video = kept;
         break;
       case "Audio":
-        put(out, key, normalizeVideoMontageAudio(item, `${path}/Audio`, context));
+        kept = normalizeVideoMontageAudio(item, at(place, "Audio"), context);
+        if (kept !== undefined) out.Audio = kept;
         break;
       case "TimeInterval":
-        put(out, key, normalizeVideoMontageTimeInterval(item, `${path}/TimeInterval`, context));
+        kept = normalizeVideoMontageTimeInterval(item, at(place, "TimeInterval"), context);
+        if (kept !== undefined) out.TimeInterval = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoMontageContainer` (jobs/video-montage.schema.json#/definitions/VideoMontageContainer): Output container. */
-export function normalizeVideoMontageContainer(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoMontageContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoMontageVideo` (jobs/video-montage.schema.json#/definitions/VideoMontageVideo): Video encoding parameters. */
-export function normalizeVideoMontageVideo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoMontageVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Fps":
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Crf":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Crf = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoMontageAudio` (jobs/video-montage.schema.json#/definitions/VideoMontageAudio): Audio encoding parameters. */
-export function normalizeVideoMontageAudio(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoMontageAudio(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Samplerate":
+        kept = text(item);
+        if (kept !== undefined) out.Samplerate = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Channels":
+        kept = text(item);
+        if (kept !== undefined) out.Channels = kept;
+        break;
       case "Remove":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Remove = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoMontageTimeInterval` (jobs/video-montage.schema.json#/definitions/VideoMontageTimeInterval): The part of the input the reel is made from (children assumed to be those of a transcoding TimeInterval). */
-export function normalizeVideoMontageTimeInterval(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoMontageTimeInterval(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Start":
+        kept = text(item);
+        if (kept !== undefined) out.Start = kept;
+        break;
       case "Duration":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoProcessJob` (jobs/video-process.schema.json#/definitions/VideoProcessJob): A VideoProcess job. */
-export function normalizeVideoProcessJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoProcessJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeVideoProcessOperation(item, `${path}/Operation`, context));
+        kept = normalizeVideoProcessOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoProcessOperation` (jobs/video-process.schema.json#/definitions/VideoProcessOperation): Operation of a VideoProcess job (the older video enhancement API): the parameters it was submitted with, echoed back, and its results. Transcode (inline transcoding parameters instead of TranscodeTemplateId) is assumed by analogy with the other enhancement jobs. */
-export function normalizeVideoProcessOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoProcessOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
-      case "TemplateName":
-      case "TranscodeTemplateId":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
         break;
-      case "WatermarkTemplateId":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+      case "TemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "VideoProcess":
-        put(out, key, normalizeVideoProcessParameters(item, `${path}/VideoProcess`, context));
+        kept = normalizeVideoProcessParameters(item, at(place, "VideoProcess"), context);
+        if (kept !== undefined) out.VideoProcess = kept;
+        break;
+      case "TranscodeTemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeTemplateId = kept;
         break;
       case "Transcode":
-        put(out, key, normalizeTranscodeParameters(item, `${path}/Transcode`, context));
+        kept = normalizeTranscodeParameters(item, at(place, "Transcode"), context);
+        if (kept !== undefined) out.Transcode = kept;
+        break;
+      case "WatermarkTemplateId":
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
         break;
       case "DigitalWatermark":
-        put(out, key, normalizeDigitalWatermark(item, `${path}/DigitalWatermark`, context));
+        kept = normalizeDigitalWatermark(item, at(place, "DigitalWatermark"), context);
+        if (kept !== undefined) out.DigitalWatermark = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoProcessParameters` (jobs/video-process.schema.json#/definitions/VideoProcessParameters): Video-processing parameters, as in a video-processing template; present when the job was submitted with parameters instead of a template. */
-export function normalizeVideoProcessParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoProcessParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ColorEnhance":
-        put(out, key, normalizeVideoProcessColorEnhance(item, `${path}/ColorEnhance`, context));
+        kept = normalizeVideoProcessColorEnhance(item, at(place, "ColorEnhance"), context);
+        if (kept !== undefined) out.ColorEnhance = kept;
         break;
       case "MsSharpen":
-        put(out, key, normalizeVideoProcessSharpen(item, `${path}/MsSharpen`, context));
+        kept = normalizeVideoProcessSharpen(item, at(place, "MsSharpen"), context);
+        if (kept !== undefined) out.MsSharpen = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoProcessColorEnhance` (jobs/video-process.schema.json#/definitions/VideoProcessColorEnhance): Colour enhancement; an absent value means automatic. */
-export function normalizeVideoProcessColorEnhance(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoProcessColorEnhance(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Enable":
+        kept = text(item);
+        if (kept !== undefined) out.Enable = kept;
+        break;
       case "Contrast":
+        kept = text(item);
+        if (kept !== undefined) out.Contrast = kept;
+        break;
       case "Correction":
+        kept = text(item);
+        if (kept !== undefined) out.Correction = kept;
+        break;
       case "Saturation":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Saturation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoProcessSharpen` (jobs/video-process.schema.json#/definitions/VideoProcessSharpen): Detail (sharpness) enhancement. */
-export function normalizeVideoProcessSharpen(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoProcessSharpen(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Enable":
+        kept = text(item);
+        if (kept !== undefined) out.Enable = kept;
+        break;
       case "SharpenLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SharpenLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagJob` (jobs/video-tag.schema.json#/definitions/VideoTagJob): A VideoTag job. */
-export function normalizeVideoTagJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeVideoTagOperation(item, `${path}/Operation`, context));
+        kept = normalizeVideoTagOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagOperation` (jobs/video-tag.schema.json#/definitions/VideoTagOperation): Operation of a VideoTag job: the tagging scenario it was submitted with and the tags found. */
-export function normalizeVideoTagOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "VideoTag":
-        put(out, key, normalizeVideoTagParameters(item, `${path}/VideoTag`, context));
+        kept = normalizeVideoTagParameters(item, at(place, "VideoTag"), context);
+        if (kept !== undefined) out.VideoTag = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "VideoTagResult":
-        put(out, key, normalizeVideoTagResult(item, `${path}/VideoTagResult`, context));
+        kept = normalizeVideoTagResult(item, at(place, "VideoTagResult"), context);
+        if (kept !== undefined) out.VideoTagResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagParameters` (jobs/video-tag.schema.json#/definitions/VideoTagParameters): Tagging parameters echoed from the request. */
-export function normalizeVideoTagParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Scenario":
+        kept = text(item);
+        if (kept !== undefined) out.Scenario = kept;
+        break;
       case "Text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagResult` (jobs/video-tag.schema.json#/definitions/VideoTagResult): Tagging result; absent before the job completes. */
-export function normalizeVideoTagResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "StreamData":
-        put(out, key, normalizeVideoTagStreamData(item, `${path}/StreamData`, context));
+        kept = normalizeVideoTagStreamData(item, at(place, "StreamData"), context);
+        if (kept !== undefined) out.StreamData = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagStreamData` (jobs/video-tag.schema.json#/definitions/VideoTagStreamData): Result of the Stream scenario. */
-export function normalizeVideoTagStreamData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagStreamData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "SubErrCode":
+        kept = text(item);
+        if (kept !== undefined) out.SubErrCode = kept;
+        break;
       case "SubErrMsg":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SubErrMsg = kept;
         break;
       case "Data":
-        put(out, key, normalizeVideoTagData(item, `${path}/Data`, context));
+        kept = normalizeVideoTagData(item, at(place, "Data"), context);
+        if (kept !== undefined) out.Data = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagData` (jobs/video-tag.schema.json#/definitions/VideoTagData): The tag lists. */
-export function normalizeVideoTagData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Tags":
-        put(out, key, list(item, `${path}/Tags`, context, normalizeVideoTagTag));
+        kept = list(item, at(place, "Tags"), context, normalizeVideoTagTag);
+        if (kept !== undefined) out.Tags = kept;
         break;
       case "PersonTags":
-        put(out, key, list(item, `${path}/PersonTags`, context, normalizeVideoTagPerson));
+        kept = list(item, at(place, "PersonTags"), context, normalizeVideoTagPerson);
+        if (kept !== undefined) out.PersonTags = kept;
         break;
       case "PlaceTags":
-        put(out, key, list(item, `${path}/PlaceTags`, context, normalizeVideoTagPlaceSegment));
+        kept = list(item, at(place, "PlaceTags"), context, normalizeVideoTagPlaceSegment);
+        if (kept !== undefined) out.PlaceTags = kept;
         break;
       case "ActionTags":
-        put(out, key, list(item, `${path}/ActionTags`, context, normalizeVideoTagActionSegment));
+        kept = list(item, at(place, "ActionTags"), context, normalizeVideoTagActionSegment);
+        if (kept !== undefined) out.ActionTags = kept;
         break;
       case "ObjectTags":
-        put(out, key, list(item, `${path}/ObjectTags`, context, normalizeVideoTagObjectFrame));
+        kept = list(item, at(place, "ObjectTags"), context, normalizeVideoTagObjectFrame);
+        if (kept !== undefined) out.ObjectTags = kept;
         break;
       case "Labels":
-        put(out, key, list(item, `${path}/Labels`, context, normalizeVideoTagLabel));
+        kept = list(item, at(place, "Labels"), context, normalizeVideoTagLabel);
+        if (kept !== undefined) out.Labels = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagTag` (jobs/video-tag.schema.json#/definitions/VideoTagTag): One tag or category. */
-export function normalizeVideoTagTag(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagTag(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "TagCls":
+        kept = text(item);
+        if (kept !== undefined) out.TagCls = kept;
+        break;
       case "Confidence":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagPerson` (jobs/video-tag.schema.json#/definitions/VideoTagPerson): One recognised person. */
-export function normalizeVideoTagPerson(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagPerson(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Name":
+        kept = text(item);
+        if (kept !== undefined) out.Name = kept;
+        break;
       case "Confidence":
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
+        break;
       case "Count":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Count = kept;
         break;
       case "DetailPerSecond":
-        put(out, key, list(item, `${path}/DetailPerSecond`, context, normalizeVideoTagPersonSecond));
+        kept = list(item, at(place, "DetailPerSecond"), context, normalizeVideoTagPersonSecond);
+        if (kept !== undefined) out.DetailPerSecond = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagPersonSecond` (jobs/video-tag.schema.json#/definitions/VideoTagPersonSecond): Where a person appears at one second. */
-export function normalizeVideoTagPersonSecond(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagPersonSecond(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TimeStamp":
+        kept = text(item);
+        if (kept !== undefined) out.TimeStamp = kept;
+        break;
       case "Name":
+        kept = text(item);
+        if (kept !== undefined) out.Name = kept;
+        break;
       case "Confidence":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
         break;
       case "BBox":
-        put(out, key, list(item, `${path}/BBox`, context, normalizeVideoTagBox));
+        kept = list(item, at(place, "BBox"), context, normalizeVideoTagBox);
+        if (kept !== undefined) out.BBox = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagBox` (jobs/video-tag.schema.json#/definitions/VideoTagBox): A bounding box relative to the frame (0 to 1), origin at the top left. */
-export function normalizeVideoTagBox(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagBox(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X1":
+        kept = text(item);
+        if (kept !== undefined) out.X1 = kept;
+        break;
       case "Y1":
+        kept = text(item);
+        if (kept !== undefined) out.Y1 = kept;
+        break;
       case "X2":
+        kept = text(item);
+        if (kept !== undefined) out.X2 = kept;
+        break;
       case "Y2":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Y2 = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagPlaceSegment` (jobs/video-tag.schema.json#/definitions/VideoTagPlaceSegment): One scene segment. */
-export function normalizeVideoTagPlaceSegment(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagPlaceSegment(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
+      case "Tags":
+        kept = list(item, at(place, "Tags"), context, normalizeVideoTagTag);
+        if (kept !== undefined) out.Tags = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "StartIndex":
+        kept = text(item);
+        if (kept !== undefined) out.StartIndex = kept;
+        break;
       case "EndIndex":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EndIndex = kept;
         break;
       case "ClipFrameResult":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
-        break;
-      case "Tags":
-        put(out, key, list(item, `${path}/Tags`, context, normalizeVideoTagTag));
+        kept = textList(item);
+        if (kept !== undefined) out.ClipFrameResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagActionSegment` (jobs/video-tag.schema.json#/definitions/VideoTagActionSegment): One action segment. */
-export function normalizeVideoTagActionSegment(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagActionSegment(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "StartTime":
-      case "EndTime":
-        put(out, key, text(item));
-        break;
       case "Tags":
-        put(out, key, list(item, `${path}/Tags`, context, normalizeVideoTagTag));
+        kept = list(item, at(place, "Tags"), context, normalizeVideoTagTag);
+        if (kept !== undefined) out.Tags = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagObjectFrame` (jobs/video-tag.schema.json#/definitions/VideoTagObjectFrame): Objects found at one timestamp. */
-export function normalizeVideoTagObjectFrame(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagObjectFrame(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TimeStamp":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TimeStamp = kept;
         break;
       case "Objects":
-        put(out, key, list(item, `${path}/Objects`, context, normalizeVideoTagObject));
+        kept = list(item, at(place, "Objects"), context, normalizeVideoTagObject);
+        if (kept !== undefined) out.Objects = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagObject` (jobs/video-tag.schema.json#/definitions/VideoTagObject): One object found. */
-export function normalizeVideoTagObject(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagObject(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Name":
+        kept = text(item);
+        if (kept !== undefined) out.Name = kept;
+        break;
       case "Confidence":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
         break;
       case "BBox":
-        put(out, key, normalizeVideoTagBox(item, `${path}/BBox`, context));
+        kept = normalizeVideoTagBox(item, at(place, "BBox"), context);
+        if (kept !== undefined) out.BBox = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTagLabel` (jobs/video-tag.schema.json#/definitions/VideoTagLabel): A two-level label (reported by the Go SDK, not seen in the docs). */
-export function normalizeVideoTagLabel(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTagLabel(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "First":
+        kept = text(item);
+        if (kept !== undefined) out.First = kept;
+        break;
       case "Second":
+        kept = text(item);
+        if (kept !== undefined) out.Second = kept;
+        break;
       case "Confidence":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Confidence = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecJob` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecJob): A VideoTargetRec job. */
-export function normalizeVideoTargetRecJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeVideoTargetRecOperation(item, `${path}/Operation`, context));
+        kept = normalizeVideoTargetRecOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecOperation` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecOperation): Operation of a VideoTargetRec job: the detection switches it was submitted with and the targets found. */
-export function normalizeVideoTargetRecOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "VideoTargetRec":
-        put(out, key, normalizeVideoTargetRecParameters(item, `${path}/VideoTargetRec`, context));
+        kept = normalizeVideoTargetRecParameters(item, at(place, "VideoTargetRec"), context);
+        if (kept !== undefined) out.VideoTargetRec = kept;
         break;
       case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "VideoTargetRecResult":
-        put(out, key, normalizeVideoTargetRecResult(item, `${path}/VideoTargetRecResult`, context));
+        kept = normalizeVideoTargetRecResult(item, at(place, "VideoTargetRecResult"), context);
+        if (kept !== undefined) out.VideoTargetRecResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecParameters` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecParameters): Detection switches echoed from the request. */
-export function normalizeVideoTargetRecParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Body":
+        kept = text(item);
+        if (kept !== undefined) out.Body = kept;
+        break;
       case "Car":
+        kept = text(item);
+        if (kept !== undefined) out.Car = kept;
+        break;
       case "Pet":
+        kept = text(item);
+        if (kept !== undefined) out.Pet = kept;
+        break;
       case "Face":
+        kept = text(item);
+        if (kept !== undefined) out.Face = kept;
+        break;
       case "Plate":
+        kept = text(item);
+        if (kept !== undefined) out.Plate = kept;
+        break;
       case "ProcessType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ProcessType = kept;
         break;
       case "TransTpl":
-        put(out, key, normalizeVideoTargetRecTranscode(item, `${path}/TransTpl`, context));
+        kept = normalizeVideoTargetRecTranscode(item, at(place, "TransTpl"), context);
+        if (kept !== undefined) out.TransTpl = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecTranscode` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecTranscode): Transcoding parameters of the processed output. */
-export function normalizeVideoTargetRecTranscode(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecTranscode(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Container":
-        put(out, key, normalizeVideoTargetRecContainer(item, `${path}/Container`, context));
+        kept = normalizeVideoTargetRecContainer(item, at(place, "Container"), context);
+        if (kept !== undefined) out.Container = kept;
         break;
       case "Video":
-        put(out, key, normalizeVideoTargetRecVideo(item, `${path}/Video`, context));
+        kept = normalizeVideoTargetRecVideo(item, at(place, "Video"), context);
+        if (kept !== undefined) out.Video = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecContainer` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecContainer): Output container. */
-export function normalizeVideoTargetRecContainer(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Format":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecVideo` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecVideo): Video encoding parameters of the processed output. */
-export function normalizeVideoTargetRecVideo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Fps":
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Crf":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Crf = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecResult` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecResult): Detection results, one list per kind of target. */
-export function normalizeVideoTargetRecResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Sensitive":
-        put(out, key, text(item));
-        break;
       case "BodyRecognition":
-        put(out, key, list(item, `${path}/BodyRecognition`, context, normalizeVideoTargetRecBodyFrame));
+        kept = list(item, at(place, "BodyRecognition"), context, normalizeVideoTargetRecBodyFrame);
+        if (kept !== undefined) out.BodyRecognition = kept;
         break;
       case "PetRecognition":
-        put(out, key, list(item, `${path}/PetRecognition`, context, normalizeVideoTargetRecPetFrame));
+        kept = list(item, at(place, "PetRecognition"), context, normalizeVideoTargetRecPetFrame);
+        if (kept !== undefined) out.PetRecognition = kept;
         break;
       case "CarRecognition":
-        put(out, key, list(item, `${path}/CarRecognition`, context, normalizeVideoTargetRecCarFrame));
+        kept = list(item, at(place, "CarRecognition"), context, normalizeVideoTargetRecCarFrame);
+        if (kept !== undefined) out.CarRecognition = kept;
         break;
       case "FaceRecognition":
-        put(out, key, list(item, `${path}/FaceRecognition`, context, normalizeVideoTargetRecFaceFrame));
+        kept = list(item, at(place, "FaceRecognition"), context, normalizeVideoTargetRecFaceFrame);
+        if (kept !== undefined) out.FaceRecognition = kept;
         break;
       case "LicenseRecognitionResult":
-        put(out, key, list(item, `${path}/LicenseRecognitionResult`, context, normalizeVideoTargetRecPlateFrame));
+        kept = list(item, at(place, "LicenseRecognitionResult"), context, normalizeVideoTargetRecPlateFrame);
+        if (kept !== undefined) out.LicenseRecognitionResult = kept;
+        break;
+      case "Sensitive":
+        kept = text(item);
+        if (kept !== undefined) out.Sensitive = kept;
         break;
       case "TopKRecognition":
-        put(out, key, list(item, `${path}/TopKRecognition`, context, normalizeVideoTargetRecTopK));
+        kept = list(item, at(place, "TopKRecognition"), context, normalizeVideoTargetRecTopK);
+        if (kept !== undefined) out.TopKRecognition = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecBodyFrame` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecBodyFrame): Detections of human bodies in one captured frame. */
-export function normalizeVideoTargetRecBodyFrame(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecBodyFrame(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Time":
+        kept = text(item);
+        if (kept !== undefined) out.Time = kept;
+        break;
       case "Url":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
         break;
       case "BodyInfo":
-        put(out, key, list(item, `${path}/BodyInfo`, context, normalizeVideoTargetRecItem));
+        kept = list(item, at(place, "BodyInfo"), context, normalizeVideoTargetRecItem);
+        if (kept !== undefined) out.BodyInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecItem` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecItem): One detected target. */
-export function normalizeVideoTargetRecItem(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecItem(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Name":
+        kept = text(item);
+        if (kept !== undefined) out.Name = kept;
+        break;
       case "Score":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       case "Location":
-        put(out, key, normalizeVideoTargetRecLocation(item, `${path}/Location`, context));
+        kept = normalizeVideoTargetRecLocation(item, at(place, "Location"), context);
+        if (kept !== undefined) out.Location = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecLocation` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecLocation): Bounding box of a target in pixels, origin at the top left. */
-export function normalizeVideoTargetRecLocation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecLocation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = text(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
+        kept = text(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
       case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Height":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecPetFrame` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecPetFrame): Detections of pets in one captured frame. */
-export function normalizeVideoTargetRecPetFrame(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecPetFrame(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Time":
+        kept = text(item);
+        if (kept !== undefined) out.Time = kept;
+        break;
       case "Url":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
         break;
       case "PetInfo":
-        put(out, key, list(item, `${path}/PetInfo`, context, normalizeVideoTargetRecItem));
+        kept = list(item, at(place, "PetInfo"), context, normalizeVideoTargetRecItem);
+        if (kept !== undefined) out.PetInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecCarFrame` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecCarFrame): Detections of cars in one captured frame. */
-export function normalizeVideoTargetRecCarFrame(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecCarFrame(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Time":
+        kept = text(item);
+        if (kept !== undefined) out.Time = kept;
+        break;
       case "Url":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
         break;
       case "CarInfo":
-        put(out, key, list(item, `${path}/CarInfo`, context, normalizeVideoTargetRecItem));
+        kept = list(item, at(place, "CarInfo"), context, normalizeVideoTargetRecItem);
+        if (kept !== undefined) out.CarInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecFaceFrame` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecFaceFrame): Detections of faces in one captured frame. */
-export function normalizeVideoTargetRecFaceFrame(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecFaceFrame(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Time":
+        kept = text(item);
+        if (kept !== undefined) out.Time = kept;
+        break;
       case "Url":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
         break;
       case "FaceInfo":
-        put(out, key, list(item, `${path}/FaceInfo`, context, normalizeVideoTargetRecItem));
+        kept = list(item, at(place, "FaceInfo"), context, normalizeVideoTargetRecItem);
+        if (kept !== undefined) out.FaceInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecPlateFrame` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecPlateFrame): Detections of licence plates in one captured frame. */
-export function normalizeVideoTargetRecPlateFrame(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecPlateFrame(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Time":
+        kept = text(item);
+        if (kept !== undefined) out.Time = kept;
+        break;
       case "Url":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
         break;
       case "PlateInfo":
-        put(out, key, list(item, `${path}/PlateInfo`, context, normalizeVideoTargetRecItem));
+        kept = list(item, at(place, "PlateInfo"), context, normalizeVideoTargetRecItem);
+        if (kept !== undefined) out.PlateInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VideoTargetRecTopK` (jobs/video-target-rec.schema.json#/definitions/VideoTargetRecTopK): An entry of TopKRecognition, whose contents are undocumented. */
-export function normalizeVideoTargetRecTopK(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVideoTargetRecTopK(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       default:
-        keepExtra(out, key, item, path, context);
+        keepExtra(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VocalScoreJob` (jobs/vocal-score.schema.json#/definitions/VocalScoreJob): A VocalScore job. */
-export function normalizeVocalScoreJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVocalScoreJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeVocalScoreOperation(item, `${path}/Operation`, context));
+        kept = normalizeVocalScoreOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VocalScoreOperation` (jobs/vocal-score.schema.json#/definitions/VocalScoreOperation): Operation of a VocalScore job: the reference track it was submitted with and the scores. */
-export function normalizeVocalScoreOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVocalScoreOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "VocalScore":
-        put(out, key, normalizeVocalScoreParameters(item, `${path}/VocalScore`, context));
+        kept = normalizeVocalScoreParameters(item, at(place, "VocalScore"), context);
+        if (kept !== undefined) out.VocalScore = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "VocalScoreResult":
-        put(out, key, normalizeVocalScoreResult(item, `${path}/VocalScoreResult`, context));
+        kept = normalizeVocalScoreResult(item, at(place, "VocalScoreResult"), context);
+        if (kept !== undefined) out.VocalScoreResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VocalScoreParameters` (jobs/vocal-score.schema.json#/definitions/VocalScoreParameters): The reference (standard) track, echoed from the request. */
-export function normalizeVocalScoreParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVocalScoreParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "StandardObject":
+        kept = text(item);
+        if (kept !== undefined) out.StandardObject = kept;
+        break;
       case "StandardUrl":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.StandardUrl = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VocalScoreResult` (jobs/vocal-score.schema.json#/definitions/VocalScoreResult): The scores, by pitch and by rhythm (RhythemScore, sic); absent when there are none. */
-export function normalizeVocalScoreResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVocalScoreResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "PitchScore":
-        put(out, key, normalizeVocalScoreDetail(item, `${path}/PitchScore`, context));
+        kept = normalizeVocalScoreDetail(item, at(place, "PitchScore"), context);
+        if (kept !== undefined) out.PitchScore = kept;
         break;
       case "RhythemScore":
-        put(out, key, normalizeVocalScoreDetail(item, `${path}/RhythemScore`, context));
+        kept = normalizeVocalScoreDetail(item, at(place, "RhythemScore"), context);
+        if (kept !== undefined) out.RhythemScore = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VocalScoreDetail` (jobs/vocal-score.schema.json#/definitions/VocalScoreDetail): A score overall and by sentence: the pitch score (PitchScore) or the rhythm score (RhythemScore, sic: the real element name). */
-export function normalizeVocalScoreDetail(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVocalScoreDetail(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TotalScore":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TotalScore = kept;
         break;
       case "SentenceScores":
-        put(out, key, list(item, `${path}/SentenceScores`, context, normalizeVocalScoreSentence));
+        kept = list(item, at(place, "SentenceScores"), context, normalizeVocalScoreSentence);
+        if (kept !== undefined) out.SentenceScores = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VocalScoreSentence` (jobs/vocal-score.schema.json#/definitions/VocalScoreSentence): The score of one sentence. */
-export function normalizeVocalScoreSentence(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVocalScoreSentence(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "Score":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VoiceSeparateJob` (jobs/voice-separate.schema.json#/definitions/VoiceSeparateJob): A VoiceSeparate job. */
-export function normalizeVoiceSeparateJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVoiceSeparateJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeVoiceSeparateOperation(item, `${path}/Operation`, context));
+        kept = normalizeVoiceSeparateOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VoiceSeparateOperation` (jobs/voice-separate.schema.json#/definitions/VoiceSeparateOperation): Operation of a VoiceSeparate job: the separation parameters it was submitted with and the separated tracks. */
-export function normalizeVoiceSeparateOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVoiceSeparateOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
         break;
       case "VoiceSeparate":
-        put(out, key, normalizeVoiceSeparateParameters(item, `${path}/VoiceSeparate`, context));
+        kept = normalizeVoiceSeparateParameters(item, at(place, "VoiceSeparate"), context);
+        if (kept !== undefined) out.VoiceSeparate = kept;
         break;
       case "Output":
-        put(out, key, normalizeVoiceSeparateOutput(item, `${path}/Output`, context));
+        kept = normalizeVoiceSeparateOutput(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
         break;
       case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VoiceSeparateParameters` (jobs/voice-separate.schema.json#/definitions/VoiceSeparateParameters): Separation parameters echoed from the request; present when the job was submitted without a template. */
-export function normalizeVoiceSeparateParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVoiceSeparateParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "AudioMode":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.AudioMode = kept;
         break;
       case "AudioConfig":
-        put(out, key, normalizeVoiceSeparateAudioConfig(item, `${path}/AudioConfig`, context));
+        kept = normalizeVoiceSeparateAudioConfig(item, at(place, "AudioConfig"), context);
+        if (kept !== undefined) out.AudioConfig = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VoiceSeparateAudioConfig` (jobs/voice-separate.schema.json#/definitions/VoiceSeparateAudioConfig): Audio encoding of the output tracks. */
-export function normalizeVoiceSeparateAudioConfig(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVoiceSeparateAudioConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
       case "Samplerate":
+        kept = text(item);
+        if (kept !== undefined) out.Samplerate = kept;
+        break;
       case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
       case "Channels":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Channels = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `VoiceSeparateOutput` (jobs/voice-separate.schema.json#/definitions/VoiceSeparateOutput): Where the separated tracks were asked to go: Object for the background, AuObject for the vocals. */
-export function normalizeVoiceSeparateOutput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeVoiceSeparateOutput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "AuObject":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.AuObject = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WatermarkJob` (jobs/watermark.schema.json#/definitions/WatermarkJob): A Watermark job (callback body inferred from the submit response; CI documents no callback body). */
-export function normalizeWatermarkJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWatermarkJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeWatermarkInput(item, `${path}/Input`, context));
+        kept = normalizeWatermarkInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeWatermarkOperation(item, `${path}/Operation`, context));
+        kept = normalizeWatermarkOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WatermarkInput` (jobs/watermark.schema.json#/definitions/WatermarkInput): The input video. The table lists Region, Bucket and Object; the documented response sends BucketId, as media callbacks do, so both are accepted. */
-export function normalizeWatermarkInput(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWatermarkInput(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
       case "Bucket":
+        kept = text(item);
+        if (kept !== undefined) out.Bucket = kept;
+        break;
       case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
       case "Object":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
         break;
       case "CosHeaders":
-        put(out, key, list(item, `${path}/CosHeaders`, context, normalizeCosHeader));
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WatermarkOperation` (jobs/watermark.schema.json#/definitions/WatermarkOperation): Operation of a Watermark job: the watermarks it was submitted with, echoed back, and its results. */
-export function normalizeWatermarkOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWatermarkOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "WatermarkTemplateId":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
-        break;
-      case "Output":
-        put(out, key, normalizeOutputLocation(item, `${path}/Output`, context));
-        break;
-      case "MediaInfo":
-        put(out, key, normalizeMediaInfo(item, `${path}/MediaInfo`, context));
-        break;
-      case "MediaResult":
-        put(out, key, normalizeMediaResult(item, `${path}/MediaResult`, context));
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
         break;
       case "Watermark":
-        put(out, key, list(item, `${path}/Watermark`, context, normalizeWatermark));
+        kept = list(item, at(place, "Watermark"), context, normalizeWatermark);
+        if (kept !== undefined) out.Watermark = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WordsGeneralizeJob` (jobs/words-generalize.schema.json#/definitions/WordsGeneralizeJob): A WordsGeneralize job. */
-export function normalizeWordsGeneralizeJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWordsGeneralizeJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeWordsGeneralizeOperation(item, `${path}/Operation`, context));
+        kept = normalizeWordsGeneralizeOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WordsGeneralizeOperation` (jobs/words-generalize.schema.json#/definitions/WordsGeneralizeOperation): Operation of a WordsGeneralize job: the segmentation parameters it was submitted with and the result. */
-export function normalizeWordsGeneralizeOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWordsGeneralizeOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "UserData":
-      case "JobLevel":
-        put(out, key, text(item));
-        break;
       case "WordsGeneralize":
-        put(out, key, normalizeWordsGeneralizeParameters(item, `${path}/WordsGeneralize`, context));
+        kept = normalizeWordsGeneralizeParameters(item, at(place, "WordsGeneralize"), context);
+        if (kept !== undefined) out.WordsGeneralize = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
         break;
       case "WordsGeneralizeResult":
-        put(out, key, normalizeWordsGeneralizeResult(item, `${path}/WordsGeneralizeResult`, context));
+        kept = normalizeWordsGeneralizeResult(item, at(place, "WordsGeneralizeResult"), context);
+        if (kept !== undefined) out.WordsGeneralizeResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WordsGeneralizeParameters` (jobs/words-generalize.schema.json#/definitions/WordsGeneralizeParameters): Segmentation parameters echoed from the request. */
-export function normalizeWordsGeneralizeParameters(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWordsGeneralizeParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "NerMethod":
+        kept = text(item);
+        if (kept !== undefined) out.NerMethod = kept;
+        break;
       case "SegMethod":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SegMethod = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WordsGeneralizeResult` (jobs/words-generalize.schema.json#/definitions/WordsGeneralizeResult): Segmentation result; present when the job succeeded. */
-export function normalizeWordsGeneralizeResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWordsGeneralizeResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "WordsGeneralizeLable":
-        put(out, key, list(item, `${path}/WordsGeneralizeLable`, context, normalizeWordsGeneralizeLabel));
+        kept = list(item, at(place, "WordsGeneralizeLable"), context, normalizeWordsGeneralizeLabel);
+        if (kept !== undefined) out.WordsGeneralizeLable = kept;
         break;
       case "WordsGeneralizeToken":
-        put(out, key, list(item, `${path}/WordsGeneralizeToken`, context, normalizeWordsGeneralizeToken));
+        kept = list(item, at(place, "WordsGeneralizeToken"), context, normalizeWordsGeneralizeToken);
+        if (kept !== undefined) out.WordsGeneralizeToken = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WordsGeneralizeLabel` (jobs/words-generalize.schema.json#/definitions/WordsGeneralizeLabel): One categorised word. */
-export function normalizeWordsGeneralizeLabel(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWordsGeneralizeLabel(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
       case "Word":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Word = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WordsGeneralizeToken` (jobs/words-generalize.schema.json#/definitions/WordsGeneralizeToken): One token. */
-export function normalizeWordsGeneralizeToken(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWordsGeneralizeToken(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Word":
+        kept = text(item);
+        if (kept !== undefined) out.Word = kept;
+        break;
       case "Offset":
+        kept = text(item);
+        if (kept !== undefined) out.Offset = kept;
+        break;
       case "Length":
+        kept = text(item);
+        if (kept !== undefined) out.Length = kept;
+        break;
       case "Pos":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Pos = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `UnknownJob` (job.schema.json#/definitions/UnknownJob): A job whose Tag this schema does not know (CI adds job types): checked against the envelope only, its Operation kept as it came. `isKnownJob` tells it apart from the known job types. */
-export function normalizeUnknownJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeUnknownJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
       case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
       case "QueueType":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
         break;
       case "Input":
-        put(out, key, normalizeJobInput(item, `${path}/Input`, context));
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
         break;
       case "Workflow":
-        put(out, key, normalizeJobWorkflow(item, `${path}/Workflow`, context));
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
         break;
       case "Operation":
-        put(out, key, normalizeUnknownOperation(item, `${path}/Operation`, context));
+        kept = normalizeUnknownOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `UnknownOperation` (job.schema.json#/definitions/UnknownOperation): The Operation of a job type this schema does not know, kept as it came. */
-export function normalizeUnknownOperation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeUnknownOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       default:
-        keepExtra(out, key, item, path, context);
+        keepExtra(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `Job` (job.schema.json#): One job of a TaskFinish callback (a JobsDetail item). Its Tag decides what Operation holds; a Tag this schema does not know is an UnknownJob. A job without a Tag (one documented WordsGeneralize callback) is the job type whose own Operation children it has. */
-export function normalizeJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   // When Tag is absent, the keys only one variant has name it (looked for in Operation).
   const named = value.Tag === undefined ? withImplied(value, "Tag", value.Operation, {
@@ -6059,227 +9833,316 @@ export function normalizeJob(value: unknown, path: string, context: NormalizeCon
   }) : value;
   switch (named.Tag) {
     case "Animation":
-      return normalizeAnimationJob(named, path, context);
+      return normalizeAnimationJob(named, place, context);
     case "Concat":
-      return normalizeConcatJob(named, path, context);
+      return normalizeConcatJob(named, place, context);
     case "DigitalWatermark":
-      return normalizeDigitalWatermarkJob(named, path, context);
+      return normalizeDigitalWatermarkJob(named, place, context);
     case "DocProcess":
-      return normalizeDocProcessJob(named, path, context);
+      return normalizeDocProcessJob(named, place, context);
     case "ExtractDigitalWatermark":
-      return normalizeExtractDigitalWatermarkJob(named, path, context);
+      return normalizeExtractDigitalWatermarkJob(named, place, context);
     case "FileCompress":
-      return normalizeFileCompressJob(named, path, context);
+      return normalizeFileCompressJob(named, place, context);
     case "FileHashCode":
-      return normalizeFileHashCodeJob(named, path, context);
+      return normalizeFileHashCodeJob(named, place, context);
     case "FileUncompress":
-      return normalizeFileUncompressJob(named, path, context);
+      return normalizeFileUncompressJob(named, place, context);
     case "ImageInspect":
-      return normalizeImageInspectJob(named, path, context);
+      return normalizeImageInspectJob(named, place, context);
     case "ImageOCR":
-      return normalizeImageOCRJob(named, path, context);
+      return normalizeImageOCRJob(named, place, context);
     case "MediaInfo":
-      return normalizeMediaInfoJob(named, path, context);
+      return normalizeMediaInfoJob(named, place, context);
     case "NoiseReduction":
-      return normalizeNoiseReductionJob(named, path, context);
+      return normalizeNoiseReductionJob(named, place, context);
     case "PicProcess":
-      return normalizePicProcessJob(named, path, context);
+      return normalizePicProcessJob(named, place, context);
     case "QualityEstimate":
-      return normalizeQualityEstimateJob(named, path, context);
+      return normalizeQualityEstimateJob(named, place, context);
     case "SDRtoHDR":
-      return normalizeSDRtoHDRJob(named, path, context);
+      return normalizeSDRtoHDRJob(named, place, context);
     case "Segment":
-      return normalizeSegmentJob(named, path, context);
+      return normalizeSegmentJob(named, place, context);
     case "SegmentVideoBody":
-      return normalizeSegmentVideoBodyJob(named, path, context);
+      return normalizeSegmentVideoBodyJob(named, place, context);
     case "SmartCover":
-      return normalizeSmartCoverJob(named, path, context);
+      return normalizeSmartCoverJob(named, place, context);
     case "Snapshot":
-      return normalizeSnapshotJob(named, path, context);
+      return normalizeSnapshotJob(named, place, context);
     case "SoundHound":
-      return normalizeSoundHoundJob(named, path, context);
+      return normalizeSoundHoundJob(named, place, context);
     case "SpeechRecognition":
-      return normalizeSpeechRecognitionJob(named, path, context);
+      return normalizeSpeechRecognitionJob(named, place, context);
     case "SplitVideoParts":
-      return normalizeSplitVideoPartsJob(named, path, context);
+      return normalizeSplitVideoPartsJob(named, place, context);
     case "StreamExtract":
-      return normalizeStreamExtractJob(named, path, context);
+      return normalizeStreamExtractJob(named, place, context);
     case "SuperResolution":
-      return normalizeSuperResolutionJob(named, path, context);
+      return normalizeSuperResolutionJob(named, place, context);
     case "Transcode":
-      return normalizeTranscodeJob(named, path, context);
+      return normalizeTranscodeJob(named, place, context);
     case "Translation":
-      return normalizeTranslationJob(named, path, context);
+      return normalizeTranslationJob(named, place, context);
     case "Tts":
-      return normalizeTtsJob(named, path, context);
+      return normalizeTtsJob(named, place, context);
     case "VideoEnhance":
-      return normalizeVideoEnhanceJob(named, path, context);
+      return normalizeVideoEnhanceJob(named, place, context);
     case "VideoMontage":
-      return normalizeVideoMontageJob(named, path, context);
+      return normalizeVideoMontageJob(named, place, context);
     case "VideoProcess":
-      return normalizeVideoProcessJob(named, path, context);
+      return normalizeVideoProcessJob(named, place, context);
     case "VideoTag":
-      return normalizeVideoTagJob(named, path, context);
+      return normalizeVideoTagJob(named, place, context);
     case "VideoTargetRec":
-      return normalizeVideoTargetRecJob(named, path, context);
+      return normalizeVideoTargetRecJob(named, place, context);
     case "VocalScore":
-      return normalizeVocalScoreJob(named, path, context);
+      return normalizeVocalScoreJob(named, place, context);
     case "VoiceSeparate":
-      return normalizeVoiceSeparateJob(named, path, context);
+      return normalizeVoiceSeparateJob(named, place, context);
     case "Watermark":
-      return normalizeWatermarkJob(named, path, context);
+      return normalizeWatermarkJob(named, place, context);
     case "WordsGeneralize":
-      return normalizeWordsGeneralizeJob(named, path, context);
+      return normalizeWordsGeneralizeJob(named, place, context);
     default:
-      noteUnknownVariant(named.Tag, `${path}/Tag`, context);
-      return normalizeUnknownJob(named, path, context);
+      noteUnknownVariant(named.Tag, place, "Tag", context);
+      return normalizeUnknownJob(named, place, context);
   }
 }
 
 /** Normalises a `WorkflowFinishCallback` (workflow-finish.schema.json#): The body CI POSTs when a workflow run finishes (EventName WorkflowFinish). The jobs of the run send their own TaskFinish callbacks. */
-export function normalizeWorkflowFinishCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWorkflowFinishCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "WorkflowExecution":
-        put(out, key, normalizeWorkflowExecution(item, `${path}/WorkflowExecution`, context));
+        kept = normalizeWorkflowExecution(item, at(place, "WorkflowExecution"), context);
+        if (kept !== undefined) out.WorkflowExecution = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WorkflowExecution` (workflow-finish.schema.json#/definitions/WorkflowExecution): One run of a workflow. */
-export function normalizeWorkflowExecution(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWorkflowExecution(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "WorkflowId":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowId = kept;
+        break;
       case "WorkflowName":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowName = kept;
+        break;
       case "RunId":
+        kept = text(item);
+        if (kept !== undefined) out.RunId = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "CreateTime":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.CreateTime = kept;
         break;
       case "CosHeaders":
-        put(out, key, list(item, `${path}/CosHeaders`, context, normalizeCosHeader));
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
         break;
       case "Tasks":
-        put(out, key, list(item, `${path}/Tasks`, context, normalizeWorkflowTask));
+        kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
+        if (kept !== undefined) out.Tasks = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WorkflowTask` (workflow-finish.schema.json#/definitions/WorkflowTask): One node of the workflow run, and the job it ran. */
-export function normalizeWorkflowTask(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWorkflowTask(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "CreateTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreateTime = kept;
+        break;
       case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
       case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "Name":
+        kept = text(item);
+        if (kept !== undefined) out.Name = kept;
+        break;
       case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
       case "TemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
+        break;
       case "TranscodeTemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeTemplateId = kept;
+        break;
       case "TranscodeTemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeTemplateName = kept;
+        break;
       case "HdrMode":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.HdrMode = kept;
         break;
       case "ResultInfo":
-        put(out, key, normalizeWorkflowTaskResult(item, `${path}/ResultInfo`, context));
+        kept = normalizeWorkflowTaskResult(item, at(place, "ResultInfo"), context);
+        if (kept !== undefined) out.ResultInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WorkflowTaskResult` (workflow-finish.schema.json#/definitions/WorkflowTaskResult): What the node's job wrote (2023 documents). */
-export function normalizeWorkflowTaskResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWorkflowTaskResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ObjectCount":
-      case "SpriteObjectCount":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ObjectCount = kept;
         break;
       case "ObjectInfo":
-        put(out, key, list(item, `${path}/ObjectInfo`, context, normalizeWorkflowOutputObject));
+        kept = list(item, at(place, "ObjectInfo"), context, normalizeWorkflowOutputObject);
+        if (kept !== undefined) out.ObjectInfo = kept;
+        break;
+      case "SpriteObjectCount":
+        kept = text(item);
+        if (kept !== undefined) out.SpriteObjectCount = kept;
         break;
       case "SpriteObjectInfo":
-        put(out, key, list(item, `${path}/SpriteObjectInfo`, context, normalizeWorkflowOutputObject));
+        kept = list(item, at(place, "SpriteObjectInfo"), context, normalizeWorkflowOutputObject);
+        if (kept !== undefined) out.SpriteObjectInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WorkflowOutputObject` (workflow-finish.schema.json#/definitions/WorkflowOutputObject): One output object of a workflow node. */
-export function normalizeWorkflowOutputObject(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWorkflowOutputObject(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.ObjectName = kept;
+        break;
       case "ObjectUrl":
+        kept = text(item);
+        if (kept !== undefined) out.ObjectUrl = kept;
+        break;
       case "InputObjectName":
+        kept = text(item);
+        if (kept !== undefined) out.InputObjectName = kept;
+        break;
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
         break;
       case "ImageOcrResult":
-        put(out, key, normalizeWorkflowImageOcrResult(item, `${path}/ImageOcrResult`, context));
+        kept = normalizeWorkflowImageOcrResult(item, at(place, "ImageOcrResult"), context);
+        if (kept !== undefined) out.ImageOcrResult = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `WorkflowImageOcrResult` (workflow-finish.schema.json#/definitions/WorkflowImageOcrResult): OCR result of a picture-OCR node (from Tencent's Go SDK; its structure is not documented, so it is kept as it came). */
-export function normalizeWorkflowImageOcrResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeWorkflowImageOcrResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       default:
-        keepExtra(out, key, item, path, context);
+        keepExtra(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `CiCallback` (callback.schema.json#): Any callback CI sends, told apart by EventName: a job's TaskFinish or a workflow's WorkflowFinish. A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail or WorkflowExecution). */
-export function normalizeCiCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeCiCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   // When EventName is absent, the keys only one variant has name it.
   const named = value.EventName === undefined ? withImplied(value, "EventName", value, {
@@ -6288,9 +10151,9 @@ export function normalizeCiCallback(value: unknown, path: string, context: Norma
   }) : value;
   switch (named.EventName) {
     case "TaskFinish":
-      return normalizeTaskFinishCallback(named, path, context);
+      return normalizeTaskFinishCallback(named, place, context);
     case "WorkflowFinish":
-      return normalizeWorkflowFinishCallback(named, path, context);
+      return normalizeWorkflowFinishCallback(named, place, context);
     default:
       // A value no variant names is left as it came, for validation to report.
       return named;
@@ -6298,2077 +10161,3103 @@ export function normalizeCiCallback(value: unknown, path: string, context: Norma
 }
 
 /** Normalises a `ReviewAudioDetailCallback` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailCallback): A ReviewAudio callback, Detail version: the event name and one job. */
-export function normalizeReviewAudioDetailCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "JobsDetail":
-        put(out, key, normalizeReviewAudioDetailJob(item, `${path}/JobsDetail`, context));
+        kept = normalizeReviewAudioDetailJob(item, at(place, "JobsDetail"), context);
+        if (kept !== undefined) out.JobsDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailJob` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailJob): The audio-moderation job's result. */
-export function normalizeReviewAudioDetailJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "DataId":
+        kept = text(item);
+        if (kept !== undefined) out.DataId = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
       case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
       case "SubLabel":
-      case "AudioText":
-      case "BucketId":
-      case "Region":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       case "Result":
-      case "ForbidState":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
         break;
-      case "CosHeaders":
-        put(out, key, textMap(item, `${path}/${key}`));
+      case "AudioText":
+        kept = text(item);
+        if (kept !== undefined) out.AudioText = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewAudioDetailPornInfo(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewAudioDetailPornInfo(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewAudioDetailAdsInfo(item, `${path}/AdsInfo`, context));
-        break;
-      case "UserInfo":
-        put(out, key, normalizeReviewAudioDetailUserInfo(item, `${path}/UserInfo`, context));
-        break;
-      case "ListInfo":
-        put(out, key, normalizeReviewAudioDetailListInfo(item, `${path}/ListInfo`, context));
+        kept = normalizeReviewAudioDetailAdsInfo(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       case "Section":
-        put(out, key, list(item, `${path}/Section`, context, normalizeReviewAudioDetailSection));
+        kept = list(item, at(place, "Section"), context, normalizeReviewAudioDetailSection);
+        if (kept !== undefined) out.Section = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
+      case "ForbidState":
+        kept = number(item);
+        if (kept !== undefined) out.ForbidState = kept;
+        break;
+      case "CosHeaders":
+        kept = textMap(item, place, "CosHeaders");
+        if (kept !== undefined) out.CosHeaders = kept;
+        break;
+      case "UserInfo":
+        kept = normalizeReviewAudioDetailUserInfo(item, at(place, "UserInfo"), context);
+        if (kept !== undefined) out.UserInfo = kept;
+        break;
+      case "ListInfo":
+        kept = normalizeReviewAudioDetailListInfo(item, at(place, "ListInfo"), context);
+        if (kept !== undefined) out.ListInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailPornInfo` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailPornInfo): Result of the pornography scene for the whole audio. */
-export function normalizeReviewAudioDetailPornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailPornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Category":
-      case "SubLabel":
-      case "Label":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailAdsInfo` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailAdsInfo): Result of the advertising scene for the whole audio. */
-export function normalizeReviewAudioDetailAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Category":
-      case "SubLabel":
-      case "Label":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailSection` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailSection): One audio segment: its link, ASR text, position, verdict and per-scene results. */
-export function normalizeReviewAudioDetailSection(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailSection(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
       case "Text":
-      case "Label":
-      case "SubLabel":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "OffsetTime":
+        kept = number(item);
+        if (kept !== undefined) out.OffsetTime = kept;
+        break;
       case "Duration":
+        kept = number(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
+        break;
       case "Result":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewAudioDetailSectionPornInfo(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewAudioDetailSectionPornInfo(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewAudioDetailSectionAdsInfo(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewAudioDetailSectionAdsInfo(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailSectionPornInfo` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailSectionPornInfo): Result of the pornography scene for one segment. */
-export function normalizeReviewAudioDetailSectionPornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailSectionPornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Category":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewAudioDetailSectionPornInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewAudioDetailSectionPornInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailSectionPornInfoLibResult` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailSectionPornInfoLibResult): One risk-library hit: the library and the keywords hit in it. */
-export function normalizeReviewAudioDetailSectionPornInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailSectionPornInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailSectionAdsInfo` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailSectionAdsInfo): Result of the advertising scene for one segment. */
-export function normalizeReviewAudioDetailSectionAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailSectionAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Category":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewAudioDetailSectionAdsInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewAudioDetailSectionAdsInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailSectionAdsInfoLibResult` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailSectionAdsInfoLibResult): One risk-library hit: the library and the keywords hit in it. */
-export function normalizeReviewAudioDetailSectionAdsInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailSectionAdsInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailUserInfo` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailUserInfo): Business fields echoed from the submission (each at most 128 bytes, each optional). */
-export function normalizeReviewAudioDetailUserInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailUserInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TokenId":
+        kept = text(item);
+        if (kept !== undefined) out.TokenId = kept;
+        break;
       case "Nickname":
+        kept = text(item);
+        if (kept !== undefined) out.Nickname = kept;
+        break;
       case "DeviceId":
+        kept = text(item);
+        if (kept !== undefined) out.DeviceId = kept;
+        break;
       case "AppId":
+        kept = text(item);
+        if (kept !== undefined) out.AppId = kept;
+        break;
       case "Room":
+        kept = text(item);
+        if (kept !== undefined) out.Room = kept;
+        break;
       case "IP":
+        kept = text(item);
+        if (kept !== undefined) out.IP = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "ReceiveTokenId":
+        kept = text(item);
+        if (kept !== undefined) out.ReceiveTokenId = kept;
+        break;
       case "Gender":
+        kept = text(item);
+        if (kept !== undefined) out.Gender = kept;
+        break;
       case "Level":
+        kept = text(item);
+        if (kept !== undefined) out.Level = kept;
+        break;
       case "Role":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Role = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailListInfo` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailListInfo): Allow-list and block-list result for the account. */
-export function normalizeReviewAudioDetailListInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailListInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ListResults":
-        put(out, key, list(item, `${path}/ListResults`, context, normalizeReviewAudioDetailListResult));
+        kept = list(item, at(place, "ListResults"), context, normalizeReviewAudioDetailListResult);
+        if (kept !== undefined) out.ListResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioDetailListResult` (moderation/review-audio-detail.schema.json#/definitions/ReviewAudioDetailListResult): One allow-list or block-list hit. */
-export function normalizeReviewAudioDetailListResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioDetailListResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "ListName":
-      case "Entity":
-        put(out, key, text(item));
-        break;
       case "ListType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.ListType = kept;
+        break;
+      case "ListName":
+        kept = text(item);
+        if (kept !== undefined) out.ListName = kept;
+        break;
+      case "Entity":
+        kept = text(item);
+        if (kept !== undefined) out.Entity = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailCallback` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailCallback): A document moderation callback (the only, Detail-shaped version): the event name and one job. */
-export function normalizeReviewDocumentDetailCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "JobsDetail":
-        put(out, key, normalizeReviewDocumentDetailJob(item, `${path}/JobsDetail`, context));
+        kept = normalizeReviewDocumentDetailJob(item, at(place, "JobsDetail"), context);
+        if (kept !== undefined) out.JobsDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailJob` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailJob): The document moderation job: its state, overall verdict (Suggestion), scene results and per-page results. Code and Message are present only when State is Failed. */
-export function normalizeReviewDocumentDetailJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "DataId":
+        kept = text(item);
+        if (kept !== undefined) out.DataId = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Label":
-      case "CreationTime":
-      case "Object":
-      case "Url":
-      case "BucketId":
-      case "Region":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
         break;
       case "Suggestion":
-      case "PageCount":
-      case "ForbidState":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Suggestion = kept;
         break;
-      case "CosHeaders":
-        put(out, key, textMap(item, `${path}/${key}`));
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
+      case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
+      case "PageCount":
+        kept = number(item);
+        if (kept !== undefined) out.PageCount = kept;
         break;
       case "Labels":
-        put(out, key, normalizeReviewDocumentDetailLabels(item, `${path}/Labels`, context));
+        kept = normalizeReviewDocumentDetailLabels(item, at(place, "Labels"), context);
+        if (kept !== undefined) out.Labels = kept;
         break;
       case "PageSegment":
-        put(out, key, normalizeReviewDocumentDetailPageSegment(item, `${path}/PageSegment`, context));
+        kept = normalizeReviewDocumentDetailPageSegment(item, at(place, "PageSegment"), context);
+        if (kept !== undefined) out.PageSegment = kept;
+        break;
+      case "ForbidState":
+        kept = number(item);
+        if (kept !== undefined) out.ForbidState = kept;
+        break;
+      case "CosHeaders":
+        kept = textMap(item, place, "CosHeaders");
+        if (kept !== undefined) out.CosHeaders = kept;
         break;
       case "UserInfo":
-        put(out, key, normalizeReviewDocumentDetailUserInfo(item, `${path}/UserInfo`, context));
+        kept = normalizeReviewDocumentDetailUserInfo(item, at(place, "UserInfo"), context);
+        if (kept !== undefined) out.UserInfo = kept;
         break;
       case "ListInfo":
-        put(out, key, normalizeReviewDocumentDetailListInfo(item, `${path}/ListInfo`, context));
+        kept = normalizeReviewDocumentDetailListInfo(item, at(place, "ListInfo"), context);
+        if (kept !== undefined) out.ListInfo = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailLabels` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailLabels): Job-level results per scene. */
-export function normalizeReviewDocumentDetailLabels(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailLabels(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "PornInfo":
-        put(out, key, normalizeReviewDocumentDetailLabelScene(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewDocumentDetailLabelScene(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewDocumentDetailLabelScene(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewDocumentDetailLabelScene(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailLabelScene` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailLabelScene): Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and the confidence score. */
-export function normalizeReviewDocumentDetailLabelScene(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailLabelScene(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailPageSegment` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailPageSegment): Results for the images the document was converted to. */
-export function normalizeReviewDocumentDetailPageSegment(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailPageSegment(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Results":
-        put(out, key, list(item, `${path}/Results`, context, normalizeReviewDocumentDetailPageResult));
+        kept = list(item, at(place, "Results"), context, normalizeReviewDocumentDetailPageResult);
+        if (kept !== undefined) out.Results = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailPageResult` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailPageResult): Result for one page image of the converted document. */
-export function normalizeReviewDocumentDetailPageResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailPageResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
       case "Text":
-      case "Label":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "PageNumber":
+        kept = number(item);
+        if (kept !== undefined) out.PageNumber = kept;
+        break;
       case "SheetNumber":
+        kept = number(item);
+        if (kept !== undefined) out.SheetNumber = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
       case "Suggestion":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Suggestion = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewDocumentDetailPageScene(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewDocumentDetailPageScene(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewDocumentDetailPageScene(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewDocumentDetailPageScene(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailPageScene` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailPageScene): A page image's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits. */
-export function normalizeReviewDocumentDetailPageScene(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailPageScene(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Category":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       case "OcrResults":
-        put(out, key, list(item, `${path}/OcrResults`, context, normalizeReviewDocumentDetailOcrResult));
+        kept = list(item, at(place, "OcrResults"), context, normalizeReviewDocumentDetailOcrResult);
+        if (kept !== undefined) out.OcrResults = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewDocumentDetailLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewDocumentDetailLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailOcrResult` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailOcrResult): One piece of violating text found by OCR in a page image: the text, the keywords hit and the box position. */
-export function normalizeReviewDocumentDetailOcrResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailOcrResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "Location":
-        put(out, key, normalizeReviewDocumentDetailOcrLocation(item, `${path}/Location`, context));
+        kept = normalizeReviewDocumentDetailOcrLocation(item, at(place, "Location"), context);
+        if (kept !== undefined) out.Location = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailOcrLocation` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailOcrLocation): Position of an OCR text box in the image, in pixels, with its rotation. */
-export function normalizeReviewDocumentDetailOcrLocation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailOcrLocation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = number(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
+        kept = number(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
       case "Height":
+        kept = number(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Width":
+        kept = number(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Rotate":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Rotate = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailLibResult` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailLibResult): One risk-library hit for a page image: the matched image sample and the match confidence. */
-export function normalizeReviewDocumentDetailLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ImageId":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ImageId = kept;
         break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailUserInfo` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailUserInfo): Business fields passed when the job was submitted, echoed back; each at most 128 bytes. */
-export function normalizeReviewDocumentDetailUserInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailUserInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TokenId":
+        kept = text(item);
+        if (kept !== undefined) out.TokenId = kept;
+        break;
       case "Nickname":
+        kept = text(item);
+        if (kept !== undefined) out.Nickname = kept;
+        break;
       case "DeviceId":
+        kept = text(item);
+        if (kept !== undefined) out.DeviceId = kept;
+        break;
       case "AppId":
+        kept = text(item);
+        if (kept !== undefined) out.AppId = kept;
+        break;
       case "Room":
+        kept = text(item);
+        if (kept !== undefined) out.Room = kept;
+        break;
       case "IP":
+        kept = text(item);
+        if (kept !== undefined) out.IP = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "ReceiveTokenId":
+        kept = text(item);
+        if (kept !== undefined) out.ReceiveTokenId = kept;
+        break;
       case "Gender":
+        kept = text(item);
+        if (kept !== undefined) out.Gender = kept;
+        break;
       case "Level":
+        kept = text(item);
+        if (kept !== undefined) out.Level = kept;
+        break;
       case "Role":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Role = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailListInfo` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailListInfo): Allow/block-list result for the account. */
-export function normalizeReviewDocumentDetailListInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailListInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ListResults":
-        put(out, key, list(item, `${path}/ListResults`, context, normalizeReviewDocumentDetailListResult));
+        kept = list(item, at(place, "ListResults"), context, normalizeReviewDocumentDetailListResult);
+        if (kept !== undefined) out.ListResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewDocumentDetailListResult` (moderation/review-document-detail.schema.json#/definitions/ReviewDocumentDetailListResult): One allow/block-list hit: the list type, the list name and the entry that was hit. */
-export function normalizeReviewDocumentDetailListResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewDocumentDetailListResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "ListName":
-      case "Entity":
-        put(out, key, text(item));
-        break;
       case "ListType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.ListType = kept;
+        break;
+      case "ListName":
+        kept = text(item);
+        if (kept !== undefined) out.ListName = kept;
+        break;
+      case "Entity":
+        kept = text(item);
+        if (kept !== undefined) out.Entity = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailCallback` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailCallback): A webpage moderation callback (the only, Detail-shaped version): the event name and one job. */
-export function normalizeReviewHtmlDetailCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "JobsDetail":
-        put(out, key, normalizeReviewHtmlDetailJob(item, `${path}/JobsDetail`, context));
+        kept = normalizeReviewHtmlDetailJob(item, at(place, "JobsDetail"), context);
+        if (kept !== undefined) out.JobsDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailJob` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailJob): The webpage moderation job: its state, overall verdict (Suggestion), scene results and the results for the page's images and text. Code and Message are present only when State is Failed. */
-export function normalizeReviewHtmlDetailJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "DataId":
+        kept = text(item);
+        if (kept !== undefined) out.DataId = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "Label":
-      case "CreationTime":
-      case "Url":
-      case "HighlightHtml":
-      case "BucketId":
-      case "Region":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
         break;
       case "Suggestion":
-      case "PageCount":
-      case "ForbidState":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Suggestion = kept;
         break;
-      case "CosHeaders":
-        put(out, key, textMap(item, `${path}/${key}`));
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
+      case "PageCount":
+        kept = number(item);
+        if (kept !== undefined) out.PageCount = kept;
         break;
       case "Labels":
-        put(out, key, normalizeReviewHtmlDetailLabels(item, `${path}/Labels`, context));
+        kept = normalizeReviewHtmlDetailLabels(item, at(place, "Labels"), context);
+        if (kept !== undefined) out.Labels = kept;
         break;
       case "ImageResults":
-        put(out, key, normalizeReviewHtmlDetailImageResults(item, `${path}/ImageResults`, context));
+        kept = normalizeReviewHtmlDetailImageResults(item, at(place, "ImageResults"), context);
+        if (kept !== undefined) out.ImageResults = kept;
         break;
       case "TextResults":
-        put(out, key, normalizeReviewHtmlDetailTextResults(item, `${path}/TextResults`, context));
+        kept = normalizeReviewHtmlDetailTextResults(item, at(place, "TextResults"), context);
+        if (kept !== undefined) out.TextResults = kept;
+        break;
+      case "HighlightHtml":
+        kept = text(item);
+        if (kept !== undefined) out.HighlightHtml = kept;
         break;
       case "UserInfo":
-        put(out, key, normalizeReviewHtmlDetailUserInfo(item, `${path}/UserInfo`, context));
+        kept = normalizeReviewHtmlDetailUserInfo(item, at(place, "UserInfo"), context);
+        if (kept !== undefined) out.UserInfo = kept;
         break;
       case "ListInfo":
-        put(out, key, normalizeReviewHtmlDetailListInfo(item, `${path}/ListInfo`, context));
+        kept = normalizeReviewHtmlDetailListInfo(item, at(place, "ListInfo"), context);
+        if (kept !== undefined) out.ListInfo = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
+      case "ForbidState":
+        kept = number(item);
+        if (kept !== undefined) out.ForbidState = kept;
+        break;
+      case "CosHeaders":
+        kept = textMap(item, place, "CosHeaders");
+        if (kept !== undefined) out.CosHeaders = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailLabels` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailLabels): Job-level results per scene. */
-export function normalizeReviewHtmlDetailLabels(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailLabels(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "PornInfo":
-        put(out, key, normalizeReviewHtmlDetailLabelScene(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewHtmlDetailLabelScene(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewHtmlDetailLabelScene(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewHtmlDetailLabelScene(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailLabelScene` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailLabelScene): Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and the confidence score. */
-export function normalizeReviewHtmlDetailLabelScene(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailLabelScene(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailImageResults` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailImageResults): Results for the images found in the page. */
-export function normalizeReviewHtmlDetailImageResults(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailImageResults(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Results":
-        put(out, key, list(item, `${path}/Results`, context, normalizeReviewHtmlDetailImageResult));
+        kept = list(item, at(place, "Results"), context, normalizeReviewHtmlDetailImageResult);
+        if (kept !== undefined) out.Results = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailImageResult` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailImageResult): Result for one image found in the page. */
-export function normalizeReviewHtmlDetailImageResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailImageResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
       case "Text":
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
+        break;
       case "Label":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
         break;
       case "Suggestion":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Suggestion = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewHtmlDetailImageScene(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewHtmlDetailImageScene(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewHtmlDetailImageScene(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewHtmlDetailImageScene(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailImageScene` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailImageScene): An image's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits. */
-export function normalizeReviewHtmlDetailImageScene(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailImageScene(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Category":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       case "OcrResults":
-        put(out, key, list(item, `${path}/OcrResults`, context, normalizeReviewHtmlDetailOcrResult));
+        kept = list(item, at(place, "OcrResults"), context, normalizeReviewHtmlDetailOcrResult);
+        if (kept !== undefined) out.OcrResults = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewHtmlDetailImageLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewHtmlDetailImageLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailOcrResult` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailOcrResult): One piece of violating text found by OCR in an image: the text, the keywords hit and the box position. */
-export function normalizeReviewHtmlDetailOcrResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailOcrResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "Location":
-        put(out, key, normalizeReviewHtmlDetailOcrLocation(item, `${path}/Location`, context));
+        kept = normalizeReviewHtmlDetailOcrLocation(item, at(place, "Location"), context);
+        if (kept !== undefined) out.Location = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailOcrLocation` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailOcrLocation): Position of an OCR text box in the image, in pixels, with its rotation. */
-export function normalizeReviewHtmlDetailOcrLocation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailOcrLocation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = number(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
+        kept = number(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
       case "Height":
+        kept = number(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Width":
+        kept = number(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Rotate":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Rotate = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailImageLibResult` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailImageLibResult): One risk-library hit for an image: the matched image sample and the match confidence. */
-export function normalizeReviewHtmlDetailImageLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailImageLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ImageId":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ImageId = kept;
         break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailTextResults` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailTextResults): Results for the text of the page. */
-export function normalizeReviewHtmlDetailTextResults(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailTextResults(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Results":
-        put(out, key, list(item, `${path}/Results`, context, normalizeReviewHtmlDetailTextResult));
+        kept = list(item, at(place, "Results"), context, normalizeReviewHtmlDetailTextResult);
+        if (kept !== undefined) out.Results = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailTextResult` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailTextResult): Result for one text segment of the page (pages are split every 10000 UTF-8 characters). */
-export function normalizeReviewHtmlDetailTextResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailTextResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Text":
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
+        break;
       case "Label":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
         break;
       case "Suggestion":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Suggestion = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewHtmlDetailTextScene(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewHtmlDetailTextScene(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewHtmlDetailTextScene(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewHtmlDetailTextScene(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailTextScene` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailTextScene): A text segment's result for one scene (PornInfo or AdsInfo): verdict, score, keywords and risk-library hits. */
-export function normalizeReviewHtmlDetailTextScene(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailTextScene(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Keywords":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Keywords":
+        kept = text(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewHtmlDetailTextLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewHtmlDetailTextLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailTextLibResult` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailTextLibResult): One risk-library hit for a text segment: the library type and name and the keywords hit. */
-export function normalizeReviewHtmlDetailTextLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailTextLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailUserInfo` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailUserInfo): Business fields passed when the job was submitted, echoed back; each at most 128 bytes. */
-export function normalizeReviewHtmlDetailUserInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailUserInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TokenId":
+        kept = text(item);
+        if (kept !== undefined) out.TokenId = kept;
+        break;
       case "Nickname":
+        kept = text(item);
+        if (kept !== undefined) out.Nickname = kept;
+        break;
       case "DeviceId":
+        kept = text(item);
+        if (kept !== undefined) out.DeviceId = kept;
+        break;
       case "AppId":
+        kept = text(item);
+        if (kept !== undefined) out.AppId = kept;
+        break;
       case "Room":
+        kept = text(item);
+        if (kept !== undefined) out.Room = kept;
+        break;
       case "IP":
+        kept = text(item);
+        if (kept !== undefined) out.IP = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "ReceiveTokenId":
+        kept = text(item);
+        if (kept !== undefined) out.ReceiveTokenId = kept;
+        break;
       case "Gender":
+        kept = text(item);
+        if (kept !== undefined) out.Gender = kept;
+        break;
       case "Level":
+        kept = text(item);
+        if (kept !== undefined) out.Level = kept;
+        break;
       case "Role":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Role = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailListInfo` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailListInfo): Allow/block-list result for the account. */
-export function normalizeReviewHtmlDetailListInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailListInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ListResults":
-        put(out, key, list(item, `${path}/ListResults`, context, normalizeReviewHtmlDetailListResult));
+        kept = list(item, at(place, "ListResults"), context, normalizeReviewHtmlDetailListResult);
+        if (kept !== undefined) out.ListResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewHtmlDetailListResult` (moderation/review-html-detail.schema.json#/definitions/ReviewHtmlDetailListResult): One allow/block-list hit: the list type, the list name and the entry that was hit. */
-export function normalizeReviewHtmlDetailListResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewHtmlDetailListResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "ListName":
-      case "Entity":
-        put(out, key, text(item));
-        break;
       case "ListType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.ListType = kept;
+        break;
+      case "ListName":
+        kept = text(item);
+        if (kept !== undefined) out.ListName = kept;
+        break;
+      case "Entity":
+        kept = text(item);
+        if (kept !== undefined) out.Entity = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailCallback` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailCallback): A ReviewImage callback, Detail version: the event name and one job. */
-export function normalizeReviewImageDetailCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "JobsDetail":
-        put(out, key, normalizeReviewImageDetailJob(item, `${path}/JobsDetail`, context));
+        kept = normalizeReviewImageDetailJob(item, at(place, "JobsDetail"), context);
+        if (kept !== undefined) out.JobsDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailJob` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailJob): The image-moderation job's result. */
-export function normalizeReviewImageDetailJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "CreationTime":
-      case "Object":
-      case "Url":
-      case "Label":
-      case "Category":
-      case "SubLabel":
-      case "Text":
-      case "BucketId":
-      case "Region":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
         break;
       case "CompressionResult":
-      case "Result":
-      case "Score":
-      case "ForbidState":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.CompressionResult = kept;
         break;
-      case "CosHeaders":
-        put(out, key, textMap(item, `${path}/${key}`));
+      case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
+      case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
+      case "Result":
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
+        break;
+      case "Score":
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
+        break;
+      case "Text":
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewImageDetailPornInfo(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewImageDetailPornInfo(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewImageDetailAdsInfo(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewImageDetailAdsInfo(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
+      case "ForbidState":
+        kept = number(item);
+        if (kept !== undefined) out.ForbidState = kept;
+        break;
+      case "CosHeaders":
+        kept = textMap(item, place, "CosHeaders");
+        if (kept !== undefined) out.CosHeaders = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailPornInfo` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailPornInfo): Result of the pornography scene for the whole image. */
-export function normalizeReviewImageDetailPornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailPornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Label":
-      case "Category":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       case "OcrResults":
-        put(out, key, list(item, `${path}/OcrResults`, context, normalizeReviewImageDetailPornInfoOcrResult));
+        kept = list(item, at(place, "OcrResults"), context, normalizeReviewImageDetailPornInfoOcrResult);
+        if (kept !== undefined) out.OcrResults = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewImageDetailPornInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewImageDetailPornInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailPornInfoOcrResult` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailPornInfoOcrResult): One OCR result: the text read, the keywords it hit and where it sits in the image. */
-export function normalizeReviewImageDetailPornInfoOcrResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailPornInfoOcrResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "Location":
-        put(out, key, normalizeReviewImageDetailPornInfoOcrLocation(item, `${path}/Location`, context));
+        kept = normalizeReviewImageDetailPornInfoOcrLocation(item, at(place, "Location"), context);
+        if (kept !== undefined) out.Location = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailPornInfoOcrLocation` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailPornInfoOcrLocation): Position of an OCR box: top-left corner, size and rotation, in pixels and degrees. */
-export function normalizeReviewImageDetailPornInfoOcrLocation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailPornInfoOcrLocation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = number(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
+        kept = number(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
       case "Height":
+        kept = number(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Width":
+        kept = number(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Rotate":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Rotate = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailPornInfoLibResult` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailPornInfoLibResult): One risk-library hit: the image sample and its confidence. */
-export function normalizeReviewImageDetailPornInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailPornInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ImageId":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ImageId = kept;
         break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailAdsInfo` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailAdsInfo): Result of the advertising scene for the whole image. */
-export function normalizeReviewImageDetailAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Label":
-      case "Category":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       case "OcrResults":
-        put(out, key, list(item, `${path}/OcrResults`, context, normalizeReviewImageDetailAdsInfoOcrResult));
+        kept = list(item, at(place, "OcrResults"), context, normalizeReviewImageDetailAdsInfoOcrResult);
+        if (kept !== undefined) out.OcrResults = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewImageDetailAdsInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewImageDetailAdsInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailAdsInfoOcrResult` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailAdsInfoOcrResult): One OCR result: the text read, the keywords it hit and where it sits in the image. */
-export function normalizeReviewImageDetailAdsInfoOcrResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailAdsInfoOcrResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "Location":
-        put(out, key, normalizeReviewImageDetailAdsInfoOcrLocation(item, `${path}/Location`, context));
+        kept = normalizeReviewImageDetailAdsInfoOcrLocation(item, at(place, "Location"), context);
+        if (kept !== undefined) out.Location = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailAdsInfoOcrLocation` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailAdsInfoOcrLocation): Position of an OCR box: top-left corner, size and rotation, in pixels and degrees. */
-export function normalizeReviewImageDetailAdsInfoOcrLocation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailAdsInfoOcrLocation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = number(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
+        kept = number(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
       case "Height":
+        kept = number(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Width":
+        kept = number(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Rotate":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Rotate = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageDetailAdsInfoLibResult` (moderation/review-image-detail.schema.json#/definitions/ReviewImageDetailAdsInfoLibResult): One risk-library hit: the image sample and its confidence. */
-export function normalizeReviewImageDetailAdsInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageDetailAdsInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ImageId":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ImageId = kept;
         break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailCallback` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailCallback): A ReviewText callback, Detail version: the event name and one job. */
-export function normalizeReviewTextDetailCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "JobsDetail":
-        put(out, key, normalizeReviewTextDetailJob(item, `${path}/JobsDetail`, context));
+        kept = normalizeReviewTextDetailJob(item, at(place, "JobsDetail"), context);
+        if (kept !== undefined) out.JobsDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailJob` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailJob): The text-moderation job's result. */
-export function normalizeReviewTextDetailJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "DataId":
+        kept = text(item);
+        if (kept !== undefined) out.DataId = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "Content":
+        kept = text(item);
+        if (kept !== undefined) out.Content = kept;
+        break;
       case "Label":
-      case "BucketId":
-      case "Region":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
         break;
       case "Result":
-      case "SectionCount":
-      case "ForbidState":
-        put(out, key, number(item));
-        break;
-      case "CosHeaders":
-        put(out, key, textMap(item, `${path}/${key}`));
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewTextDetailPornInfo(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewTextDetailPornInfo(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewTextDetailAdsInfo(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewTextDetailAdsInfo(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       case "IllegalInfo":
-        put(out, key, normalizeReviewTextDetailIllegalInfo(item, `${path}/IllegalInfo`, context));
+        kept = normalizeReviewTextDetailIllegalInfo(item, at(place, "IllegalInfo"), context);
+        if (kept !== undefined) out.IllegalInfo = kept;
         break;
       case "AbuseInfo":
-        put(out, key, normalizeReviewTextDetailAbuseInfo(item, `${path}/AbuseInfo`, context));
+        kept = normalizeReviewTextDetailAbuseInfo(item, at(place, "AbuseInfo"), context);
+        if (kept !== undefined) out.AbuseInfo = kept;
         break;
-      case "UserInfo":
-        put(out, key, normalizeReviewTextDetailUserInfo(item, `${path}/UserInfo`, context));
-        break;
-      case "ListInfo":
-        put(out, key, normalizeReviewTextDetailListInfo(item, `${path}/ListInfo`, context));
+      case "SectionCount":
+        kept = number(item);
+        if (kept !== undefined) out.SectionCount = kept;
         break;
       case "Section":
-        put(out, key, list(item, `${path}/Section`, context, normalizeReviewTextDetailSection));
+        kept = list(item, at(place, "Section"), context, normalizeReviewTextDetailSection);
+        if (kept !== undefined) out.Section = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
+      case "ForbidState":
+        kept = number(item);
+        if (kept !== undefined) out.ForbidState = kept;
+        break;
+      case "CosHeaders":
+        kept = textMap(item, place, "CosHeaders");
+        if (kept !== undefined) out.CosHeaders = kept;
+        break;
+      case "UserInfo":
+        kept = normalizeReviewTextDetailUserInfo(item, at(place, "UserInfo"), context);
+        if (kept !== undefined) out.UserInfo = kept;
+        break;
+      case "ListInfo":
+        kept = normalizeReviewTextDetailListInfo(item, at(place, "ListInfo"), context);
+        if (kept !== undefined) out.ListInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailPornInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailPornInfo): Summary of the pornography scene over the whole text: hit flag and number of hit segments. */
-export function normalizeReviewTextDetailPornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailPornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailAdsInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailAdsInfo): Summary of the advertising scene over the whole text: hit flag and number of hit segments. */
-export function normalizeReviewTextDetailAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailIllegalInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailIllegalInfo): Summary of the illegal content scene over the whole text: hit flag and number of hit segments. */
-export function normalizeReviewTextDetailIllegalInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailIllegalInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailAbuseInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailAbuseInfo): Summary of the abuse scene over the whole text: hit flag and number of hit segments. */
-export function normalizeReviewTextDetailAbuseInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailAbuseInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSection` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSection): One segment of the text: its verdict and per-scene results. */
-export function normalizeReviewTextDetailSection(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSection(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Label":
-        put(out, key, text(item));
-        break;
       case "StartByte":
+        kept = number(item);
+        if (kept !== undefined) out.StartByte = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
       case "Result":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewTextDetailSectionPornInfo(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewTextDetailSectionPornInfo(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewTextDetailSectionAdsInfo(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewTextDetailSectionAdsInfo(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       case "IllegalInfo":
-        put(out, key, normalizeReviewTextDetailSectionIllegalInfo(item, `${path}/IllegalInfo`, context));
+        kept = normalizeReviewTextDetailSectionIllegalInfo(item, at(place, "IllegalInfo"), context);
+        if (kept !== undefined) out.IllegalInfo = kept;
         break;
       case "AbuseInfo":
-        put(out, key, normalizeReviewTextDetailSectionAbuseInfo(item, `${path}/AbuseInfo`, context));
+        kept = normalizeReviewTextDetailSectionAbuseInfo(item, at(place, "AbuseInfo"), context);
+        if (kept !== undefined) out.AbuseInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionPornInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionPornInfo): Result of the pornography scene for one segment. */
-export function normalizeReviewTextDetailSectionPornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionPornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Keywords":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Keywords":
+        kept = text(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewTextDetailSectionPornInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewTextDetailSectionPornInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionPornInfoLibResult` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionPornInfoLibResult): One risk-library hit: the library and the keywords hit in it. */
-export function normalizeReviewTextDetailSectionPornInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionPornInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionAdsInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionAdsInfo): Result of the advertising scene for one segment. */
-export function normalizeReviewTextDetailSectionAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Keywords":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Keywords":
+        kept = text(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewTextDetailSectionAdsInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewTextDetailSectionAdsInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionAdsInfoLibResult` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionAdsInfoLibResult): One risk-library hit: the library and the keywords hit in it. */
-export function normalizeReviewTextDetailSectionAdsInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionAdsInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionIllegalInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionIllegalInfo): Result of the illegal content scene for one segment. */
-export function normalizeReviewTextDetailSectionIllegalInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionIllegalInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Keywords":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Keywords":
+        kept = text(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewTextDetailSectionIllegalInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewTextDetailSectionIllegalInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionIllegalInfoLibResult` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionIllegalInfoLibResult): One risk-library hit: the library and the keywords hit in it. */
-export function normalizeReviewTextDetailSectionIllegalInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionIllegalInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionAbuseInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionAbuseInfo): Result of the abuse scene for one segment. */
-export function normalizeReviewTextDetailSectionAbuseInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionAbuseInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Keywords":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Keywords":
+        kept = text(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewTextDetailSectionAbuseInfoLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewTextDetailSectionAbuseInfoLibResult);
+        if (kept !== undefined) out.LibResults = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailSectionAbuseInfoLibResult` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailSectionAbuseInfoLibResult): One risk-library hit: the library and the keywords hit in it. */
-export function normalizeReviewTextDetailSectionAbuseInfoLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailSectionAbuseInfoLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailUserInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailUserInfo): Business fields echoed from the submission (each at most 128 bytes, each optional). */
-export function normalizeReviewTextDetailUserInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailUserInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TokenId":
+        kept = text(item);
+        if (kept !== undefined) out.TokenId = kept;
+        break;
       case "Nickname":
+        kept = text(item);
+        if (kept !== undefined) out.Nickname = kept;
+        break;
       case "DeviceId":
+        kept = text(item);
+        if (kept !== undefined) out.DeviceId = kept;
+        break;
       case "AppId":
+        kept = text(item);
+        if (kept !== undefined) out.AppId = kept;
+        break;
       case "Room":
+        kept = text(item);
+        if (kept !== undefined) out.Room = kept;
+        break;
       case "IP":
+        kept = text(item);
+        if (kept !== undefined) out.IP = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "ReceiveTokenId":
+        kept = text(item);
+        if (kept !== undefined) out.ReceiveTokenId = kept;
+        break;
       case "Gender":
+        kept = text(item);
+        if (kept !== undefined) out.Gender = kept;
+        break;
       case "Level":
+        kept = text(item);
+        if (kept !== undefined) out.Level = kept;
+        break;
       case "Role":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Role = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailListInfo` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailListInfo): Allow-list and block-list result for the account. */
-export function normalizeReviewTextDetailListInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailListInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ListResults":
-        put(out, key, list(item, `${path}/ListResults`, context, normalizeReviewTextDetailListResult));
+        kept = list(item, at(place, "ListResults"), context, normalizeReviewTextDetailListResult);
+        if (kept !== undefined) out.ListResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextDetailListResult` (moderation/review-text-detail.schema.json#/definitions/ReviewTextDetailListResult): One allow-list or block-list hit. */
-export function normalizeReviewTextDetailListResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextDetailListResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "ListName":
-      case "Entity":
-        put(out, key, text(item));
-        break;
       case "ListType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.ListType = kept;
+        break;
+      case "ListName":
+        kept = text(item);
+        if (kept !== undefined) out.ListName = kept;
+        break;
+      case "Entity":
+        kept = text(item);
+        if (kept !== undefined) out.Entity = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailCallback` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailCallback): A video moderation callback, Detail version (request header X-Ci-Content-Version: Detail): the event name and one job. Live-stream jobs (submitted with Type live_video) send the same event and body; JobsDetail.Type tells them apart. */
-export function normalizeReviewVideoDetailCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "JobsDetail":
-        put(out, key, normalizeReviewVideoDetailJob(item, `${path}/JobsDetail`, context));
+        kept = normalizeReviewVideoDetailJob(item, at(place, "JobsDetail"), context);
+        if (kept !== undefined) out.JobsDetail = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailJob` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailJob): The video or live-stream moderation job: its state, overall verdict, per-frame (Snapshot) and per-sound-segment (AudioSection) results. Code and Message are present only when State is Failed. */
-export function normalizeReviewVideoDetailJob(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
       case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
       case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
       case "DataId":
+        kept = text(item);
+        if (kept !== undefined) out.DataId = kept;
+        break;
       case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
       case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
       case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
       case "Url":
-      case "Label":
-      case "BucketId":
-      case "Region":
-      case "Type":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
         break;
       case "SnapshotCount":
-      case "Result":
-      case "ForbidState":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.SnapshotCount = kept;
         break;
-      case "CosHeaders":
-        put(out, key, textMap(item, `${path}/${key}`));
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
+      case "Result":
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewVideoDetailSceneSummary(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewVideoDetailSceneSummary(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewVideoDetailSceneSummary(item, `${path}/AdsInfo`, context));
-        break;
-      case "UserInfo":
-        put(out, key, normalizeReviewVideoDetailUserInfo(item, `${path}/UserInfo`, context));
-        break;
-      case "ListInfo":
-        put(out, key, normalizeReviewVideoDetailListInfo(item, `${path}/ListInfo`, context));
+        kept = normalizeReviewVideoDetailSceneSummary(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       case "Snapshot":
-        put(out, key, list(item, `${path}/Snapshot`, context, normalizeReviewVideoDetailSnapshot));
+        kept = list(item, at(place, "Snapshot"), context, normalizeReviewVideoDetailSnapshot);
+        if (kept !== undefined) out.Snapshot = kept;
         break;
       case "AudioSection":
-        put(out, key, list(item, `${path}/AudioSection`, context, normalizeReviewVideoDetailAudioSection));
+        kept = list(item, at(place, "AudioSection"), context, normalizeReviewVideoDetailAudioSection);
+        if (kept !== undefined) out.AudioSection = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Region":
+        kept = text(item);
+        if (kept !== undefined) out.Region = kept;
+        break;
+      case "ForbidState":
+        kept = number(item);
+        if (kept !== undefined) out.ForbidState = kept;
+        break;
+      case "CosHeaders":
+        kept = textMap(item, place, "CosHeaders");
+        if (kept !== undefined) out.CosHeaders = kept;
+        break;
+      case "UserInfo":
+        kept = normalizeReviewVideoDetailUserInfo(item, at(place, "UserInfo"), context);
+        if (kept !== undefined) out.UserInfo = kept;
+        break;
+      case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
+      case "ListInfo":
+        kept = normalizeReviewVideoDetailListInfo(item, at(place, "ListInfo"), context);
+        if (kept !== undefined) out.ListInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailSceneSummary` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailSceneSummary): Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and how many frames hit it. */
-export function normalizeReviewVideoDetailSceneSummary(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailSceneSummary(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailSnapshot` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailSnapshot): Result for one captured frame of the picture track. */
-export function normalizeReviewVideoDetailSnapshot(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailSnapshot(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Url":
-      case "Text":
-      case "Label":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
         break;
       case "SnapshotTime":
+        kept = number(item);
+        if (kept !== undefined) out.SnapshotTime = kept;
+        break;
+      case "Text":
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
       case "Result":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewVideoDetailSnapshotScene(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewVideoDetailSnapshotScene(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewVideoDetailSnapshotScene(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewVideoDetailSnapshotScene(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailSnapshotScene` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailSnapshotScene): A frame's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits. */
-export function normalizeReviewVideoDetailSnapshotScene(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailSnapshotScene(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Label":
-      case "Category":
-      case "SubLabel":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
+        break;
+      case "SubLabel":
+        kept = text(item);
+        if (kept !== undefined) out.SubLabel = kept;
         break;
       case "OcrResults":
-        put(out, key, list(item, `${path}/OcrResults`, context, normalizeReviewVideoDetailOcrResult));
+        kept = list(item, at(place, "OcrResults"), context, normalizeReviewVideoDetailOcrResult);
+        if (kept !== undefined) out.OcrResults = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewVideoDetailImageLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewVideoDetailImageLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailOcrResult` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailOcrResult): One piece of violating text found by OCR in a frame: the text, the keywords hit and the box position. */
-export function normalizeReviewVideoDetailOcrResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailOcrResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Text":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "Location":
-        put(out, key, normalizeReviewVideoDetailOcrLocation(item, `${path}/Location`, context));
+        kept = normalizeReviewVideoDetailOcrLocation(item, at(place, "Location"), context);
+        if (kept !== undefined) out.Location = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailOcrLocation` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailOcrLocation): Position of an OCR text box in the image, in pixels, with its rotation. */
-export function normalizeReviewVideoDetailOcrLocation(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailOcrLocation(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "X":
+        kept = number(item);
+        if (kept !== undefined) out.X = kept;
+        break;
       case "Y":
+        kept = number(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
       case "Height":
+        kept = number(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
       case "Width":
+        kept = number(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
       case "Rotate":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Rotate = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailImageLibResult` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailImageLibResult): One risk-library hit for a frame: the matched image sample and the match confidence. */
-export function normalizeReviewVideoDetailImageLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailImageLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ImageId":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.ImageId = kept;
         break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailAudioSection` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailAudioSection): Result for one segment of the sound track. */
-export function normalizeReviewVideoDetailAudioSection(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailAudioSection(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
       case "Text":
-      case "Label":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       case "OffsetTime":
+        kept = number(item);
+        if (kept !== undefined) out.OffsetTime = kept;
+        break;
       case "Duration":
+        kept = number(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
       case "Result":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Result = kept;
         break;
       case "PornInfo":
-        put(out, key, normalizeReviewVideoDetailAudioScene(item, `${path}/PornInfo`, context));
+        kept = normalizeReviewVideoDetailAudioScene(item, at(place, "PornInfo"), context);
+        if (kept !== undefined) out.PornInfo = kept;
         break;
       case "AdsInfo":
-        put(out, key, normalizeReviewVideoDetailAudioScene(item, `${path}/AdsInfo`, context));
+        kept = normalizeReviewVideoDetailAudioScene(item, at(place, "AdsInfo"), context);
+        if (kept !== undefined) out.AdsInfo = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailAudioScene` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailAudioScene): A sound segment's result for one scene (PornInfo or AdsInfo): verdict, score, category, keywords and risk-library hits. */
-export function normalizeReviewVideoDetailAudioScene(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailAudioScene(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "Category":
-        put(out, key, text(item));
-        break;
       case "HitFlag":
+        kept = number(item);
+        if (kept !== undefined) out.HitFlag = kept;
+        break;
       case "Score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.Score = kept;
+        break;
+      case "Category":
+        kept = text(item);
+        if (kept !== undefined) out.Category = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       case "LibResults":
-        put(out, key, list(item, `${path}/LibResults`, context, normalizeReviewVideoDetailAudioLibResult));
+        kept = list(item, at(place, "LibResults"), context, normalizeReviewVideoDetailAudioLibResult);
+        if (kept !== undefined) out.LibResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailAudioLibResult` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailAudioLibResult): One risk-library hit for a sound segment: the library type and name and the keywords hit. */
-export function normalizeReviewVideoDetailAudioLibResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailAudioLibResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "LibName":
-        put(out, key, text(item));
-        break;
       case "LibType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.LibType = kept;
+        break;
+      case "LibName":
+        kept = text(item);
+        if (kept !== undefined) out.LibName = kept;
         break;
       case "Keywords":
-        put(out, key, list(item, `${path}/${key}`, context, textItem));
+        kept = textList(item);
+        if (kept !== undefined) out.Keywords = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailUserInfo` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailUserInfo): Business fields passed when the job was submitted, echoed back; each at most 128 bytes. */
-export function normalizeReviewVideoDetailUserInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailUserInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "TokenId":
+        kept = text(item);
+        if (kept !== undefined) out.TokenId = kept;
+        break;
       case "Nickname":
+        kept = text(item);
+        if (kept !== undefined) out.Nickname = kept;
+        break;
       case "DeviceId":
+        kept = text(item);
+        if (kept !== undefined) out.DeviceId = kept;
+        break;
       case "AppId":
+        kept = text(item);
+        if (kept !== undefined) out.AppId = kept;
+        break;
       case "Room":
+        kept = text(item);
+        if (kept !== undefined) out.Room = kept;
+        break;
       case "IP":
+        kept = text(item);
+        if (kept !== undefined) out.IP = kept;
+        break;
       case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
       case "ReceiveTokenId":
+        kept = text(item);
+        if (kept !== undefined) out.ReceiveTokenId = kept;
+        break;
       case "Gender":
+        kept = text(item);
+        if (kept !== undefined) out.Gender = kept;
+        break;
       case "Level":
+        kept = text(item);
+        if (kept !== undefined) out.Level = kept;
+        break;
       case "Role":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.Role = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailListInfo` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailListInfo): Allow/block-list result for the account. */
-export function normalizeReviewVideoDetailListInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailListInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "ListResults":
-        put(out, key, list(item, `${path}/ListResults`, context, normalizeReviewVideoDetailListResult));
+        kept = list(item, at(place, "ListResults"), context, normalizeReviewVideoDetailListResult);
+        if (kept !== undefined) out.ListResults = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoDetailListResult` (moderation/review-video-detail.schema.json#/definitions/ReviewVideoDetailListResult): One allow/block-list hit: the list type, the list name and the entry that was hit. */
-export function normalizeReviewVideoDetailListResult(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoDetailListResult(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "ListName":
-      case "Entity":
-        put(out, key, text(item));
-        break;
       case "ListType":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.ListType = kept;
+        break;
+      case "ListName":
+        kept = text(item);
+        if (kept !== undefined) out.ListName = kept;
+        break;
+      case "Entity":
+        kept = text(item);
+        if (kept !== undefined) out.Entity = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ModerationDetailCallback` (moderation/detail.schema.json#): A content-moderation callback in the Detail version (request header X-Ci-Content-Version: Detail, and the only version of documents and webpages): {EventName, JobsDetail}, JobsDetail one object, told apart by EventName. JSON only; numbers are JSON numbers. */
-export function normalizeModerationDetailCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeModerationDetailCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   // When EventName is absent, the keys only one variant has name it (looked for in JobsDetail).
   const named = value.EventName === undefined ? withImplied(value, "EventName", value.JobsDetail, {
@@ -8392,17 +13281,17 @@ export function normalizeModerationDetailCallback(value: unknown, path: string, 
   }) : value;
   switch (named.EventName) {
     case "ReviewAudio":
-      return normalizeReviewAudioDetailCallback(named, path, context);
+      return normalizeReviewAudioDetailCallback(named, place, context);
     case "ReviewDocument":
-      return normalizeReviewDocumentDetailCallback(named, path, context);
+      return normalizeReviewDocumentDetailCallback(named, place, context);
     case "ReviewHtml":
-      return normalizeReviewHtmlDetailCallback(named, path, context);
+      return normalizeReviewHtmlDetailCallback(named, place, context);
     case "ReviewImage":
-      return normalizeReviewImageDetailCallback(named, path, context);
+      return normalizeReviewImageDetailCallback(named, place, context);
     case "ReviewText":
-      return normalizeReviewTextDetailCallback(named, path, context);
+      return normalizeReviewTextDetailCallback(named, place, context);
     case "ReviewVideo":
-      return normalizeReviewVideoDetailCallback(named, path, context);
+      return normalizeReviewVideoDetailCallback(named, place, context);
     default:
       // A value no variant names is left as it came, for validation to report.
       return named;
@@ -8410,384 +13299,547 @@ export function normalizeModerationDetailCallback(value: unknown, path: string, 
 }
 
 /** Normalises a `ModerationSimpleCallback` (moderation/simple.schema.json#): A content-moderation callback in the Simple version (request header X-Ci-Content-Version: Simple): snake_case {code, message, data}, with no EventName; data.event names the event. Sent for image (console auto-moderation), text, audio, video and live-stream jobs; documents and webpages have no Simple version. */
-export function normalizeModerationSimpleCallback(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeModerationSimpleCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "EventName":
-      case "message":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
         break;
       case "code":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.code = kept;
+        break;
+      case "message":
+        kept = text(item);
+        if (kept !== undefined) out.message = kept;
         break;
       case "data":
-        put(out, key, normalizeModerationSimpleData(item, `${path}/data`, context));
+        kept = normalizeModerationSimpleData(item, at(place, "data"), context);
+        if (kept !== undefined) out.data = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioSimpleData` (moderation/review-audio-simple.schema.json#/definitions/ReviewAudioSimpleData): The audio-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event and the audio doc's all-nodes example has none either. */
-export function normalizeReviewAudioSimpleData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioSimpleData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "trace_id":
+        kept = text(item);
+        if (kept !== undefined) out.trace_id = kept;
+        break;
       case "url":
+        kept = text(item);
+        if (kept !== undefined) out.url = kept;
+        break;
       case "event":
-      case "data_id":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.event = kept;
         break;
       case "result":
+        kept = number(item);
+        if (kept !== undefined) out.result = kept;
+        break;
       case "forbidden_status":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.forbidden_status = kept;
         break;
       case "cos_headers":
-        put(out, key, textMap(item, `${path}/${key}`));
+        kept = textMap(item, place, "cos_headers");
+        if (kept !== undefined) out.cos_headers = kept;
         break;
       case "porn_info":
-        put(out, key, normalizeReviewAudioSimplePornInfo(item, `${path}/porn_info`, context));
+        kept = normalizeReviewAudioSimplePornInfo(item, at(place, "porn_info"), context);
+        if (kept !== undefined) out.porn_info = kept;
         break;
       case "ads_info":
-        put(out, key, normalizeReviewAudioSimpleAdsInfo(item, `${path}/ads_info`, context));
+        kept = normalizeReviewAudioSimpleAdsInfo(item, at(place, "ads_info"), context);
+        if (kept !== undefined) out.ads_info = kept;
+        break;
+      case "data_id":
+        kept = text(item);
+        if (kept !== undefined) out.data_id = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioSimplePornInfo` (moderation/review-audio-simple.schema.json#/definitions/ReviewAudioSimplePornInfo): Result of the pornography scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewAudioSimplePornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioSimplePornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
       case "score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.score = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewAudioSimpleAdsInfo` (moderation/review-audio-simple.schema.json#/definitions/ReviewAudioSimpleAdsInfo): Result of the advertising scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewAudioSimpleAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewAudioSimpleAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
       case "score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.score = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageSimpleData` (moderation/review-image-simple.schema.json#/definitions/ReviewImageSimpleData): The image-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event. */
-export function normalizeReviewImageSimpleData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageSimpleData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "trace_id":
+        kept = text(item);
+        if (kept !== undefined) out.trace_id = kept;
+        break;
       case "url":
+        kept = text(item);
+        if (kept !== undefined) out.url = kept;
+        break;
       case "event":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.event = kept;
         break;
       case "result":
+        kept = number(item);
+        if (kept !== undefined) out.result = kept;
+        break;
       case "forbidden_status":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.forbidden_status = kept;
         break;
       case "cos_headers":
-        put(out, key, textMap(item, `${path}/${key}`));
+        kept = textMap(item, place, "cos_headers");
+        if (kept !== undefined) out.cos_headers = kept;
         break;
       case "porn_info":
-        put(out, key, normalizeReviewImageSimplePornInfo(item, `${path}/porn_info`, context));
+        kept = normalizeReviewImageSimplePornInfo(item, at(place, "porn_info"), context);
+        if (kept !== undefined) out.porn_info = kept;
         break;
       case "ads_info":
-        put(out, key, normalizeReviewImageSimpleAdsInfo(item, `${path}/ads_info`, context));
+        kept = normalizeReviewImageSimpleAdsInfo(item, at(place, "ads_info"), context);
+        if (kept !== undefined) out.ads_info = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageSimplePornInfo` (moderation/review-image-simple.schema.json#/definitions/ReviewImageSimplePornInfo): Result of the pornography scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewImageSimplePornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageSimplePornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
       case "score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.score = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewImageSimpleAdsInfo` (moderation/review-image-simple.schema.json#/definitions/ReviewImageSimpleAdsInfo): Result of the advertising scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewImageSimpleAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewImageSimpleAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
       case "score":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.score = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextSimpleData` (moderation/review-text-simple.schema.json#/definitions/ReviewTextSimpleData): The text-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event. */
-export function normalizeReviewTextSimpleData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextSimpleData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "trace_id":
+        kept = text(item);
+        if (kept !== undefined) out.trace_id = kept;
+        break;
       case "url":
+        kept = text(item);
+        if (kept !== undefined) out.url = kept;
+        break;
       case "event":
-      case "data_id":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.event = kept;
         break;
       case "result":
+        kept = number(item);
+        if (kept !== undefined) out.result = kept;
+        break;
       case "forbidden_status":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.forbidden_status = kept;
         break;
       case "cos_headers":
-        put(out, key, textMap(item, `${path}/${key}`));
+        kept = textMap(item, place, "cos_headers");
+        if (kept !== undefined) out.cos_headers = kept;
         break;
       case "porn_info":
-        put(out, key, normalizeReviewTextSimplePornInfo(item, `${path}/porn_info`, context));
+        kept = normalizeReviewTextSimplePornInfo(item, at(place, "porn_info"), context);
+        if (kept !== undefined) out.porn_info = kept;
         break;
       case "ads_info":
-        put(out, key, normalizeReviewTextSimpleAdsInfo(item, `${path}/ads_info`, context));
+        kept = normalizeReviewTextSimpleAdsInfo(item, at(place, "ads_info"), context);
+        if (kept !== undefined) out.ads_info = kept;
         break;
       case "abuse_info":
-        put(out, key, normalizeReviewTextSimpleAbuseInfo(item, `${path}/abuse_info`, context));
+        kept = normalizeReviewTextSimpleAbuseInfo(item, at(place, "abuse_info"), context);
+        if (kept !== undefined) out.abuse_info = kept;
         break;
       case "illegal_info":
-        put(out, key, normalizeReviewTextSimpleIllegalInfo(item, `${path}/illegal_info`, context));
+        kept = normalizeReviewTextSimpleIllegalInfo(item, at(place, "illegal_info"), context);
+        if (kept !== undefined) out.illegal_info = kept;
+        break;
+      case "data_id":
+        kept = text(item);
+        if (kept !== undefined) out.data_id = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextSimplePornInfo` (moderation/review-text-simple.schema.json#/definitions/ReviewTextSimplePornInfo): Result of the pornography scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewTextSimplePornInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextSimplePornInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
+        break;
       case "count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextSimpleAdsInfo` (moderation/review-text-simple.schema.json#/definitions/ReviewTextSimpleAdsInfo): Result of the advertising scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewTextSimpleAdsInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextSimpleAdsInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
+        break;
       case "count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextSimpleAbuseInfo` (moderation/review-text-simple.schema.json#/definitions/ReviewTextSimpleAbuseInfo): Result of the abuse scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewTextSimpleAbuseInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextSimpleAbuseInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
+        break;
       case "count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewTextSimpleIllegalInfo` (moderation/review-text-simple.schema.json#/definitions/ReviewTextSimpleIllegalInfo): Result of the illegal content scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "". */
-export function normalizeReviewTextSimpleIllegalInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewTextSimpleIllegalInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
+        break;
       case "count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoSimpleData` (moderation/review-video-simple.schema.json#/definitions/ReviewVideoSimpleData): The moderation result: request ID, file or stream URL, verdict, freeze state, custom headers, per-scene results and the DataId. */
-export function normalizeReviewVideoSimpleData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoSimpleData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "trace_id":
+        kept = text(item);
+        if (kept !== undefined) out.trace_id = kept;
+        break;
       case "url":
+        kept = text(item);
+        if (kept !== undefined) out.url = kept;
+        break;
       case "event":
-      case "data_id":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.event = kept;
         break;
       case "result":
+        kept = number(item);
+        if (kept !== undefined) out.result = kept;
+        break;
       case "forbidden_status":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.forbidden_status = kept;
         break;
       case "cos_headers":
-        put(out, key, textMap(item, `${path}/${key}`));
+        kept = textMap(item, place, "cos_headers");
+        if (kept !== undefined) out.cos_headers = kept;
         break;
       case "porn_info":
-        put(out, key, normalizeReviewVideoSimpleSceneInfo(item, `${path}/porn_info`, context));
+        kept = normalizeReviewVideoSimpleSceneInfo(item, at(place, "porn_info"), context);
+        if (kept !== undefined) out.porn_info = kept;
         break;
       case "ads_info":
-        put(out, key, normalizeReviewVideoSimpleSceneInfo(item, `${path}/ads_info`, context));
+        kept = normalizeReviewVideoSimpleSceneInfo(item, at(place, "ads_info"), context);
+        if (kept !== undefined) out.ads_info = kept;
+        break;
+      case "data_id":
+        kept = text(item);
+        if (kept !== undefined) out.data_id = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ReviewVideoSimpleSceneInfo` (moderation/review-video-simple.schema.json#/definitions/ReviewVideoSimpleSceneInfo): Result for one scene (porn_info or ads_info): whether it was hit, the label and how many frames hit it. */
-export function normalizeReviewVideoSimpleSceneInfo(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeReviewVideoSimpleSceneInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
-      case "label":
-        put(out, key, text(item));
-        break;
       case "hit_flag":
+        kept = number(item);
+        if (kept !== undefined) out.hit_flag = kept;
+        break;
+      case "label":
+        kept = text(item);
+        if (kept !== undefined) out.label = kept;
+        break;
       case "count":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.count = kept;
         break;
       default:
-        keepUnknown(out, key, item, path, context);
+        keepUnknown(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ModerationSimpleUnnamedData` (moderation/simple.schema.json#/definitions/ModerationSimpleUnnamedData): Simple data whose event is absent or not one this schema knows, and whose nodes do not name one: the console's test request, or an image, audio or video body sent without event (their nodes are alike). The common nodes are typed; the rest are kept as they came. */
-export function normalizeModerationSimpleUnnamedData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeModerationSimpleUnnamedData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
     const item = value[key];
     switch (key) {
       case "event":
+        kept = text(item);
+        if (kept !== undefined) out.event = kept;
+        break;
       case "trace_id":
+        kept = text(item);
+        if (kept !== undefined) out.trace_id = kept;
+        break;
       case "url":
+        kept = text(item);
+        if (kept !== undefined) out.url = kept;
+        break;
       case "data_id":
-        put(out, key, text(item));
+        kept = text(item);
+        if (kept !== undefined) out.data_id = kept;
         break;
       case "result":
+        kept = number(item);
+        if (kept !== undefined) out.result = kept;
+        break;
       case "forbidden_status":
-        put(out, key, number(item));
+        kept = number(item);
+        if (kept !== undefined) out.forbidden_status = kept;
         break;
       case "cos_headers":
-        put(out, key, textMap(item, `${path}/${key}`));
+        kept = textMap(item, place, "cos_headers");
+        if (kept !== undefined) out.cos_headers = kept;
         break;
       default:
-        keepExtra(out, key, item, path, context);
+        keepExtra(out, key, item, place, context);
     }
   }
   return nonEmpty(out);
 }
 
 /** Normalises a `ModerationSimpleData` (moderation/simple.schema.json#/definitions/ModerationSimpleData): The moderation result of a Simple body, told apart by event. A body without event (the audio document's example, the console's test request) is the event whose own nodes it has (text's abuse_info or illegal_info), else ModerationSimpleUnnamedData. */
-export function normalizeModerationSimpleData(value: unknown, path: string, context: NormalizeContext): unknown {
+export function normalizeModerationSimpleData(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   // When event is absent, the keys only one variant has name it.
   const named = value.event === undefined ? withImplied(value, "event", value, {
@@ -8796,15 +13848,15 @@ export function normalizeModerationSimpleData(value: unknown, path: string, cont
   }) : value;
   switch (named.event) {
     case "ReviewAudio":
-      return normalizeReviewAudioSimpleData(named, path, context);
+      return normalizeReviewAudioSimpleData(named, place, context);
     case "ReviewImage":
-      return normalizeReviewImageSimpleData(named, path, context);
+      return normalizeReviewImageSimpleData(named, place, context);
     case "ReviewText":
-      return normalizeReviewTextSimpleData(named, path, context);
+      return normalizeReviewTextSimpleData(named, place, context);
     case "ReviewVideo":
-      return normalizeReviewVideoSimpleData(named, path, context);
+      return normalizeReviewVideoSimpleData(named, place, context);
     default:
-      noteUnknownVariant(named.event, `${path}/event`, context);
-      return normalizeModerationSimpleUnnamedData(named, path, context);
+      noteUnknownVariant(named.event, place, "event", context);
+      return normalizeModerationSimpleUnnamedData(named, place, context);
   }
 }

@@ -4,224 +4,8 @@
  */
 "use strict";
 exports.validateCiCallback = validate21;
-const schema6 = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://ci-callback.invalid/schema/callback.schema.json",
-  title: "CiCallback",
-  description:
-    "Any callback CI sends, told apart by EventName: a job's TaskFinish or a workflow's WorkflowFinish. A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail or WorkflowExecution).",
-  type: "object",
-  properties: { EventName: { type: "string" } },
-  required: ["EventName"],
-  discriminator: { propertyName: "EventName" },
-  oneOf: [
-    { $ref: "https://ci-callback.invalid/schema/task-finish.schema.json#" },
-    { $ref: "https://ci-callback.invalid/schema/workflow-finish.schema.json#" },
-  ],
-  definitions: {},
-};
-const schema7 = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://ci-callback.invalid/schema/task-finish.schema.json",
-  title: "TaskFinishCallback",
-  description:
-    "The body CI POSTs when a job finishes (the <Response> element of the XML form; the JSON form has no wrapper).",
-  type: "object",
-  properties: {
-    EventName: {
-      description: "Event type; always TaskFinish for job callbacks.",
-      type: "string",
-      enum: ["TaskFinish"],
-    },
-    JobsDetail: {
-      description: "The finished job; a list, although every callback seen carries exactly one.",
-      type: "array",
-      minItems: 1,
-      items: { $ref: "https://ci-callback.invalid/schema/job.schema.json#" },
-    },
-  },
-  required: ["EventName", "JobsDetail"],
-  definitions: {},
-};
-const schema8 = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://ci-callback.invalid/schema/job.schema.json",
-  title: "Job",
-  description:
-    "One job of a TaskFinish callback (a JobsDetail item). Its Tag decides what Operation holds; a Tag this schema does not know is an UnknownJob. A job without a Tag (one documented WordsGeneralize callback) is the job type whose own Operation children it has.",
-  definitions: {},
-  if: {
-    type: "object",
-    properties: {
-      Tag: {
-        enum: [
-          "Animation",
-          "Concat",
-          "DigitalWatermark",
-          "DocProcess",
-          "ExtractDigitalWatermark",
-          "FileCompress",
-          "FileHashCode",
-          "FileUncompress",
-          "ImageInspect",
-          "ImageOCR",
-          "MediaInfo",
-          "NoiseReduction",
-          "PicProcess",
-          "QualityEstimate",
-          "SDRtoHDR",
-          "Segment",
-          "SegmentVideoBody",
-          "SmartCover",
-          "Snapshot",
-          "SoundHound",
-          "SpeechRecognition",
-          "SplitVideoParts",
-          "StreamExtract",
-          "SuperResolution",
-          "Transcode",
-          "Translation",
-          "Tts",
-          "VideoEnhance",
-          "VideoMontage",
-          "VideoProcess",
-          "VideoTag",
-          "VideoTargetRec",
-          "VocalScore",
-          "VoiceSeparate",
-          "Watermark",
-          "WordsGeneralize",
-        ],
-      },
-    },
-    required: ["Tag"],
-  },
-  then: {
-    type: "object",
-    properties: { Tag: { type: "string" } },
-    required: ["Tag"],
-    discriminator: { propertyName: "Tag" },
-    oneOf: [
-      { $ref: "https://ci-callback.invalid/schema/definitions/AnimationJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/ConcatJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/DocProcessJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/ExtractDigitalWatermarkJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/FileCompressJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/FileHashCodeJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/FileUncompressJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/ImageInspectJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfoJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/NoiseReductionJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/PicProcessJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/QualityEstimateJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SDRtoHDRJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SegmentJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SegmentVideoBodyJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SmartCoverJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SnapshotJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SoundHoundJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/StreamExtractJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/SuperResolutionJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/TranslationJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/TtsJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/VideoEnhanceJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/VideoMontageJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/VideoProcessJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/VocalScoreJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/VoiceSeparateJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/WatermarkJob.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeJob.json" },
-    ],
-  },
-  else: { $ref: "https://ci-callback.invalid/schema/definitions/UnknownJob.json" },
-};
-const schema9 = {
-  title: "AnimationJob",
-  description: "An Animation job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Animation" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/AnimationOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/AnimationJob.json",
-};
-const schema10 = {
-  title: "JobEnvelope",
-  description: "The nodes every job has, whatever its Tag; each job type adds its Operation.",
-  type: "object",
-  properties: {
-    Code: {
-      description: 'Error code; meaningful when State is Failed ("Success" on success).',
-      type: "string",
-      examples: ["Success"],
-    },
-    Message: {
-      description: "Error message; meaningful when State is Failed, though some jobs set it on success too.",
-      type: "string",
-    },
-    JobId: {
-      description: "Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.",
-      type: "string",
-      examples: ["j7d0eafdaf86c11ecbdf419856486c0ab"],
-    },
-    Tag: { description: "Job type, such as VideoEnhance; decides what Operation holds.", type: "string" },
-    SubTag: {
-      description:
-        "Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.",
-      type: "string",
-    },
-    State: {
-      description: "Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).",
-      type: "string",
-      enum: ["Submitted", "Running", "Success", "Failed", "Pause", "Cancel"],
-      examples: ["Success"],
-    },
-    Progress: {
-      description: "Progress in percent, from 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-    CreationTime: {
-      description: "When the job was created.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2022-06-30T20:02:17+0800"],
-    },
-    StartTime: {
-      description: 'When the job started; "-" when it never did.',
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2022-06-30T20:02:18+0800"],
-    },
-    EndTime: {
-      description: "When the job ended.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2022-06-30T20:02:34+0800"],
-    },
-    QueueId: {
-      description: "ID of the queue the job ran in.",
-      type: "string",
-      examples: ["p2242ab62c7c94486915508540933a2c6"],
-    },
-    QueueType: { description: "Type of the queue the job ran in.", type: "string" },
-    Input: { $ref: "https://ci-callback.invalid/schema/definitions/JobInput.json" },
-    Workflow: { $ref: "https://ci-callback.invalid/schema/definitions/JobWorkflow.json" },
-  },
-  required: ["JobId", "Tag"],
-  $id: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json",
-};
-const schema12 = {
-  description: 'A decimal number kept as its wire text ("25.000000", "-99", "17526771"), so no precision is lost.',
-  type: "string",
-  pattern: "^-?[0-9]+(\\.[0-9]+)?$",
-};
+const schema7 = { properties: { EventName: { enum: ["TaskFinish"] } } };
+const schema10 = { properties: { State: { enum: ["Submitted", "Running", "Success", "Failed", "Pause", "Cancel"] } } };
 const pattern0 = new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
 // Inserted by codegen/bound-errors.ts: a validator stops at MAX_ERRORS errors, so invalid bodies cost linear time.
 const MAX_ERRORS = 256;
@@ -266,12 +50,6 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
   validate27.errors = vErrors;
   return errors === 0;
 }
-const schema13 = {
-  description:
-    'A time as CI writes it (2022-06-30T20:02:17+0800, or 2022-08-09 14:54:17+0800 in workflows), or "-" when the job never started. `parseCiTime` turns it into a Date.',
-  type: "string",
-  format: "ci-time",
-};
 const formats0 =
   /^(?:(?<year>\d{4})-(?<month>0[1-9]|1[0-2])-(?<day>0[1-9]|[12]\d|3[01])[T ](?<hour>[01]\d|2[0-3]):(?<minute>[0-5]\d):(?<second>[0-5]\d)(?<fraction>\.\d{1,9})?(?<zone>Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)|-)$/;
 function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -311,36 +89,6 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
   validate29.errors = vErrors;
   return errors === 0;
 }
-const schema14 = {
-  title: "JobInput",
-  description: "Where the input object is.",
-  type: "object",
-  properties: {
-    BucketId: {
-      description: "Bucket of the input object (BucketName-APPID).",
-      type: "string",
-      examples: ["test-123456789"],
-    },
-    Object: { description: "Key of the input object.", type: "string", examples: ["input/demo.mp4"] },
-    Region: { description: "Region of the bucket, such as ap-chongqing.", type: "string", examples: ["ap-chongqing"] },
-    CosHeaders: {
-      description: "Custom headers of the input object; present when a workflow triggered the job.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/CosHeader.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/JobInput.json",
-};
-const schema15 = {
-  title: "CosHeader",
-  description: "One header of the input object.",
-  type: "object",
-  properties: {
-    Key: { description: "Header name, such as Content-Type or x-cos-request-id.", type: "string" },
-    Value: { description: 'Header value, always text (Size is "1424687").', type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/CosHeader.json",
-};
 function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/CosHeader.json" */ let vErrors = null;
   let errors = 0;
@@ -504,21 +252,6 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
   validate33.errors = vErrors;
   return errors === 0;
 }
-const schema16 = {
-  title: "JobWorkflow",
-  description: "The workflow that created the job; present only when a workflow triggered it.",
-  type: "object",
-  properties: {
-    RunId: { description: "ID of the workflow run.", type: "string" },
-    WorkflowId: { description: "Workflow ID.", type: "string" },
-    WorkflowName: { description: "Workflow name.", type: "string" },
-    Name: {
-      description: "Name of the workflow node that created the job, such as VideoEnhance_1581665960537.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/JobWorkflow.json",
-};
 function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/JobWorkflow.json" */ let vErrors = null;
   let errors = 0;
@@ -904,55 +637,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   validate25.errors = vErrors;
   return errors === 0;
 }
-const schema17 = {
-  title: "AnimationOperation",
-  description: "Operation of an Animation job: the parameters it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the animation template used.",
-      type: "string",
-      examples: ["t1f16e1dfbdc994105b31292d45710642a"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["template_name1512456"],
-    },
-    Animation: { $ref: "https://ci-callback.invalid/schema/definitions/AnimationParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Animation job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/AnimationOperation.json",
-};
-const schema18 = {
-  title: "AnimationParameters",
-  description:
-    "Animation parameters, as in an animation template; present when the job was submitted with parameters instead of a template.",
-  type: "object",
-  properties: {
-    Container: { $ref: "https://ci-callback.invalid/schema/definitions/AnimationContainer.json" },
-    Video: { $ref: "https://ci-callback.invalid/schema/definitions/AnimationVideo.json" },
-    TimeInterval: { $ref: "https://ci-callback.invalid/schema/definitions/AnimationTimeInterval.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/AnimationParameters.json",
-};
-const schema19 = {
-  title: "AnimationContainer",
-  description: "Output format.",
-  type: "object",
-  properties: {
-    Format: { description: "Output format: gif, hgif (high-quality gif) or webp.", type: "string", examples: ["gif"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/AnimationContainer.json",
-};
+const schema17 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate42(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/AnimationContainer.json" */ let vErrors = null;
   let errors = 0;
@@ -992,49 +677,6 @@ function validate42(data, { instancePath = "", parentData, parentDataProperty, r
   validate42.errors = vErrors;
   return errors === 0;
 }
-const schema20 = {
-  title: "AnimationVideo",
-  description: "Frame parameters.",
-  type: "object",
-  properties: {
-    Codec: { description: "Codec: gif or webp.", type: "string", examples: ["gif"] },
-    Width: {
-      description: "Width in pixels, 128 to 4096.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1280"],
-    },
-    Height: {
-      description: "Height in pixels, 128 to 4096.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["720"],
-    },
-    Fps: {
-      description: "Playback frame rate, up to 60.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["15"],
-    },
-    AnimateOnlyKeepKeyFrame: {
-      description: "Whether only key frames are kept; false by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    AnimateTimeIntervalOfFrame: {
-      description: "Interval between extracted frames in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.5"],
-    },
-    AnimateFramesPerSecond: {
-      description: "Frames extracted per second; takes precedence over the other extraction settings.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    Quality: {
-      description: "Relative quality, 1 to 99 (webp only).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["90"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/AnimationVideo.json",
-};
 function validate45(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1072,7 +714,7 @@ function validate45(data, { instancePath = "", parentData, parentDataProperty, r
   validate45.errors = vErrors;
   return errors === 0;
 }
-const schema22 = { description: "A boolean parameter as CI writes it.", type: "string", enum: ["true", "false"] };
+const schema22 = { enum: ["true", "false"] };
 function validate49(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1246,24 +888,6 @@ function validate44(data, { instancePath = "", parentData, parentDataProperty, r
   validate44.errors = vErrors;
   return errors === 0;
 }
-const schema23 = {
-  title: "AnimationTimeInterval",
-  description: "The part of the input that is turned into an animation.",
-  type: "object",
-  properties: {
-    Start: {
-      description: "Start offset in seconds; 0 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Duration: {
-      description: "Duration in seconds; the whole input by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/AnimationTimeInterval.json",
-};
 function validate56(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1415,22 +1039,6 @@ function validate41(data, { instancePath = "", parentData, parentDataProperty, r
   validate41.errors = vErrors;
   return errors === 0;
 }
-const schema25 = {
-  title: "OutputLocation",
-  description:
-    "The output location the job was asked for; Object may still hold placeholders such as ${ext} (the real names are in MediaResult).",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the output bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: { description: "Output bucket.", type: "string", examples: ["test-123456789"] },
-    Object: {
-      description: "Output object key, possibly with placeholders such as ${ext}.",
-      type: "string",
-      examples: ["output/video-process.${ext}"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/OutputLocation.json",
-};
 function validate61(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/OutputLocation.json" */ let vErrors = null;
   let errors = 0;
@@ -1504,65 +1112,6 @@ function validate61(data, { instancePath = "", parentData, parentDataProperty, r
   validate61.errors = vErrors;
   return errors === 0;
 }
-const schema26 = {
-  title: "MediaInfo",
-  description:
-    "Media information of the output file, as GenerateMediaInfo reports it; present once the job has finished.",
-  type: "object",
-  properties: {
-    Format: { $ref: "https://ci-callback.invalid/schema/definitions/MediaFormat.json" },
-    Stream: { $ref: "https://ci-callback.invalid/schema/definitions/MediaStreams.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/MediaInfo.json",
-};
-const schema27 = {
-  title: "MediaFormat",
-  description: "Container-level information; some fields may be missing.",
-  type: "object",
-  properties: {
-    NumStream: {
-      description: "Number of streams (video, audio and subtitle).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    NumProgram: {
-      description: "Number of programs.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    FormatName: {
-      description: "Container format name, such as mov,mp4,m4a,3gp,3g2,mj2.",
-      type: "string",
-      examples: ["mov,mp4,m4a,3gp,3g2,mj2"],
-    },
-    FormatLongName: {
-      description: "Container format long name, such as QuickTime / MOV.",
-      type: "string",
-      examples: ["QuickTime / MOV"],
-    },
-    StartTime: {
-      description: "Start time in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.000000"],
-    },
-    Duration: {
-      description: "Duration in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["13.654000"],
-    },
-    Bitrate: {
-      description: 'Bitrate; documented in kbps ("10269.090000"), though some job types report bps ("1031968").',
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10269.090000"],
-    },
-    Size: {
-      description: "File size in bytes.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["17526771"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/MediaFormat.json",
-};
 function validate65(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -1740,131 +1289,6 @@ function validate64(data, { instancePath = "", parentData, parentDataProperty, r
   validate64.errors = vErrors;
   return errors === 0;
 }
-const schema29 = {
-  title: "MediaStreams",
-  description: "The streams of the file, by kind.",
-  type: "object",
-  properties: {
-    Video: {
-      description: "Video streams.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoStream.json" },
-    },
-    Audio: {
-      description: "Audio streams.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/AudioStream.json" },
-    },
-    Subtitle: {
-      description: "Subtitle streams; usually an empty element, so absent.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SubtitleStream.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/MediaStreams.json",
-};
-const schema30 = {
-  title: "VideoStream",
-  description: "One video stream.",
-  type: "object",
-  properties: {
-    Index: {
-      description: "Stream index.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    CodecName: { description: "Codec name, such as hevc or aac.", type: "string", examples: ["hevc"] },
-    CodecLongName: {
-      description: "Codec long name.",
-      type: "string",
-      examples: ["H.265 / HEVC (High Efficiency Video Coding)"],
-    },
-    CodecTimeBase: { description: "Codec time base, such as 1/12800.", type: "string", examples: ["1/12800"] },
-    CodecTagString: { description: "Codec tag string, such as hev1.", type: "string", examples: ["hev1"] },
-    CodecTag: { description: "Codec tag in hex, such as 0x31766568.", type: "string", examples: ["0x31766568"] },
-    Profile: { description: "Encoding profile, such as Main.", type: "string", examples: ["Main"] },
-    Height: {
-      description: "Height in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["960"],
-    },
-    Width: {
-      description: "Width in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["544"],
-    },
-    HasBFrame: {
-      description: "Whether B-frames are used (0, or 2 and more).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    RefFrames: {
-      description: "Number of reference frames.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-    Sar: { description: "Sample aspect ratio.", type: "string" },
-    Dar: { description: "Display aspect ratio.", type: "string" },
-    PixFormat: { description: "Pixel format, such as yuv420p.", type: "string", examples: ["yuv420p"] },
-    FieldOrder: { description: "Field order, such as progressive.", type: "string", examples: ["progressive"] },
-    Level: {
-      description: 'Codec level ("93", "1.000", "-99").',
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["93"],
-    },
-    Fps: {
-      description: 'Frame rate, as a decimal ("25.000000") or a fraction ("50/1" in the Transcode callback document).',
-      type: "string",
-      pattern: "^[0-9]+(\\.[0-9]+)?(/[0-9]+)?$",
-      examples: ["25.000000"],
-    },
-    AvgFps: {
-      description: 'Average frame rate, as a decimal ("24.922840") or a fraction ("25/1").',
-      type: "string",
-      pattern: "^[0-9]+(\\.[0-9]+)?(/[0-9]+)?$",
-      examples: ["24.922840"],
-    },
-    Timebase: { description: "Time base, such as 1/12800.", type: "string", examples: ["1/12800"] },
-    StartTime: {
-      description: "Start time in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.000000"],
-    },
-    Duration: {
-      description: "Duration in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["12.960000"],
-    },
-    Bitrate: {
-      description: "Bitrate in kbps.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10674.365000"],
-    },
-    NumFrames: {
-      description: "Number of frames.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["323"],
-    },
-    Language: { description: "Language; und when unknown.", type: "string", examples: ["und"] },
-    ColorPrimaries: {
-      description: "Colour primaries, such as bt470bg or bt2020.",
-      type: "string",
-      examples: ["bt470bg"],
-    },
-    ColorRange: { description: "Colour range, such as tv.", type: "string", examples: ["tv"] },
-    ColorTransfer: {
-      description: "Transfer characteristics, such as smpte170m.",
-      type: "string",
-      examples: ["smpte170m"],
-    },
-    Rotation: {
-      description: 'Rotation in degrees ("0.000000").',
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.000000"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoStream.json",
-};
 function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -2402,53 +1826,6 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
   validate74.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
-  title: "AudioStream",
-  description: "One audio stream.",
-  type: "object",
-  properties: {
-    Index: {
-      description: "Stream index.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-    CodecName: { description: "Codec name, such as hevc or aac.", type: "string", examples: ["aac"] },
-    CodecLongName: { description: "Codec long name.", type: "string", examples: ["AAC (Advanced Audio Coding)"] },
-    CodecTimeBase: { description: "Codec time base, such as 1/12800.", type: "string", examples: ["1/44100"] },
-    CodecTagString: { description: "Codec tag string, such as hev1.", type: "string", examples: ["mp4a"] },
-    CodecTag: { description: "Codec tag in hex, such as 0x31766568.", type: "string", examples: ["0x6134706d"] },
-    SampleFmt: { description: "Sample format, such as fltp.", type: "string", examples: ["fltp"] },
-    SampleRate: {
-      description: "Sample rate in Hz.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["44100"],
-    },
-    Channel: {
-      description: "Number of channels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    ChannelLayout: { description: "Channel layout, such as stereo.", type: "string", examples: ["stereo"] },
-    Timebase: { description: "Time base, such as 1/44100.", type: "string", examples: ["1/44100"] },
-    StartTime: {
-      description: "Start time in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.000000"],
-    },
-    Duration: {
-      description: "Duration in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["13.652993"],
-    },
-    Bitrate: {
-      description: "Bitrate in kbps.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["128.726000"],
-    },
-    Language: { description: "Language; und when unknown.", type: "string", examples: ["und"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/AudioStream.json",
-};
 function validate89(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -2745,19 +2122,6 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
   validate88.errors = vErrors;
   return errors === 0;
 }
-const schema34 = {
-  title: "SubtitleStream",
-  description: "One subtitle stream.",
-  type: "object",
-  properties: {
-    Index: {
-      description: "Stream index.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Language: { description: "Language; und when unknown.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SubtitleStream.json",
-};
 function validate98(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -3022,48 +2386,6 @@ function validate63(data, { instancePath = "", parentData, parentDataProperty, r
   validate63.errors = vErrors;
   return errors === 0;
 }
-const schema36 = {
-  title: "MediaResult",
-  description: "The files the job wrote; present once the job has finished.",
-  type: "object",
-  properties: { OutputFile: { $ref: "https://ci-callback.invalid/schema/definitions/OutputFile.json" } },
-  $id: "https://ci-callback.invalid/schema/definitions/MediaResult.json",
-};
-const schema37 = {
-  title: "OutputFile",
-  description: "Where the output files are.",
-  type: "object",
-  properties: {
-    Bucket: { description: "Bucket of the output files.", type: "string", examples: ["test-123456789"] },
-    Region: { description: "Region of the output bucket.", type: "string", examples: ["ap-chongqing"] },
-    ObjectName: {
-      description: "Names of the output files; the real key is ObjectPrefix + ObjectName.",
-      type: "array",
-      items: { type: "string", examples: ["output/video-process.mp4"] },
-    },
-    ObjectPrefix: { description: "Prefix of the output names; usually empty, so absent.", type: "string" },
-    Md5Info: {
-      description: "MD5 of each output file.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/Md5Info.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/OutputFile.json",
-};
-const schema38 = {
-  title: "Md5Info",
-  description: "The MD5 of one output file.",
-  type: "object",
-  properties: {
-    ObjectName: { description: "Name of the output file.", type: "string", examples: ["output/video-process.mp4"] },
-    Md5: {
-      description: "MD5 of the output file, 32 hex digits.",
-      type: "string",
-      examples: ["a825aa6c59371509995a47b570c29297"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/Md5Info.json",
-};
 function validate105(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/Md5Info.json" */ let vErrors = null;
   let errors = 0;
@@ -3536,110 +2858,8 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
   validate24.errors = vErrors;
   return errors === 0;
 }
-const schema39 = {
-  title: "ConcatJob",
-  description: "A Concat job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Concat" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/ConcatOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/ConcatJob.json",
-};
-const schema40 = {
-  title: "ConcatOperation",
-  description: "Operation of a Concat job: the parameters it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the concatenation template used.",
-      type: "string",
-      examples: ["t140325e8918ac423da53b7d78dbbab564"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["template_name3544697"],
-    },
-    ConcatTemplate: { $ref: "https://ci-callback.invalid/schema/definitions/ConcatTemplate.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Concat job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ConcatOperation.json",
-};
-const schema41 = {
-  title: "ConcatTemplate",
-  description: "Concatenation parameters; present when the job was submitted with parameters instead of a template.",
-  type: "object",
-  properties: {
-    ConcatFragment: {
-      description: "The fragments joined, in order.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ConcatFragment.json" },
-    },
-    Audio: { $ref: "https://ci-callback.invalid/schema/definitions/ConcatAudio.json" },
-    Video: { $ref: "https://ci-callback.invalid/schema/definitions/ConcatVideo.json" },
-    Container: { $ref: "https://ci-callback.invalid/schema/definitions/ConcatContainer.json" },
-    AudioMix: {
-      description: "Audio tracks mixed into the output; used only when the audio is kept.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeAudioMix.json" },
-    },
-    Index: {
-      description: "Position of the job's input among the fragments; 0 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    DirectConcat: {
-      description:
-        "Whether the fragments are joined without transcoding (the audio and video parameters are then ignored).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ConcatTemplate.json",
-};
-const schema42 = {
-  title: "ConcatFragment",
-  description: "One fragment to join.",
-  type: "object",
-  properties: {
-    Url: {
-      description: "Address of the fragment; in the same bucket as the input.",
-      type: "string",
-      examples: ["https://test-123456789.cos.ap-chongqing.myqcloud.com/start.mp4"],
-    },
-    Mode: {
-      description: "Where the fragment goes (older template documents only).",
-      type: "string",
-      enum: ["Start", "End"],
-    },
-    FragmentIndex: {
-      description: "Index of the fragment; 0 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    StartTime: {
-      description: "Start of the part of the fragment used, in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    EndTime: {
-      description: "End of the part of the fragment used, in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ConcatFragment.json",
-};
+const schema40 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema42 = { properties: { Mode: { enum: ["Start", "End"] } } };
 function validate115(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -3791,30 +3011,6 @@ function validate114(data, { instancePath = "", parentData, parentDataProperty, 
   validate114.errors = vErrors;
   return errors === 0;
 }
-const schema44 = {
-  title: "ConcatAudio",
-  description: "Audio encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: { description: "Audio codec: aac or mp3.", type: "string", examples: ["mp3"] },
-    Samplerate: {
-      description: "Sample rate in Hz, 11025 to 96000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["44100"],
-    },
-    Bitrate: {
-      description: "Audio bitrate in kbps, 8 to 1000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["128"],
-    },
-    Channels: {
-      description: "Number of channels (aac: 1, 2, 4, 5, 6 or 8; mp3: 1 or 2).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ConcatAudio.json",
-};
 function validate121(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -3933,44 +3129,6 @@ function validate120(data, { instancePath = "", parentData, parentDataProperty, 
   validate120.errors = vErrors;
   return errors === 0;
 }
-const schema46 = {
-  title: "ConcatVideo",
-  description: "Video encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: { description: "Video codec, such as H.264.", type: "string", examples: ["H.264"] },
-    Width: {
-      description: "Width in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1280"],
-    },
-    Height: {
-      description: "Height in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["720"],
-    },
-    Fps: {
-      description: "Frame rate, up to 60.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["30"],
-    },
-    Bitrate: {
-      description: "Video bitrate in kbps, 10 to 50000 (transcoding templates also accept auto).",
-      type: "string",
-      examples: ["1000"],
-    },
-    Crf: {
-      description: "Constant rate factor (quality), up to 51.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["25"],
-    },
-    Remove: {
-      description: "Whether the video stream is dropped.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ConcatVideo.json",
-};
 function validate127(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -4170,19 +3328,6 @@ function validate126(data, { instancePath = "", parentData, parentDataProperty, 
   validate126.errors = vErrors;
   return errors === 0;
 }
-const schema49 = {
-  title: "ConcatContainer",
-  description: "Output container.",
-  type: "object",
-  properties: {
-    Format: {
-      description: "Container format, such as mp4, flv, hls, ts, mp3 or aac.",
-      type: "string",
-      examples: ["mp4"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ConcatContainer.json",
-};
 function validate135(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ConcatContainer.json" */ let vErrors = null;
   let errors = 0;
@@ -4222,29 +3367,7 @@ function validate135(data, { instancePath = "", parentData, parentDataProperty, 
   validate135.errors = vErrors;
   return errors === 0;
 }
-const schema50 = {
-  title: "TranscodeAudioMix",
-  description: "One audio track mixed into the output.",
-  type: "object",
-  properties: {
-    AudioSource: {
-      description: "Address of the audio file to mix in; in the same bucket as the input.",
-      type: "string",
-      examples: ["https://test-123456789.cos.ap-chongqing.myqcloud.com/mix.mp3"],
-    },
-    MixMode: {
-      description: "Whether the mixed-in audio repeats or plays once; Repeat by default.",
-      type: "string",
-      enum: ["Repeat", "Once"],
-    },
-    Replace: {
-      description: "Whether the mixed-in audio replaces the original audio.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    EffectConfig: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeAudioMixEffect.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeAudioMix.json",
-};
+const schema50 = { properties: { MixMode: { enum: ["Repeat", "Once"] } } };
 function validate138(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -4281,41 +3404,6 @@ function validate138(data, { instancePath = "", parentData, parentDataProperty, 
   validate138.errors = vErrors;
   return errors === 0;
 }
-const schema52 = {
-  title: "TranscodeAudioMixEffect",
-  description: "Fades of the mixed-in audio.",
-  type: "object",
-  properties: {
-    EnableStartFadein: {
-      description: "Whether the audio fades in.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    StartFadeinTime: {
-      description: "Fade-in duration in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["3"],
-    },
-    EnableEndFadeout: {
-      description: "Whether the audio fades out.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    EndFadeoutTime: {
-      description: "Fade-out duration in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    EnableBgmFade: {
-      description: "Whether background-music transitions fade in.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    BgmFadeTime: {
-      description: "Duration of the background-music transition fade in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1.7"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeAudioMixEffect.json",
-};
 function validate141(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -5063,71 +4151,13 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
   validate110.errors = vErrors;
   return errors === 0;
 }
-const schema57 = {
-  title: "DigitalWatermarkJob",
-  description: "A DigitalWatermark job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "DigitalWatermark" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkJob.json",
-};
-const schema58 = {
-  title: "DigitalWatermarkOperation",
-  description:
-    "Operation of a DigitalWatermark job: the watermark parameters, echoed back, and the watermarked output.",
-  type: "object",
-  properties: {
-    DigitalWatermark: { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my DigitalWatermark job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkOperation.json",
-};
+const schema58 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 const schema59 = {
-  title: "DigitalWatermarkParameters",
-  description:
-    "The digital watermark embedded by the job: a text watermark (current API) or an image watermark (2021 API, with Level and Image).",
-  type: "object",
   properties: {
-    Message: {
-      description: "Text embedded, at most 64 letters, digits, _, - or *.",
-      type: "string",
-      examples: ["123456789ab"],
-    },
-    Type: {
-      description: "Watermark type: Text in the current API, Image in the 2021 API.",
-      type: "string",
-      enum: ["Text", "Image"],
-    },
-    Version: {
-      description: "Algorithm version: V1 in the current API, 1.0 in the 2021 API.",
-      type: "string",
-      enum: ["V1", "1.0"],
-    },
-    IgnoreError: {
-      description: "Whether the job goes on when watermarking fails.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    State: { description: "Whether embedding succeeded.", type: "string", enum: ["Running", "Success", "Failed"] },
-    Level: {
-      description: "Strength of the image watermark, 1 to 3 (2021 API).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-    Image: { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkImage.json" },
+    Type: { enum: ["Text", "Image"] },
+    Version: { enum: ["V1", "1.0"] },
+    State: { enum: ["Running", "Success", "Failed"] },
   },
-  $id: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkParameters.json",
 };
 function validate164(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -5202,17 +4232,6 @@ function validate166(data, { instancePath = "", parentData, parentDataProperty, 
   validate166.errors = vErrors;
   return errors === 0;
 }
-const schema62 = {
-  title: "DigitalWatermarkImage",
-  description: "The object holding the watermark image (2021 API).",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the bucket of the watermark image.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: { description: "Bucket of the watermark image.", type: "string", examples: ["test-123456789"] },
-    Object: { description: "Key of the watermark image.", type: "string", examples: ["watermark/logo.png"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/DigitalWatermarkImage.json",
-};
 function validate168(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/DigitalWatermarkImage.json" */ let vErrors = null;
   let errors = 0;
@@ -5667,32 +4686,6 @@ function validate160(data, { instancePath = "", parentData, parentDataProperty, 
   validate160.errors = vErrors;
   return errors === 0;
 }
-const schema63 = {
-  title: "DocProcessJob",
-  description: "A DocProcess job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "DocProcess" },
-    Input: { $ref: "https://ci-callback.invalid/schema/definitions/DocProcessInput.json" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/DocProcessOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/DocProcessJob.json",
-};
-const schema64 = {
-  title: "DocProcessInput",
-  description: "The source document (a DocProcess job's Input has only Object: no BucketId or Region).",
-  type: "object",
-  properties: {
-    Object: {
-      description: "Key of the source document in the bucket the job ran in.",
-      type: "string",
-      examples: ["1.doc"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/DocProcessInput.json",
-};
 function validate177(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/DocProcessInput.json" */ let vErrors = null;
   let errors = 0;
@@ -5732,99 +4725,12 @@ function validate177(data, { instancePath = "", parentData, parentDataProperty, 
   validate177.errors = vErrors;
   return errors === 0;
 }
-const schema65 = {
-  title: "DocProcessOperation",
-  description:
-    "Operation of a DocProcess job: the conversion parameters it was submitted with, echoed back, its results and the output location.",
-  type: "object",
-  properties: {
-    DocProcess: { $ref: "https://ci-callback.invalid/schema/definitions/DocProcessParameters.json" },
-    DocProcessResult: { $ref: "https://ci-callback.invalid/schema/definitions/DocProcessResult.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/DocProcessOperation.json",
-};
 const schema66 = {
-  title: "DocProcessParameters",
-  description:
-    "Conversion parameters, echoed from the request; parameters that were not given come back empty, so absent.",
-  type: "object",
   properties: {
-    SrcType: {
-      description: "Suffix of the source document, used when its key has none.",
-      type: "string",
-      examples: ["docx"],
-    },
-    TgtType: {
-      description:
-        "Output type: jpg, png or pdf (other values fall back to jpg); empty in some documented responses, so absent.",
-      type: "string",
-      examples: ["png"],
-    },
-    StartPage: {
-      description: "First page converted (for spreadsheets, within the chosen sheet); 1 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-    EndPage: {
-      description: "Last page converted; -1 (the default) for all pages.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    SheetId: {
-      description: "Spreadsheets: the sheet converted; 0 (the default) for all sheets.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    PaperDirection: {
-      description: "Spreadsheets: paper orientation, 0 portrait (the default), any other value landscape.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    PaperSize: {
-      description: "Spreadsheets: canvas size, 0 A4 (the default), 1 A2, 2 A0.",
-      type: "string",
-      enum: ["0", "1", "2"],
-    },
-    ImageParams: {
-      description: "Image-processing parameters applied to each output image (pipelines allowed).",
-      type: "string",
-      examples: ["imageMogr2/thumbnail/!50p"],
-    },
-    Quality: {
-      description: "Quality of the output images, 1 to 100; 100 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-    Zoom: {
-      description: "Zoom in percent, 10 to 200; 100 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-    ImageDpi: {
-      description: "Rendering DPI, 96 to 600 (96 by default), combined with Zoom.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["96"],
-    },
-    PicPagination: {
-      description: "1 merges the pages into one long image (at most 20 pages); 0 by default.",
-      type: "string",
-      enum: ["0", "1"],
-    },
-    Comments: {
-      description:
-        "Comments and tracked changes: 0 hides comments and applies changes (the default), 1 shows both. In no table: seen in the query document's spreadsheet example.",
-      type: "string",
-      enum: ["0", "1"],
-    },
-    DocPassword: {
-      description:
-        "Password that opens a protected Office document. In no table: seen, empty, in the query document's spreadsheet example.",
-      type: "string",
-      examples: ["123456"],
-    },
+    PaperSize: { enum: ["0", "1", "2"] },
+    PicPagination: { enum: ["0", "1"] },
+    Comments: { enum: ["0", "1"] },
   },
-  $id: "https://ci-callback.invalid/schema/definitions/DocProcessParameters.json",
 };
 function validate181(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -6150,84 +5056,6 @@ function validate180(data, { instancePath = "", parentData, parentDataProperty, 
   validate180.errors = vErrors;
   return errors === 0;
 }
-const schema68 = {
-  title: "DocProcessResult",
-  description: "What the job produced; present once a DocProcess job has succeeded.",
-  type: "object",
-  properties: {
-    PageInfo: {
-      description:
-        "One item per output file (page or image). The table types PageInfo as a plain Container, but it repeats (once per output image in the documented spreadsheet response), so it is a list.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/DocProcessPageInfo.json" },
-    },
-    TgtType: {
-      description: "Output format of the results; empty in the documented responses, so usually absent.",
-      type: "string",
-      examples: ["png"],
-    },
-    TotalPageCount: {
-      description: "Total number of outputs.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    SuccPageCount: {
-      description: "Number of outputs that succeeded.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    FailPageCount: {
-      description: "Number of outputs that failed.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    TotalSheetCount: {
-      description: "Number of sheets (spreadsheet sources only).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["3"],
-    },
-    TaskId: {
-      description: "Not documented: in no table, and always empty in the skeleton and examples, so usually absent.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/DocProcessResult.json",
-};
-const schema69 = {
-  title: "DocProcessPageInfo",
-  description: "One output file. The PicIndex, PicNum and X-SheetPics children come only with spreadsheet sources.",
-  type: "object",
-  properties: {
-    PageNo: {
-      description:
-        "Page number of this output (the SheetId for spreadsheet sources). The table types it as a Container; it is a number.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-    TgtUri: {
-      description: "Key of this output in the output bucket. The table types it as Int; it is an object key.",
-      type: "string",
-      examples: ["big/test-1.png"],
-    },
-    "X-SheetPics": {
-      description:
-        "Number of images made from the current sheet (spreadsheet sources only). The element name has a hyphen; it is a key of the canonical object as it is.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    PicIndex: {
-      description: "Index of this output in the whole source (spreadsheet sources only).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-    PicNum: {
-      description: "Index of this output within its sheet (spreadsheet sources only).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/DocProcessPageInfo.json",
-};
 function validate192(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -6694,60 +5522,8 @@ function validate175(data, { instancePath = "", parentData, parentDataProperty, 
   validate175.errors = vErrors;
   return errors === 0;
 }
-const schema72 = {
-  title: "ExtractDigitalWatermarkJob",
-  description: "A ExtractDigitalWatermark job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "ExtractDigitalWatermark" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/ExtractDigitalWatermarkOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/ExtractDigitalWatermarkJob.json",
-};
-const schema73 = {
-  title: "ExtractDigitalWatermarkOperation",
-  description:
-    "Operation of an ExtractDigitalWatermark job: the extraction parameters, echoed back, with the text found.",
-  type: "object",
-  properties: {
-    ExtractDigitalWatermark: {
-      $ref: "https://ci-callback.invalid/schema/definitions/ExtractDigitalWatermarkResult.json",
-    },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my ExtractDigitalWatermark job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ExtractDigitalWatermarkOperation.json",
-};
-const schema74 = {
-  title: "ExtractDigitalWatermarkResult",
-  description: "The extraction parameters and the watermark found.",
-  type: "object",
-  properties: {
-    Message: {
-      description: "The watermark text found in the input (the result of the job).",
-      type: "string",
-      examples: ["123456789ab"],
-    },
-    Type: {
-      description: "Watermark type: Text in the current API, Image in the 2021 API.",
-      type: "string",
-      enum: ["Text", "Image"],
-    },
-    Version: {
-      description: "Algorithm version: V1 in the current API, 1.0 in the 2021 API.",
-      type: "string",
-      enum: ["V1", "1.0"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ExtractDigitalWatermarkResult.json",
-};
+const schema73 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema74 = { properties: { Type: { enum: ["Text", "Image"] }, Version: { enum: ["V1", "1.0"] } } };
 function validate209(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ExtractDigitalWatermarkResult.json" */ let vErrors =
     null;
@@ -7028,62 +5804,7 @@ function validate206(data, { instancePath = "", parentData, parentDataProperty, 
   validate206.errors = vErrors;
   return errors === 0;
 }
-const schema75 = {
-  title: "FileCompressJob",
-  description:
-    "A FileCompress job (callback body inferred from the submit/query response; CI documents no callback body).",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "FileCompress" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/FileCompressOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/FileCompressJob.json",
-};
-const schema76 = {
-  title: "FileCompressOperation",
-  description:
-    "Operation of a FileCompress job: the packing rules it was submitted with, echoed back, where the archive was to go and where it is.",
-  type: "object",
-  properties: {
-    UserData: {
-      description: "User data passed through from the job submission (printable ASCII, at most 1024 characters).",
-      type: "string",
-      examples: ["This is my data."],
-    },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    FileCompressConfig: { $ref: "https://ci-callback.invalid/schema/definitions/FileCompressConfig.json" },
-    FileCompressResult: { $ref: "https://ci-callback.invalid/schema/definitions/FileCompressResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileCompressOperation.json",
-};
-const schema77 = {
-  title: "FileCompressConfig",
-  description:
-    "Packing rules, echoed from the request. UrlList, Prefix and Key are alternatives (UrlList wins, then Prefix).",
-  type: "object",
-  properties: {
-    Flatten: {
-      description: "Whether the source folders are dropped: 0 keeps the paths, 1 flattens them.",
-      type: "string",
-      enum: ["0", "1"],
-    },
-    Format: { description: "Archive format.", type: "string", enum: ["zip", "tar", "tar.gz"] },
-    UrlList: {
-      description: "Key of a CSV index file listing the URLs to pack.",
-      type: "string",
-      examples: ["index/urllist.csv"],
-    },
-    Prefix: { description: "Everything under this prefix is packed.", type: "string", examples: ["input/"] },
-    Key: {
-      description: "Keys of the files to pack, at most 1000.",
-      type: "array",
-      items: { type: "string", examples: ["input/a.jpg"] },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileCompressConfig.json",
-};
+const schema77 = { properties: { Flatten: { enum: ["0", "1"] }, Format: { enum: ["zip", "tar", "tar.gz"] } } };
 function validate217(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/FileCompressConfig.json" */ let vErrors = null;
   let errors = 0;
@@ -7244,17 +5965,6 @@ function validate217(data, { instancePath = "", parentData, parentDataProperty, 
   validate217.errors = vErrors;
   return errors === 0;
 }
-const schema78 = {
-  title: "FileCompressResult",
-  description: "Where the archive is; absent until the job has finished.",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the bucket holding the archive.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: { description: "Bucket holding the archive.", type: "string", examples: ["test-1234567890"] },
-    Object: { description: "Key of the archive.", type: "string", examples: ["output/archive.zip"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileCompressResult.json",
-};
 function validate219(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/FileCompressResult.json" */ let vErrors = null;
   let errors = 0;
@@ -7482,41 +6192,6 @@ function validate213(data, { instancePath = "", parentData, parentDataProperty, 
   validate213.errors = vErrors;
   return errors === 0;
 }
-const schema79 = {
-  title: "FileHashCodeJob",
-  description:
-    "A FileHashCode job (callback body inferred from the submit/query response; CI documents no callback body).",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "FileHashCode" },
-    Input: { $ref: "https://ci-callback.invalid/schema/definitions/FileHashCodeInput.json" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/FileHashCodeOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/FileHashCodeJob.json",
-};
-const schema80 = {
-  title: "FileHashCodeInput",
-  description:
-    "The file hashed. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted.",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: {
-      description: "Bucket of the file hashed, as the table names it.",
-      type: "string",
-      examples: ["test-1234567890"],
-    },
-    BucketId: {
-      description: "Bucket of the file hashed, as the documented responses name it.",
-      type: "string",
-      examples: ["test-1234567890"],
-    },
-    Object: { description: "Key of the file hashed.", type: "string", examples: ["input/test.mp4"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileHashCodeInput.json",
-};
 function validate224(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/FileHashCodeInput.json" */ let vErrors = null;
   let errors = 0;
@@ -7607,39 +6282,7 @@ function validate224(data, { instancePath = "", parentData, parentDataProperty, 
   validate224.errors = vErrors;
   return errors === 0;
 }
-const schema81 = {
-  title: "FileHashCodeOperation",
-  description: "Operation of a FileHashCode job: the hash rules it was submitted with, echoed back, and the hash.",
-  type: "object",
-  properties: {
-    UserData: {
-      description: "User data passed through from the job submission (printable ASCII, at most 1024 characters).",
-      type: "string",
-      examples: ["This is my data."],
-    },
-    FileHashCodeConfig: { $ref: "https://ci-callback.invalid/schema/definitions/FileHashCodeConfig.json" },
-    FileHashCodeResult: { $ref: "https://ci-callback.invalid/schema/definitions/FileHashCodeResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileHashCodeOperation.json",
-};
-const schema82 = {
-  title: "FileHashCodeConfig",
-  description: "Hash rules, echoed from the request.",
-  type: "object",
-  properties: {
-    Type: {
-      description: "Hash algorithm, in upper case as the documents write it.",
-      type: "string",
-      enum: ["MD5", "SHA1", "SHA256"],
-    },
-    AddToHeader: {
-      description:
-        "Whether the hash is also stored as a custom header of the file (x-cos-meta-md5, -sha1 or -sha256); false by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileHashCodeConfig.json",
-};
+const schema82 = { properties: { Type: { enum: ["MD5", "SHA1", "SHA256"] } } };
 function validate228(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -7745,45 +6388,6 @@ function validate227(data, { instancePath = "", parentData, parentDataProperty, 
   validate227.errors = vErrors;
   return errors === 0;
 }
-const schema84 = {
-  title: "FileHashCodeResult",
-  description:
-    "The hash and the file's details; absent until the job has finished. Only the requested algorithm's hash is filled.",
-  type: "object",
-  properties: {
-    MD5: {
-      description: "MD5 of the file, 32 hex digits.",
-      type: "string",
-      examples: ["0fe771ba515b0525552f59290a50c0ef"],
-    },
-    SHA1: {
-      description: "SHA-1 of the file, 40 hex digits.",
-      type: "string",
-      examples: ["9f3f1b9e2f6a1b2a4c1d8e7f6a5b4c3d2e1f0a9b"],
-    },
-    SHA256: {
-      description: "SHA-256 of the file, 64 hex digits.",
-      type: "string",
-      examples: ["5d41402abc4b2a76b9719d911017c592ae3fb2d3b0e1c2a6f1e8d9c0b7a6f5e4"],
-    },
-    FileSize: {
-      description: "Size of the file in bytes.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1048576"],
-    },
-    LastModified: {
-      description: "When the file was last modified.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2022-06-27T15:23:11+0800"],
-    },
-    Etag: {
-      description: "ETag of the file; COS ETags usually include their double quotes.",
-      type: "string",
-      examples: ['"0fe771ba515b0525552f59290a50c0ef"'],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileHashCodeResult.json",
-};
 function validate232(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -8130,41 +6734,6 @@ function validate222(data, { instancePath = "", parentData, parentDataProperty, 
   validate222.errors = vErrors;
   return errors === 0;
 }
-const schema87 = {
-  title: "FileUncompressJob",
-  description:
-    "A FileUncompress job (callback body inferred from the submit/query response; CI documents no callback body).",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "FileUncompress" },
-    Input: { $ref: "https://ci-callback.invalid/schema/definitions/FileUncompressInput.json" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/FileUncompressOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/FileUncompressJob.json",
-};
-const schema88 = {
-  title: "FileUncompressInput",
-  description:
-    "The archive. The table lists Region, Bucket and Object; the documented responses send BucketId instead of Bucket, so both are accepted.",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: {
-      description: "Bucket of the archive, as the table names it.",
-      type: "string",
-      examples: ["test-1234567890"],
-    },
-    BucketId: {
-      description: "Bucket of the archive, as the documented responses name it.",
-      type: "string",
-      examples: ["test-1234567890"],
-    },
-    Object: { description: "Key of the archive.", type: "string", examples: ["input/archive.zip"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileUncompressInput.json",
-};
 function validate240(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/FileUncompressInput.json" */ let vErrors = null;
   let errors = 0;
@@ -8255,34 +6824,6 @@ function validate240(data, { instancePath = "", parentData, parentDataProperty, 
   validate240.errors = vErrors;
   return errors === 0;
 }
-const schema89 = {
-  title: "FileUncompressOperation",
-  description:
-    "Operation of a FileUncompress job: the extraction rules it was submitted with, echoed back, where the files were to go and how many were extracted.",
-  type: "object",
-  properties: {
-    UserData: {
-      description: "User data passed through from the job submission (printable ASCII, at most 1024 characters).",
-      type: "string",
-      examples: ["This is my data."],
-    },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/FileUncompressOutput.json" },
-    FileUncompressConfig: { $ref: "https://ci-callback.invalid/schema/definitions/FileUncompressConfig.json" },
-    FileUncompressResult: { $ref: "https://ci-callback.invalid/schema/definitions/FileUncompressResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileUncompressOperation.json",
-};
-const schema90 = {
-  title: "FileUncompressOutput",
-  description:
-    "The bucket the extracted files were to go to, echoed from the request (no Object: the keys follow FileUncompressConfig).",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the output bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: { description: "Bucket that receives the extracted files.", type: "string", examples: ["test-1234567890"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileUncompressOutput.json",
-};
 function validate243(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/FileUncompressOutput.json" */ let vErrors = null;
   let errors = 0;
@@ -8339,24 +6880,7 @@ function validate243(data, { instancePath = "", parentData, parentDataProperty, 
   validate243.errors = vErrors;
   return errors === 0;
 }
-const schema91 = {
-  title: "FileUncompressConfig",
-  description: "Extraction rules, echoed from the request.",
-  type: "object",
-  properties: {
-    Prefix: {
-      description: "Prefix given to the extracted files; the bucket root by default.",
-      type: "string",
-      examples: ["output/"],
-    },
-    PrefixReplaced: {
-      description: "What is added to the prefix: 0 nothing (the default), 1 the archive name, 2 the full archive path.",
-      type: "string",
-      enum: ["0", "1", "2"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileUncompressConfig.json",
-};
+const schema91 = { properties: { PrefixReplaced: { enum: ["0", "1", "2"] } } };
 function validate245(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/FileUncompressConfig.json" */ let vErrors = null;
   let errors = 0;
@@ -8429,25 +6953,6 @@ function validate245(data, { instancePath = "", parentData, parentDataProperty, 
   validate245.errors = vErrors;
   return errors === 0;
 }
-const schema92 = {
-  title: "FileUncompressResult",
-  description: "Where the extracted files are and how many; absent until the job has finished.",
-  type: "object",
-  properties: {
-    Region: {
-      description: "Region of the bucket holding the extracted files.",
-      type: "string",
-      examples: ["ap-chongqing"],
-    },
-    Bucket: { description: "Bucket holding the extracted files.", type: "string", examples: ["test-1234567890"] },
-    FileCount: {
-      description: "Number of files extracted (a count, though the table types it as String).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["12"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/FileUncompressResult.json",
-};
 function validate248(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -8723,54 +7228,7 @@ function validate238(data, { instancePath = "", parentData, parentDataProperty, 
   validate238.errors = vErrors;
   return errors === 0;
 }
-const schema94 = {
-  title: "ImageInspectJob",
-  description: "An ImageInspect job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "ImageInspect" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/ImageInspectOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/ImageInspectJob.json",
-};
-const schema95 = {
-  title: "ImageInspectOperation",
-  description:
-    "Operation of an ImageInspect job: the detection options it was submitted with and the detection result.",
-  type: "object",
-  properties: {
-    ImageInspect: { $ref: "https://ci-callback.invalid/schema/definitions/ImageInspectParameters.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my ImageInspect job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    ImageInspectResult: { $ref: "https://ci-callback.invalid/schema/definitions/ImageInspectResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageInspectOperation.json",
-};
-const schema96 = {
-  title: "ImageInspectParameters",
-  description: "Detection options echoed from the request.",
-  type: "object",
-  properties: {
-    AutoProcess: {
-      description: "Whether a suspicious image is handled automatically (true or false).",
-      type: "string",
-      examples: ["true"],
-    },
-    ProcessType: {
-      description:
-        "How a suspicious image is handled when AutoProcess is true, such as BackupObject, SwitchObjectToPrivate or DeleteObject.",
-      type: "string",
-      examples: ["BackupObject"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageInspectParameters.json",
-};
+const schema95 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate255(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ImageInspectParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -8827,63 +7285,6 @@ function validate255(data, { instancePath = "", parentData, parentDataProperty, 
   validate255.errors = vErrors;
   return errors === 0;
 }
-const schema97 = {
-  title: "ImageInspectResult",
-  description: "Detection result, with a status of its own.",
-  type: "object",
-  properties: {
-    Code: { description: "Result code; Success on success.", type: "string", examples: ["Success"] },
-    Message: { description: "Result message; usually empty on success.", type: "string", examples: ["Success"] },
-    State: { description: "Result state, such as Success or Failed.", type: "string", examples: ["Success"] },
-    InputObjectName: { description: "Key of the inspected image.", type: "string", examples: ["test.png"] },
-    InputObjectUrl: {
-      description: "URL of the inspected image.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/test.png"],
-    },
-    ProcessResult: { $ref: "https://ci-callback.invalid/schema/definitions/ImageInspectFindings.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageInspectResult.json",
-};
-const schema98 = {
-  title: "ImageInspectFindings",
-  description: "What the detection found in the image.",
-  type: "object",
-  properties: {
-    PicSize: {
-      description: "Image size in bytes.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["304491"],
-    },
-    PicType: { description: "Image type, such as png or jpg.", type: "string", examples: ["png"] },
-    Suspicious: {
-      description: "Whether data other than the image itself was found.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    SuspiciousBeginByte: {
-      description: "Offset of the first byte of the suspicious data.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["119"],
-    },
-    SuspiciousEndByte: {
-      description: "Offset of the last byte of the suspicious data.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["304490"],
-    },
-    SuspiciousSize: {
-      description: "Size of the suspicious data in bytes.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["304372"],
-    },
-    SuspiciousType: {
-      description: "Type of the suspicious data, such as MPEG-TS.",
-      type: "string",
-      examples: ["MPEG-TS"],
-    },
-    AutoProcessResult: { $ref: "https://ci-callback.invalid/schema/definitions/ImageInspectAutoProcessResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageInspectFindings.json",
-};
 function validate259(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -8957,16 +7358,6 @@ function validate261(data, { instancePath = "", parentData, parentDataProperty, 
   validate261.errors = vErrors;
   return errors === 0;
 }
-const schema101 = {
-  title: "ImageInspectAutoProcessResult",
-  description: "Outcome of the automatic handling of a suspicious image.",
-  type: "object",
-  properties: {
-    Code: { description: "Result code of the handling; Success on success.", type: "string", examples: ["Success"] },
-    Message: { description: "Result message of the handling.", type: "string", examples: ["Success"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageInspectAutoProcessResult.json",
-};
 function validate266(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ImageInspectAutoProcessResult.json" */ let vErrors =
     null;
@@ -9458,67 +7849,7 @@ function validate252(data, { instancePath = "", parentData, parentDataProperty, 
   validate252.errors = vErrors;
   return errors === 0;
 }
-const schema102 = {
-  title: "ImageOCRJob",
-  description: "An ImageOCR job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "ImageOCR" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCROperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRJob.json",
-};
-const schema103 = {
-  title: "ImageOCROperation",
-  description:
-    "Operation of an ImageOCR job: the recognition options it was submitted with and the recognised text (in Detection).",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the OCR template used.",
-      type: "string",
-      examples: ["t1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["ocr_template"],
-    },
-    ImageOCR: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRParameters.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my ImageOCR job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    Detection: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRDetection.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCROperation.json",
-};
-const schema104 = {
-  title: "ImageOCRParameters",
-  description: "Recognition options echoed from the request (same fields as an OCR template).",
-  type: "object",
-  properties: {
-    Type: { description: "Recognition type, such as general.", type: "string", examples: ["general"] },
-    LanguageType: { description: "Language to recognise, such as zh or auto.", type: "string", examples: ["zh"] },
-    IsPdf: { description: "Whether the input is a PDF (true or false).", type: "string", examples: ["false"] },
-    PdfPageNumber: { description: "PDF page to recognise when IsPdf is true.", type: "string", examples: ["1"] },
-    IsWord: {
-      description: "Whether character-level results are returned (true or false).",
-      type: "string",
-      examples: ["true"],
-    },
-    EnableWordPolygon: {
-      description: "Whether word polygons are returned (true or false).",
-      type: "string",
-      examples: ["false"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRParameters.json",
-};
+const schema103 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate274(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ImageOCRParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -9643,79 +7974,6 @@ function validate274(data, { instancePath = "", parentData, parentDataProperty, 
   validate274.errors = vErrors;
   return errors === 0;
 }
-const schema105 = {
-  title: "ImageOCRDetection",
-  description: "The OCR result (named Detection, not ImageOCRResult).",
-  type: "object",
-  properties: {
-    Code: { description: "Result code; Success on success.", type: "string", examples: ["Success"] },
-    Message: { description: "Result message.", type: "string", examples: ["Success"] },
-    State: { description: "Result state, such as Success or Failed.", type: "string", examples: ["Success"] },
-    InputObjectName: { description: "Key of the recognised image.", type: "string", examples: ["pic/ocr.png"] },
-    InputObjectUrl: {
-      description: "URL of the recognised image.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/pic/ocr.png"],
-    },
-    ObjectName: {
-      description: "Key of the result object, when one was written.",
-      type: "string",
-      examples: ["output/ocr.json"],
-    },
-    ObjectUrl: {
-      description: "URL of the result object, when one was written.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/output/ocr.json"],
-    },
-    TextDetections: {
-      description: "Recognised text lines.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRTextDetection.json" },
-    },
-    Language: { description: "Detected language; often empty.", type: "string", examples: ["zh"] },
-    Angel: {
-      description: "Rotation of the text in degrees, clockwise positive ('Angel' is the real element name).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    PdfPageSize: {
-      description: "Number of pages of a PDF input.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRDetection.json",
-};
-const schema106 = {
-  title: "ImageOCRTextDetection",
-  description: "One recognised text line.",
-  type: "object",
-  properties: {
-    DetectedText: { description: "The text of the line.", type: "string", examples: ["Tencent Cloud"] },
-    Confidence: {
-      description: "Confidence, 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["99"],
-    },
-    Polygon: {
-      description: "Corners of the line's bounding quadrilateral.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRPoint.json" },
-    },
-    ItemPolygon: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRItemPolygon.json" },
-    Words: {
-      description: "Characters of the line; present when character results were asked for.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRWord.json" },
-    },
-    WordPolygon: {
-      description: "Quadrilaterals of the words of the line, after rotation correction.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRWordPolygon.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRTextDetection.json",
-};
 function validate278(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -9753,24 +8011,6 @@ function validate278(data, { instancePath = "", parentData, parentDataProperty, 
   validate278.errors = vErrors;
   return errors === 0;
 }
-const schema108 = {
-  title: "ImageOCRPoint",
-  description: "A point in pixels, origin at the top left.",
-  type: "object",
-  properties: {
-    X: {
-      description: "Horizontal coordinate in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["22"],
-    },
-    Y: {
-      description: "Vertical coordinate in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRPoint.json",
-};
 function validate281(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -9848,34 +8088,6 @@ function validate280(data, { instancePath = "", parentData, parentDataProperty, 
   validate280.errors = vErrors;
   return errors === 0;
 }
-const schema110 = {
-  title: "ImageOCRItemPolygon",
-  description: "Bounding rectangle of the line after rotation correction.",
-  type: "object",
-  properties: {
-    X: {
-      description: "Left edge in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["22"],
-    },
-    Y: {
-      description: "Top edge in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10"],
-    },
-    Width: {
-      description: "Width in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["152"],
-    },
-    Height: {
-      description: "Height in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["28"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRItemPolygon.json",
-};
 function validate286(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -9981,21 +8193,6 @@ function validate285(data, { instancePath = "", parentData, parentDataProperty, 
   validate285.errors = vErrors;
   return errors === 0;
 }
-const schema112 = {
-  title: "ImageOCRWord",
-  description: "One recognised character.",
-  type: "object",
-  properties: {
-    Character: { description: "The character.", type: "string", examples: ["T"] },
-    Confidence: {
-      description: "Confidence, 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["99"],
-    },
-    WordCoordPoint: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRWordCoordPoint.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRWord.json",
-};
 function validate293(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -10033,19 +8230,6 @@ function validate293(data, { instancePath = "", parentData, parentDataProperty, 
   validate293.errors = vErrors;
   return errors === 0;
 }
-const schema114 = {
-  title: "ImageOCRWordCoordPoint",
-  description: "Position of a character.",
-  type: "object",
-  properties: {
-    WordCoordinate: {
-      description: "Corners of the character's quadrilateral.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRPoint.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRWordCoordPoint.json",
-};
 function validate295(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ImageOCRWordCoordPoint.json" */ let vErrors = null;
   let errors = 0;
@@ -10169,18 +8353,6 @@ function validate292(data, { instancePath = "", parentData, parentDataProperty, 
   validate292.errors = vErrors;
   return errors === 0;
 }
-const schema115 = {
-  title: "ImageOCRWordPolygon",
-  description: "Quadrilateral of one word: its four corners.",
-  type: "object",
-  properties: {
-    LeftTop: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRPoint.json" },
-    RightTop: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRPoint.json" },
-    RightBottom: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRPoint.json" },
-    LeftBottom: { $ref: "https://ci-callback.invalid/schema/definitions/ImageOCRPoint.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ImageOCRWordPolygon.json",
-};
 function validate299(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ImageOCRWordPolygon.json" */ let vErrors = null;
   let errors = 0;
@@ -10892,33 +9064,7 @@ function validate271(data, { instancePath = "", parentData, parentDataProperty, 
   validate271.errors = vErrors;
   return errors === 0;
 }
-const schema117 = {
-  title: "MediaInfoJob",
-  description: "A MediaInfo job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "MediaInfo" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfoOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/MediaInfoJob.json",
-};
-const schema118 = {
-  title: "MediaInfoOperation",
-  description: "Operation of a MediaInfo job: the media information of the input object (the job's result).",
-  type: "object",
-  properties: {
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my MediaInfo job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/MediaInfoOperation.json",
-};
+const schema118 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate313(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/MediaInfoOperation.json" */ let vErrors = null;
   let errors = 0;
@@ -11078,64 +9224,7 @@ function validate311(data, { instancePath = "", parentData, parentDataProperty, 
   validate311.errors = vErrors;
   return errors === 0;
 }
-const schema119 = {
-  title: "NoiseReductionJob",
-  description: "A NoiseReduction job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "NoiseReduction" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/NoiseReductionOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/NoiseReductionJob.json",
-};
-const schema120 = {
-  title: "NoiseReductionOperation",
-  description:
-    "Operation of a NoiseReduction job: the parameters it was submitted with, echoed back. The denoised audio is at Output; there is no result container.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the NoiseReduction template used.",
-      type: "string",
-      examples: ["t1d0a3a7ba1e3f4e8d8a8a3c2b3e2d4f5a"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["template_noisereduction"],
-    },
-    NoiseReduction: { $ref: "https://ci-callback.invalid/schema/definitions/NoiseReductionParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my NoiseReduction job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/NoiseReductionOperation.json",
-};
-const schema121 = {
-  title: "NoiseReductionParameters",
-  description:
-    "The noise-reduction parameters; present when the job was submitted with parameters instead of a template.",
-  type: "object",
-  properties: {
-    Format: {
-      description: "Container format of the output audio, such as wav, mp3 or m4a.",
-      type: "string",
-      examples: ["wav"],
-    },
-    Samplerate: {
-      description: "Sample rate of the output audio in Hz, such as 16000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["16000"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/NoiseReductionParameters.json",
-};
+const schema120 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate320(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -11433,63 +9522,7 @@ function validate316(data, { instancePath = "", parentData, parentDataProperty, 
   validate316.errors = vErrors;
   return errors === 0;
 }
-const schema123 = {
-  title: "PicProcessJob",
-  description: "A PicProcess job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "PicProcess" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/PicProcessOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/PicProcessJob.json",
-};
-const schema124 = {
-  title: "PicProcessOperation",
-  description: "Operation of a PicProcess job: the processing it was submitted with and the processed image.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the image processing template used.",
-      type: "string",
-      examples: ["t10461fe2bd5a649db9022452ec71e0381"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["test"],
-    },
-    PicProcess: { $ref: "https://ci-callback.invalid/schema/definitions/PicProcessParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my PicProcess job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    PicProcessResult: { $ref: "https://ci-callback.invalid/schema/definitions/PicProcessResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/PicProcessOperation.json",
-};
-const schema125 = {
-  title: "PicProcessParameters",
-  description: "Processing parameters echoed from the request; present when the job was submitted without a template.",
-  type: "object",
-  properties: {
-    IsPicInfo: {
-      description: "Whether image information is returned (true or false).",
-      type: "string",
-      examples: ["true"],
-    },
-    ProcessRule: {
-      description: "Image processing rule, such as imageMogr2/rotate/90.",
-      type: "string",
-      examples: ["imageMogr2/rotate/90"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/PicProcessParameters.json",
-};
+const schema124 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate328(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/PicProcessParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -11546,61 +9579,6 @@ function validate328(data, { instancePath = "", parentData, parentDataProperty, 
   validate328.errors = vErrors;
   return errors === 0;
 }
-const schema126 = {
-  title: "PicProcessResult",
-  description: "The source and output images; absent when nothing was written.",
-  type: "object",
-  properties: {
-    ObjectName: { description: "Key of the output image.", type: "string", examples: ["output/out.jpg"] },
-    OriginalInfo: { $ref: "https://ci-callback.invalid/schema/definitions/PicProcessOriginalInfo.json" },
-    ProcessResult: { $ref: "https://ci-callback.invalid/schema/definitions/PicProcessOutputImage.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/PicProcessResult.json",
-};
-const schema127 = {
-  title: "PicProcessOriginalInfo",
-  description: "The source image.",
-  type: "object",
-  properties: {
-    Etag: {
-      description: "ETag of the source image, including its double quotes.",
-      type: "string",
-      examples: ['"d5a491cd3d8d071e3212c3478e8e35a1"'],
-    },
-    ImageInfo: { $ref: "https://ci-callback.invalid/schema/definitions/PicProcessImageInfo.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/PicProcessOriginalInfo.json",
-};
-const schema128 = {
-  title: "PicProcessImageInfo",
-  description: "Basic information of the source image.",
-  type: "object",
-  properties: {
-    Format: { description: "Image format, such as JPEG or PNG.", type: "string", examples: ["JPEG"] },
-    Width: {
-      description: "Width in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["500"],
-    },
-    Height: {
-      description: "Height in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["417"],
-    },
-    Quality: {
-      description: "Image quality.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["68"],
-    },
-    Ave: { description: "Average colour as 0xRRGGBB.", type: "string", examples: ["0xc64847"] },
-    Orientation: {
-      description: "EXIF orientation.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/PicProcessImageInfo.json",
-};
 function validate334(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -11803,40 +9781,6 @@ function validate332(data, { instancePath = "", parentData, parentDataProperty, 
   validate332.errors = vErrors;
   return errors === 0;
 }
-const schema130 = {
-  title: "PicProcessOutputImage",
-  description: "The processed (output) image.",
-  type: "object",
-  properties: {
-    Etag: {
-      description: "ETag of the output image; usually empty, so absent.",
-      type: "string",
-      examples: ['"24911cd3d8d071e3212c3478e8e35a1d"'],
-    },
-    Format: { description: "Image format, such as JPEG or PNG.", type: "string", examples: ["JPEG"] },
-    Width: {
-      description: "Width in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["417"],
-    },
-    Height: {
-      description: "Height in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["500"],
-    },
-    Quality: {
-      description: "Image quality.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["68"],
-    },
-    Size: {
-      description: "Size in bytes.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["24911"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/PicProcessOutputImage.json",
-};
 function validate342(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -12274,50 +10218,7 @@ function validate325(data, { instancePath = "", parentData, parentDataProperty, 
   validate325.errors = vErrors;
   return errors === 0;
 }
-const schema132 = {
-  title: "QualityEstimateJob",
-  description: "A QualityEstimate job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "QualityEstimate" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/QualityEstimateOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/QualityEstimateJob.json",
-};
-const schema133 = {
-  title: "QualityEstimateOperation",
-  description: "Operation of a QualityEstimate job: the quality score, with the media information of the input.",
-  type: "object",
-  properties: {
-    QualityEstimate: { $ref: "https://ci-callback.invalid/schema/definitions/QualityEstimateResult.json" },
-    QualityEstimateConfig: { $ref: "https://ci-callback.invalid/schema/definitions/QualityEstimateConfig.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my QualityEstimate job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/QualityEstimateOperation.json",
-};
-const schema134 = {
-  title: "QualityEstimateResult",
-  description: "The quality estimate of the input video.",
-  type: "object",
-  properties: {
-    Score: {
-      description: "Quality score of the video (such as 6.460358).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["6.460358"],
-    },
-    VqaPlusResult: { $ref: "https://ci-callback.invalid/schema/definitions/QualityEstimateVqaPlusResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/QualityEstimateResult.json",
-};
+const schema133 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate354(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -12355,27 +10256,6 @@ function validate354(data, { instancePath = "", parentData, parentDataProperty, 
   validate354.errors = vErrors;
   return errors === 0;
 }
-const schema136 = {
-  title: "QualityEstimateVqaPlusResult",
-  description: "Detailed findings of the vqaPlus mode: missing streams and the defects found.",
-  type: "object",
-  properties: {
-    NoAudio: {
-      description: "Whether the input has no audio.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    NoVideo: {
-      description: "Whether the input has no video.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    DetailedResult: {
-      description: "The defects found, by kind.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/QualityEstimateDefect.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/QualityEstimateVqaPlusResult.json",
-};
 function validate357(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -12412,48 +10292,6 @@ function validate357(data, { instancePath = "", parentData, parentDataProperty, 
   validate357.errors = vErrors;
   return errors === 0;
 }
-const schema138 = {
-  title: "QualityEstimateDefect",
-  description: "One kind of defect and where it was found.",
-  type: "object",
-  properties: {
-    Type: { description: "Kind of defect, such as Blur or Mosaic.", type: "string", examples: ["Blur"] },
-    Items: {
-      description: "Where the defect was found.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/QualityEstimateDefectItem.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/QualityEstimateDefect.json",
-};
-const schema139 = {
-  title: "QualityEstimateDefectItem",
-  description: "One occurrence of a defect.",
-  type: "object",
-  properties: {
-    Confidence: {
-      description: "Confidence, 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["87"],
-    },
-    StartTimeOffset: {
-      description: "Start of the occurrence, in seconds from the beginning of the video.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2.5"],
-    },
-    EndTimeOffset: {
-      description: "End of the occurrence, in seconds from the beginning of the video.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["4.8"],
-    },
-    AreaCoordSet: {
-      description: "Area of the occurrence as pixel coordinates (x1, y1, x2, y2).",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal", examples: ["120"] },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/QualityEstimateDefectItem.json",
-};
 function validate362(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -12797,24 +10635,6 @@ function validate353(data, { instancePath = "", parentData, parentDataProperty, 
   validate353.errors = vErrors;
   return errors === 0;
 }
-const schema141 = {
-  title: "QualityEstimateConfig",
-  description: "The quality estimation options, echoed back.",
-  type: "object",
-  properties: {
-    Rotate: {
-      description: "Rotation applied to the video before scoring, in degrees.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["90"],
-    },
-    Mode: {
-      description: "Scoring mode, such as vqaPlus for detailed findings.",
-      type: "string",
-      examples: ["vqaPlus"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/QualityEstimateConfig.json",
-};
 function validate372(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -13106,59 +10926,8 @@ function validate350(data, { instancePath = "", parentData, parentDataProperty, 
   validate350.errors = vErrors;
   return errors === 0;
 }
-const schema143 = {
-  title: "SDRtoHDRJob",
-  description: "A SDRtoHDR job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "SDRtoHDR" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SDRtoHDROperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SDRtoHDRJob.json",
-};
-const schema144 = {
-  title: "SDRtoHDROperation",
-  description: "Operation of a SDRtoHDR job: the parameters it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    SDRtoHDR: { $ref: "https://ci-callback.invalid/schema/definitions/SDRtoHDRParameters.json" },
-    TranscodeTemplateId: {
-      description: "ID of the transcoding template that set the output's encoding; absent when Transcode was given.",
-      type: "string",
-      examples: ["t156c107210e7243c5817354565d81b578"],
-    },
-    Transcode: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeParameters.json" },
-    WatermarkTemplateId: {
-      description: "IDs of the watermark templates applied, at most 3.",
-      type: "array",
-      items: { type: "string", examples: ["t143ae6e040af6431aa772c9ec3f0a3f36"] },
-    },
-    Watermark: {
-      description: "Watermarks applied, at most 3.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/Watermark.json" },
-    },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my SDRtoHDR job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SDRtoHDROperation.json",
-};
-const schema145 = {
-  title: "SDRtoHDRParameters",
-  description: "The SDR to HDR conversion parameters.",
-  type: "object",
-  properties: { HdrMode: { description: "HDR standard of the output.", type: "string", enum: ["HLG", "HDR10"] } },
-  $id: "https://ci-callback.invalid/schema/definitions/SDRtoHDRParameters.json",
-};
+const schema144 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema145 = { properties: { HdrMode: { enum: ["HLG", "HDR10"] } } };
 function validate381(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/SDRtoHDRParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -13214,53 +10983,6 @@ function validate381(data, { instancePath = "", parentData, parentDataProperty, 
   validate381.errors = vErrors;
   return errors === 0;
 }
-const schema146 = {
-  title: "TranscodeParameters",
-  description:
-    "Transcoding parameters, as in a transcoding template; present when the job was submitted with parameters instead of a template. Other job types (SuperResolution, SDRtoHDR, VideoProcess) echo the same container.",
-  type: "object",
-  properties: {
-    Container: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeContainer.json" },
-    Video: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeVideo.json" },
-    TimeInterval: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeTimeInterval.json" },
-    Audio: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeAudio.json" },
-    TransConfig: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeTransConfig.json" },
-    AudioMix: {
-      description: "Audio tracks mixed into the output; used only when the audio is kept.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeAudioMix.json" },
-    },
-    AudioMixArray: {
-      description: "Audio tracks mixed into the output, at most 2 (newer form of AudioMix).",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeAudioMix.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeParameters.json",
-};
-const schema147 = {
-  title: "TranscodeContainer",
-  description: "Output container.",
-  type: "object",
-  properties: {
-    Format: {
-      description: "Container format, such as mp4, flv, hls, ts, mp3, aac, WebM or dash.",
-      type: "string",
-      examples: ["mp4"],
-    },
-    ClipConfig: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeClipConfig.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeContainer.json",
-};
-const schema148 = {
-  title: "TranscodeClipConfig",
-  description: "Segmenting of hls and dash outputs.",
-  type: "object",
-  properties: {
-    Duration: { description: "Segment duration in seconds; 5 by default.", type: "string", examples: ["5"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeClipConfig.json",
-};
 function validate385(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/TranscodeClipConfig.json" */ let vErrors = null;
   let errors = 0;
@@ -13353,113 +11075,6 @@ function validate384(data, { instancePath = "", parentData, parentDataProperty, 
   validate384.errors = vErrors;
   return errors === 0;
 }
-const schema149 = {
-  title: "TranscodeVideo",
-  description: "Video encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: { description: "Video codec, such as H.264, H.265, VP8, VP9 or AV1.", type: "string", examples: ["H.264"] },
-    Width: {
-      description: "Width in pixels, 128 to 4096, even; the source width by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1280"],
-    },
-    Height: {
-      description: "Height in pixels, 128 to 4096, even; the source height by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["720"],
-    },
-    Fps: {
-      description: "Frame rate, up to 60.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["30"],
-    },
-    Remove: {
-      description: "Whether the video stream is dropped.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Profile: {
-      description: "Encoding profile (H.264 only), such as baseline, main, high or auto.",
-      type: "string",
-      examples: ["high"],
-    },
-    Bitrate: {
-      description: "Video bitrate in kbps, 10 to 50000, or auto for an adaptive bitrate.",
-      type: "string",
-      examples: ["1000"],
-    },
-    Crf: {
-      description: "Constant rate factor (quality), up to 51; overrides Bitrate.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["25"],
-    },
-    Gop: {
-      description: "Maximum number of frames between two key frames.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["250"],
-    },
-    Preset: {
-      description:
-        "Encoder preset, such as veryfast, fast, medium, slow, slower (H.264), good, realtime (VP8) or 5, 4 (AV1).",
-      type: "string",
-      examples: ["medium"],
-    },
-    Bufsize: {
-      description: "Buffer size in kb, 1000 to 128000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1000"],
-    },
-    Maxrate: {
-      description: "Peak bitrate in kbps, 10 to 50000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["5000"],
-    },
-    HlsTsTime: {
-      description: "Duration of an HLS segment in seconds; 5 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["5"],
-    },
-    Pixfmt: {
-      description: "Pixel format, such as yuv420p, yuv422p, yuv444p, yuvj420p, yuv420p10le or auto.",
-      type: "string",
-      examples: ["yuv420p"],
-    },
-    LongShortMode: {
-      description: "Whether Width and Height apply to the long and short edges instead of width and height.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Rotate: {
-      description: "Rotation in degrees, 0 to 360.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["90"],
-    },
-    ScanMode: { description: "Scan mode; its values are not documented.", type: "string", examples: ["progressive"] },
-    Crop: { description: "Crop setting; not documented.", type: "string", examples: ["1280:720:0:0"] },
-    Pad: { description: "Padding setting; not documented.", type: "string", examples: ["1280:720:0:0"] },
-    Interlaced: {
-      description: 'Whether the output is interlaced ("true" or "false"); not documented.',
-      type: "string",
-      examples: ["false"],
-    },
-    Quality: { description: "Relative quality; not documented for transcoding.", type: "string", examples: ["90"] },
-    SliceTime: { description: "Segment length in seconds; not documented.", type: "string", examples: ["5"] },
-    AnimateOnlyKeepKeyFrame: {
-      description: "Animation parameter (keep key frames only), echoed for every transcoding job.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    AnimateTimeIntervalOfFrame: {
-      description: "Animation parameter (frame extraction interval in seconds), echoed for every transcoding job.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.5"],
-    },
-    AnimateFramesPerSecond: {
-      description: "Animation parameter (frames extracted per second), echoed for every transcoding job.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeVideo.json",
-};
 function validate389(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -13938,24 +11553,6 @@ function validate388(data, { instancePath = "", parentData, parentDataProperty, 
   validate388.errors = vErrors;
   return errors === 0;
 }
-const schema152 = {
-  title: "TranscodeTimeInterval",
-  description: "The part of the input that is transcoded.",
-  type: "object",
-  properties: {
-    Start: {
-      description: "Start offset in seconds, millisecond precision; 0 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Duration: {
-      description: "Duration in seconds, millisecond precision; the whole input by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["60"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeTimeInterval.json",
-};
 function validate407(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -14043,52 +11640,6 @@ function validate406(data, { instancePath = "", parentData, parentDataProperty, 
   validate406.errors = vErrors;
   return errors === 0;
 }
-const schema154 = {
-  title: "TranscodeAudio",
-  description: "Audio encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: {
-      description: "Audio codec, such as aac, mp3, flac, amr, Vorbis, opus or pcm_s16le.",
-      type: "string",
-      examples: ["aac"],
-    },
-    Samplerate: {
-      description: "Sample rate in Hz, such as 44100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["44100"],
-    },
-    Bitrate: {
-      description: "Audio bitrate in kbps, 8 to 1000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["128"],
-    },
-    Channels: {
-      description: "Number of channels (1, 2, 4, 5, 6 or 8 by codec).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    Remove: {
-      description: "Whether the audio stream is dropped.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    KeepTwoTracks: {
-      description: "Whether two audio tracks are kept.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    SwitchTrack: {
-      description: "Whether the audio tracks are switched.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    SampleFormat: {
-      description: "Sample format, such as fltp, s16p, s32p, s16 or s32 by codec.",
-      type: "string",
-      examples: ["fltp"],
-    },
-    Profile: { description: "Audio profile; not documented.", type: "string", examples: ["aac_low"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeAudio.json",
-};
 function validate412(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -14320,71 +11871,13 @@ function validate411(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 const schema157 = {
-  title: "TranscodeTransConfig",
-  description: "Transcoding behaviour.",
-  type: "object",
   properties: {
-    AdjDarMethod: {
-      description: "How a different aspect ratio is reconciled; none by default.",
-      type: "string",
-      enum: ["scale", "crop", "pad", "none"],
-    },
-    IsCheckReso: {
-      description: "Whether the resolution is checked against the source.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    ResoAdjMethod: {
-      description: "When IsCheckReso: 0 keeps the source resolution, 1 fails the job.",
-      type: "string",
-      enum: ["0", "1"],
-    },
-    IsCheckVideoBitrate: {
-      description: "Whether the video bitrate is checked against the source.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    VideoBitrateAdjMethod: {
-      description:
-        "When IsCheckVideoBitrate and the output bitrate is higher: 0 keeps the source bitrate, 1 fails the job.",
-      type: "string",
-      enum: ["0", "1"],
-    },
-    IsCheckAudioBitrate: {
-      description: "Whether the audio bitrate is checked against the source.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    AudioBitrateAdjMethod: {
-      description:
-        "When IsCheckAudioBitrate and the output bitrate is higher: 0 keeps the source bitrate, 1 fails the job.",
-      type: "string",
-      enum: ["0", "1"],
-    },
-    IsCheckVideoFps: {
-      description: "Whether the frame rate is checked against the source.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    VideoFpsAdjMethod: {
-      description:
-        "When IsCheckVideoFps and the output frame rate is higher: 0 keeps the source frame rate, 1 fails the job.",
-      type: "string",
-      enum: ["0", "1"],
-    },
-    DeleteMetadata: {
-      description: "Whether the file metadata is stripped.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    IsHdr2Sdr: {
-      description: "Whether HDR is converted to SDR.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    TranscodeIndex: {
-      description: "Index of the stream to process, as in MediaInfo.Stream.Video.Index or Audio.Index.",
-      type: "string",
-      examples: ["0"],
-    },
-    HlsEncrypt: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeHlsEncrypt.json" },
-    DashEncrypt: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeDashEncrypt.json" },
+    AdjDarMethod: { enum: ["scale", "crop", "pad", "none"] },
+    ResoAdjMethod: { enum: ["0", "1"] },
+    VideoBitrateAdjMethod: { enum: ["0", "1"] },
+    AudioBitrateAdjMethod: { enum: ["0", "1"] },
+    VideoFpsAdjMethod: { enum: ["0", "1"] },
   },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeTransConfig.json",
 };
 function validate422(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -14422,23 +11915,6 @@ function validate422(data, { instancePath = "", parentData, parentDataProperty, 
   validate422.errors = vErrors;
   return errors === 0;
 }
-const schema159 = {
-  title: "TranscodeHlsEncrypt",
-  description: "HLS encryption (hls outputs only).",
-  type: "object",
-  properties: {
-    IsHlsEncrypt: {
-      description: "Whether HLS encryption is on.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    UriKey: {
-      description: "URI of the key; meaningful when IsHlsEncrypt is true.",
-      type: "string",
-      examples: ["https://example.com/hls.key"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeHlsEncrypt.json",
-};
 function validate430(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -14528,23 +12004,6 @@ function validate429(data, { instancePath = "", parentData, parentDataProperty, 
   validate429.errors = vErrors;
   return errors === 0;
 }
-const schema161 = {
-  title: "TranscodeDashEncrypt",
-  description: "DASH encryption (dash outputs only).",
-  type: "object",
-  properties: {
-    IsEncrypt: {
-      description: "Whether DASH encryption is on.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    UriKey: {
-      description: "URI of the key; meaningful when IsEncrypt is true.",
-      type: "string",
-      examples: ["https://example.com/dash.key"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeDashEncrypt.json",
-};
 function validate434(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -15111,42 +12570,11 @@ function validate383(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 const schema163 = {
-  title: "Watermark",
-  description: "Watermark parameters, as in a watermark template.",
-  type: "object",
   properties: {
-    Type: { description: "Watermark type.", type: "string", enum: ["Text", "Image"] },
-    Pos: {
-      description: "Anchor position.",
-      type: "string",
-      enum: ["TopRight", "TopLeft", "BottomRight", "BottomLeft", "Left", "Right", "Top", "Bottom", "Center"],
-    },
-    LocMode: {
-      description: "Whether Dx and Dy are relative (%) or absolute (px).",
-      type: "string",
-      enum: ["Relativity", "Absolute"],
-    },
-    Dx: {
-      description: "Horizontal offset, in % or px by LocMode.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Dy: {
-      description: "Vertical offset, in % or px by LocMode.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    StartTime: {
-      description: "When the watermark starts, in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    EndTime: {
-      description: "When the watermark ends, in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    SlideConfig: { $ref: "https://ci-callback.invalid/schema/definitions/WatermarkSlideConfig.json" },
-    Image: { $ref: "https://ci-callback.invalid/schema/definitions/WatermarkImage.json" },
-    Text: { $ref: "https://ci-callback.invalid/schema/definitions/WatermarkText.json" },
+    Type: { enum: ["Text", "Image"] },
+    Pos: { enum: ["TopRight", "TopLeft", "BottomRight", "BottomLeft", "Left", "Right", "Top", "Bottom", "Center"] },
+    LocMode: { enum: ["Relativity", "Absolute"] },
   },
-  $id: "https://ci-callback.invalid/schema/definitions/Watermark.json",
 };
 function validate442(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -15185,23 +12613,7 @@ function validate442(data, { instancePath = "", parentData, parentDataProperty, 
   validate442.errors = vErrors;
   return errors === 0;
 }
-const schema165 = {
-  title: "WatermarkSlideConfig",
-  description: "Scrolling of the watermark.",
-  type: "object",
-  properties: {
-    SlideMode: { description: "Scrolling mode.", type: "string", enum: ["Default", "ScrollFromLeft"] },
-    XSlideSpeed: {
-      description: "Horizontal speed, 0 to 10.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    YSlideSpeed: {
-      description: "Vertical speed, 0 to 10.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WatermarkSlideConfig.json",
-};
+const schema165 = { properties: { SlideMode: { enum: ["Default", "ScrollFromLeft"] } } };
 function validate448(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -15322,32 +12734,7 @@ function validate447(data, { instancePath = "", parentData, parentDataProperty, 
   validate447.errors = vErrors;
   return errors === 0;
 }
-const schema167 = {
-  title: "WatermarkImage",
-  description: "An image watermark.",
-  type: "object",
-  properties: {
-    Url: { description: "Address of the watermark image.", type: "string" },
-    Mode: { description: "Size mode.", type: "string", enum: ["Original", "Proportion", "Fixed"] },
-    Width: {
-      description: "Width, in % or px by Mode.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Height: {
-      description: "Height, in % or px by Mode.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Transparency: {
-      description: "Opacity, 1 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Background: {
-      description: "Whether the image is a background image.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WatermarkImage.json",
-};
+const schema167 = { properties: { Mode: { enum: ["Original", "Proportion", "Fixed"] } } };
 function validate453(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -15549,25 +12936,6 @@ function validate452(data, { instancePath = "", parentData, parentDataProperty, 
   validate452.errors = vErrors;
   return errors === 0;
 }
-const schema170 = {
-  title: "WatermarkText",
-  description: "A text watermark.",
-  type: "object",
-  properties: {
-    FontSize: {
-      description: "Font size, 5 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    FontType: { description: "Font name.", type: "string" },
-    FontColor: { description: "Font colour as 0xRRGGBB.", type: "string" },
-    Transparency: {
-      description: "Opacity, 1 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Text: { description: "The text, at most 64 characters.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WatermarkText.json",
-};
 function validate461(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -16239,62 +13607,9 @@ function validate378(data, { instancePath = "", parentData, parentDataProperty, 
   validate378.errors = vErrors;
   return errors === 0;
 }
-const schema172 = {
-  title: "SegmentJob",
-  description: "A Segment job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Segment" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SegmentOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SegmentJob.json",
-};
-const schema173 = {
-  title: "SegmentOperation",
-  description: "Operation of a Segment job: the remuxing parameters, echoed back, and its results.",
-  type: "object",
-  properties: {
-    Segment: { $ref: "https://ci-callback.invalid/schema/definitions/SegmentParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Segment job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SegmentOperation.json",
-};
+const schema173 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 const schema174 = {
-  title: "SegmentParameters",
-  description: "The remuxing (segmenting) parameters.",
-  type: "object",
-  properties: {
-    Format: {
-      description: "Container format of the output.",
-      type: "string",
-      enum: ["aac", "mp3", "flac", "mp4", "ts", "mkv", "avi", "hls", "m3u8"],
-    },
-    Duration: {
-      description: "Length of each segment in seconds, at least 5; absent for a single output file.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10"],
-    },
-    TranscodeIndex: {
-      description: "Index of the stream to process, as in MediaInfo.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    HlsEncrypt: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeHlsEncrypt.json" },
-    StartTime: { description: "Start of the part of the input to process.", type: "string", examples: ["0"] },
-    EndTime: { description: "End of the part of the input to process.", type: "string", examples: ["60"] },
-    AIGCMetadata: { $ref: "https://ci-callback.invalid/schema/definitions/SegmentAigcMetadata.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SegmentParameters.json",
+  properties: { Format: { enum: ["aac", "mp3", "flac", "mp4", "ts", "mkv", "avi", "hls", "m3u8"] } },
 };
 function validate474(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -16333,45 +13648,6 @@ function validate474(data, { instancePath = "", parentData, parentDataProperty, 
   validate474.errors = vErrors;
   return errors === 0;
 }
-const schema176 = {
-  title: "SegmentAigcMetadata",
-  description: "AI-generated-content labelling metadata written into the output.",
-  type: "object",
-  properties: {
-    Label: { description: "AIGC label.", type: "string", examples: ["1"] },
-    ContentProducer: {
-      description: "Name or code of the service provider that generated the content.",
-      type: "string",
-      examples: ["001191110108MA01A2B3C4D10001"],
-    },
-    ProduceID: {
-      description: "ID the producer gave the content.",
-      type: "string",
-      examples: ["6f1c2e2a-8d3b-4c1e-9a57-2b4d6e8f0a13"],
-    },
-    ReservedCode1: {
-      description: "Reserved field for the producer, such as a signature.",
-      type: "string",
-      examples: ["b7e4c1d2-5a6f-4e3b-8c9d-0e1f2a3b4c5d"],
-    },
-    ContentPropagator: {
-      description: "Name or code of the service provider that distributes the content.",
-      type: "string",
-      examples: ["001191110108MA01A2B3C4D10001"],
-    },
-    PropagateID: {
-      description: "ID the distributor gave the content.",
-      type: "string",
-      examples: ["6f1c2e2a-8d3b-4c1e-9a57-2b4d6e8f0a13"],
-    },
-    ReservedCode2: {
-      description: "Reserved field for the distributor, such as a signature.",
-      type: "string",
-      examples: ["b7e4c1d2-5a6f-4e3b-8c9d-0e1f2a3b4c5d"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SegmentAigcMetadata.json",
-};
 function validate478(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/SegmentAigcMetadata.json" */ let vErrors = null;
   let errors = 0;
@@ -16869,93 +14145,12 @@ function validate470(data, { instancePath = "", parentData, parentDataProperty, 
   validate470.errors = vErrors;
   return errors === 0;
 }
-const schema177 = {
-  title: "SegmentVideoBodyJob",
-  description: "A SegmentVideoBody job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "SegmentVideoBody" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SegmentVideoBodyOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SegmentVideoBodyJob.json",
-};
-const schema178 = {
-  title: "SegmentVideoBodyOperation",
-  description: "Operation of a SegmentVideoBody job: the matting parameters, echoed back, and its results.",
-  type: "object",
-  properties: {
-    SegmentVideoBody: { $ref: "https://ci-callback.invalid/schema/definitions/SegmentVideoBodyParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my SegmentVideoBody job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SegmentVideoBodyOperation.json",
-};
+const schema178 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 const schema179 = {
-  title: "SegmentVideoBodyParameters",
-  description: "The matting parameters.",
-  type: "object",
   properties: {
-    Mode: {
-      description: "Output: the alpha mask, the foreground, or the foreground on a custom background.",
-      type: "string",
-      enum: ["Mask", "Foreground", "Combination"],
-    },
-    SegmentType: {
-      description: "What is cut out: people, a green screen, or a solid-colour background.",
-      type: "string",
-      enum: ["HumanSeg", "GreenScreenSeg", "SolidColorSeg"],
-    },
-    BackgroundRed: {
-      description: "Red of the background colour in Foreground mode, 0 to 255.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    BackgroundGreen: {
-      description: "Green of the background colour in Foreground mode, 0 to 255.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["255"],
-    },
-    BackgroundBlue: {
-      description: "Blue of the background colour in Foreground mode, 0 to 255.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    BackgroundLogoUrl: {
-      description: "Address of the background file in Combination mode (same bucket).",
-      type: "string",
-      examples: ["https://test-123456789.cos.ap-chongqing.myqcloud.com/background.jpg"],
-    },
-    BinaryThreshold: {
-      description: "Edge adjustment threshold, 0 to 255.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-    RemoveRed: {
-      description: "Red of the solid background colour to remove (SolidColorSeg), 0 to 255.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    RemoveGreen: {
-      description: "Green of the solid background colour to remove (SolidColorSeg), 0 to 255.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    RemoveBlue: {
-      description: "Blue of the solid background colour to remove (SolidColorSeg), 0 to 255.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["255"],
-    },
+    Mode: { enum: ["Mask", "Foreground", "Combination"] },
+    SegmentType: { enum: ["HumanSeg", "GreenScreenSeg", "SolidColorSeg"] },
   },
-  $id: "https://ci-callback.invalid/schema/definitions/SegmentVideoBodyParameters.json",
 };
 function validate489(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -17398,75 +14593,8 @@ function validate485(data, { instancePath = "", parentData, parentDataProperty, 
   validate485.errors = vErrors;
   return errors === 0;
 }
-const schema181 = {
-  title: "SmartCoverJob",
-  description: "A SmartCover job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "SmartCover" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SmartCoverOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SmartCoverJob.json",
-};
-const schema182 = {
-  title: "SmartCoverOperation",
-  description:
-    "Operation of a SmartCover job: the parameters it was submitted with, echoed back, and its results (the cover images are listed in MediaResult).",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the SmartCover template used.",
-      type: "string",
-      examples: ["t16567cd58ade9411d952283873123b9b1"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["template_smartcover"],
-    },
-    SmartCover: { $ref: "https://ci-callback.invalid/schema/definitions/SmartCoverParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my SmartCover job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SmartCoverOperation.json",
-};
-const schema183 = {
-  title: "SmartCoverParameters",
-  description: "The cover extraction parameters.",
-  type: "object",
-  properties: {
-    Format: { description: "Image format of the covers.", type: "string", enum: ["png", "jpg", "webp"] },
-    Width: {
-      description: "Cover width in pixels, 128 to 4096.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1280"],
-    },
-    Height: {
-      description: "Cover height in pixels, 128 to 4096.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["960"],
-    },
-    Count: {
-      description: "Number of covers, 1 to 10 (default 3).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["5"],
-    },
-    DeleteDuplicates: {
-      description: "Whether near-duplicate covers are dropped.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SmartCoverParameters.json",
-};
+const schema182 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema183 = { properties: { Format: { enum: ["png", "jpg", "webp"] } } };
 function validate506(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -17886,114 +15014,12 @@ function validate502(data, { instancePath = "", parentData, parentDataProperty, 
   validate502.errors = vErrors;
   return errors === 0;
 }
-const schema186 = {
-  title: "SnapshotJob",
-  description: "A Snapshot job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Snapshot" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SnapshotOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SnapshotJob.json",
-};
-const schema187 = {
-  title: "SnapshotOperation",
-  description:
-    "Operation of a Snapshot job: the parameters it was submitted with, echoed back, and its results. Its MediaInfo comes with every child empty, so it is usually absent.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the snapshot template used.",
-      type: "string",
-      examples: ["t1f16e1dfbdc9ds4105b31632d45710642a"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["template_snapshot"],
-    },
-    Snapshot: { $ref: "https://ci-callback.invalid/schema/definitions/SnapshotParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/SnapshotOutput.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Snapshot job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/SnapshotResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SnapshotOperation.json",
-};
+const schema187 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 const schema188 = {
-  title: "SnapshotParameters",
-  description:
-    "Snapshot parameters, as in a snapshot template; present when the job was submitted with parameters instead of a template.",
-  type: "object",
   properties: {
-    Mode: {
-      description: "Capture mode; Interval by default.",
-      type: "string",
-      enum: ["Interval", "Average", "KeyFrame"],
-    },
-    Start: {
-      description: "Start offset in seconds, millisecond precision; 0 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    TimeInterval: {
-      description: "Interval between captures in seconds, up to 3600 (Interval mode).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["5"],
-    },
-    Count: {
-      description: "Number of captures, up to 10000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10"],
-    },
-    Width: {
-      description: "Image width in pixels, 128 to 4096.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1280"],
-    },
-    Height: {
-      description: "Image height in pixels, 128 to 4096.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["960"],
-    },
-    CIParam: {
-      description: "Image-processing parameters applied to each capture.",
-      type: "string",
-      examples: ["imageMogr2/format/png"],
-    },
-    IsCheckCount: {
-      description: "Whether the job switches to Average mode when the video is too short for Count captures.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    IsCheckBlack: {
-      description: "Whether black frames are skipped.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    BlackLevel: {
-      description: "With IsCheckBlack: share of black pixels, 30 to 100, above which a frame counts as black.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["30"],
-    },
-    PixelBlackThreshold: {
-      description: "With IsCheckBlack: value, 0 to 255, below which a pixel counts as black.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["10"],
-    },
-    SnapshotOutMode: {
-      description: "What is produced: snapshots, sprite sheets or both; OnlySnapshot by default.",
-      type: "string",
-      enum: ["OnlySnapshot", "OnlySprite", "SnapshotAndSprite"],
-    },
-    SpriteSnapshotConfig: { $ref: "https://ci-callback.invalid/schema/definitions/SnapshotSpriteConfig.json" },
+    Mode: { enum: ["Interval", "Average", "KeyFrame"] },
+    SnapshotOutMode: { enum: ["OnlySnapshot", "OnlySprite", "SnapshotAndSprite"] },
   },
-  $id: "https://ci-callback.invalid/schema/definitions/SnapshotParameters.json",
 };
 function validate521(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -18068,45 +15094,6 @@ function validate527(data, { instancePath = "", parentData, parentDataProperty, 
   validate527.errors = vErrors;
   return errors === 0;
 }
-const schema191 = {
-  title: "SnapshotSpriteConfig",
-  description: "Layout of the sprite sheets.",
-  type: "object",
-  properties: {
-    CellWidth: {
-      description: "Width of one cell in pixels, 8 to 4096; the snapshot width by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["160"],
-    },
-    CellHeight: {
-      description: "Height of one cell in pixels, 8 to 4096; the snapshot height by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["90"],
-    },
-    Padding: {
-      description: "Inner spacing in pixels, 0 to 1024.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Margin: {
-      description: "Outer margin in pixels, 0 to 1024.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Color: { description: "Background colour, in FFmpeg colour syntax.", type: "string", examples: ["AliceBlue"] },
-    Columns: {
-      description: "Number of columns, 1 to 10000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["3"],
-    },
-    Lines: {
-      description: "Number of rows, 1 to 10000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["3"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SnapshotSpriteConfig.json",
-};
 function validate533(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -18512,27 +15499,6 @@ function validate520(data, { instancePath = "", parentData, parentDataProperty, 
   validate520.errors = vErrors;
   return errors === 0;
 }
-const schema193 = {
-  title: "SnapshotOutput",
-  description:
-    "The output location the job was asked for; the key patterns still hold ${Number} (the real names are in MediaResult).",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the output bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: { description: "Output bucket.", type: "string", examples: ["test-123456789"] },
-    Object: {
-      description: "Key pattern of the snapshots, with ${Number}.",
-      type: "string",
-      examples: ["output/snapshot-${Number}.jpg"],
-    },
-    SpriteObject: {
-      description: "Key pattern of the sprite sheets (jpg), with ${Number}.",
-      type: "string",
-      examples: ["output/sprite-${Number}.jpg"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SnapshotOutput.json",
-};
 function validate542(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/SnapshotOutput.json" */ let vErrors = null;
   let errors = 0;
@@ -18623,40 +15589,6 @@ function validate542(data, { instancePath = "", parentData, parentDataProperty, 
   validate542.errors = vErrors;
   return errors === 0;
 }
-const schema194 = {
-  title: "SnapshotResult",
-  description: "The files the job wrote; present once the job has finished.",
-  type: "object",
-  properties: { OutputFile: { $ref: "https://ci-callback.invalid/schema/definitions/SnapshotOutputFile.json" } },
-  $id: "https://ci-callback.invalid/schema/definitions/SnapshotResult.json",
-};
-const schema195 = {
-  title: "SnapshotOutputFile",
-  description:
-    "Where the snapshots are; the real key of each is ObjectPrefix + ObjectName. SpriteOutputFile says, in the same way, where the sprite sheets are.",
-  type: "object",
-  properties: {
-    Bucket: { description: "Bucket of the output files.", type: "string", examples: ["test-123456789"] },
-    Region: { description: "Region of the output bucket.", type: "string", examples: ["ap-chongqing"] },
-    ObjectPrefix: {
-      description: "Common prefix of the snapshot keys.",
-      type: "string",
-      examples: ["output/snapshot-"],
-    },
-    ObjectName: {
-      description: "Names of the snapshots, relative to ObjectPrefix.",
-      type: "array",
-      items: { type: "string", examples: ["0.jpg"] },
-    },
-    Md5Info: {
-      description: "MD5 of each output file; empty in the documented examples, so usually absent.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/Md5Info.json" },
-    },
-    SpriteOutputFile: { $ref: "https://ci-callback.invalid/schema/definitions/OutputFile.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SnapshotOutputFile.json",
-};
 function validate546(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/SnapshotOutputFile.json" */ let vErrors = null;
   let errors = 0;
@@ -19087,61 +16019,7 @@ function validate517(data, { instancePath = "", parentData, parentDataProperty, 
   validate517.errors = vErrors;
   return errors === 0;
 }
-const schema196 = {
-  title: "SoundHoundJob",
-  description: "A SoundHound job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "SoundHound" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SoundHoundOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SoundHoundJob.json",
-};
-const schema197 = {
-  title: "SoundHoundOperation",
-  description: "Operation of a SoundHound job: the songs recognised in the input audio.",
-  type: "object",
-  properties: {
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my SoundHound job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    SoundHoundResult: { $ref: "https://ci-callback.invalid/schema/definitions/SoundHoundResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SoundHoundOperation.json",
-};
-const schema198 = {
-  title: "SoundHoundResult",
-  description: "Song recognition result.",
-  type: "object",
-  properties: {
-    SongList: {
-      description: "Matched songs.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SoundHoundSong.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SoundHoundResult.json",
-};
-const schema199 = {
-  title: "SoundHoundSong",
-  description: "One matched song.",
-  type: "object",
-  properties: {
-    Inlier: {
-      description: "Match score (0.98).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.98"],
-    },
-    SingerName: { description: "Singer.", type: "string", examples: ["周杰伦"] },
-    SongName: { description: "Song title.", type: "string", examples: ["青花瓷"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SoundHoundSong.json",
-};
+const schema197 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate557(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -19464,118 +16342,7 @@ function validate552(data, { instancePath = "", parentData, parentDataProperty, 
   validate552.errors = vErrors;
   return errors === 0;
 }
-const schema201 = {
-  title: "SpeechRecognitionJob",
-  description: "A SpeechRecognition job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "SpeechRecognition" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionJob.json",
-};
-const schema202 = {
-  title: "SpeechRecognitionOperation",
-  description:
-    "Operation of a SpeechRecognition job: the recognition parameters it was submitted with and the recognised text.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the speech recognition template used.",
-      type: "string",
-      examples: ["t1460606b9752148c4ab182f55163ba7cd"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["speech_demo"],
-    },
-    SpeechRecognition: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my SpeechRecognition job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    SpeechRecognitionResult: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionOperation.json",
-};
-const schema203 = {
-  title: "SpeechRecognitionParameters",
-  description:
-    "Recognition parameters echoed from the request (same fields as a speech recognition template); present when the job was submitted without a template.",
-  type: "object",
-  properties: {
-    EngineModelType: {
-      description: "Engine model, such as 16k_zh or 16k_zh_video.",
-      type: "string",
-      examples: ["16k_zh"],
-    },
-    ChannelNum: {
-      description: "Number of audio channels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1"],
-    },
-    ResTextFormat: {
-      description: "Result text format; 1 and above fill ResultDetail.",
-      type: "string",
-      examples: ["1"],
-    },
-    FilterDirty: {
-      description: "Profanity filtering: 0 off, 1 filter, 2 replace with asterisks.",
-      type: "string",
-      examples: ["0"],
-    },
-    FilterModal: {
-      description: "Modal particle filtering: 0 off, 1 partial, 2 strict.",
-      type: "string",
-      examples: ["0"],
-    },
-    FilterPunc: {
-      description: "Punctuation filtering: 0 off, 1 sentence-final, 2 all.",
-      type: "string",
-      examples: ["0"],
-    },
-    ConvertNumMode: {
-      description: "Number conversion: 0 none, 1 smart conversion to Arabic numerals.",
-      type: "string",
-      examples: ["1"],
-    },
-    SpeakerDiarization: { description: "Speaker separation: 0 off, 1 on.", type: "string", examples: ["0"] },
-    SpeakerNumber: {
-      description: "Number of speakers to separate; 0 means automatic.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    OutputFileType: { description: "Type of the result file, such as txt or srt.", type: "string", examples: ["txt"] },
-    FlashAsr: { description: "Whether fast recognition is used (true or false).", type: "string", examples: ["false"] },
-    Format: {
-      description: "Audio format for fast recognition, such as mp3 or wav.",
-      type: "string",
-      examples: ["mp3"],
-    },
-    FirstChannelOnly: {
-      description: "Whether only the first channel is recognised (fast recognition): 0 or 1.",
-      type: "string",
-      examples: ["1"],
-    },
-    WordInfo: {
-      description: "Word-level timing in fast recognition results: 0, 1 or 2.",
-      type: "string",
-      examples: ["0"],
-    },
-    SentenceMaxLength: {
-      description: "Maximum characters per sentence (fast recognition); 0 means no limit.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionParameters.json",
-};
+const schema202 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate566(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -19881,40 +16648,6 @@ function validate565(data, { instancePath = "", parentData, parentDataProperty, 
   validate565.errors = vErrors;
   return errors === 0;
 }
-const schema205 = {
-  title: "SpeechRecognitionResult",
-  description: "Recognition result; absent when there is none.",
-  type: "object",
-  properties: {
-    AudioTime: {
-      description: "Duration of the audio in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["19.7124"],
-    },
-    Result: {
-      description: "Recognised text, each piece prefixed with its time range such as [0:0.020,0:2.380].",
-      type: "array",
-      items: { type: "string", examples: ["[0:0.020,0:2.380]  Hello, welcome to Tencent Cloud."] },
-    },
-    ObjectName: { description: "Key of the result file.", type: "string", examples: ["/output/asr.txt"] },
-    DetailObjectName: {
-      description: "Key of the detailed result file.",
-      type: "string",
-      examples: ["/output/asr.txt.detail"],
-    },
-    FlashResult: {
-      description: "Fast recognition result, one per channel.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionFlashResult.json" },
-    },
-    ResultDetail: {
-      description: "Sentence details; present when ResTextFormat is 1 or more.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionSentence.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionResult.json",
-};
 function validate573(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -19952,25 +16685,6 @@ function validate573(data, { instancePath = "", parentData, parentDataProperty, 
   validate573.errors = vErrors;
   return errors === 0;
 }
-const schema207 = {
-  title: "SpeechRecognitionFlashResult",
-  description: "Fast recognition result of one channel (its element names are snake_case).",
-  type: "object",
-  properties: {
-    channel_id: {
-      description: "Channel ID, from 0.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    text: { description: "Full text of the channel.", type: "string", examples: ["Hello, welcome to Tencent Cloud."] },
-    sentence_list: {
-      description: "Sentences of the channel.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionFlashSentence.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionFlashResult.json",
-};
 function validate576(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -20008,35 +16722,6 @@ function validate576(data, { instancePath = "", parentData, parentDataProperty, 
   validate576.errors = vErrors;
   return errors === 0;
 }
-const schema209 = {
-  title: "SpeechRecognitionFlashSentence",
-  description: "One sentence of a fast recognition result.",
-  type: "object",
-  properties: {
-    text: { description: "Text of the sentence.", type: "string", examples: ["Hello, welcome to Tencent Cloud."] },
-    start_time: {
-      description: "Start of the sentence in milliseconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["20"],
-    },
-    end_time: {
-      description: "End of the sentence in milliseconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2380"],
-    },
-    speaker_id: {
-      description: "Speaker ID, when speakers are separated.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    word_list: {
-      description: "Words of the sentence, when word timing was asked for.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionFlashWord.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionFlashSentence.json",
-};
 function validate579(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -20074,25 +16759,6 @@ function validate579(data, { instancePath = "", parentData, parentDataProperty, 
   validate579.errors = vErrors;
   return errors === 0;
 }
-const schema211 = {
-  title: "SpeechRecognitionFlashWord",
-  description: "One word of a fast recognition sentence.",
-  type: "object",
-  properties: {
-    word: { description: "The word.", type: "string", examples: ["Hello"] },
-    start_time: {
-      description: "Start of the word in milliseconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["20"],
-    },
-    end_time: {
-      description: "End of the word in milliseconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["540"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionFlashWord.json",
-};
 function validate584(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -20401,54 +17067,6 @@ function validate575(data, { instancePath = "", parentData, parentDataProperty, 
   validate575.errors = vErrors;
   return errors === 0;
 }
-const schema213 = {
-  title: "SpeechRecognitionSentence",
-  description: "Details of one recognised sentence.",
-  type: "object",
-  properties: {
-    FinalSentence: {
-      description: "Final text of the sentence.",
-      type: "string",
-      examples: ["Hello, welcome to Tencent Cloud."],
-    },
-    SliceSentence: {
-      description: "Intermediate text, words separated by spaces.",
-      type: "string",
-      examples: ["Hello welcome to Tencent Cloud"],
-    },
-    StartMs: {
-      description: "Start of the sentence in milliseconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["20"],
-    },
-    EndMs: {
-      description: "End of the sentence in milliseconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2380"],
-    },
-    WordsNum: {
-      description: "Number of words.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["5"],
-    },
-    SpeechSpeed: {
-      description: "Speech speed in words per second.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2.1"],
-    },
-    SpeakerId: {
-      description: "Channel or speaker ID.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Words: {
-      description: "Words of the sentence.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionWord.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionSentence.json",
-};
 function validate591(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -20486,26 +17104,6 @@ function validate591(data, { instancePath = "", parentData, parentDataProperty, 
   validate591.errors = vErrors;
   return errors === 0;
 }
-const schema215 = {
-  title: "SpeechRecognitionWord",
-  description: "One word of a sentence.",
-  type: "object",
-  properties: {
-    Word: { description: "The word.", type: "string", examples: ["Hello"] },
-    OffsetStartMs: {
-      description: "Start of the word, in milliseconds from the start of the sentence.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    OffsetEndMs: {
-      description: "End of the word, in milliseconds from the start of the sentence.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["520"],
-    },
-    VoiceType: { description: 'Seen in examples only ("0"); meaning undocumented.', type: "string", examples: ["0"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SpeechRecognitionWord.json",
-};
 function validate598(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -21184,43 +17782,8 @@ function validate562(data, { instancePath = "", parentData, parentDataProperty, 
   validate562.errors = vErrors;
   return errors === 0;
 }
-const schema217 = {
-  title: "SplitVideoPartsJob",
-  description: "A SplitVideoParts job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "SplitVideoParts" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsJob.json",
-};
-const schema218 = {
-  title: "SplitVideoPartsOperation",
-  description: "Operation of a SplitVideoParts job: the split mode, echoed back, and the parts found.",
-  type: "object",
-  properties: {
-    SplitVideoParts: { $ref: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsParameters.json" },
-    SplitVideoInfoResult: { $ref: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsResult.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my SplitVideoParts job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsOperation.json",
-};
-const schema219 = {
-  title: "SplitVideoPartsParameters",
-  description: "The splitting options.",
-  type: "object",
-  properties: {
-    Mode: { description: "Split by shots or by scenes.", type: "string", enum: ["SHOTDETECT", "SCENEDETECT"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsParameters.json",
-};
+const schema218 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema219 = { properties: { Mode: { enum: ["SHOTDETECT", "SCENEDETECT"] } } };
 function validate608(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/SplitVideoPartsParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -21276,42 +17839,6 @@ function validate608(data, { instancePath = "", parentData, parentDataProperty, 
   validate608.errors = vErrors;
   return errors === 0;
 }
-const schema220 = {
-  title: "SplitVideoPartsResult",
-  description: "The parts the video was split into.",
-  type: "object",
-  properties: {
-    TimeInfo: {
-      description: "The parts, in order.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsTimeInfo.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsResult.json",
-};
-const schema221 = {
-  title: "SplitVideoPartsTimeInfo",
-  description: "One part of the video.",
-  type: "object",
-  properties: {
-    Index: {
-      description: "Index of the part, from 0.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    PartBegin: {
-      description: "Start of the part, in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.000000"],
-    },
-    PartEnd: {
-      description: "End of the part, in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["5.240000"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SplitVideoPartsTimeInfo.json",
-};
 function validate612(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -21642,74 +18169,7 @@ function validate605(data, { instancePath = "", parentData, parentDataProperty, 
   validate605.errors = vErrors;
   return errors === 0;
 }
-const schema223 = {
-  title: "StreamExtractJob",
-  description: "A StreamExtract job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "StreamExtract" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/StreamExtractOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/StreamExtractJob.json",
-};
-const schema224 = {
-  title: "StreamExtractOperation",
-  description:
-    "Operation of a StreamExtract job: where each extracted stream was to be written, and the files written (MediaResult).",
-  type: "object",
-  properties: {
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/StreamExtractOutput.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my StreamExtract job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/StreamExtractOperation.json",
-};
-const schema225 = {
-  title: "StreamExtractOutput",
-  description: "The output location the job was asked for: one bucket, and one object per extracted stream.",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the output bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: { description: "Output bucket.", type: "string", examples: ["test-123456789"] },
-    StreamExtract: {
-      description: "The streams to extract, one per output object.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/StreamExtractStream.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/StreamExtractOutput.json",
-};
-const schema226 = {
-  title: "StreamExtractStream",
-  description: "One stream to extract and the object it goes to.",
-  type: "object",
-  properties: {
-    Index: {
-      description: "Index of the stream in the input, from 0 (as in MediaInfo).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Output: {
-      description: "Key of the object the stream is written to (the name callbacks use).",
-      type: "string",
-      examples: ["output/out0.mp4"],
-    },
-    Object: {
-      description:
-        "Key of the object the stream is written to, under the name the submit request uses; callbacks send Output.",
-      type: "string",
-      examples: ["output/out0.mp4"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/StreamExtractStream.json",
-};
+const schema224 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate624(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -22080,79 +18540,8 @@ function validate619(data, { instancePath = "", parentData, parentDataProperty, 
   validate619.errors = vErrors;
   return errors === 0;
 }
-const schema228 = {
-  title: "SuperResolutionJob",
-  description: "A SuperResolution job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "SuperResolution" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/SuperResolutionOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/SuperResolutionJob.json",
-};
-const schema229 = {
-  title: "SuperResolutionOperation",
-  description:
-    "Operation of a SuperResolution job: the parameters it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the SuperResolution template used.",
-      type: "string",
-      examples: ["t1f1ae1dfsdc9ds41dsb31632d45710642a"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["template_superresolution"],
-    },
-    SuperResolution: { $ref: "https://ci-callback.invalid/schema/definitions/SuperResolutionParameters.json" },
-    TranscodeTemplateId: {
-      description: "ID of the transcoding template that set the output's encoding; absent when Transcode was given.",
-      type: "string",
-      examples: ["t156c107210e7243c5817354565d81b578"],
-    },
-    Transcode: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeParameters.json" },
-    WatermarkTemplateId: {
-      description: "IDs of the watermark templates applied, at most 3.",
-      type: "array",
-      items: { type: "string", examples: ["t143ae6e040af6431aa772c9ec3f0a3f36"] },
-    },
-    Watermark: {
-      description: "Watermarks applied, at most 3.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/Watermark.json" },
-    },
-    DigitalWatermark: { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermark.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my SuperResolution job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SuperResolutionOperation.json",
-};
-const schema230 = {
-  title: "SuperResolutionParameters",
-  description:
-    "The super-resolution parameters; present when the job was submitted with parameters instead of a template.",
-  type: "object",
-  properties: {
-    Resolution: { description: "Upscaling mode: SD to HD, or HD to 4K.", type: "string", enum: ["sdtohd", "hdto4k"] },
-    EnableScaleUp: {
-      description: "Whether the output is scaled up automatically.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Version: { description: "Algorithm version, such as Enhance.", type: "string", examples: ["Enhance"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/SuperResolutionParameters.json",
-};
+const schema229 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema230 = { properties: { Resolution: { enum: ["sdtohd", "hdto4k"] } } };
 function validate634(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -22276,20 +18665,11 @@ function validate633(data, { instancePath = "", parentData, parentDataProperty, 
   return errors === 0;
 }
 const schema232 = {
-  title: "DigitalWatermark",
-  description: "Digital (invisible) watermark parameters and whether embedding it succeeded.",
-  type: "object",
   properties: {
-    Message: { description: "Embedded string, at most 64 characters.", type: "string" },
-    Type: { description: "Watermark type.", type: "string", enum: ["Text"] },
-    Version: { description: "Watermark version.", type: "string", enum: ["V1"] },
-    IgnoreError: {
-      description: "Whether the job goes on when watermarking fails.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    State: { description: "Whether embedding succeeded.", type: "string", enum: ["Running", "Success", "Failed"] },
+    Type: { enum: ["Text"] },
+    Version: { enum: ["V1"] },
+    State: { enum: ["Running", "Success", "Failed"] },
   },
-  $id: "https://ci-callback.invalid/schema/definitions/DigitalWatermark.json",
 };
 function validate640(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -22831,86 +19211,7 @@ function validate630(data, { instancePath = "", parentData, parentDataProperty, 
   validate630.errors = vErrors;
   return errors === 0;
 }
-const schema234 = {
-  title: "TranscodeJob",
-  description: "A Transcode job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Transcode" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeJob.json",
-};
-const schema235 = {
-  title: "TranscodeOperation",
-  description: "Operation of a Transcode job: the parameters it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the transcoding template used.",
-      type: "string",
-      examples: ["t182c0ca7d91ca40969a3fc97c5559091a"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["example"],
-    },
-    Transcode: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeParameters.json" },
-    WatermarkTemplateId: {
-      description: "IDs of the watermark templates applied, at most 3.",
-      type: "array",
-      items: { type: "string", examples: ["t1318c5f428d474afba1797f84091cbe22"] },
-    },
-    Watermark: {
-      description: "Watermarks applied, at most 3.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/Watermark.json" },
-    },
-    RemoveWatermark: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeRemoveWatermark.json" },
-    DigitalWatermark: { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermark.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Transcode job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeOperation.json",
-};
-const schema236 = {
-  title: "TranscodeRemoveWatermark",
-  description: "Region of the picture blurred to remove an existing watermark.",
-  type: "object",
-  properties: {
-    Dx: {
-      description: "X offset of the region's top-left corner in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-    Dy: {
-      description: "Y offset of the region's top-left corner in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["50"],
-    },
-    Width: {
-      description: "Width of the region in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["200"],
-    },
-    Height: {
-      description: "Height of the region in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["80"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranscodeRemoveWatermark.json",
-};
+const schema235 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate653(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -23361,45 +19662,6 @@ function validate647(data, { instancePath = "", parentData, parentDataProperty, 
   validate647.errors = vErrors;
   return errors === 0;
 }
-const schema238 = {
-  title: "TranslationJob",
-  description: "A Translation job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Translation" },
-    Input: { $ref: "https://ci-callback.invalid/schema/definitions/TranslationInput.json" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/TranslationOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/TranslationJob.json",
-};
-const schema239 = {
-  title: "TranslationInput",
-  description: "The source document: its key, language and type (a Translation job's Input has no BucketId or Region).",
-  type: "object",
-  properties: {
-    Object: { description: "Key of the source document.", type: "string", examples: ["input/en.pdf"] },
-    Lang: {
-      description:
-        "Source language, such as zh, zh-hk, zh-tw, zh-tr, en, ar, de, es, fr, id, it, ja, pt, ru, ko, km or lo.",
-      type: "string",
-      examples: ["en"],
-    },
-    Type: {
-      description:
-        "Source document type, such as pdf, docx, pptx, xlsx, txt, xml, html, markdown, jpg, jpeg, png or webp.",
-      type: "string",
-      examples: ["pdf"],
-    },
-    BasicType: {
-      description: "Original type of the document, for a pdf converted from docx or pptx, or an image read as txt.",
-      type: "string",
-      examples: ["pptx"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranslationInput.json",
-};
 function validate666(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/TranslationInput.json" */ let vErrors = null;
   let errors = 0;
@@ -23490,37 +19752,7 @@ function validate666(data, { instancePath = "", parentData, parentDataProperty, 
   validate666.errors = vErrors;
   return errors === 0;
 }
-const schema240 = {
-  title: "TranslationOperation",
-  description:
-    "Operation of a Translation job: the target language and type, and where the translated document was written.",
-  type: "object",
-  properties: {
-    Translation: { $ref: "https://ci-callback.invalid/schema/definitions/TranslationParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Translation job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranslationOperation.json",
-};
-const schema241 = {
-  title: "TranslationParameters",
-  description: "Target of the translation, echoed from the request.",
-  type: "object",
-  properties: {
-    Lang: {
-      description: "Target language; the allowed set depends on the source language.",
-      type: "string",
-      examples: ["zh"],
-    },
-    Type: { description: "Target document type, derived from the source type.", type: "string", examples: ["txt"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TranslationParameters.json",
-};
+const schema240 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate669(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/TranslationParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -23764,62 +19996,7 @@ function validate664(data, { instancePath = "", parentData, parentDataProperty, 
   validate664.errors = vErrors;
   return errors === 0;
 }
-const schema242 = {
-  title: "TtsJob",
-  description: "A Tts job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Tts" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/TtsOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/TtsJob.json",
-};
-const schema243 = {
-  title: "TtsOperation",
-  description: "Operation of a Tts job: the text and voice it was submitted with, and the synthesised audio.",
-  type: "object",
-  properties: {
-    Input: { $ref: "https://ci-callback.invalid/schema/definitions/TtsTriggerInput.json" },
-    TemplateId: {
-      description: "ID of the TTS template used.",
-      type: "string",
-      examples: ["t1f1ae1dfsdc9ds41dsb31632d457ds6s2a"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["template_tts"],
-    },
-    TtsTpl: { $ref: "https://ci-callback.invalid/schema/definitions/TtsParameters.json" },
-    TtsConfig: { $ref: "https://ci-callback.invalid/schema/definitions/TtsConfig.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Tts job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TtsOperation.json",
-};
-const schema244 = {
-  title: "TtsTriggerInput",
-  description:
-    "The object that triggered the workflow; seen only in workflow-triggered callbacks, which put CosHeaders here rather than in JobsDetail.Input.",
-  type: "object",
-  properties: {
-    CosHeaders: {
-      description: "Custom headers of the triggering object.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/CosHeader.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TtsTriggerInput.json",
-};
+const schema243 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate676(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/TtsTriggerInput.json" */ let vErrors = null;
   let errors = 0;
@@ -23876,28 +20053,6 @@ function validate676(data, { instancePath = "", parentData, parentDataProperty, 
   validate676.errors = vErrors;
   return errors === 0;
 }
-const schema245 = {
-  title: "TtsParameters",
-  description:
-    "Synthesis parameters (same fields as a TTS template); present when the job was submitted without a template.",
-  type: "object",
-  properties: {
-    Mode: { description: "Synthesis mode, such as Sync or Asyc.", type: "string", examples: ["Sync"] },
-    Codec: { description: "Audio codec, such as mp3, pcm or wav.", type: "string", examples: ["mp3"] },
-    VoiceType: { description: "Voice, such as aixiaonan.", type: "string", examples: ["aixiaonan"] },
-    Volume: {
-      description: "Volume, -10 to 10.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Speed: {
-      description: "Speed in percent of normal, 50 to 200.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TtsParameters.json",
-};
 function validate680(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -24036,24 +20191,6 @@ function validate679(data, { instancePath = "", parentData, parentDataProperty, 
   validate679.errors = vErrors;
   return errors === 0;
 }
-const schema247 = {
-  title: "TtsConfig",
-  description: "The text to synthesise, echoed from the request.",
-  type: "object",
-  properties: {
-    InputType: {
-      description: "How Input is given: Text (the text itself) or Url (a COS URL of a UTF-8 text file).",
-      type: "string",
-      examples: ["Text"],
-    },
-    Input: {
-      description: "The text (at most 300 characters), or the URL of a text file of at most 10 MB.",
-      type: "string",
-      examples: ["Hi, I'm Aixiaonan. Nice to meet you."],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/TtsConfig.json",
-};
 function validate684(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/TtsConfig.json" */ let vErrors = null;
   let errors = 0;
@@ -24373,77 +20510,7 @@ function validate673(data, { instancePath = "", parentData, parentDataProperty, 
   validate673.errors = vErrors;
   return errors === 0;
 }
-const schema248 = {
-  title: "VideoEnhanceJob",
-  description: "A VideoEnhance job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "VideoEnhance" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/VideoEnhanceOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/VideoEnhanceJob.json",
-};
-const schema249 = {
-  title: "VideoEnhanceOperation",
-  description: "Operation of a VideoEnhance job: the parameters it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    TemplateId: { description: "ID of the VideoEnhance template used.", type: "string" },
-    TemplateName: { description: "Name of the template; present when TemplateId is.", type: "string" },
-    VideoEnhance: { $ref: "https://ci-callback.invalid/schema/definitions/VideoEnhanceParameters.json" },
-    WatermarkTemplateId: {
-      description: "IDs of the watermark templates applied, at most 3.",
-      type: "array",
-      items: { type: "string" },
-    },
-    Watermark: {
-      description: "Watermarks applied, at most 3.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/Watermark.json" },
-    },
-    DigitalWatermark: { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermark.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: { description: "User data passed through from the job submission.", type: "string" },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoEnhanceOperation.json",
-};
-const schema250 = {
-  title: "VideoEnhanceParameters",
-  description: "The enhancement parameters; present when the job was submitted with parameters instead of a template.",
-  type: "object",
-  properties: {
-    Transcode: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceTranscode.json" },
-    SuperResolution: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceSuperResolution.json" },
-    ColorEnhance: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceColor.json" },
-    MsSharpen: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceSharpen.json" },
-    SDRtoHDR: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceSdrToHdr.json" },
-    FrameEnhance: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceFrameRate.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoEnhanceParameters.json",
-};
-const schema251 = {
-  title: "EnhanceTranscode",
-  description: "Transcoding parameters of the enhanced output.",
-  type: "object",
-  properties: {
-    Container: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceContainer.json" },
-    Video: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceVideo.json" },
-    Audio: { $ref: "https://ci-callback.invalid/schema/definitions/EnhanceAudio.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceTranscode.json",
-};
-const schema252 = {
-  title: "EnhanceContainer",
-  description: "Output container.",
-  type: "object",
-  properties: { Format: { description: "Container format, such as mp4.", type: "string" } },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceContainer.json",
-};
+const schema249 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate695(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/EnhanceContainer.json" */ let vErrors = null;
   let errors = 0;
@@ -24483,18 +20550,6 @@ function validate695(data, { instancePath = "", parentData, parentDataProperty, 
   validate695.errors = vErrors;
   return errors === 0;
 }
-const schema253 = {
-  title: "EnhanceVideo",
-  description: "Video encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: { description: "Video codec, such as H.264 or H.265.", type: "string" },
-    Width: { description: "Width in pixels; empty for automatic.", type: "string" },
-    Height: { description: "Height in pixels; empty for automatic.", type: "string" },
-    Fps: { description: "Frame rate.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceVideo.json",
-};
 function validate697(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/EnhanceVideo.json" */ let vErrors = null;
   let errors = 0;
@@ -24585,18 +20640,6 @@ function validate697(data, { instancePath = "", parentData, parentDataProperty, 
   validate697.errors = vErrors;
   return errors === 0;
 }
-const schema254 = {
-  title: "EnhanceAudio",
-  description: "Audio encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: { description: "Audio codec, such as aac.", type: "string" },
-    Samplerate: { description: "Sample rate in Hz.", type: "string" },
-    Bitrate: { description: "Bitrate in kbps.", type: "string" },
-    Channels: { description: "Number of channels.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceAudio.json",
-};
 function validate699(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/EnhanceAudio.json" */ let vErrors = null;
   let errors = 0;
@@ -24751,20 +20794,7 @@ function validate694(data, { instancePath = "", parentData, parentDataProperty, 
   validate694.errors = vErrors;
   return errors === 0;
 }
-const schema255 = {
-  title: "EnhanceSuperResolution",
-  description: "Super-resolution step.",
-  type: "object",
-  properties: {
-    Resolution: { description: "Upscaling mode.", type: "string", enum: ["sdtohd", "hdto4k"] },
-    EnableScaleUp: {
-      description: "Whether to scale up automatically.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Version: { description: "Algorithm version, such as Enhance.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceSuperResolution.json",
-};
+const schema255 = { properties: { Resolution: { enum: ["sdtohd", "hdto4k"] } } };
 function validate703(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -24887,26 +20917,6 @@ function validate702(data, { instancePath = "", parentData, parentDataProperty, 
   validate702.errors = vErrors;
   return errors === 0;
 }
-const schema257 = {
-  title: "EnhanceColor",
-  description: "Colour enhancement; an absent value means automatic.",
-  type: "object",
-  properties: {
-    Contrast: {
-      description: "Contrast, 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Correction: {
-      description: "Colour correction, 0 to 1000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    Saturation: {
-      description: "Saturation, 0 to 300.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceColor.json",
-};
 function validate707(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -25008,18 +21018,6 @@ function validate706(data, { instancePath = "", parentData, parentDataProperty, 
   validate706.errors = vErrors;
   return errors === 0;
 }
-const schema259 = {
-  title: "EnhanceSharpen",
-  description: "Detail (sharpness) enhancement.",
-  type: "object",
-  properties: {
-    SharpenLevel: {
-      description: "Sharpen level, 0 to 10; absent means automatic.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceSharpen.json",
-};
 function validate713(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -25093,13 +21091,7 @@ function validate712(data, { instancePath = "", parentData, parentDataProperty, 
   validate712.errors = vErrors;
   return errors === 0;
 }
-const schema261 = {
-  title: "EnhanceSdrToHdr",
-  description: "SDR to HDR conversion.",
-  type: "object",
-  properties: { HdrMode: { description: "HDR standard.", type: "string", enum: ["HLG", "HDR10"] } },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceSdrToHdr.json",
-};
+const schema261 = { properties: { HdrMode: { enum: ["HLG", "HDR10"] } } };
 function validate716(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/EnhanceSdrToHdr.json" */ let vErrors = null;
   let errors = 0;
@@ -25155,18 +21147,6 @@ function validate716(data, { instancePath = "", parentData, parentDataProperty, 
   validate716.errors = vErrors;
   return errors === 0;
 }
-const schema262 = {
-  title: "EnhanceFrameRate",
-  description: "Frame-rate enhancement.",
-  type: "object",
-  properties: {
-    FrameDoubling: {
-      description: "Whether frames are interpolated (doubled).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/EnhanceFrameRate.json",
-};
 function validate719(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -25666,64 +21646,7 @@ function validate690(data, { instancePath = "", parentData, parentDataProperty, 
   validate690.errors = vErrors;
   return errors === 0;
 }
-const schema264 = {
-  title: "VideoMontageJob",
-  description: "A VideoMontage job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "VideoMontage" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/VideoMontageOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/VideoMontageJob.json",
-};
-const schema265 = {
-  title: "VideoMontageOperation",
-  description: "Operation of a VideoMontage job: the parameters it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the highlight-reel template used.",
-      type: "string",
-      examples: ["t164ac18da8bdc403fa27ac4b077a962a1"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["videoMontage"],
-    },
-    VideoMontage: { $ref: "https://ci-callback.invalid/schema/definitions/VideoMontageParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my VideoMontage job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoMontageOperation.json",
-};
-const schema266 = {
-  title: "VideoMontageParameters",
-  description:
-    "Highlight-reel parameters, as in a highlight-reel template; present when the job was submitted with parameters instead of a template.",
-  type: "object",
-  properties: {
-    Duration: {
-      description: "Target length of the reel in seconds; automatic by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["30"],
-    },
-    Container: { $ref: "https://ci-callback.invalid/schema/definitions/VideoMontageContainer.json" },
-    Video: { $ref: "https://ci-callback.invalid/schema/definitions/VideoMontageVideo.json" },
-    Audio: { $ref: "https://ci-callback.invalid/schema/definitions/VideoMontageAudio.json" },
-    TimeInterval: { $ref: "https://ci-callback.invalid/schema/definitions/VideoMontageTimeInterval.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoMontageParameters.json",
-};
+const schema265 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate733(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -25761,15 +21684,6 @@ function validate733(data, { instancePath = "", parentData, parentDataProperty, 
   validate733.errors = vErrors;
   return errors === 0;
 }
-const schema268 = {
-  title: "VideoMontageContainer",
-  description: "Output container.",
-  type: "object",
-  properties: {
-    Format: { description: "Container format, such as mp4, flv, hls, ts or mkv.", type: "string", examples: ["mp4"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoMontageContainer.json",
-};
 function validate735(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/VideoMontageContainer.json" */ let vErrors = null;
   let errors = 0;
@@ -25809,44 +21723,6 @@ function validate735(data, { instancePath = "", parentData, parentDataProperty, 
   validate735.errors = vErrors;
   return errors === 0;
 }
-const schema269 = {
-  title: "VideoMontageVideo",
-  description: "Video encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: {
-      description: "Video codec, such as H.264 or H.265; H.264 by default.",
-      type: "string",
-      examples: ["H.264"],
-    },
-    Width: {
-      description: "Width in pixels, 128 to 4096, even.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1280"],
-    },
-    Height: {
-      description: "Height in pixels, 128 to 4096, even.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["720"],
-    },
-    Fps: {
-      description: "Frame rate, up to 60.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["25"],
-    },
-    Bitrate: {
-      description: "Video bitrate in kbps, 10 to 50000 (transcoding templates also accept auto).",
-      type: "string",
-      examples: ["1000"],
-    },
-    Crf: {
-      description: "Constant rate factor (quality), up to 51.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["25"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoMontageVideo.json",
-};
 function validate738(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -25996,34 +21872,6 @@ function validate737(data, { instancePath = "", parentData, parentDataProperty, 
   validate737.errors = vErrors;
   return errors === 0;
 }
-const schema271 = {
-  title: "VideoMontageAudio",
-  description: "Audio encoding parameters.",
-  type: "object",
-  properties: {
-    Codec: { description: "Audio codec, such as aac or mp3; aac by default.", type: "string", examples: ["aac"] },
-    Samplerate: {
-      description: "Sample rate in Hz; 44100 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["44100"],
-    },
-    Bitrate: {
-      description: "Audio bitrate in kbps, 8 to 1000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["128"],
-    },
-    Channels: {
-      description: "Number of channels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    Remove: {
-      description: "Whether the audio stream is dropped.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoMontageAudio.json",
-};
 function validate745(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -26192,25 +22040,6 @@ function validate744(data, { instancePath = "", parentData, parentDataProperty, 
   validate744.errors = vErrors;
   return errors === 0;
 }
-const schema274 = {
-  title: "VideoMontageTimeInterval",
-  description:
-    "The part of the input the reel is made from (children assumed to be those of a transcoding TimeInterval).",
-  type: "object",
-  properties: {
-    Start: {
-      description: "Start offset in seconds; 0 by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Duration: {
-      description: "Duration in seconds; the whole input by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["60"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoMontageTimeInterval.json",
-};
 function validate753(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -26625,97 +22454,7 @@ function validate729(data, { instancePath = "", parentData, parentDataProperty, 
   validate729.errors = vErrors;
   return errors === 0;
 }
-const schema276 = {
-  title: "VideoProcessJob",
-  description: "A VideoProcess job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "VideoProcess" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/VideoProcessOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/VideoProcessJob.json",
-};
-const schema277 = {
-  title: "VideoProcessOperation",
-  description:
-    "Operation of a VideoProcess job (the older video enhancement API): the parameters it was submitted with, echoed back, and its results. Transcode (inline transcoding parameters instead of TranscodeTemplateId) is assumed by analogy with the other enhancement jobs.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the video-processing template used.",
-      type: "string",
-      examples: ["t1f4ac18da8bdc403fa27ac4bfn77a62a1"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["videoProcess_12654"],
-    },
-    VideoProcess: { $ref: "https://ci-callback.invalid/schema/definitions/VideoProcessParameters.json" },
-    TranscodeTemplateId: {
-      description: "ID of the transcoding template used for the output.",
-      type: "string",
-      examples: ["t156c107210e7243c5817354565d81b578"],
-    },
-    Transcode: { $ref: "https://ci-callback.invalid/schema/definitions/TranscodeParameters.json" },
-    WatermarkTemplateId: {
-      description: "IDs of the watermark templates applied, at most 3.",
-      type: "array",
-      items: { type: "string", examples: ["t1318c5f428d474afba1797f84091cbe22"] },
-    },
-    DigitalWatermark: { $ref: "https://ci-callback.invalid/schema/definitions/DigitalWatermark.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my VideoProcess job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoProcessOperation.json",
-};
-const schema278 = {
-  title: "VideoProcessParameters",
-  description:
-    "Video-processing parameters, as in a video-processing template; present when the job was submitted with parameters instead of a template.",
-  type: "object",
-  properties: {
-    ColorEnhance: { $ref: "https://ci-callback.invalid/schema/definitions/VideoProcessColorEnhance.json" },
-    MsSharpen: { $ref: "https://ci-callback.invalid/schema/definitions/VideoProcessSharpen.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoProcessParameters.json",
-};
-const schema279 = {
-  title: "VideoProcessColorEnhance",
-  description: "Colour enhancement; an absent value means automatic.",
-  type: "object",
-  properties: {
-    Enable: {
-      description: "Whether colour enhancement is on; false by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Contrast: {
-      description: "Contrast, 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["50"],
-    },
-    Correction: {
-      description: "Colour correction, 0 to 1000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-    Saturation: {
-      description: "Saturation, 0 to 300.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoProcessColorEnhance.json",
-};
+const schema277 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate767(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -26867,23 +22606,6 @@ function validate766(data, { instancePath = "", parentData, parentDataProperty, 
   validate766.errors = vErrors;
   return errors === 0;
 }
-const schema282 = {
-  title: "VideoProcessSharpen",
-  description: "Detail (sharpness) enhancement.",
-  type: "object",
-  properties: {
-    Enable: {
-      description: "Whether detail enhancement is on; false by default.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    SharpenLevel: {
-      description: "Sharpen level, 0 to 10; absent means automatic.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["5"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoProcessSharpen.json",
-};
 function validate775(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -27375,48 +23097,7 @@ function validate762(data, { instancePath = "", parentData, parentDataProperty, 
   validate762.errors = vErrors;
   return errors === 0;
 }
-const schema285 = {
-  title: "VideoTagJob",
-  description: "A VideoTag job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "VideoTag" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagJob.json",
-};
-const schema286 = {
-  title: "VideoTagOperation",
-  description: "Operation of a VideoTag job: the tagging scenario it was submitted with and the tags found.",
-  type: "object",
-  properties: {
-    VideoTag: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagParameters.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my VideoTag job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    VideoTagResult: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagOperation.json",
-};
-const schema287 = {
-  title: "VideoTagParameters",
-  description: "Tagging parameters echoed from the request.",
-  type: "object",
-  properties: {
-    Scenario: {
-      description: "Scenario of the tagging algorithm; the docs support only Stream.",
-      type: "string",
-      examples: ["Stream"],
-    },
-    Text: { description: "Text parameter of the request; undocumented.", type: "string", examples: ["news"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagParameters.json",
-};
+const schema286 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate790(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/VideoTagParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -27473,77 +23154,6 @@ function validate790(data, { instancePath = "", parentData, parentDataProperty, 
   validate790.errors = vErrors;
   return errors === 0;
 }
-const schema288 = {
-  title: "VideoTagResult",
-  description: "Tagging result; absent before the job completes.",
-  type: "object",
-  properties: { StreamData: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagStreamData.json" } },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagResult.json",
-};
-const schema289 = {
-  title: "VideoTagStreamData",
-  description: "Result of the Stream scenario.",
-  type: "object",
-  properties: {
-    SubErrCode: { description: "Algorithm status code; 0 on success.", type: "string", examples: ["0"] },
-    SubErrMsg: { description: "Algorithm status message; ok on success.", type: "string", examples: ["ok"] },
-    Data: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagData.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagStreamData.json",
-};
-const schema290 = {
-  title: "VideoTagData",
-  description: "The tag lists.",
-  type: "object",
-  properties: {
-    Tags: {
-      description: "Tags and categories of the whole video.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagTag.json" },
-    },
-    PersonTags: {
-      description: "Recognised persons.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagPerson.json" },
-    },
-    PlaceTags: {
-      description: "Scene segments.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagPlaceSegment.json" },
-    },
-    ActionTags: {
-      description: "Action segments.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagActionSegment.json" },
-    },
-    ObjectTags: {
-      description: "Objects found, by timestamp.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagObjectFrame.json" },
-    },
-    Labels: {
-      description: "Two-level labels (reported by the Go SDK, not seen in the docs).",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagLabel.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagData.json",
-};
-const schema291 = {
-  title: "VideoTagTag",
-  description: "One tag or category.",
-  type: "object",
-  properties: {
-    Tag: { description: "Tag name, or a video category.", type: "string", examples: ["Office"] },
-    TagCls: { description: "Class of the tag; absent on categories.", type: "string", examples: ["Work"] },
-    Confidence: {
-      description: "Score, 0 to 1.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.591724"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagTag.json",
-};
 function validate796(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -27651,30 +23261,6 @@ function validate795(data, { instancePath = "", parentData, parentDataProperty, 
   validate795.errors = vErrors;
   return errors === 0;
 }
-const schema293 = {
-  title: "VideoTagPerson",
-  description: "One recognised person.",
-  type: "object",
-  properties: {
-    Name: { description: "Name of the person.", type: "string", examples: ["Jane Doe"] },
-    Confidence: {
-      description: "Score, 0 to 1.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.93"],
-    },
-    Count: {
-      description: "Number of appearances.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["12"],
-    },
-    DetailPerSecond: {
-      description: "Where the person appears, second by second.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagPersonSecond.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagPerson.json",
-};
 function validate800(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -27712,30 +23298,6 @@ function validate800(data, { instancePath = "", parentData, parentDataProperty, 
   validate800.errors = vErrors;
   return errors === 0;
 }
-const schema295 = {
-  title: "VideoTagPersonSecond",
-  description: "Where a person appears at one second.",
-  type: "object",
-  properties: {
-    TimeStamp: {
-      description: "Time in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["3"],
-    },
-    Name: { description: "Name of the person (reported by the Go SDK).", type: "string", examples: ["Jane Doe"] },
-    Confidence: {
-      description: "Score, 0 to 1.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.93"],
-    },
-    BBox: {
-      description: "Bounding boxes of the person.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagBox.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagPersonSecond.json",
-};
 function validate804(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -27773,34 +23335,6 @@ function validate804(data, { instancePath = "", parentData, parentDataProperty, 
   validate804.errors = vErrors;
   return errors === 0;
 }
-const schema297 = {
-  title: "VideoTagBox",
-  description: "A bounding box relative to the frame (0 to 1), origin at the top left.",
-  type: "object",
-  properties: {
-    X1: {
-      description: "Left edge.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.10181817412376404"],
-    },
-    Y1: {
-      description: "Top edge.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.6880248785018921"],
-    },
-    X2: {
-      description: "Right edge.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.8069194555282593"],
-    },
-    Y2: {
-      description: "Bottom edge.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.8779844045639038"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagBox.json",
-};
 function validate808(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -28118,44 +23652,6 @@ function validate799(data, { instancePath = "", parentData, parentDataProperty, 
   validate799.errors = vErrors;
   return errors === 0;
 }
-const schema299 = {
-  title: "VideoTagPlaceSegment",
-  description: "One scene segment.",
-  type: "object",
-  properties: {
-    Tags: {
-      description: "Scene tags of the segment.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagTag.json" },
-    },
-    StartTime: {
-      description: "Start of the segment in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    EndTime: {
-      description: "End of the segment in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["11"],
-    },
-    StartIndex: {
-      description: "Frame number of the start of the segment.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    EndIndex: {
-      description: "Frame number of the end of the segment.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["275"],
-    },
-    ClipFrameResult: {
-      description: "Top scene of each sampled frame, as 'Label: score'.",
-      type: "array",
-      items: { type: "string", examples: ["Office: 0.55"] },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagPlaceSegment.json",
-};
 function validate818(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -28343,29 +23839,6 @@ function validate816(data, { instancePath = "", parentData, parentDataProperty, 
   validate816.errors = vErrors;
   return errors === 0;
 }
-const schema301 = {
-  title: "VideoTagActionSegment",
-  description: "One action segment.",
-  type: "object",
-  properties: {
-    Tags: {
-      description: "Action tags of the segment; may be empty.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagTag.json" },
-    },
-    StartTime: {
-      description: "Start of the segment in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    EndTime: {
-      description: "End of the segment in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["11"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagActionSegment.json",
-};
 function validate826(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -28487,24 +23960,6 @@ function validate824(data, { instancePath = "", parentData, parentDataProperty, 
   validate824.errors = vErrors;
   return errors === 0;
 }
-const schema303 = {
-  title: "VideoTagObjectFrame",
-  description: "Objects found at one timestamp.",
-  type: "object",
-  properties: {
-    TimeStamp: {
-      description: "Time in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["11"],
-    },
-    Objects: {
-      description: "Objects found.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagObject.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagObjectFrame.json",
-};
 function validate831(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -28542,21 +23997,6 @@ function validate831(data, { instancePath = "", parentData, parentDataProperty, 
   validate831.errors = vErrors;
   return errors === 0;
 }
-const schema305 = {
-  title: "VideoTagObject",
-  description: "One object found.",
-  type: "object",
-  properties: {
-    Name: { description: "Name of the object.", type: "string", examples: ["Keyboard"] },
-    Confidence: {
-      description: "Score, 0 to 1.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.808393"],
-    },
-    BBox: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTagBox.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagObject.json",
-};
 function validate834(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -28731,21 +24171,6 @@ function validate830(data, { instancePath = "", parentData, parentDataProperty, 
   validate830.errors = vErrors;
   return errors === 0;
 }
-const schema307 = {
-  title: "VideoTagLabel",
-  description: "A two-level label (reported by the Go SDK, not seen in the docs).",
-  type: "object",
-  properties: {
-    First: { description: "First-level label.", type: "string", examples: ["Game"] },
-    Second: { description: "Second-level label.", type: "string", examples: ["MOBA - Arena of Valor"] },
-    Confidence: {
-      description: "Score, 0 to 1.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.587103"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTagLabel.json",
-};
 function validate840(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -29358,79 +24783,7 @@ function validate787(data, { instancePath = "", parentData, parentDataProperty, 
   validate787.errors = vErrors;
   return errors === 0;
 }
-const schema309 = {
-  title: "VideoTargetRecJob",
-  description: "A VideoTargetRec job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "VideoTargetRec" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecJob.json",
-};
-const schema310 = {
-  title: "VideoTargetRecOperation",
-  description: "Operation of a VideoTargetRec job: the detection switches it was submitted with and the targets found.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the VideoTargetRec template used.",
-      type: "string",
-      examples: ["t1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["target_rec"],
-    },
-    VideoTargetRec: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my VideoTargetRec job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    VideoTargetRecResult: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecOperation.json",
-};
-const schema311 = {
-  title: "VideoTargetRecParameters",
-  description: "Detection switches echoed from the request.",
-  type: "object",
-  properties: {
-    Body: {
-      description: "Whether human bodies are detected.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Car: {
-      description: "Whether cars are detected.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Pet: {
-      description: "Whether pets are detected.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Face: {
-      description: "Whether faces are detected.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    Plate: {
-      description: "Whether licence plates are detected.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Switch",
-    },
-    ProcessType: {
-      description: "What is done to the detected targets, such as Mosaic.",
-      type: "string",
-      examples: ["Mosaic"],
-    },
-    TransTpl: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecTranscode.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecParameters.json",
-};
+const schema310 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate851(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -29467,23 +24820,6 @@ function validate851(data, { instancePath = "", parentData, parentDataProperty, 
   validate851.errors = vErrors;
   return errors === 0;
 }
-const schema313 = {
-  title: "VideoTargetRecTranscode",
-  description: "Transcoding parameters of the processed output.",
-  type: "object",
-  properties: {
-    Container: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecContainer.json" },
-    Video: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecVideo.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecTranscode.json",
-};
-const schema314 = {
-  title: "VideoTargetRecContainer",
-  description: "Output container.",
-  type: "object",
-  properties: { Format: { description: "Container format, such as mp4.", type: "string", examples: ["mp4"] } },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecContainer.json",
-};
 function validate858(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/VideoTargetRecContainer.json" */ let vErrors = null;
   let errors = 0;
@@ -29523,20 +24859,6 @@ function validate858(data, { instancePath = "", parentData, parentDataProperty, 
   validate858.errors = vErrors;
   return errors === 0;
 }
-const schema315 = {
-  title: "VideoTargetRecVideo",
-  description: "Video encoding parameters of the processed output.",
-  type: "object",
-  properties: {
-    Codec: { description: "Video codec, such as H.264.", type: "string", examples: ["H.264"] },
-    Width: { description: "Width in pixels; empty for automatic.", type: "string", examples: ["1280"] },
-    Height: { description: "Height in pixels; empty for automatic.", type: "string", examples: ["720"] },
-    Fps: { description: "Frame rate.", type: "string", examples: ["25"] },
-    Bitrate: { description: "Bitrate in kbps.", type: "string", examples: ["1000"] },
-    Crf: { description: "Constant rate factor.", type: "string", examples: ["25"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecVideo.json",
-};
 function validate860(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/VideoTargetRecVideo.json" */ let vErrors = null;
   let errors = 0;
@@ -29834,68 +25156,6 @@ function validate850(data, { instancePath = "", parentData, parentDataProperty, 
   validate850.errors = vErrors;
   return errors === 0;
 }
-const schema316 = {
-  title: "VideoTargetRecResult",
-  description: "Detection results, one list per kind of target.",
-  type: "object",
-  properties: {
-    BodyRecognition: {
-      description: "Human bodies detected, frame by frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecBodyFrame.json" },
-    },
-    PetRecognition: {
-      description: "Pets detected, frame by frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecPetFrame.json" },
-    },
-    CarRecognition: {
-      description: "Cars detected, frame by frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecCarFrame.json" },
-    },
-    FaceRecognition: {
-      description: "Faces detected, frame by frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecFaceFrame.json" },
-    },
-    LicenseRecognitionResult: {
-      description: "Licence plates detected, frame by frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecPlateFrame.json" },
-    },
-    Sensitive: { description: "Reported by the Go SDK; meaning undocumented.", type: "string", examples: ["0"] },
-    TopKRecognition: {
-      description: "Listed without a documented shape; kept as it comes.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecTopK.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecResult.json",
-};
-const schema317 = {
-  title: "VideoTargetRecBodyFrame",
-  description: "Detections of human bodies in one captured frame.",
-  type: "object",
-  properties: {
-    Time: {
-      description: "Time of the frame in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1.000000"],
-    },
-    Url: {
-      description: "URL of the captured frame image.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/output/frame-1.jpg"],
-    },
-    BodyInfo: {
-      description: "Human bodies detected in the frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecItem.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecBodyFrame.json",
-};
 function validate867(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -29933,21 +25193,6 @@ function validate867(data, { instancePath = "", parentData, parentDataProperty, 
   validate867.errors = vErrors;
   return errors === 0;
 }
-const schema319 = {
-  title: "VideoTargetRecItem",
-  description: "One detected target.",
-  type: "object",
-  properties: {
-    Name: { description: "What was detected, such as body, cat or car.", type: "string", examples: ["body"] },
-    Score: {
-      description: "Confidence score.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["92"],
-    },
-    Location: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecLocation.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecItem.json",
-};
 function validate870(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -29985,34 +25230,6 @@ function validate870(data, { instancePath = "", parentData, parentDataProperty, 
   validate870.errors = vErrors;
   return errors === 0;
 }
-const schema321 = {
-  title: "VideoTargetRecLocation",
-  description: "Bounding box of a target in pixels, origin at the top left.",
-  type: "object",
-  properties: {
-    X: {
-      description: "Left edge in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["120"],
-    },
-    Y: {
-      description: "Top edge in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["64"],
-    },
-    Width: {
-      description: "Width in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["210"],
-    },
-    Height: {
-      description: "Height in pixels.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["480"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecLocation.json",
-};
 function validate873(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -30272,29 +25489,6 @@ function validate866(data, { instancePath = "", parentData, parentDataProperty, 
   validate866.errors = vErrors;
   return errors === 0;
 }
-const schema323 = {
-  title: "VideoTargetRecPetFrame",
-  description: "Detections of pets in one captured frame.",
-  type: "object",
-  properties: {
-    Time: {
-      description: "Time of the frame in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1.000000"],
-    },
-    Url: {
-      description: "URL of the captured frame image.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/output/frame-1.jpg"],
-    },
-    PetInfo: {
-      description: "Pets detected in the frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecItem.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecPetFrame.json",
-};
 function validate882(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -30419,29 +25613,6 @@ function validate881(data, { instancePath = "", parentData, parentDataProperty, 
   validate881.errors = vErrors;
   return errors === 0;
 }
-const schema325 = {
-  title: "VideoTargetRecCarFrame",
-  description: "Detections of cars in one captured frame.",
-  type: "object",
-  properties: {
-    Time: {
-      description: "Time of the frame in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1.000000"],
-    },
-    Url: {
-      description: "URL of the captured frame image.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/output/frame-1.jpg"],
-    },
-    CarInfo: {
-      description: "Cars detected in the frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecItem.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecCarFrame.json",
-};
 function validate887(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -30566,29 +25737,6 @@ function validate886(data, { instancePath = "", parentData, parentDataProperty, 
   validate886.errors = vErrors;
   return errors === 0;
 }
-const schema327 = {
-  title: "VideoTargetRecFaceFrame",
-  description: "Detections of faces in one captured frame.",
-  type: "object",
-  properties: {
-    Time: {
-      description: "Time of the frame in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1.000000"],
-    },
-    Url: {
-      description: "URL of the captured frame image.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/output/frame-1.jpg"],
-    },
-    FaceInfo: {
-      description: "Faces detected in the frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecItem.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecFaceFrame.json",
-};
 function validate892(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -30713,29 +25861,6 @@ function validate891(data, { instancePath = "", parentData, parentDataProperty, 
   validate891.errors = vErrors;
   return errors === 0;
 }
-const schema329 = {
-  title: "VideoTargetRecPlateFrame",
-  description: "Detections of licence plates in one captured frame.",
-  type: "object",
-  properties: {
-    Time: {
-      description: "Time of the frame in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["1.000000"],
-    },
-    Url: {
-      description: "URL of the captured frame image.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/output/frame-1.jpg"],
-    },
-    PlateInfo: {
-      description: "Licence plates detected in the frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VideoTargetRecItem.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecPlateFrame.json",
-};
 function validate897(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -30860,14 +25985,6 @@ function validate896(data, { instancePath = "", parentData, parentDataProperty, 
   validate896.errors = vErrors;
   return errors === 0;
 }
-const schema331 = {
-  title: "VideoTargetRecTopK",
-  description: "An entry of TopKRecognition, whose contents are undocumented.",
-  type: "object",
-  properties: {},
-  additionalProperties: true,
-  $id: "https://ci-callback.invalid/schema/definitions/VideoTargetRecTopK.json",
-};
 function validate901(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/VideoTargetRecTopK.json" */ let vErrors = null;
   let errors = 0;
@@ -31354,48 +26471,7 @@ function validate847(data, { instancePath = "", parentData, parentDataProperty, 
   validate847.errors = vErrors;
   return errors === 0;
 }
-const schema332 = {
-  title: "VocalScoreJob",
-  description: "A VocalScore job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "VocalScore" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/VocalScoreOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/VocalScoreJob.json",
-};
-const schema333 = {
-  title: "VocalScoreOperation",
-  description: "Operation of a VocalScore job: the reference track it was submitted with and the scores.",
-  type: "object",
-  properties: {
-    VocalScore: { $ref: "https://ci-callback.invalid/schema/definitions/VocalScoreParameters.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my VocalScore job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    VocalScoreResult: { $ref: "https://ci-callback.invalid/schema/definitions/VocalScoreResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VocalScoreOperation.json",
-};
-const schema334 = {
-  title: "VocalScoreParameters",
-  description: "The reference (standard) track, echoed from the request.",
-  type: "object",
-  properties: {
-    StandardObject: { description: "Key of the reference audio.", type: "string", examples: ["test.mp3"] },
-    StandardUrl: {
-      description: "URL of the reference audio; usually empty, so absent.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/standard.mp3"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VocalScoreParameters.json",
-};
+const schema333 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate908(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/VocalScoreParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -31452,35 +26528,6 @@ function validate908(data, { instancePath = "", parentData, parentDataProperty, 
   validate908.errors = vErrors;
   return errors === 0;
 }
-const schema335 = {
-  title: "VocalScoreResult",
-  description: "The scores, by pitch and by rhythm (RhythemScore, sic); absent when there are none.",
-  type: "object",
-  properties: {
-    PitchScore: { $ref: "https://ci-callback.invalid/schema/definitions/VocalScoreDetail.json" },
-    RhythemScore: { $ref: "https://ci-callback.invalid/schema/definitions/VocalScoreDetail.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VocalScoreResult.json",
-};
-const schema336 = {
-  title: "VocalScoreDetail",
-  description:
-    "A score overall and by sentence: the pitch score (PitchScore) or the rhythm score (RhythemScore, sic: the real element name).",
-  type: "object",
-  properties: {
-    TotalScore: {
-      description: "Overall score, 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-    SentenceScores: {
-      description: "Score of each sentence.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/VocalScoreSentence.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VocalScoreDetail.json",
-};
 function validate912(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -31518,29 +26565,6 @@ function validate912(data, { instancePath = "", parentData, parentDataProperty, 
   validate912.errors = vErrors;
   return errors === 0;
 }
-const schema338 = {
-  title: "VocalScoreSentence",
-  description: "The score of one sentence.",
-  type: "object",
-  properties: {
-    StartTime: {
-      description: "Start of the sentence in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0.572727"],
-    },
-    EndTime: {
-      description: "End of the sentence in seconds.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["200.811"],
-    },
-    Score: {
-      description: "Score, 0 to 100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["100"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VocalScoreSentence.json",
-};
 function validate915(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -31935,85 +26959,8 @@ function validate905(data, { instancePath = "", parentData, parentDataProperty, 
   validate905.errors = vErrors;
   return errors === 0;
 }
-const schema340 = {
-  title: "VoiceSeparateJob",
-  description: "A VoiceSeparate job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "VoiceSeparate" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/VoiceSeparateOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/VoiceSeparateJob.json",
-};
-const schema341 = {
-  title: "VoiceSeparateOperation",
-  description:
-    "Operation of a VoiceSeparate job: the separation parameters it was submitted with and the separated tracks.",
-  type: "object",
-  properties: {
-    TemplateId: {
-      description: "ID of the VoiceSeparate template used.",
-      type: "string",
-      examples: ["t1f6ac18da8bdc403fa27ac4ffnd7a6sa1"],
-    },
-    TemplateName: {
-      description: "Name of the template; present when TemplateId is.",
-      type: "string",
-      examples: ["videoseparate_12654"],
-    },
-    VoiceSeparate: { $ref: "https://ci-callback.invalid/schema/definitions/VoiceSeparateParameters.json" },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/VoiceSeparateOutput.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my VoiceSeparate job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VoiceSeparateOperation.json",
-};
-const schema342 = {
-  title: "VoiceSeparateParameters",
-  description: "Separation parameters echoed from the request; present when the job was submitted without a template.",
-  type: "object",
-  properties: {
-    AudioMode: {
-      description: "Which tracks are written: the vocals, the background, or both.",
-      type: "string",
-      enum: ["IsAudio", "IsBackground", "AudioAndBackground"],
-    },
-    AudioConfig: { $ref: "https://ci-callback.invalid/schema/definitions/VoiceSeparateAudioConfig.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VoiceSeparateParameters.json",
-};
-const schema343 = {
-  title: "VoiceSeparateAudioConfig",
-  description: "Audio encoding of the output tracks.",
-  type: "object",
-  properties: {
-    Codec: { description: "Audio codec: aac (default), mp3, flac or amr.", type: "string", examples: ["aac"] },
-    Samplerate: {
-      description: "Sample rate in Hz (8000 to 96000 depending on the codec); default 44100.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["44100"],
-    },
-    Bitrate: {
-      description: "Bitrate in kbps, 8 to 1000.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["128"],
-    },
-    Channels: {
-      description: "Number of channels (depending on the codec).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VoiceSeparateAudioConfig.json",
-};
+const schema341 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema342 = { properties: { AudioMode: { enum: ["IsAudio", "IsBackground", "AudioAndBackground"] } } };
 function validate929(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -32201,18 +27148,6 @@ function validate927(data, { instancePath = "", parentData, parentDataProperty, 
   validate927.errors = vErrors;
   return errors === 0;
 }
-const schema345 = {
-  title: "VoiceSeparateOutput",
-  description: "Where the separated tracks were asked to go: Object for the background, AuObject for the vocals.",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the output bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: { description: "Output bucket.", type: "string", examples: ["test-123456789"] },
-    Object: { description: "Key of the background track.", type: "string", examples: ["output/background.mp3"] },
-    AuObject: { description: "Key of the vocal track.", type: "string", examples: ["output/audio.mp3"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/VoiceSeparateOutput.json",
-};
 function validate935(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/VoiceSeparateOutput.json" */ let vErrors = null;
   let errors = 0;
@@ -32538,51 +27473,6 @@ function validate924(data, { instancePath = "", parentData, parentDataProperty, 
   validate924.errors = vErrors;
   return errors === 0;
 }
-const schema346 = {
-  title: "WatermarkJob",
-  description: "A Watermark job (callback body inferred from the submit response; CI documents no callback body).",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "Watermark" },
-    Input: { $ref: "https://ci-callback.invalid/schema/definitions/WatermarkInput.json" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/WatermarkOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/WatermarkJob.json",
-};
-const schema347 = {
-  title: "WatermarkInput",
-  description:
-    "The input video. The table lists Region, Bucket and Object; the documented response sends BucketId, as media callbacks do, so both are accepted.",
-  type: "object",
-  properties: {
-    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
-    Bucket: {
-      description:
-        'Bucket of the input video, as the table names it (its wording, "bucket that stores the result", is a copy slip).',
-      type: "string",
-      examples: ["test-1234567890"],
-    },
-    BucketId: {
-      description: "Bucket of the input video, as the documented response names it.",
-      type: "string",
-      examples: ["test-1234567890"],
-    },
-    Object: {
-      description: 'Key of the input video (the table\'s wording, "output file name", is a copy slip).',
-      type: "string",
-      examples: ["input/demo.mp4"],
-    },
-    CosHeaders: {
-      description:
-        "Custom headers of the input object; present when a workflow triggered the job (as for every media job).",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/CosHeader.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WatermarkInput.json",
-};
 function validate942(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WatermarkInput.json" */ let vErrors = null;
   let errors = 0;
@@ -32707,33 +27597,7 @@ function validate942(data, { instancePath = "", parentData, parentDataProperty, 
   validate942.errors = vErrors;
   return errors === 0;
 }
-const schema348 = {
-  title: "WatermarkOperation",
-  description: "Operation of a Watermark job: the watermarks it was submitted with, echoed back, and its results.",
-  type: "object",
-  properties: {
-    WatermarkTemplateId: {
-      description: "IDs of the watermark templates applied, at most 3; they win over inline Watermark parameters.",
-      type: "array",
-      items: { type: "string", examples: ["t1318c5f428d474afba1797f84091cbe22"] },
-    },
-    Watermark: {
-      description: "Inline watermark parameters, at most 3, as in a watermark template.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/Watermark.json" },
-    },
-    Output: { $ref: "https://ci-callback.invalid/schema/definitions/OutputLocation.json" },
-    MediaInfo: { $ref: "https://ci-callback.invalid/schema/definitions/MediaInfo.json" },
-    MediaResult: { $ref: "https://ci-callback.invalid/schema/definitions/MediaResult.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my Watermark job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WatermarkOperation.json",
-};
+const schema348 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
 function validate945(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WatermarkOperation.json" */ let vErrors = null;
   let errors = 0;
@@ -33007,52 +27871,8 @@ function validate940(data, { instancePath = "", parentData, parentDataProperty, 
   validate940.errors = vErrors;
   return errors === 0;
 }
-const schema349 = {
-  title: "WordsGeneralizeJob",
-  description: "A WordsGeneralize job.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: { description: "Job type.", const: "WordsGeneralize" },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeOperation.json" },
-  },
-  required: ["Operation"],
-  $id: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeJob.json",
-};
-const schema350 = {
-  title: "WordsGeneralizeOperation",
-  description: "Operation of a WordsGeneralize job: the segmentation parameters it was submitted with and the result.",
-  type: "object",
-  properties: {
-    WordsGeneralize: { $ref: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeParameters.json" },
-    UserData: {
-      description: "User data passed through from the job submission.",
-      type: "string",
-      examples: ["This is my WordsGeneralize job."],
-    },
-    JobLevel: { description: "Job priority; higher is more urgent.", type: "string", enum: ["0", "1", "2"] },
-    WordsGeneralizeResult: { $ref: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeOperation.json",
-};
-const schema351 = {
-  title: "WordsGeneralizeParameters",
-  description: "Segmentation parameters echoed from the request.",
-  type: "object",
-  properties: {
-    NerMethod: {
-      description: "Named-entity recognition method; DL by default.",
-      type: "string",
-      enum: ["NerBasic", "DL"],
-    },
-    SegMethod: {
-      description: "Segmentation granularity: SegBasic or MIX (the default; also written Mix).",
-      type: "string",
-      examples: ["MIX"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeParameters.json",
-};
+const schema350 = { properties: { JobLevel: { enum: ["0", "1", "2"] } } };
+const schema351 = { properties: { NerMethod: { enum: ["NerBasic", "DL"] } } };
 function validate954(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WordsGeneralizeParameters.json" */ let vErrors = null;
   let errors = 0;
@@ -33125,34 +27945,6 @@ function validate954(data, { instancePath = "", parentData, parentDataProperty, 
   validate954.errors = vErrors;
   return errors === 0;
 }
-const schema352 = {
-  title: "WordsGeneralizeResult",
-  description: "Segmentation result; present when the job succeeded.",
-  type: "object",
-  properties: {
-    WordsGeneralizeLable: {
-      description: "Categorised words ('Lable' is the real element name).",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeLabel.json" },
-    },
-    WordsGeneralizeToken: {
-      description: "Tokens of the text.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeToken.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeResult.json",
-};
-const schema353 = {
-  title: "WordsGeneralizeLabel",
-  description: "One categorised word.",
-  type: "object",
-  properties: {
-    Category: { description: "Category.", type: "string", examples: ["Mobility"] },
-    Word: { description: "The word.", type: "string", examples: ["Taxi"] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeLabel.json",
-};
 function validate957(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WordsGeneralizeLabel.json" */ let vErrors = null;
   let errors = 0;
@@ -33209,30 +28001,6 @@ function validate957(data, { instancePath = "", parentData, parentDataProperty, 
   validate957.errors = vErrors;
   return errors === 0;
 }
-const schema354 = {
-  title: "WordsGeneralizeToken",
-  description: "One token.",
-  type: "object",
-  properties: {
-    Word: { description: "Token text.", type: "string", examples: ["Today"] },
-    Offset: {
-      description: "Offset of the token in the text.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["0"],
-    },
-    Length: {
-      description: "Length of the token.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-      examples: ["2"],
-    },
-    Pos: {
-      description: "Part-of-speech code, such as n, v, nx or q (documented upper-case, sent lower-case).",
-      type: "string",
-      examples: ["t"],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WordsGeneralizeToken.json",
-};
 function validate960(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -33617,68 +28385,6 @@ function validate951(data, { instancePath = "", parentData, parentDataProperty, 
   validate951.errors = vErrors;
   return errors === 0;
 }
-const schema356 = {
-  title: "UnknownJob",
-  description:
-    "A job whose Tag this schema does not know (CI adds job types): checked against the envelope only, its Operation kept as it came. `isKnownJob` tells it apart from the known job types.",
-  type: "object",
-  allOf: [{ $ref: "https://ci-callback.invalid/schema/definitions/JobEnvelope.json" }],
-  properties: {
-    Tag: {
-      description: "A job type this schema does not know.",
-      type: "string",
-      not: {
-        enum: [
-          "Animation",
-          "Concat",
-          "DigitalWatermark",
-          "DocProcess",
-          "ExtractDigitalWatermark",
-          "FileCompress",
-          "FileHashCode",
-          "FileUncompress",
-          "ImageInspect",
-          "ImageOCR",
-          "MediaInfo",
-          "NoiseReduction",
-          "PicProcess",
-          "QualityEstimate",
-          "SDRtoHDR",
-          "Segment",
-          "SegmentVideoBody",
-          "SmartCover",
-          "Snapshot",
-          "SoundHound",
-          "SpeechRecognition",
-          "SplitVideoParts",
-          "StreamExtract",
-          "SuperResolution",
-          "Transcode",
-          "Translation",
-          "Tts",
-          "VideoEnhance",
-          "VideoMontage",
-          "VideoProcess",
-          "VideoTag",
-          "VideoTargetRec",
-          "VocalScore",
-          "VoiceSeparate",
-          "Watermark",
-          "WordsGeneralize",
-        ],
-      },
-    },
-    Operation: { $ref: "https://ci-callback.invalid/schema/definitions/UnknownOperation.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/UnknownJob.json",
-};
-const schema357 = {
-  title: "UnknownOperation",
-  description: "The Operation of a job type this schema does not know, kept as it came.",
-  type: "object",
-  additionalProperties: true,
-  $id: "https://ci-callback.invalid/schema/definitions/UnknownOperation.json",
-};
 function validate1004(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/UnknownOperation.json" */ let vErrors = null;
   let errors = 0;
@@ -34385,66 +29091,8 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
   validate22.errors = vErrors;
   return errors === 0;
 }
-const schema358 = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://ci-callback.invalid/schema/workflow-finish.schema.json",
-  title: "WorkflowFinishCallback",
-  description:
-    "The body CI POSTs when a workflow run finishes (EventName WorkflowFinish). The jobs of the run send their own TaskFinish callbacks.",
-  type: "object",
-  properties: {
-    EventName: {
-      description: "Event type; WorkflowFinish for workflow callbacks (2020-era bodies omit it).",
-      type: "string",
-      enum: ["WorkflowFinish"],
-    },
-    WorkflowExecution: { $ref: "https://ci-callback.invalid/schema/definitions/WorkflowExecution.json" },
-  },
-  required: ["EventName", "WorkflowExecution"],
-  definitions: {},
-};
-const schema359 = {
-  title: "WorkflowExecution",
-  description: "One run of a workflow.",
-  type: "object",
-  properties: {
-    WorkflowId: { description: "Workflow ID.", type: "string", examples: ["web6ac56c1ef54dbfa44d7f4103203be9"] },
-    WorkflowName: { description: "Workflow name; may be empty.", type: "string", examples: ["workflow-3"] },
-    RunId: { description: "ID of the workflow run.", type: "string", examples: ["i166ee19017b011eda8a5525400c540df"] },
-    State: {
-      description: "Result of the run; Failed when any task failed.",
-      type: "string",
-      enum: ["Success", "Failed"],
-    },
-    BucketId: {
-      description: "Bucket of the object the workflow processed (BucketName-APPID).",
-      type: "string",
-      examples: ["test-1234567890"],
-    },
-    Object: {
-      description: "Key of the object the workflow processed.",
-      type: "string",
-      examples: ["wk-test/game.mp4"],
-    },
-    CreateTime: {
-      description: "When the run was created.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2022-08-09 14:54:17+0800"],
-    },
-    CosHeaders: {
-      description: "Custom headers set when the object was uploaded.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/CosHeader.json" },
-    },
-    Tasks: {
-      description: "One entry per workflow node that ran, not in time order.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/WorkflowTask.json" },
-    },
-  },
-  required: ["RunId", "State"],
-  $id: "https://ci-callback.invalid/schema/definitions/WorkflowExecution.json",
-};
+const schema358 = { properties: { EventName: { enum: ["WorkflowFinish"] } } };
+const schema359 = { properties: { State: { enum: ["Success", "Failed"] } } };
 function validate1010(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -34482,56 +29130,7 @@ function validate1010(data, { instancePath = "", parentData, parentDataProperty,
   validate1010.errors = vErrors;
   return errors === 0;
 }
-const schema361 = {
-  title: "WorkflowTask",
-  description: "One node of the workflow run, and the job it ran.",
-  type: "object",
-  properties: {
-    Type: {
-      description: "Job type of the node, such as Snapshot or Transcode (a job Tag).",
-      type: "string",
-      examples: ["Transcode"],
-    },
-    CreateTime: {
-      description: "When the node's job was created.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2022-08-09 14:54:18+0800"],
-    },
-    StartTime: {
-      description: "When the node's job started.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-    },
-    EndTime: {
-      description: "When the node's job ended.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2022-08-09 14:54:39+0800"],
-    },
-    State: {
-      description: "State of the node's job.",
-      type: "string",
-      enum: ["Submitted", "Running", "Success", "Failed", "Pause", "Cancel"],
-    },
-    JobId: { description: "ID of the node's job.", type: "string", examples: ["j168668b217b011ed8efb27bb229e2d11"] },
-    Name: { description: "Name of the node in the workflow.", type: "string", examples: ["Transcode_1581665960537"] },
-    TemplateId: {
-      description: "Template the node used.",
-      type: "string",
-      examples: ["t01e57db1c2d154d2fb57aa5de9313a897"],
-    },
-    TemplateName: { description: "Name of that template.", type: "string", examples: ["MP4-265-SD"] },
-    TranscodeTemplateId: {
-      description: "Transcoding template of nodes that take one (from Tencent's Go SDK).",
-      type: "string",
-    },
-    TranscodeTemplateName: {
-      description: "Name of that transcoding template (from Tencent's Go SDK).",
-      type: "string",
-    },
-    HdrMode: { description: "HDR mode of SDRtoHDR nodes (from Tencent's Go SDK).", type: "string" },
-    ResultInfo: { $ref: "https://ci-callback.invalid/schema/definitions/WorkflowTaskResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WorkflowTask.json",
-};
+const schema361 = { properties: { State: { enum: ["Submitted", "Running", "Success", "Failed", "Pause", "Cancel"] } } };
 function validate1014(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -34569,32 +29168,6 @@ function validate1014(data, { instancePath = "", parentData, parentDataProperty,
   validate1014.errors = vErrors;
   return errors === 0;
 }
-const schema363 = {
-  title: "WorkflowTaskResult",
-  description: "What the node's job wrote (2023 documents).",
-  type: "object",
-  properties: {
-    ObjectCount: {
-      description: "Number of output objects.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    ObjectInfo: {
-      description: "One entry per output object.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/WorkflowOutputObject.json" },
-    },
-    SpriteObjectCount: {
-      description: "Number of sprite outputs (from Tencent's Go SDK).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/Decimal",
-    },
-    SpriteObjectInfo: {
-      description: "Sprite outputs (from Tencent's Go SDK).",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/WorkflowOutputObject.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WorkflowTaskResult.json",
-};
 function validate1019(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -34632,28 +29205,6 @@ function validate1019(data, { instancePath = "", parentData, parentDataProperty,
   validate1019.errors = vErrors;
   return errors === 0;
 }
-const schema365 = {
-  title: "WorkflowOutputObject",
-  description: "One output object of a workflow node.",
-  type: "object",
-  properties: {
-    ObjectName: { description: "Key of the output; may start with /.", type: "string" },
-    ObjectUrl: { description: "Full COS address of the output.", type: "string" },
-    InputObjectName: { description: "Key of the input (from Tencent's Go SDK).", type: "string" },
-    Code: { description: "Error code for this object (from Tencent's Go SDK).", type: "string" },
-    Message: { description: "Error message for this object (from Tencent's Go SDK).", type: "string" },
-    ImageOcrResult: { $ref: "https://ci-callback.invalid/schema/definitions/WorkflowImageOcrResult.json" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/WorkflowOutputObject.json",
-};
-const schema366 = {
-  title: "WorkflowImageOcrResult",
-  description:
-    "OCR result of a picture-OCR node (from Tencent's Go SDK; its structure is not documented, so it is kept as it came).",
-  type: "object",
-  additionalProperties: true,
-  $id: "https://ci-callback.invalid/schema/definitions/WorkflowImageOcrResult.json",
-};
 function validate1022(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowImageOcrResult.json" */ let vErrors = null;
   let errors = 0;
@@ -35619,150 +30170,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 exports.validateModerationDetailCallback = validate1032;
-const schema367 = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://ci-callback.invalid/schema/moderation/detail.schema.json",
-  title: "ModerationDetailCallback",
-  description:
-    "A content-moderation callback in the Detail version (request header X-Ci-Content-Version: Detail, and the only version of documents and webpages): {EventName, JobsDetail}, JobsDetail one object, told apart by EventName. JSON only; numbers are JSON numbers.",
-  type: "object",
-  properties: { EventName: { type: "string" } },
-  required: ["EventName"],
-  discriminator: { propertyName: "EventName" },
-  oneOf: [
-    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailCallback.json" },
-    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailCallback.json" },
-    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailCallback.json" },
-    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailCallback.json" },
-    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailCallback.json" },
-    { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailCallback.json" },
-  ],
-  definitions: {},
-};
-const schema368 = {
-  title: "ReviewAudioDetailCallback",
-  description: "A ReviewAudio callback, Detail version: the event name and one job.",
-  type: "object",
-  properties: {
-    EventName: {
-      description: "The event: always ReviewAudio for audio moderation (Detail version).",
-      const: "ReviewAudio",
-    },
-    JobsDetail: {
-      description: "The job's result: one JSON object, not a list (unlike media callbacks).",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailJob.json",
-    },
-  },
-  required: ["EventName", "JobsDetail"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailCallback.json",
-};
-const schema369 = {
-  title: "ReviewAudioDetailJob",
-  description: "The audio-moderation job's result.",
-  type: "object",
-  properties: {
-    Code: {
-      description:
-        "Error code, present only when State is Failed (see the moderation error-code list). A string here, while the Simple body's code is an integer.",
-      type: "string",
-    },
-    Message: { description: "Error text, present only when State is Failed.", type: "string" },
-    JobId: {
-      description: "ID of the audio-moderation job.",
-      type: "string",
-      examples: ["aab1ca9fc8a3ed11ea834c525400863904"],
-    },
-    DataId: {
-      description:
-        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-    State: {
-      description:
-        "Job state: Submitted, Success, Failed or Auditing. The callback is sent when moderation ends, so Success or Failed is expected.",
-      type: "string",
-      enum: ["Submitted", "Success", "Failed", "Auditing"],
-      examples: ["Success"],
-    },
-    CreationTime: {
-      description:
-        "When the job was created. The tables give no format; the doc's examples write yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, unlike media callbacks' +0800).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2021-08-10T21:01:08+08:00"],
-    },
-    Object: {
-      description: "Key of the audio object; present when the job was created with Object.",
-      type: "string",
-      examples: ["1.mp3"],
-    },
-    Url: {
-      description: "URL of the audio file; present when the job was created with Url.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-shanghai.myqcloud.com/music.mp3"],
-    },
-    Label: {
-      description:
-        "The highest-priority label of the job (the model's suggestion). Listed values: Normal, Porn or Ads. An open set: any string is accepted.",
-      type: "string",
-      examples: ["Normal"],
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn); may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Result: {
-      description: "Verdict for the job: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    AudioText: { description: "Speech-recognition text of the whole audio.", type: "string" },
-    PornInfo: {
-      description: "Result of the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailPornInfo.json",
-    },
-    AdsInfo: {
-      description: "Result of the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailAdsInfo.json",
-    },
-    Section: {
-      description:
-        "Per-segment results: long audio is cut into segments. With Conf.CallbackType 2 only the violating segments are sent.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSection.json" },
-    },
-    BucketId: {
-      description: "Bucket of the job, as BucketName-APPID.",
-      type: "string",
-      examples: ["examplebucket-1250000000"],
-    },
-    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
-    ForbidState: {
-      description:
-        "Freeze state of the audio file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    CosHeaders: {
-      description:
-        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-id": "xxxx" }],
-    },
-    UserInfo: {
-      description: "Business fields passed at submission; absent when none were set.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailUserInfo.json",
-    },
-    ListInfo: {
-      description:
-        "Allow-list and block-list result for the account. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListInfo.json",
-    },
-  },
-  required: ["JobId", "State"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailJob.json",
-};
+const schema369 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
 function validate1035(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -35800,11 +30208,7 @@ function validate1035(data, { instancePath = "", parentData, parentDataProperty,
   validate1035.errors = vErrors;
   return errors === 0;
 }
-const schema372 = {
-  description: "The verdict: 0 normal, 1 violating, 2 suspected (human review advised).",
-  type: "integer",
-  enum: [0, 1, 2],
-};
+const schema372 = { enum: [0, 1, 2] };
 function validate1038(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -35841,44 +30245,7 @@ function validate1038(data, { instancePath = "", parentData, parentDataProperty,
   validate1038.errors = vErrors;
   return errors === 0;
 }
-const schema373 = {
-  title: "ReviewAudioDetailPornInfo",
-  description: "Result of the pornography scene for the whole audio.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: {
-      description:
-        "Category hit within the label (such as Sexy under Porn), for the pornography scene; may be empty. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the pornography scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Label: {
-      description: "Result label of the pornography scene; the keyword itself when a sensitive keyword was hit.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailPornInfo.json",
-};
-const schema374 = {
-  description: "Whether the scene was hit: 0 normal or not hit, 1 hit, 2 suspected.",
-  type: "integer",
-  enum: [0, 1, 2],
-};
+const schema374 = { enum: [0, 1, 2] };
 function validate1041(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -35915,10 +30282,6 @@ function validate1041(data, { instancePath = "", parentData, parentDataProperty,
   validate1041.errors = vErrors;
   return errors === 0;
 }
-const schema375 = {
-  description: "Confidence, 0 to 100: the higher, the more likely the label applies.",
-  type: "integer",
-};
 function validate1043(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -36041,39 +30404,6 @@ function validate1040(data, { instancePath = "", parentData, parentDataProperty,
   validate1040.errors = vErrors;
   return errors === 0;
 }
-const schema376 = {
-  title: "ReviewAudioDetailAdsInfo",
-  description: "Result of the advertising scene for the whole audio.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: {
-      description:
-        "Category hit within the label (such as Sexy under Porn), for the advertising scene; may be empty. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the advertising scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Label: {
-      description: "Result label of the advertising scene; the keyword itself when a sensitive keyword was hit.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailAdsInfo.json",
-};
 function validate1047(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -36232,50 +30562,6 @@ function validate1046(data, { instancePath = "", parentData, parentDataProperty,
   validate1046.errors = vErrors;
   return errors === 0;
 }
-const schema379 = {
-  title: "ReviewAudioDetailSection",
-  description: "One audio segment: its link, ASR text, position, verdict and per-scene results.",
-  type: "object",
-  properties: {
-    Url: {
-      description: "URL of this audio segment, valid for 2 hours; query the job again for a fresh link.",
-      type: "string",
-      examples: ["https://audio-1250000000.cos.ap-guangzhou.myqcloud.com/0.mp3"],
-    },
-    Text: { description: "Speech-recognition (ASR) text of this segment.", type: "string" },
-    OffsetTime: {
-      description: "Start of the segment, in milliseconds from the beginning of the audio.",
-      type: "integer",
-      examples: [0],
-    },
-    Duration: { description: "Length of the segment in milliseconds.", type: "integer", examples: [30000] },
-    Label: {
-      description:
-        "The highest-priority label of this segment (the model's suggestion). Listed values: Normal, Porn or Ads. An open set: any string is accepted.",
-      type: "string",
-      examples: ["Normal"],
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn); may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Result: {
-      description: "Verdict for this segment: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "Result of the pornography scene of this segment.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfo.json",
-    },
-    AdsInfo: {
-      description: "Result of the advertising scene of this segment.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfo.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSection.json",
-};
 function validate1053(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -36312,40 +30598,6 @@ function validate1053(data, { instancePath = "", parentData, parentDataProperty,
   validate1053.errors = vErrors;
   return errors === 0;
 }
-const schema381 = {
-  title: "ReviewAudioDetailSectionPornInfo",
-  description: "Result of the pornography scene for one segment.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: {
-      description: "Category hit within the label (such as Sexy under Porn), for the pornography scene; may be empty.",
-      type: "string",
-    },
-    Keywords: {
-      description: "Keywords hit in the pornography scene by this segment, as an array of strings; absent when none.",
-      type: "array",
-      items: { type: "string" },
-    },
-    LibResults: {
-      description:
-        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfo.json",
-};
 function validate1056(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -36403,25 +30655,7 @@ function validate1058(data, { instancePath = "", parentData, parentDataProperty,
   validate1058.errors = vErrors;
   return errors === 0;
 }
-const schema384 = {
-  title: "ReviewAudioDetailSectionPornInfoLibResult",
-  description: "One risk-library hit: the library and the keywords hit in it.",
-  type: "object",
-  properties: {
-    LibType: {
-      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
-      type: "integer",
-      enum: [1, 2],
-    },
-    LibName: { description: "Name of the risk library that was hit.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit; several may be returned.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json",
-};
+const schema384 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1060(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json" */ let vErrors =
     null;
@@ -36673,40 +30907,6 @@ function validate1055(data, { instancePath = "", parentData, parentDataProperty,
   validate1055.errors = vErrors;
   return errors === 0;
 }
-const schema385 = {
-  title: "ReviewAudioDetailSectionAdsInfo",
-  description: "Result of the advertising scene for one segment.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: {
-      description: "Category hit within the label (such as Sexy under Porn), for the advertising scene; may be empty.",
-      type: "string",
-    },
-    Keywords: {
-      description: "Keywords hit in the advertising scene by this segment, as an array of strings; absent when none.",
-      type: "array",
-      items: { type: "string" },
-    },
-    LibResults: {
-      description:
-        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfo.json",
-};
 function validate1064(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -36764,25 +30964,7 @@ function validate1066(data, { instancePath = "", parentData, parentDataProperty,
   validate1066.errors = vErrors;
   return errors === 0;
 }
-const schema388 = {
-  title: "ReviewAudioDetailSectionAdsInfoLibResult",
-  description: "One risk-library hit: the library and the keywords hit in it.",
-  type: "object",
-  properties: {
-    LibType: {
-      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
-      type: "integer",
-      enum: [1, 2],
-    },
-    LibName: { description: "Name of the risk library that was hit.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit; several may be returned.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json",
-};
+const schema388 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1068(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json" */ let vErrors =
     null;
@@ -37202,11 +31384,7 @@ function validate1052(data, { instancePath = "", parentData, parentDataProperty,
   validate1052.errors = vErrors;
   return errors === 0;
 }
-const schema389 = {
-  description: "What was done to the object: 0 not frozen, 1 frozen, 2 file moved (always 0 for live streams).",
-  type: "integer",
-  enum: [0, 1, 2],
-};
+const schema389 = { enum: [0, 1, 2] };
 function validate1072(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -37243,12 +31421,6 @@ function validate1072(data, { instancePath = "", parentData, parentDataProperty,
   validate1072.errors = vErrors;
   return errors === 0;
 }
-const schema390 = {
-  description:
-    'The object\'s custom headers, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when the object has none.',
-  type: "object",
-  additionalProperties: { type: "string" },
-};
 function validate1074(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -37289,38 +31461,6 @@ function validate1074(data, { instancePath = "", parentData, parentDataProperty,
   validate1074.errors = vErrors;
   return errors === 0;
 }
-const schema391 = {
-  title: "ReviewAudioDetailUserInfo",
-  description: "Business fields echoed from the submission (each at most 128 bytes, each optional).",
-  type: "object",
-  properties: {
-    TokenId: { description: "Account identifier passed at submission (at most 128 bytes).", type: "string" },
-    Nickname: { description: "Nickname (at most 128 bytes).", type: "string" },
-    DeviceId: { description: "Device identifier (at most 128 bytes).", type: "string" },
-    AppId: { description: "App identifier (at most 128 bytes).", type: "string" },
-    Room: { description: "Room number (at most 128 bytes).", type: "string" },
-    IP: { description: "IP address (at most 128 bytes).", type: "string" },
-    Type: { description: "Business type (at most 128 bytes).", type: "string" },
-    ReceiveTokenId: {
-      description:
-        "Account of the message receiver (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Gender: {
-      description: "Gender (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Level: {
-      description: "Level (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Role: {
-      description: "Role (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailUserInfo.json",
-};
 function validate1076(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
@@ -37530,34 +31670,7 @@ function validate1076(data, { instancePath = "", parentData, parentDataProperty,
   validate1076.errors = vErrors;
   return errors === 0;
 }
-const schema392 = {
-  title: "ReviewAudioDetailListInfo",
-  description: "Allow-list and block-list result for the account.",
-  type: "object",
-  properties: {
-    ListResults: {
-      description: "Every allow-list or block-list hit.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListInfo.json",
-};
-const schema393 = {
-  title: "ReviewAudioDetailListResult",
-  description: "One allow-list or block-list hit.",
-  type: "object",
-  properties: {
-    ListType: {
-      description: "Type of the list that was hit: 0 allow-list, 1 block-list.",
-      type: "integer",
-      enum: [0, 1],
-    },
-    ListName: { description: "Name of the list that was hit.", type: "string" },
-    Entity: { description: "The list entry that was hit.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListResult.json",
-};
+const schema393 = { properties: { ListType: { enum: [0, 1] } } };
 function validate1079(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListResult.json" */ let vErrors = null;
   let errors = 0;
@@ -38204,111 +32317,7 @@ function validate1033(data, { instancePath = "", parentData, parentDataProperty,
   validate1033.errors = vErrors;
   return errors === 0;
 }
-const schema394 = {
-  title: "ReviewDocumentDetailCallback",
-  description: "A document moderation callback (the only, Detail-shaped version): the event name and one job.",
-  type: "object",
-  properties: {
-    EventName: { description: "Event type: always ReviewDocument for document moderation.", const: "ReviewDocument" },
-    JobsDetail: {
-      description: "The job result: one JSON object, not a list.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailJob.json",
-    },
-  },
-  required: ["EventName", "JobsDetail"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailCallback.json",
-};
-const schema395 = {
-  title: "ReviewDocumentDetailJob",
-  description:
-    "The document moderation job: its state, overall verdict (Suggestion), scene results and per-page results. Code and Message are present only when State is Failed.",
-  type: "object",
-  properties: {
-    Code: { description: "Error code; present only when State is Failed.", type: "string" },
-    Message: { description: "Error text; present only when State is Failed.", type: "string" },
-    JobId: { description: "Moderation job ID.", type: "string", examples: ["6666666666666666666666666666666666"] },
-    DataId: {
-      description: "DataId given at submission, echoed unchanged (at most 512 bytes); absent when none was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-    State: {
-      description:
-        "Job state: Submitted, Success, Failed or Auditing; the callback is sent when moderation ends, so Success or Failed is expected.",
-      type: "string",
-      enum: ["Submitted", "Success", "Failed", "Auditing"],
-      examples: ["Success"],
-    },
-    Label: {
-      description:
-        "Highest-priority label of the verdict (the model's suggestion): Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Suggestion: {
-      description:
-        "Verdict of the job (named Suggestion in this family, Result in others): 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    CreationTime: {
-      description:
-        "Job creation time. Written as yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, as in the callback doc examples); the tables give no format and the example body leaves it empty.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2021-11-09T09:55:53+08:00"],
-    },
-    Object: {
-      description: "Object key, when the job was created with Object.",
-      type: "string",
-      examples: ["document/test.docx"],
-    },
-    Url: {
-      description: "File URL, when the job was created with Url.",
-      type: "string",
-      examples: ["http://www.example.com/doctest.doc"],
-    },
-    PageCount: { description: "Number of images the document was converted to.", type: "integer", examples: [1] },
-    Labels: {
-      description: "Scenes hit and their results.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabels.json",
-    },
-    PageSegment: {
-      description: "Per page image results after conversion.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageSegment.json",
-    },
-    ForbidState: {
-      description: "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    CosHeaders: {
-      description:
-        "Custom headers set when the object was uploaded to COS, as a map of header name to value; absent when there are none.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-id": "666666" }],
-    },
-    UserInfo: {
-      description: "Business fields passed at submission; absent when none were set.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailUserInfo.json",
-    },
-    ListInfo: {
-      description: "Allow/block-list result for the account; absent when no list was hit.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListInfo.json",
-    },
-    BucketId: {
-      description: "Bucket of the job (BucketName-APPID). In the document's example only, not its table.",
-      type: "string",
-      examples: ["examplebucket-1250000000"],
-    },
-    Region: {
-      description: "Region of the bucket. In the document's example only, not its table.",
-      type: "string",
-      examples: ["ap-chongqing"],
-    },
-  },
-  required: ["JobId", "State"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailJob.json",
-};
+const schema395 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
 function validate1085(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -38382,40 +32391,6 @@ function validate1087(data, { instancePath = "", parentData, parentDataProperty,
   validate1087.errors = vErrors;
   return errors === 0;
 }
-const schema398 = {
-  title: "ReviewDocumentDetailLabels",
-  description: "Job-level results per scene.",
-  type: "object",
-  properties: {
-    PornInfo: {
-      description: "Job-level result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json",
-    },
-    AdsInfo: {
-      description: "Job-level result for the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabels.json",
-};
-const schema399 = {
-  title: "ReviewDocumentDetailLabelScene",
-  description: "Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and the confidence score.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json",
-};
 function validate1091(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -38574,56 +32549,6 @@ function validate1089(data, { instancePath = "", parentData, parentDataProperty,
   validate1089.errors = vErrors;
   return errors === 0;
 }
-const schema402 = {
-  title: "ReviewDocumentDetailPageSegment",
-  description: "Results for the images the document was converted to.",
-  type: "object",
-  properties: {
-    Results: {
-      description: "Per page image results; with Conf.CallbackType 2, only the violating pages.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageSegment.json",
-};
-const schema403 = {
-  title: "ReviewDocumentDetailPageResult",
-  description: "Result for one page image of the converted document.",
-  type: "object",
-  properties: {
-    Url: {
-      description: "URL of the page image; valid for 2 hours (query the job again for a fresh one).",
-      type: "string",
-    },
-    Text: { description: "OCR text of the image; only when text detection is on in the policy.", type: "string" },
-    PageNumber: {
-      description: "Page number of this image (normally the document page).",
-      type: "integer",
-      examples: [0],
-    },
-    SheetNumber: { description: "Sheet number, for spreadsheet files.", type: "integer", examples: [0] },
-    Label: {
-      description: "Highest-priority label of this page image: Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Suggestion: {
-      description: "Verdict for this page image: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "This page image's result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json",
-    },
-    AdsInfo: {
-      description: "This page image's result for the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageResult.json",
-};
 function validate1100(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -38660,38 +32585,6 @@ function validate1100(data, { instancePath = "", parentData, parentDataProperty,
   validate1100.errors = vErrors;
   return errors === 0;
 }
-const schema405 = {
-  title: "ReviewDocumentDetailPageScene",
-  description:
-    "A page image's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
-    SubLabel: { description: "Sub-label hit (e.g. SexBehavior under Porn); may be empty.", type: "string" },
-    OcrResults: {
-      description:
-        "OCR details (text, hit keywords, box position); returned when violating text is found in the image.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrResult.json" },
-    },
-    LibResults: {
-      description: "Risk-library hits; absent when no library sample matched.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json",
-};
 function validate1103(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -38749,38 +32642,6 @@ function validate1105(data, { instancePath = "", parentData, parentDataProperty,
   validate1105.errors = vErrors;
   return errors === 0;
 }
-const schema408 = {
-  title: "ReviewDocumentDetailOcrResult",
-  description:
-    "One piece of violating text found by OCR in a page image: the text, the keywords hit and the box position.",
-  type: "object",
-  properties: {
-    Text: { description: "Text recognised by OCR.", type: "string" },
-    Keywords: {
-      description: "Keywords hit in this scene: an array of strings here.",
-      type: "array",
-      items: { type: "string" },
-    },
-    Location: {
-      description: "Position of the OCR box in the image.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrLocation.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrResult.json",
-};
-const schema409 = {
-  title: "ReviewDocumentDetailOcrLocation",
-  description: "Position of an OCR text box in the image, in pixels, with its rotation.",
-  type: "object",
-  properties: {
-    X: { description: "X pixel of the top-left corner of the box.", type: "number", examples: [0] },
-    Y: { description: "Y pixel of the top-left corner of the box.", type: "number", examples: [0] },
-    Height: { description: "Box height in pixels.", type: "number", examples: [0] },
-    Width: { description: "Box width in pixels.", type: "number", examples: [0] },
-    Rotate: { description: "Box rotation, 0-360 degrees, counter-clockwise.", type: "number", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrLocation.json",
-};
 function validate1108(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrLocation.json" */ let vErrors =
     null;
@@ -38986,19 +32847,6 @@ function validate1107(data, { instancePath = "", parentData, parentDataProperty,
   validate1107.errors = vErrors;
   return errors === 0;
 }
-const schema410 = {
-  title: "ReviewDocumentDetailLibResult",
-  description: "One risk-library hit for a page image: the matched image sample and the match confidence.",
-  type: "object",
-  properties: {
-    ImageId: { description: "ID of the matched image sample in the risk library.", type: "string" },
-    Score: {
-      description: "Confidence 0-100 that the content matches the library sample.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLibResult.json",
-};
 function validate1112(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -39512,25 +33360,6 @@ function validate1121(data, { instancePath = "", parentData, parentDataProperty,
   validate1121.errors = vErrors;
   return errors === 0;
 }
-const schema414 = {
-  title: "ReviewDocumentDetailUserInfo",
-  description: "Business fields passed when the job was submitted, echoed back; each at most 128 bytes.",
-  type: "object",
-  properties: {
-    TokenId: { description: "Account identifier passed at submission (<=128 bytes).", type: "string" },
-    Nickname: { description: "Nickname (<=128 bytes).", type: "string" },
-    DeviceId: { description: "Device identifier (<=128 bytes).", type: "string" },
-    AppId: { description: "App identifier (<=128 bytes).", type: "string" },
-    Room: { description: "Room number (<=128 bytes).", type: "string" },
-    IP: { description: "IP address (<=128 bytes).", type: "string" },
-    Type: { description: "Business type (<=128 bytes).", type: "string" },
-    ReceiveTokenId: { description: "Account of the message receiver (<=128 bytes).", type: "string" },
-    Gender: { description: "Gender (<=128 bytes).", type: "string" },
-    Level: { description: "Level (<=128 bytes).", type: "string" },
-    Role: { description: "Role (<=128 bytes).", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailUserInfo.json",
-};
 function validate1123(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailUserInfo.json" */ let vErrors =
     null;
@@ -39741,30 +33570,7 @@ function validate1123(data, { instancePath = "", parentData, parentDataProperty,
   validate1123.errors = vErrors;
   return errors === 0;
 }
-const schema415 = {
-  title: "ReviewDocumentDetailListInfo",
-  description: "Allow/block-list result for the account.",
-  type: "object",
-  properties: {
-    ListResults: {
-      description: "All allow/block-list hits.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListInfo.json",
-};
-const schema416 = {
-  title: "ReviewDocumentDetailListResult",
-  description: "One allow/block-list hit: the list type, the list name and the entry that was hit.",
-  type: "object",
-  properties: {
-    ListType: { description: "List type: 0 allow-list, 1 block-list.", type: "integer", enum: [0, 1] },
-    ListName: { description: "Name of the list that was hit.", type: "string" },
-    Entity: { description: "The list entry that was hit.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListResult.json",
-};
+const schema416 = { properties: { ListType: { enum: [0, 1] } } };
 function validate1126(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListResult.json" */ let vErrors =
     null;
@@ -40364,119 +34170,7 @@ function validate1083(data, { instancePath = "", parentData, parentDataProperty,
   validate1083.errors = vErrors;
   return errors === 0;
 }
-const schema417 = {
-  title: "ReviewHtmlDetailCallback",
-  description: "A webpage moderation callback (the only, Detail-shaped version): the event name and one job.",
-  type: "object",
-  properties: {
-    EventName: { description: "Event type: always ReviewHtml for webpage moderation.", const: "ReviewHtml" },
-    JobsDetail: {
-      description: "The job result: one JSON object, not a list.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailJob.json",
-    },
-  },
-  required: ["EventName", "JobsDetail"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailCallback.json",
-};
-const schema418 = {
-  title: "ReviewHtmlDetailJob",
-  description:
-    "The webpage moderation job: its state, overall verdict (Suggestion), scene results and the results for the page's images and text. Code and Message are present only when State is Failed.",
-  type: "object",
-  properties: {
-    Code: { description: "Error code; present only when State is Failed.", type: "string" },
-    Message: { description: "Error text; present only when State is Failed.", type: "string" },
-    JobId: { description: "Moderation job ID.", type: "string", examples: ["sh2c1260a4410011eca1f1525400276c76"] },
-    DataId: {
-      description: "DataId given at submission, echoed unchanged (at most 512 bytes); absent when none was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-    State: {
-      description:
-        "Job state: Submitted, Success, Failed or Auditing; the callback is sent when moderation ends, so Success or Failed is expected.",
-      type: "string",
-      enum: ["Submitted", "Success", "Failed", "Auditing"],
-      examples: ["Success"],
-    },
-    Label: {
-      description:
-        "Highest-priority label of the verdict (the model's suggestion): Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Suggestion: {
-      description:
-        "Verdict of the job (named Suggestion in this family, Result in others): 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    CreationTime: {
-      description:
-        "Job creation time. Written as yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, as in the callback doc examples); the tables give no format and the example body leaves it empty.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2021-11-09T09:55:53+08:00"],
-    },
-    Url: {
-      description: "Webpage URL, when the job was created with Url.",
-      type: "string",
-      examples: ["https://www.example.com/index.html"],
-    },
-    PageCount: {
-      description: "Number of image links and text segments sent for moderation.",
-      type: "integer",
-      examples: [1],
-    },
-    Labels: {
-      description: "Scenes hit and their results.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabels.json",
-    },
-    ImageResults: {
-      description: "Results for the images in the page.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResults.json",
-    },
-    TextResults: {
-      description: "Results for the text of the page.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResults.json",
-    },
-    HighlightHtml: {
-      description: "Page HTML with violating keywords highlighted; only when ReturnHighlightHtml was requested.",
-      type: "string",
-    },
-    UserInfo: {
-      description: "Business fields passed at submission; absent when none were set.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailUserInfo.json",
-    },
-    ListInfo: {
-      description: "Allow/block-list result for the account; absent when no list was hit.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListInfo.json",
-    },
-    BucketId: {
-      description: "Bucket of the job (BucketName-APPID). In the document's example only, not its table.",
-      type: "string",
-      examples: ["examplebucket-1250000000"],
-    },
-    Region: {
-      description: "Region of the bucket. In the document's example only, not its table.",
-      type: "string",
-      examples: ["ap-chongqing"],
-    },
-    ForbidState: {
-      description:
-        "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved. In the document's example only, not its table.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    CosHeaders: {
-      description:
-        "Custom headers set when the object was uploaded to COS, as a map of header name to value; absent when there are none. In the document's example only, not its table.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-id": "666666" }],
-    },
-  },
-  required: ["JobId", "State"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailJob.json",
-};
+const schema418 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
 function validate1132(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -40550,40 +34244,6 @@ function validate1134(data, { instancePath = "", parentData, parentDataProperty,
   validate1134.errors = vErrors;
   return errors === 0;
 }
-const schema421 = {
-  title: "ReviewHtmlDetailLabels",
-  description: "Job-level results per scene.",
-  type: "object",
-  properties: {
-    PornInfo: {
-      description: "Job-level result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json",
-    },
-    AdsInfo: {
-      description: "Job-level result for the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabels.json",
-};
-const schema422 = {
-  title: "ReviewHtmlDetailLabelScene",
-  description: "Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and the confidence score.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json",
-};
 function validate1138(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -40741,47 +34401,6 @@ function validate1136(data, { instancePath = "", parentData, parentDataProperty,
   validate1136.errors = vErrors;
   return errors === 0;
 }
-const schema425 = {
-  title: "ReviewHtmlDetailImageResults",
-  description: "Results for the images found in the page.",
-  type: "object",
-  properties: {
-    Results: {
-      description: "Per image results.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResults.json",
-};
-const schema426 = {
-  title: "ReviewHtmlDetailImageResult",
-  description: "Result for one image found in the page.",
-  type: "object",
-  properties: {
-    Url: { description: "URL of the image found in the page.", type: "string" },
-    Text: { description: "OCR text of the image; only when text detection is on in the policy.", type: "string" },
-    Label: {
-      description: "Highest-priority label of this image: Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Suggestion: {
-      description: "Verdict for this image: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "This image's result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json",
-    },
-    AdsInfo: {
-      description: "This image's result for the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResult.json",
-};
 function validate1147(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -40818,38 +34437,6 @@ function validate1147(data, { instancePath = "", parentData, parentDataProperty,
   validate1147.errors = vErrors;
   return errors === 0;
 }
-const schema428 = {
-  title: "ReviewHtmlDetailImageScene",
-  description:
-    "An image's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
-    SubLabel: { description: "Sub-label hit (e.g. SexBehavior under Porn); may be empty.", type: "string" },
-    OcrResults: {
-      description:
-        "OCR details (text, hit keywords, box position); returned when violating text is found in the image.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrResult.json" },
-    },
-    LibResults: {
-      description: "Risk-library hits; absent when no library sample matched.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json",
-};
 function validate1150(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -40907,37 +34494,6 @@ function validate1152(data, { instancePath = "", parentData, parentDataProperty,
   validate1152.errors = vErrors;
   return errors === 0;
 }
-const schema431 = {
-  title: "ReviewHtmlDetailOcrResult",
-  description: "One piece of violating text found by OCR in an image: the text, the keywords hit and the box position.",
-  type: "object",
-  properties: {
-    Text: { description: "Text recognised by OCR.", type: "string" },
-    Keywords: {
-      description: "Keywords hit in this scene: an array of strings here.",
-      type: "array",
-      items: { type: "string" },
-    },
-    Location: {
-      description: "Position of the OCR box in the image.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrLocation.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrResult.json",
-};
-const schema432 = {
-  title: "ReviewHtmlDetailOcrLocation",
-  description: "Position of an OCR text box in the image, in pixels, with its rotation.",
-  type: "object",
-  properties: {
-    X: { description: "X pixel of the top-left corner of the box.", type: "number", examples: [0] },
-    Y: { description: "Y pixel of the top-left corner of the box.", type: "number", examples: [0] },
-    Height: { description: "Box height in pixels.", type: "number", examples: [0] },
-    Width: { description: "Box width in pixels.", type: "number", examples: [0] },
-    Rotate: { description: "Box rotation, 0-360 degrees, counter-clockwise.", type: "number", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrLocation.json",
-};
 function validate1155(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrLocation.json" */ let vErrors = null;
   let errors = 0;
@@ -41141,19 +34697,6 @@ function validate1154(data, { instancePath = "", parentData, parentDataProperty,
   validate1154.errors = vErrors;
   return errors === 0;
 }
-const schema433 = {
-  title: "ReviewHtmlDetailImageLibResult",
-  description: "One risk-library hit for an image: the matched image sample and the match confidence.",
-  type: "object",
-  properties: {
-    ImageId: { description: "ID of the matched image sample in the risk library.", type: "string" },
-    Score: {
-      description: "Confidence 0-100 that the content matches the library sample.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageLibResult.json",
-};
 function validate1159(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -41553,46 +35096,6 @@ function validate1145(data, { instancePath = "", parentData, parentDataProperty,
   validate1145.errors = vErrors;
   return errors === 0;
 }
-const schema435 = {
-  title: "ReviewHtmlDetailTextResults",
-  description: "Results for the text of the page.",
-  type: "object",
-  properties: {
-    Results: {
-      description: "Per text segment results.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResults.json",
-};
-const schema436 = {
-  title: "ReviewHtmlDetailTextResult",
-  description: "Result for one text segment of the page (pages are split every 10000 UTF-8 characters).",
-  type: "object",
-  properties: {
-    Text: { description: "Text of this segment (pages are split every 10000 UTF-8 characters).", type: "string" },
-    Label: {
-      description: "Highest-priority label of this text segment: Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Suggestion: {
-      description: "Verdict for this text segment: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "This text segment's result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json",
-    },
-    AdsInfo: {
-      description: "This text segment's result for the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResult.json",
-};
 function validate1168(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -41629,34 +35132,6 @@ function validate1168(data, { instancePath = "", parentData, parentDataProperty,
   validate1168.errors = vErrors;
   return errors === 0;
 }
-const schema438 = {
-  title: "ReviewHtmlDetailTextScene",
-  description:
-    "A text segment's result for one scene (PornInfo or AdsInfo): verdict, score, keywords and risk-library hits.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Keywords: {
-      description: "Keywords hit in this scene, several joined by commas in one string (not an array here).",
-      type: "string",
-    },
-    LibResults: {
-      description: "Risk-library hits; absent when no library sample matched.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json",
-};
 function validate1171(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -41714,21 +35189,7 @@ function validate1173(data, { instancePath = "", parentData, parentDataProperty,
   validate1173.errors = vErrors;
   return errors === 0;
 }
-const schema441 = {
-  title: "ReviewHtmlDetailTextLibResult",
-  description: "One risk-library hit for a text segment: the library type and name and the keywords hit.",
-  type: "object",
-  properties: {
-    LibType: { description: "Library type: 1 preset library, 2 custom library.", type: "integer", enum: [1, 2] },
-    LibName: { description: "Name of the matched risk library.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit (may repeat): an array of strings.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextLibResult.json",
-};
+const schema441 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1175(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextLibResult.json" */ let vErrors =
     null;
@@ -42095,25 +35556,6 @@ function validate1166(data, { instancePath = "", parentData, parentDataProperty,
   validate1166.errors = vErrors;
   return errors === 0;
 }
-const schema442 = {
-  title: "ReviewHtmlDetailUserInfo",
-  description: "Business fields passed when the job was submitted, echoed back; each at most 128 bytes.",
-  type: "object",
-  properties: {
-    TokenId: { description: "Account identifier passed at submission (<=128 bytes).", type: "string" },
-    Nickname: { description: "Nickname (<=128 bytes).", type: "string" },
-    DeviceId: { description: "Device identifier (<=128 bytes).", type: "string" },
-    AppId: { description: "App identifier (<=128 bytes).", type: "string" },
-    Room: { description: "Room number (<=128 bytes).", type: "string" },
-    IP: { description: "IP address (<=128 bytes).", type: "string" },
-    Type: { description: "Business type (<=128 bytes).", type: "string" },
-    ReceiveTokenId: { description: "Account of the message receiver (<=128 bytes).", type: "string" },
-    Gender: { description: "Gender (<=128 bytes).", type: "string" },
-    Level: { description: "Level (<=128 bytes).", type: "string" },
-    Role: { description: "Role (<=128 bytes).", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailUserInfo.json",
-};
 function validate1181(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
@@ -42323,30 +35765,7 @@ function validate1181(data, { instancePath = "", parentData, parentDataProperty,
   validate1181.errors = vErrors;
   return errors === 0;
 }
-const schema443 = {
-  title: "ReviewHtmlDetailListInfo",
-  description: "Allow/block-list result for the account.",
-  type: "object",
-  properties: {
-    ListResults: {
-      description: "All allow/block-list hits.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListInfo.json",
-};
-const schema444 = {
-  title: "ReviewHtmlDetailListResult",
-  description: "One allow/block-list hit: the list type, the list name and the entry that was hit.",
-  type: "object",
-  properties: {
-    ListType: { description: "List type: 0 allow-list, 1 block-list.", type: "integer", enum: [0, 1] },
-    ListName: { description: "Name of the list that was hit.", type: "string" },
-    Entity: { description: "The list entry that was hit.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListResult.json",
-};
+const schema444 = { properties: { ListType: { enum: [0, 1] } } };
 function validate1184(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListResult.json" */ let vErrors = null;
   let errors = 0;
@@ -43033,123 +36452,8 @@ function validate1130(data, { instancePath = "", parentData, parentDataProperty,
   validate1130.errors = vErrors;
   return errors === 0;
 }
-const schema447 = {
-  title: "ReviewImageDetailCallback",
-  description: "A ReviewImage callback, Detail version: the event name and one job.",
-  type: "object",
-  properties: {
-    EventName: {
-      description: "The event: always ReviewImage for image moderation (Detail version).",
-      const: "ReviewImage",
-    },
-    JobsDetail: {
-      description: "The job's result: one JSON object, not a list (unlike media callbacks).",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailJob.json",
-    },
-  },
-  required: ["EventName", "JobsDetail"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailCallback.json",
-};
 const schema448 = {
-  title: "ReviewImageDetailJob",
-  description: "The image-moderation job's result.",
-  type: "object",
-  properties: {
-    Code: {
-      description:
-        "Error code, present only when State is Failed (see the moderation error-code list). A string here, while the Simple body's code is an integer.",
-      type: "string",
-    },
-    Message: { description: "Error text, present only when State is Failed.", type: "string" },
-    JobId: {
-      description: "ID of the image-moderation job.",
-      type: "string",
-      examples: ["si8e6586b0a6e411edb8db525400a28986"],
-    },
-    State: {
-      description:
-        "Job state: Submitted, Success, Failed or Auditing. The callback is sent when moderation ends, so Success or Failed is expected.",
-      type: "string",
-      enum: ["Submitted", "Success", "Failed", "Auditing"],
-      examples: ["Success"],
-    },
-    CreationTime: {
-      description:
-        "When the job was created. The tables give no format; the doc's examples write yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, unlike media callbacks' +0800).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2021-08-10T21:01:10+08:00"],
-    },
-    CompressionResult: {
-      description: "Whether the image was compressed before moderation: 0 no, 1 yes.",
-      type: "integer",
-      enum: [0, 1],
-      examples: [0],
-    },
-    Object: {
-      description: "Key of the image object; present when the job was created with Object.",
-      type: "string",
-      examples: ["1.jpg"],
-    },
-    Url: {
-      description: "URL of the image file; present when the job was created with Url.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chengdu.myqcloud.com/test.jpg"],
-    },
-    Label: {
-      description:
-        'The highest-priority label of the job (the model\'s suggestion). Listed values: Normal, Porn or Ads; the doc adds "and other types". An open set: any string is accepted.',
-      type: "string",
-      examples: ["Normal"],
-    },
-    Result: {
-      description: "Verdict for the job: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    Score: {
-      description:
-        "Confidence, 0 to 100, of the verdict (0-60 normal, 61-90 suspected, 91-100 violating, as the doc reads it).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: { description: "Category hit within the label (such as Sexy under Porn); may be empty.", type: "string" },
-    SubLabel: {
-      description: "Sub-label hit (such as SexBehavior under Porn); may be empty when no sub-label applies.",
-      type: "string",
-    },
-    Text: {
-      description: "Text that OCR read in the image; present when OCR detection is on in the moderation policy.",
-      type: "string",
-    },
-    PornInfo: {
-      description: "Result of the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfo.json",
-    },
-    AdsInfo: {
-      description: "Result of the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfo.json",
-    },
-    BucketId: {
-      description: "Bucket of the job, as BucketName-APPID.",
-      type: "string",
-      examples: ["examplebucket-1250000000"],
-    },
-    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
-    ForbidState: {
-      description:
-        "Freeze state of the image file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    CosHeaders: {
-      description:
-        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-id": "xxxx" }],
-    },
-  },
-  required: ["JobId", "State"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailJob.json",
+  properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] }, CompressionResult: { enum: [0, 1] } },
 };
 function validate1194(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -43245,49 +36549,6 @@ function validate1198(data, { instancePath = "", parentData, parentDataProperty,
   validate1198.errors = vErrors;
   return errors === 0;
 }
-const schema452 = {
-  title: "ReviewImageDetailPornInfo",
-  description: "Result of the pornography scene for the whole image.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description:
-        "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Label: {
-      description: "Overall label of the pornography result; may be a SubLabel, a person's name and so on.",
-      type: "string",
-    },
-    Category: {
-      description: "Category hit within the label (such as Sexy under Porn), for the pornography scene; may be empty.",
-      type: "string",
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the pornography scene; may be empty when no sub-label applies.",
-      type: "string",
-    },
-    OcrResults: {
-      description: "OCR details (text, hit keywords, box position); returned when violating text is found.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrResult.json" },
-    },
-    LibResults: {
-      description: "Risk-library hits; absent when no library sample matched.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfo.json",
-};
 function validate1201(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -43345,37 +36606,6 @@ function validate1203(data, { instancePath = "", parentData, parentDataProperty,
   validate1203.errors = vErrors;
   return errors === 0;
 }
-const schema455 = {
-  title: "ReviewImageDetailPornInfoOcrResult",
-  description: "One OCR result: the text read, the keywords it hit and where it sits in the image.",
-  type: "object",
-  properties: {
-    Text: { description: "Text that OCR read in this box.", type: "string" },
-    Keywords: {
-      description: "Keywords hit in the pornography scene by this OCR text, as an array of strings.",
-      type: "array",
-      items: { type: "string" },
-    },
-    Location: {
-      description: "Position of the OCR box in the image.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrLocation.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrResult.json",
-};
-const schema456 = {
-  title: "ReviewImageDetailPornInfoOcrLocation",
-  description: "Position of an OCR box: top-left corner, size and rotation, in pixels and degrees.",
-  type: "object",
-  properties: {
-    X: { description: "X pixel position of the box's top-left corner.", type: "number" },
-    Y: { description: "Y pixel position of the box's top-left corner.", type: "number" },
-    Height: { description: "Box height in pixels, downwards from the top-left corner.", type: "number" },
-    Width: { description: "Box width in pixels, rightwards from the top-left corner.", type: "number" },
-    Rotate: { description: "Rotation of the box, 0 to 360 degrees, counter-clockwise.", type: "number" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrLocation.json",
-};
 function validate1206(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrLocation.json" */ let vErrors =
     null;
@@ -43581,19 +36811,6 @@ function validate1205(data, { instancePath = "", parentData, parentDataProperty,
   validate1205.errors = vErrors;
   return errors === 0;
 }
-const schema457 = {
-  title: "ReviewImageDetailPornInfoLibResult",
-  description: "One risk-library hit: the image sample and its confidence.",
-  type: "object",
-  properties: {
-    ImageId: { description: "ID of the image sample that was hit in the risk library.", type: "string" },
-    Score: {
-      description: "Confidence, 0 to 100, that the image matches the library sample.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoLibResult.json",
-};
 function validate1210(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -43838,49 +37055,6 @@ function validate1200(data, { instancePath = "", parentData, parentDataProperty,
   validate1200.errors = vErrors;
   return errors === 0;
 }
-const schema459 = {
-  title: "ReviewImageDetailAdsInfo",
-  description: "Result of the advertising scene for the whole image.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description:
-        "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Label: {
-      description: "Overall label of the advertising result; may be a SubLabel, a person's name and so on.",
-      type: "string",
-    },
-    Category: {
-      description: "Category hit within the label (such as Sexy under Porn), for the advertising scene; may be empty.",
-      type: "string",
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the advertising scene; may be empty when no sub-label applies.",
-      type: "string",
-    },
-    OcrResults: {
-      description: "OCR details (text, hit keywords, box position); returned when violating text is found.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrResult.json" },
-    },
-    LibResults: {
-      description: "Risk-library hits; absent when no library sample matched.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfo.json",
-};
 function validate1215(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -43938,37 +37112,6 @@ function validate1217(data, { instancePath = "", parentData, parentDataProperty,
   validate1217.errors = vErrors;
   return errors === 0;
 }
-const schema462 = {
-  title: "ReviewImageDetailAdsInfoOcrResult",
-  description: "One OCR result: the text read, the keywords it hit and where it sits in the image.",
-  type: "object",
-  properties: {
-    Text: { description: "Text that OCR read in this box.", type: "string" },
-    Keywords: {
-      description: "Keywords hit in the advertising scene by this OCR text, as an array of strings.",
-      type: "array",
-      items: { type: "string" },
-    },
-    Location: {
-      description: "Position of the OCR box in the image.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrLocation.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrResult.json",
-};
-const schema463 = {
-  title: "ReviewImageDetailAdsInfoOcrLocation",
-  description: "Position of an OCR box: top-left corner, size and rotation, in pixels and degrees.",
-  type: "object",
-  properties: {
-    X: { description: "X pixel position of the box's top-left corner.", type: "number" },
-    Y: { description: "Y pixel position of the box's top-left corner.", type: "number" },
-    Height: { description: "Box height in pixels, downwards from the top-left corner.", type: "number" },
-    Width: { description: "Box width in pixels, rightwards from the top-left corner.", type: "number" },
-    Rotate: { description: "Rotation of the box, 0 to 360 degrees, counter-clockwise.", type: "number" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrLocation.json",
-};
 function validate1220(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrLocation.json" */ let vErrors =
     null;
@@ -44174,19 +37317,6 @@ function validate1219(data, { instancePath = "", parentData, parentDataProperty,
   validate1219.errors = vErrors;
   return errors === 0;
 }
-const schema464 = {
-  title: "ReviewImageDetailAdsInfoLibResult",
-  description: "One risk-library hit: the image sample and its confidence.",
-  type: "object",
-  properties: {
-    ImageId: { description: "ID of the image sample that was hit in the risk library.", type: "string" },
-    Score: {
-      description: "Confidence, 0 to 100, that the image matches the library sample.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoLibResult.json",
-};
 function validate1224(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -44993,135 +38123,7 @@ function validate1192(data, { instancePath = "", parentData, parentDataProperty,
   validate1192.errors = vErrors;
   return errors === 0;
 }
-const schema468 = {
-  title: "ReviewTextDetailCallback",
-  description: "A ReviewText callback, Detail version: the event name and one job.",
-  type: "object",
-  properties: {
-    EventName: {
-      description: "The event: always ReviewText for text moderation (Detail version).",
-      const: "ReviewText",
-    },
-    JobsDetail: {
-      description: "The job's result: one JSON object, not a list (unlike media callbacks).",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailJob.json",
-    },
-  },
-  required: ["EventName", "JobsDetail"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailCallback.json",
-};
-const schema469 = {
-  title: "ReviewTextDetailJob",
-  description: "The text-moderation job's result.",
-  type: "object",
-  properties: {
-    Code: {
-      description:
-        "Error code, present only when State is Failed (see the moderation error-code list). A string here, while the Simple body's code is an integer.",
-      type: "string",
-    },
-    Message: { description: "Error text, present only when State is Failed.", type: "string" },
-    JobId: {
-      description: "ID of the text-moderation job.",
-      type: "string",
-      examples: ["vab1ca9fc8a3ed11ea834c525400863904"],
-    },
-    DataId: {
-      description:
-        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-    State: {
-      description:
-        "Job state: Submitted, Success, Failed or Auditing. The callback is sent when moderation ends, so Success or Failed is expected.",
-      type: "string",
-      enum: ["Submitted", "Success", "Failed", "Auditing"],
-      examples: ["Success"],
-    },
-    CreationTime: {
-      description:
-        "When the job was created. The tables give no format; the doc's examples write yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, unlike media callbacks' +0800).",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2021-08-10T21:01:08+08:00"],
-    },
-    Object: {
-      description: "Key of the text object; present when the job was created with Object.",
-      type: "string",
-      examples: ["1.txt"],
-    },
-    Content: {
-      description: "The moderated text, Base64-encoded; present when the job was created with Content.",
-      type: "string",
-      examples: ["54uZ5Ye75omL"],
-    },
-    Label: {
-      description:
-        "The highest-priority label of the job (the model's suggestion). Listed values: Normal, Porn, Ads, Illegal or Abuse. An open set: any string is accepted.",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Result: {
-      description: "Verdict for the job: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "Result of the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailPornInfo.json",
-    },
-    AdsInfo: {
-      description: "Result of the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAdsInfo.json",
-    },
-    IllegalInfo: {
-      description: "Result of the illegal content scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailIllegalInfo.json",
-    },
-    AbuseInfo: {
-      description: "Result of the abuse scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAbuseInfo.json",
-    },
-    SectionCount: {
-      description: "Number of segments the text was split into (every 10000 UTF-8 characters).",
-      type: "integer",
-      examples: [1],
-    },
-    Section: {
-      description: "Per-segment results of the text.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSection.json" },
-    },
-    BucketId: {
-      description: "Bucket of the job, as BucketName-APPID.",
-      type: "string",
-      examples: ["examplebucket-1250000000"],
-    },
-    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
-    ForbidState: {
-      description: "Freeze state of the text file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    CosHeaders: {
-      description:
-        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-id": "xxxxx" }],
-    },
-    UserInfo: {
-      description: "Business fields passed at submission; absent when none were set.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailUserInfo.json",
-    },
-    ListInfo: {
-      description:
-        "Allow-list and block-list result for the account. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListInfo.json",
-    },
-  },
-  required: ["JobId", "State"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailJob.json",
-};
+const schema469 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
 function validate1235(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -45195,21 +38197,6 @@ function validate1237(data, { instancePath = "", parentData, parentDataProperty,
   validate1237.errors = vErrors;
   return errors === 0;
 }
-const schema472 = {
-  title: "ReviewTextDetailPornInfo",
-  description: "Summary of the pornography scene over the whole text: hit flag and number of hit segments.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Count: { description: "Number of text segments that hit the pornography scene.", type: "integer", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailPornInfo.json",
-};
 function validate1240(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -45300,21 +38287,6 @@ function validate1239(data, { instancePath = "", parentData, parentDataProperty,
   validate1239.errors = vErrors;
   return errors === 0;
 }
-const schema474 = {
-  title: "ReviewTextDetailAdsInfo",
-  description: "Summary of the advertising scene over the whole text: hit flag and number of hit segments.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Count: { description: "Number of text segments that hit the advertising scene.", type: "integer", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAdsInfo.json",
-};
 function validate1244(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -45405,25 +38377,6 @@ function validate1243(data, { instancePath = "", parentData, parentDataProperty,
   validate1243.errors = vErrors;
   return errors === 0;
 }
-const schema476 = {
-  title: "ReviewTextDetailIllegalInfo",
-  description: "Summary of the illegal content scene over the whole text: hit flag and number of hit segments.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the illegal content scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Count: {
-      description: "Number of text segments that hit the illegal content scene.",
-      type: "integer",
-      examples: [0],
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailIllegalInfo.json",
-};
 function validate1248(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -45514,20 +38467,6 @@ function validate1247(data, { instancePath = "", parentData, parentDataProperty,
   validate1247.errors = vErrors;
   return errors === 0;
 }
-const schema478 = {
-  title: "ReviewTextDetailAbuseInfo",
-  description: "Summary of the abuse scene over the whole text: hit flag and number of hit segments.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Verdict for the abuse scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Count: { description: "Number of text segments that hit the abuse scene.", type: "integer", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailAbuseInfo.json",
-};
 function validate1252(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -45618,46 +38557,6 @@ function validate1251(data, { instancePath = "", parentData, parentDataProperty,
   validate1251.errors = vErrors;
   return errors === 0;
 }
-const schema480 = {
-  title: "ReviewTextDetailSection",
-  description: "One segment of the text: its verdict and per-scene results.",
-  type: "object",
-  properties: {
-    StartByte: {
-      description: "Start of the segment in the text, counted in UTF-8 characters from 0 (10 is the 11th character).",
-      type: "integer",
-      examples: [0],
-    },
-    Label: {
-      description:
-        "The highest-priority label of this segment (the model's suggestion). Listed values: Normal, Porn, Ads, Illegal or Abuse. An open set: any string is accepted.",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Result: {
-      description: "Verdict for this segment: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "Result of the pornography scene of this segment.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfo.json",
-    },
-    AdsInfo: {
-      description: "Result of the advertising scene of this segment.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfo.json",
-    },
-    IllegalInfo: {
-      description: "Result of the illegal content scene of this segment.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfo.json",
-    },
-    AbuseInfo: {
-      description: "Result of the abuse scene of this segment.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfo.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSection.json",
-};
 function validate1256(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -45694,41 +38593,6 @@ function validate1256(data, { instancePath = "", parentData, parentDataProperty,
   validate1256.errors = vErrors;
   return errors === 0;
 }
-const schema482 = {
-  title: "ReviewTextDetailSectionPornInfo",
-  description: "Result of the pornography scene for one segment.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Keywords: {
-      description:
-        "Keywords hit in the pornography scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
-      type: "string",
-    },
-    LibResults: {
-      description:
-        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json" },
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the pornography scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfo.json",
-};
 function validate1259(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -45786,25 +38650,7 @@ function validate1261(data, { instancePath = "", parentData, parentDataProperty,
   validate1261.errors = vErrors;
   return errors === 0;
 }
-const schema485 = {
-  title: "ReviewTextDetailSectionPornInfoLibResult",
-  description: "One risk-library hit: the library and the keywords hit in it.",
-  type: "object",
-  properties: {
-    LibType: {
-      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
-      type: "integer",
-      enum: [1, 2],
-    },
-    LibName: { description: "Name of the risk library that was hit.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit; several may be returned.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json",
-};
+const schema485 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1263(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json" */ let vErrors =
     null;
@@ -46035,41 +38881,6 @@ function validate1258(data, { instancePath = "", parentData, parentDataProperty,
   validate1258.errors = vErrors;
   return errors === 0;
 }
-const schema486 = {
-  title: "ReviewTextDetailSectionAdsInfo",
-  description: "Result of the advertising scene for one segment.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Keywords: {
-      description:
-        "Keywords hit in the advertising scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
-      type: "string",
-    },
-    LibResults: {
-      description:
-        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json" },
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the advertising scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfo.json",
-};
 function validate1267(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -46127,25 +38938,7 @@ function validate1269(data, { instancePath = "", parentData, parentDataProperty,
   validate1269.errors = vErrors;
   return errors === 0;
 }
-const schema489 = {
-  title: "ReviewTextDetailSectionAdsInfoLibResult",
-  description: "One risk-library hit: the library and the keywords hit in it.",
-  type: "object",
-  properties: {
-    LibType: {
-      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
-      type: "integer",
-      enum: [1, 2],
-    },
-    LibName: { description: "Name of the risk library that was hit.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit; several may be returned.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json",
-};
+const schema489 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1271(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json" */ let vErrors =
     null;
@@ -46376,43 +39169,6 @@ function validate1266(data, { instancePath = "", parentData, parentDataProperty,
   validate1266.errors = vErrors;
   return errors === 0;
 }
-const schema490 = {
-  title: "ReviewTextDetailSectionIllegalInfo",
-  description: "Result of the illegal content scene for one segment.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description:
-        "Verdict for the illegal content scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the illegal content scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Keywords: {
-      description:
-        "Keywords hit in the illegal content scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
-      type: "string",
-    },
-    LibResults: {
-      description:
-        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "array",
-      items: {
-        $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json",
-      },
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the illegal content scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfo.json",
-};
 function validate1275(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -46470,25 +39226,7 @@ function validate1277(data, { instancePath = "", parentData, parentDataProperty,
   validate1277.errors = vErrors;
   return errors === 0;
 }
-const schema493 = {
-  title: "ReviewTextDetailSectionIllegalInfoLibResult",
-  description: "One risk-library hit: the library and the keywords hit in it.",
-  type: "object",
-  properties: {
-    LibType: {
-      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
-      type: "integer",
-      enum: [1, 2],
-    },
-    LibName: { description: "Name of the risk library that was hit.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit; several may be returned.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json",
-};
+const schema493 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1279(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json" */ let vErrors =
     null;
@@ -46719,40 +39457,6 @@ function validate1274(data, { instancePath = "", parentData, parentDataProperty,
   validate1274.errors = vErrors;
   return errors === 0;
 }
-const schema494 = {
-  title: "ReviewTextDetailSectionAbuseInfo",
-  description: "Result of the abuse scene for one segment.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Verdict for the abuse scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence, 0 to 100, for the abuse scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Keywords: {
-      description:
-        "Keywords hit in the abuse scene for this segment: one string, several keywords joined by commas (not an array, unlike LibResults.Keywords).",
-      type: "string",
-    },
-    LibResults: {
-      description:
-        "Risk-library hits; absent when no library sample matched. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json" },
-    },
-    SubLabel: {
-      description:
-        "Sub-label hit (such as SexBehavior under Porn), for the abuse scene; may be empty when no sub-label applies. Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfo.json",
-};
 function validate1283(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -46810,25 +39514,7 @@ function validate1285(data, { instancePath = "", parentData, parentDataProperty,
   validate1285.errors = vErrors;
   return errors === 0;
 }
-const schema497 = {
-  title: "ReviewTextDetailSectionAbuseInfoLibResult",
-  description: "One risk-library hit: the library and the keywords hit in it.",
-  type: "object",
-  properties: {
-    LibType: {
-      description: "Type of the risk library that was hit: 1 preset library, 2 custom library.",
-      type: "integer",
-      enum: [1, 2],
-    },
-    LibName: { description: "Name of the risk library that was hit.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit; several may be returned.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json",
-};
+const schema497 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1287(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json" */ let vErrors =
     null;
@@ -47262,38 +39948,6 @@ function validate1293(data, { instancePath = "", parentData, parentDataProperty,
   validate1293.errors = vErrors;
   return errors === 0;
 }
-const schema500 = {
-  title: "ReviewTextDetailUserInfo",
-  description: "Business fields echoed from the submission (each at most 128 bytes, each optional).",
-  type: "object",
-  properties: {
-    TokenId: { description: "Account identifier passed at submission (at most 128 bytes).", type: "string" },
-    Nickname: { description: "Nickname (at most 128 bytes).", type: "string" },
-    DeviceId: { description: "Device identifier (at most 128 bytes).", type: "string" },
-    AppId: { description: "App identifier (at most 128 bytes).", type: "string" },
-    Room: { description: "Room number (at most 128 bytes).", type: "string" },
-    IP: { description: "IP address (at most 128 bytes).", type: "string" },
-    Type: { description: "Business type (at most 128 bytes).", type: "string" },
-    ReceiveTokenId: {
-      description:
-        "Account of the message receiver (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Gender: {
-      description: "Gender (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Level: {
-      description: "Level (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-    Role: {
-      description: "Role (at most 128 bytes). Not in the older COS-mirror copy of the doc, so it may be missing.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailUserInfo.json",
-};
 function validate1295(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
@@ -47503,34 +40157,7 @@ function validate1295(data, { instancePath = "", parentData, parentDataProperty,
   validate1295.errors = vErrors;
   return errors === 0;
 }
-const schema501 = {
-  title: "ReviewTextDetailListInfo",
-  description: "Allow-list and block-list result for the account.",
-  type: "object",
-  properties: {
-    ListResults: {
-      description: "Every allow-list or block-list hit.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListInfo.json",
-};
-const schema502 = {
-  title: "ReviewTextDetailListResult",
-  description: "One allow-list or block-list hit.",
-  type: "object",
-  properties: {
-    ListType: {
-      description: "Type of the list that was hit: 0 allow-list, 1 block-list.",
-      type: "integer",
-      enum: [0, 1],
-    },
-    ListName: { description: "Name of the list that was hit.", type: "string" },
-    Entity: { description: "The list entry that was hit.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextDetailListResult.json",
-};
+const schema502 = { properties: { ListType: { enum: [0, 1] } } };
 function validate1298(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailListResult.json" */ let vErrors = null;
   let errors = 0;
@@ -48189,140 +40816,7 @@ function validate1233(data, { instancePath = "", parentData, parentDataProperty,
   validate1233.errors = vErrors;
   return errors === 0;
 }
-const schema503 = {
-  title: "ReviewVideoDetailCallback",
-  description:
-    "A video moderation callback, Detail version (request header X-Ci-Content-Version: Detail): the event name and one job. Live-stream jobs (submitted with Type live_video) send the same event and body; JobsDetail.Type tells them apart.",
-  type: "object",
-  properties: {
-    EventName: {
-      description: "Event type: always ReviewVideo, for on-demand video and live streams alike.",
-      const: "ReviewVideo",
-    },
-    JobsDetail: {
-      description: "The job result: one JSON object, not a list.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailJob.json",
-    },
-  },
-  required: ["EventName", "JobsDetail"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailCallback.json",
-};
-const schema504 = {
-  title: "ReviewVideoDetailJob",
-  description:
-    "The video or live-stream moderation job: its state, overall verdict, per-frame (Snapshot) and per-sound-segment (AudioSection) results. Code and Message are present only when State is Failed.",
-  type: "object",
-  properties: {
-    Code: {
-      description:
-        "Error code; present only when State is Failed. A string here, while the Simple body's code is an integer.",
-      type: "string",
-    },
-    Message: { description: "Error text; present only when State is Failed.", type: "string" },
-    JobId: { description: "Moderation job ID.", type: "string", examples: ["vab1ca9fc8a3ed11ea834c525400863904"] },
-    DataId: {
-      description: "DataId given at submission, echoed unchanged (at most 512 bytes); absent when none was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-    State: {
-      description:
-        "Job state: Submitted, Snapshoting, Success, Failed or Auditing. Callbacks are sent when the job ends (Success or Failed); live streams also call back while State is Auditing, so one live JobId produces several callbacks.",
-      type: "string",
-      enum: ["Submitted", "Snapshoting", "Success", "Failed", "Auditing"],
-      examples: ["Success"],
-    },
-    CreationTime: {
-      description:
-        "Job creation time. Written as yyyy-MM-ddTHH:mm:ss+08:00 (offset with a colon, as in the callback doc examples); the tables give no format and the example body leaves it empty.",
-      $ref: "https://ci-callback.invalid/schema/leaf.schema.json#/definitions/CiTime",
-      examples: ["2021-11-09T09:55:53+08:00"],
-    },
-    Object: {
-      description:
-        "Object key, when an on-demand job was created with Object. The live table does not list it: for live streams it is in the document's example only, not its table.",
-      type: "string",
-      examples: ["video/test.mp4"],
-    },
-    Url: {
-      description:
-        "File URL, when an on-demand job was created with Url; for live streams, the URL of the stream that was moderated.",
-      type: "string",
-      examples: ["https://www.example.com/video/test.mp4", "rtmp://example.com/live/123"],
-    },
-    SnapshotCount: {
-      description:
-        "Total number of frames captured; for a live stream, in a callback with State Auditing, the number of frames in this callback.",
-      type: "integer",
-      examples: [1],
-    },
-    Label: {
-      description:
-        "Highest-priority label of the verdict (the model's suggestion): Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Result: {
-      description: "Verdict of the job: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "Pornography scene: whether it was hit and how many frames hit it.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json",
-    },
-    AdsInfo: {
-      description: "Advertising scene: whether it was hit and how many frames hit it.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json",
-    },
-    Snapshot: {
-      description: "Per-frame results of the picture track; with Conf.CallbackType 2, only the violating frames.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshot.json" },
-    },
-    AudioSection: {
-      description:
-        "Per-segment results of the sound track; absent when sound was not moderated. With Conf.CallbackType 2, only the violating segments.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioSection.json" },
-    },
-    BucketId: {
-      description: "Bucket of the job (BucketName-APPID).",
-      type: "string",
-      examples: ["examplebucket-1250000000"],
-    },
-    Region: { description: "Region of the bucket.", type: "string", examples: ["ap-chongqing"] },
-    ForbidState: {
-      description:
-        "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved; always 0 for live streams (live moderation does not freeze).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    CosHeaders: {
-      description:
-        "Custom headers set when the object was uploaded to COS, as a map of header name to value; absent when there are none.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-id": "xxx" }],
-    },
-    UserInfo: {
-      description: "Business fields passed at submission; absent when none were set.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailUserInfo.json",
-    },
-    Type: {
-      description:
-        "Moderation type: live_video for live streams. Not in the on-demand example; the table names only the live value, so any string is accepted.",
-      type: "string",
-      examples: ["live_video"],
-    },
-    ListInfo: {
-      description:
-        "Allow/block-list result for the account; absent when no list was hit. Typed Object in the video doc and Container in the live doc: the same JSON object.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListInfo.json",
-    },
-  },
-  required: ["JobId", "State"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailJob.json",
-};
+const schema504 = { properties: { State: { enum: ["Submitted", "Snapshoting", "Success", "Failed", "Auditing"] } } };
 function validate1304(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -48396,20 +40890,6 @@ function validate1306(data, { instancePath = "", parentData, parentDataProperty,
   validate1306.errors = vErrors;
   return errors === 0;
 }
-const schema507 = {
-  title: "ReviewVideoDetailSceneSummary",
-  description: "Job-level result for one scene (PornInfo or AdsInfo): whether it was hit and how many frames hit it.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Count: { description: "Number of frames that hit this scene.", type: "integer", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json",
-};
 function validate1309(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -48501,43 +40981,6 @@ function validate1308(data, { instancePath = "", parentData, parentDataProperty,
   validate1308.errors = vErrors;
   return errors === 0;
 }
-const schema509 = {
-  title: "ReviewVideoDetailSnapshot",
-  description: "Result for one captured frame of the picture track.",
-  type: "object",
-  properties: {
-    Url: {
-      description: "URL of the frame image; valid for 2 hours (query the job again for a fresh one).",
-      type: "string",
-    },
-    SnapshotTime: {
-      description:
-        "Frame time in ms: for live streams a Unix timestamp in ms; for on-demand video an offset in ms from the start of the video.",
-      type: "integer",
-      examples: [0],
-    },
-    Text: { description: "OCR text of the frame; only when text detection is on in the policy.", type: "string" },
-    Label: {
-      description: "Highest-priority label of this frame: Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Result: {
-      description: "Verdict for this frame: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "This frame's result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json",
-    },
-    AdsInfo: {
-      description: "This frame's result for the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshot.json",
-};
 function validate1314(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -48574,40 +41017,6 @@ function validate1314(data, { instancePath = "", parentData, parentDataProperty,
   validate1314.errors = vErrors;
   return errors === 0;
 }
-const schema511 = {
-  title: "ReviewVideoDetailSnapshotScene",
-  description:
-    "A frame's result for one scene (PornInfo or AdsInfo): verdict, score, labels, OCR details and risk-library hits.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Label: { description: "Overall label of this result (may be a SubLabel, a person name, etc.).", type: "string" },
-    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
-    SubLabel: { description: "Sub-label hit (e.g. SexBehavior under Porn); may be empty.", type: "string" },
-    OcrResults: {
-      description:
-        "OCR details (text, hit keywords, box position); returned when violating text is found in the frame.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrResult.json" },
-    },
-    LibResults: {
-      description:
-        "Risk-library hits; absent when no library sample matched (typed Object Array in the CI zh copy, Container Array in the CI en copy and the live doc: an array of objects either way).",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailImageLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json",
-};
 function validate1317(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -48665,37 +41074,6 @@ function validate1319(data, { instancePath = "", parentData, parentDataProperty,
   validate1319.errors = vErrors;
   return errors === 0;
 }
-const schema514 = {
-  title: "ReviewVideoDetailOcrResult",
-  description: "One piece of violating text found by OCR in a frame: the text, the keywords hit and the box position.",
-  type: "object",
-  properties: {
-    Text: { description: "Text recognised by OCR.", type: "string" },
-    Keywords: {
-      description: "Keywords hit in this scene: an array of strings here.",
-      type: "array",
-      items: { type: "string" },
-    },
-    Location: {
-      description: "Position of the OCR box in the image.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrLocation.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrResult.json",
-};
-const schema515 = {
-  title: "ReviewVideoDetailOcrLocation",
-  description: "Position of an OCR text box in the image, in pixels, with its rotation.",
-  type: "object",
-  properties: {
-    X: { description: "X pixel of the top-left corner of the box.", type: "number", examples: [0] },
-    Y: { description: "Y pixel of the top-left corner of the box.", type: "number", examples: [0] },
-    Height: { description: "Box height in pixels.", type: "number", examples: [0] },
-    Width: { description: "Box width in pixels.", type: "number", examples: [0] },
-    Rotate: { description: "Box rotation, 0-360 degrees, counter-clockwise.", type: "number", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrLocation.json",
-};
 function validate1322(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrLocation.json" */ let vErrors =
     null;
@@ -48900,19 +41278,6 @@ function validate1321(data, { instancePath = "", parentData, parentDataProperty,
   validate1321.errors = vErrors;
   return errors === 0;
 }
-const schema516 = {
-  title: "ReviewVideoDetailImageLibResult",
-  description: "One risk-library hit for a frame: the matched image sample and the match confidence.",
-  type: "object",
-  properties: {
-    ImageId: { description: "ID of the matched image sample in the risk library.", type: "string" },
-    Score: {
-      description: "Confidence 0-100 that the content matches the library sample.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailImageLibResult.json",
-};
 function validate1326(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -49291,44 +41656,6 @@ function validate1313(data, { instancePath = "", parentData, parentDataProperty,
   validate1313.errors = vErrors;
   return errors === 0;
 }
-const schema518 = {
-  title: "ReviewVideoDetailAudioSection",
-  description: "Result for one segment of the sound track.",
-  type: "object",
-  properties: {
-    Url: {
-      description: "URL of the audio segment; valid for 2 hours (query the job again for a fresh one).",
-      type: "string",
-    },
-    Text: { description: "ASR text of the segment.", type: "string" },
-    OffsetTime: {
-      description:
-        "Segment start in ms: for live streams a Unix timestamp in ms; for on-demand video an offset in ms from the start of the video.",
-      type: "integer",
-      examples: [0],
-    },
-    Duration: { description: "Segment length in ms.", type: "integer", examples: [30000] },
-    Label: {
-      description: "Highest-priority label of this segment: Normal, Porn, Ads, or another label (open set).",
-      type: "string",
-      examples: ["Normal"],
-    },
-    Result: {
-      description: "Verdict for this segment: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    PornInfo: {
-      description: "This segment's result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json",
-    },
-    AdsInfo: {
-      description: "This segment's result for the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioSection.json",
-};
 function validate1333(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -49365,36 +41692,6 @@ function validate1333(data, { instancePath = "", parentData, parentDataProperty,
   validate1333.errors = vErrors;
   return errors === 0;
 }
-const schema520 = {
-  title: "ReviewVideoDetailAudioScene",
-  description:
-    "A sound segment's result for one scene (PornInfo or AdsInfo): verdict, score, category, keywords and risk-library hits.",
-  type: "object",
-  properties: {
-    HitFlag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    Score: {
-      description: "Confidence 0-100 for this scene (higher = more likely a violation).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [0],
-    },
-    Category: { description: "Category hit within the label (e.g. Sexy under Porn); may be empty.", type: "string" },
-    Keywords: {
-      description: "Keywords hit in this scene: an array of strings; absent when none.",
-      type: "array",
-      items: { type: "string" },
-    },
-    LibResults: {
-      description: "Risk-library hits; absent when no library sample matched.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioLibResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json",
-};
 function validate1336(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -49452,21 +41749,7 @@ function validate1338(data, { instancePath = "", parentData, parentDataProperty,
   validate1338.errors = vErrors;
   return errors === 0;
 }
-const schema523 = {
-  title: "ReviewVideoDetailAudioLibResult",
-  description: "One risk-library hit for a sound segment: the library type and name and the keywords hit.",
-  type: "object",
-  properties: {
-    LibType: { description: "Library type: 1 preset library, 2 custom library.", type: "integer", enum: [1, 2] },
-    LibName: { description: "Name of the matched risk library.", type: "string" },
-    Keywords: {
-      description: "Library keywords that were hit (may repeat): an array of strings.",
-      type: "array",
-      items: { type: "string" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioLibResult.json",
-};
+const schema523 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1340(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioLibResult.json" */ let vErrors =
     null;
@@ -49945,25 +42228,6 @@ function validate1347(data, { instancePath = "", parentData, parentDataProperty,
   validate1347.errors = vErrors;
   return errors === 0;
 }
-const schema526 = {
-  title: "ReviewVideoDetailUserInfo",
-  description: "Business fields passed when the job was submitted, echoed back; each at most 128 bytes.",
-  type: "object",
-  properties: {
-    TokenId: { description: "Account identifier passed at submission (<=128 bytes).", type: "string" },
-    Nickname: { description: "Nickname (<=128 bytes).", type: "string" },
-    DeviceId: { description: "Device identifier (<=128 bytes).", type: "string" },
-    AppId: { description: "App identifier (<=128 bytes).", type: "string" },
-    Room: { description: "Room number (<=128 bytes).", type: "string" },
-    IP: { description: "IP address (<=128 bytes).", type: "string" },
-    Type: { description: "Business type (<=128 bytes).", type: "string" },
-    ReceiveTokenId: { description: "Account of the message receiver (<=128 bytes).", type: "string" },
-    Gender: { description: "Gender (<=128 bytes).", type: "string" },
-    Level: { description: "Level (<=128 bytes).", type: "string" },
-    Role: { description: "Role (<=128 bytes).", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailUserInfo.json",
-};
 function validate1349(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
@@ -50173,30 +42437,7 @@ function validate1349(data, { instancePath = "", parentData, parentDataProperty,
   validate1349.errors = vErrors;
   return errors === 0;
 }
-const schema527 = {
-  title: "ReviewVideoDetailListInfo",
-  description: "Allow/block-list result for the account.",
-  type: "object",
-  properties: {
-    ListResults: {
-      description: "All allow/block-list hits.",
-      type: "array",
-      items: { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListResult.json" },
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListInfo.json",
-};
-const schema528 = {
-  title: "ReviewVideoDetailListResult",
-  description: "One allow/block-list hit: the list type, the list name and the entry that was hit.",
-  type: "object",
-  properties: {
-    ListType: { description: "List type: 0 allow-list, 1 block-list.", type: "integer", enum: [0, 1] },
-    ListName: { description: "Name of the list that was hit.", type: "string" },
-    Entity: { description: "The list entry that was hit.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListResult.json",
-};
+const schema528 = { properties: { ListType: { enum: [0, 1] } } };
 function validate1352(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListResult.json" */ let vErrors = null;
   let errors = 0;
@@ -51007,118 +43248,6 @@ function validate1032(data, { instancePath = "", parentData, parentDataProperty,
   return errors === 0;
 }
 exports.validateModerationSimpleCallback = validate1362;
-const schema529 = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://ci-callback.invalid/schema/moderation/simple.schema.json",
-  title: "ModerationSimpleCallback",
-  description:
-    "A content-moderation callback in the Simple version (request header X-Ci-Content-Version: Simple): snake_case {code, message, data}, with no EventName; data.event names the event. Sent for image (console auto-moderation), text, audio, video and live-stream jobs; documents and webpages have no Simple version.",
-  type: "object",
-  properties: {
-    EventName: {
-      description: "Never present: a Simple body names its event in data.event.",
-      type: "string",
-      not: {},
-      tsType: "undefined",
-    },
-    code: {
-      description: "Result code: 0 when moderation finished normally, otherwise a moderation error code.",
-      type: "integer",
-      examples: [0],
-    },
-    message: {
-      description:
-        'Error text; "success" when code is 0. The console\'s test request, sent when a callback URL is saved, carries "Test request when setting callback url".',
-      type: "string",
-      examples: ["success"],
-    },
-    data: { $ref: "https://ci-callback.invalid/schema/definitions/ModerationSimpleData.json" },
-  },
-  required: ["code", "data"],
-  definitions: {},
-};
-const schema530 = {
-  title: "ModerationSimpleData",
-  description:
-    "The moderation result of a Simple body, told apart by event. A body without event (the audio document's example, the console's test request) is the event whose own nodes it has (text's abuse_info or illegal_info), else ModerationSimpleUnnamedData.",
-  if: {
-    type: "object",
-    properties: { event: { enum: ["ReviewAudio", "ReviewImage", "ReviewText", "ReviewVideo"] } },
-    required: ["event"],
-  },
-  then: {
-    type: "object",
-    properties: { event: { type: "string" } },
-    required: ["event"],
-    discriminator: { propertyName: "event" },
-    oneOf: [
-      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleData.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleData.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleData.json" },
-      { $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleData.json" },
-    ],
-  },
-  else: { $ref: "https://ci-callback.invalid/schema/definitions/ModerationSimpleUnnamedData.json" },
-  $id: "https://ci-callback.invalid/schema/definitions/ModerationSimpleData.json",
-};
-const schema531 = {
-  title: "ReviewAudioSimpleData",
-  description:
-    "The audio-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event and the audio doc's all-nodes example has none either.",
-  type: "object",
-  properties: {
-    trace_id: {
-      description:
-        "Unique ID of the request; for jobs created through the API it is the JobId. The console's test request sends test_trace_id.",
-      type: "string",
-      examples: ["aab1ca9fc8a3ed11ea834c525400863904", "test_trace_id"],
-    },
-    url: {
-      description:
-        "Full URL of the moderated audio file; the console's test request sends a placeholder (test_audio), not a URL.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-shanghai.myqcloud.com/music.mp3", "test_audio"],
-    },
-    event: {
-      description:
-        "The event that fired, always ReviewAudio. Documented as always present, yet the audio doc's all-nodes example and the console's test request omit it, so it is optional.",
-      const: "ReviewAudio",
-    },
-    result: {
-      description: "Verdict for the file: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    forbidden_status: {
-      description:
-        "Freeze state of the audio file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    cos_headers: {
-      description:
-        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-xx": "xx" }],
-    },
-    porn_info: {
-      description: "Result of the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimplePornInfo.json",
-    },
-    ads_info: {
-      description: "Result of the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleAdsInfo.json",
-    },
-    data_id: {
-      description:
-        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-  },
-  required: ["trace_id"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleData.json",
-};
 function validate1365(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -51231,30 +43360,6 @@ function validate1369(data, { instancePath = "", parentData, parentDataProperty,
   validate1369.errors = vErrors;
   return errors === 0;
 }
-const schema535 = {
-  title: "ReviewAudioSimplePornInfo",
-  description:
-    'Result of the pornography scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description:
-        "Verdict for the pornography scene: 0 not hit, 1 hit, 2 suspected (the audio doc's wording; same codes as the other families).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    score: {
-      description: "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [9],
-    },
-    label: {
-      description: "Result label of the pornography scene; the keyword itself when a sensitive keyword was hit.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimplePornInfo.json",
-};
 function validate1372(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -51379,28 +43484,6 @@ function validate1371(data, { instancePath = "", parentData, parentDataProperty,
   validate1371.errors = vErrors;
   return errors === 0;
 }
-const schema538 = {
-  title: "ReviewAudioSimpleAdsInfo",
-  description:
-    'Result of the advertising scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description:
-        "Verdict for the advertising scene: 0 not hit, 1 hit, 2 suspected (the audio doc's wording; same codes as the other families).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-    },
-    score: {
-      description: "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-    },
-    label: {
-      description: "Result label of the advertising scene; the keyword itself when a sensitive keyword was hit.",
-      type: "string",
-    },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleAdsInfo.json",
-};
 function validate1378(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -51700,56 +43783,6 @@ function validate1364(data, { instancePath = "", parentData, parentDataProperty,
   validate1364.errors = vErrors;
   return errors === 0;
 }
-const schema541 = {
-  title: "ReviewImageSimpleData",
-  description:
-    "The image-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event.",
-  type: "object",
-  properties: {
-    trace_id: {
-      description: "Unique ID of the request. The console's test request sends test_trace_id.",
-      type: "string",
-      examples: ["ixzt90jl2dfscxxxxxxxxxxxxxxxxx", "test_trace_id"],
-    },
-    url: {
-      description: "Full URL of the moderated image. The console's test request may send a placeholder instead.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-chengdu.myqcloud.com/test.jpg"],
-    },
-    event: {
-      description:
-        "The event that fired, always ReviewImage. Documented as always present, yet the console's test request omits it, so it is optional.",
-      const: "ReviewImage",
-    },
-    result: {
-      description: "Verdict for the file: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    forbidden_status: {
-      description:
-        "Freeze state of the image file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    cos_headers: {
-      description:
-        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-xx": "xx" }],
-    },
-    porn_info: {
-      description: "Result of the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageSimplePornInfo.json",
-    },
-    ads_info: {
-      description: "Result of the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleAdsInfo.json",
-    },
-  },
-  required: ["trace_id"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleData.json",
-};
 function validate1384(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -51862,28 +43895,6 @@ function validate1388(data, { instancePath = "", parentData, parentDataProperty,
   validate1388.errors = vErrors;
   return errors === 0;
 }
-const schema545 = {
-  title: "ReviewImageSimplePornInfo",
-  description:
-    'Result of the pornography scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description:
-        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    score: {
-      description:
-        "Confidence, 0 to 100, for the pornography scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-      examples: [9],
-    },
-    label: { description: "Name of the label hit in the pornography scene.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageSimplePornInfo.json",
-};
 function validate1391(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -52008,26 +44019,6 @@ function validate1390(data, { instancePath = "", parentData, parentDataProperty,
   validate1390.errors = vErrors;
   return errors === 0;
 }
-const schema548 = {
-  title: "ReviewImageSimpleAdsInfo",
-  description:
-    'Result of the advertising scene, {hit_flag, label, score}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description:
-        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-    },
-    score: {
-      description:
-        "Confidence, 0 to 100, for the advertising scene: the higher, the more likely a violation. The doc reads 0-60 as normal, 61-90 as suspected and 91-100 as violating.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Score",
-    },
-    label: { description: "Name of the label hit in the advertising scene.", type: "string" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewImageSimpleAdsInfo.json",
-};
 function validate1397(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -52310,71 +44301,6 @@ function validate1383(data, { instancePath = "", parentData, parentDataProperty,
   validate1383.errors = vErrors;
   return errors === 0;
 }
-const schema551 = {
-  title: "ReviewTextSimpleData",
-  description:
-    "The text-moderation result of the Simple body. The table marks trace_id, url, event, result and forbidden_status as always present; only trace_id is required here, since the console's test request has no event.",
-  type: "object",
-  properties: {
-    trace_id: {
-      description:
-        "Unique ID of the request; for jobs created through the API it is the JobId. The console's test request sends test_trace_id.",
-      type: "string",
-      examples: ["vab1ca9fc8a3ed11ea834c525400863904", "test_trace_id"],
-    },
-    url: {
-      description:
-        "Full URL of the moderated text file; the console's test request sends a placeholder (test_url, test_text), not a URL.",
-      type: "string",
-      examples: ["https://examplebucket-1250000000.cos.ap-shanghai.myqcloud.com/test.txt", "test_url"],
-    },
-    event: {
-      description:
-        "The event that fired, always ReviewText. Documented as always present, yet the console's test request omits it, so it is optional.",
-      const: "ReviewText",
-    },
-    result: {
-      description: "Verdict for the file: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    forbidden_status: {
-      description: "Freeze state of the text file when automatic freezing is on: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    cos_headers: {
-      description:
-        'Custom headers set when the object was uploaded to COS, as a map of header name to value ({"x-cos-meta-id": "…"}); absent when none were set. Media callbacks use a {Key, Value} list instead.',
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-xx": "xx" }],
-    },
-    porn_info: {
-      description: "Result of the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimplePornInfo.json",
-    },
-    ads_info: {
-      description: "Result of the advertising scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAdsInfo.json",
-    },
-    abuse_info: {
-      description: "Result of the abuse scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAbuseInfo.json",
-    },
-    illegal_info: {
-      description: "Result of the illegal content scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleIllegalInfo.json",
-    },
-    data_id: {
-      description:
-        "The DataId given at submission, echoed unchanged (at most 512 bytes); present only when one was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-  },
-  required: ["trace_id"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleData.json",
-};
 function validate1403(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -52487,23 +44413,6 @@ function validate1407(data, { instancePath = "", parentData, parentDataProperty,
   validate1407.errors = vErrors;
   return errors === 0;
 }
-const schema555 = {
-  title: "ReviewTextSimplePornInfo",
-  description:
-    'Result of the pornography scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description:
-        "Verdict for the pornography scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    label: { description: "Keyword hit in the pornography scene.", type: "string" },
-    count: { description: "Number of text segments that hit the pornography scene.", type: "integer", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimplePornInfo.json",
-};
 function validate1410(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -52611,22 +44520,6 @@ function validate1409(data, { instancePath = "", parentData, parentDataProperty,
   validate1409.errors = vErrors;
   return errors === 0;
 }
-const schema557 = {
-  title: "ReviewTextSimpleAdsInfo",
-  description:
-    'Result of the advertising scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description:
-        "Verdict for the advertising scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-    },
-    label: { description: "Keyword hit in the advertising scene.", type: "string" },
-    count: { description: "Number of text segments that hit the advertising scene.", type: "integer" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAdsInfo.json",
-};
 function validate1414(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -52734,21 +44627,6 @@ function validate1413(data, { instancePath = "", parentData, parentDataProperty,
   validate1413.errors = vErrors;
   return errors === 0;
 }
-const schema559 = {
-  title: "ReviewTextSimpleAbuseInfo",
-  description:
-    'Result of the abuse scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description: "Verdict for the abuse scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-    },
-    label: { description: "Keyword hit in the abuse scene.", type: "string" },
-    count: { description: "Number of text segments that hit the abuse scene.", type: "integer" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAbuseInfo.json",
-};
 function validate1418(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -52856,22 +44734,6 @@ function validate1417(data, { instancePath = "", parentData, parentDataProperty,
   validate1417.errors = vErrors;
   return errors === 0;
 }
-const schema561 = {
-  title: "ReviewTextSimpleIllegalInfo",
-  description:
-    'Result of the illegal content scene, {hit_flag, label, count}. The table marks each child as always present; they are not required here because the SDK drops empty values such as label "".',
-  type: "object",
-  properties: {
-    hit_flag: {
-      description:
-        "Verdict for the illegal content scene: 0 normal or not hit, 1 hit (confirmed for this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-    },
-    label: { description: "Keyword hit in the illegal content scene.", type: "string" },
-    count: { description: "Number of text segments that hit the illegal content scene.", type: "integer" },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewTextSimpleIllegalInfo.json",
-};
 function validate1422(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -53182,63 +45044,6 @@ function validate1402(data, { instancePath = "", parentData, parentDataProperty,
   validate1402.errors = vErrors;
   return errors === 0;
 }
-const schema563 = {
-  title: "ReviewVideoSimpleData",
-  description:
-    "The moderation result: request ID, file or stream URL, verdict, freeze state, custom headers, per-scene results and the DataId.",
-  type: "object",
-  properties: {
-    trace_id: {
-      description:
-        'Unique ID of the request; for jobs created through the API it is the JobId ("test_trace_id" in the console\'s test request).',
-      type: "string",
-      examples: ["vab1ca9fc8a3ed11ea834c525400863904", "test_trace_id"],
-    },
-    url: {
-      description:
-        "Full URL of the moderated file; for live streams, the address of the stream. A placeholder (test_url) in the console's test request.",
-      type: "string",
-      examples: ["https://www.example.com/video/test.mp4", "rtmp://example.com/live/123", "test_url"],
-    },
-    event: {
-      description:
-        "Event that fired: always ReviewVideo (on-demand video and live streams). Not required: the console's test request has none.",
-      const: "ReviewVideo",
-    },
-    result: {
-      description: "Verdict: 0 normal, 1 violating, 2 suspected (human review advised).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-      examples: [0],
-    },
-    forbidden_status: {
-      description:
-        "Freeze state when auto-freeze is on: 0 not frozen, 1 frozen, 2 file moved; always 0 for live streams (live moderation does not freeze).",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-      examples: [0],
-    },
-    cos_headers: {
-      description:
-        "Custom headers set when the object was uploaded, as a map of header name to value; absent when there are none.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-      examples: [{ "x-cos-meta-xx": "xx" }],
-    },
-    porn_info: {
-      description: "Result for the pornography scene.",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json",
-    },
-    ads_info: {
-      description: "Result for the advertising scene (not in the example body).",
-      $ref: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json",
-    },
-    data_id: {
-      description: "DataId given at submission, echoed unchanged (at most 512 bytes); only when one was given.",
-      type: "string",
-      examples: ["123-fdrsg-123"],
-    },
-  },
-  required: ["trace_id"],
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleData.json",
-};
 function validate1426(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -53351,22 +45156,6 @@ function validate1430(data, { instancePath = "", parentData, parentDataProperty,
   validate1430.errors = vErrors;
   return errors === 0;
 }
-const schema567 = {
-  title: "ReviewVideoSimpleSceneInfo",
-  description:
-    "Result for one scene (porn_info or ads_info): whether it was hit, the label and how many frames hit it.",
-  type: "object",
-  properties: {
-    hit_flag: {
-      description: "Scene verdict: 0 normal/not hit, 1 hit (confirmed violation of this scene), 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HitFlag",
-      examples: [0],
-    },
-    label: { description: "Name of the label hit; documented as currently always empty.", type: "string" },
-    count: { description: "Number of frames that hit this scene.", type: "integer", examples: [0] },
-  },
-  $id: "https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json",
-};
 function validate1433(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -53649,46 +45438,6 @@ function validate1425(data, { instancePath = "", parentData, parentDataProperty,
   validate1425.errors = vErrors;
   return errors === 0;
 }
-const schema569 = {
-  title: "ModerationSimpleUnnamedData",
-  description:
-    "Simple data whose event is absent or not one this schema knows, and whose nodes do not name one: the console's test request, or an image, audio or video body sent without event (their nodes are alike). The common nodes are typed; the rest are kept as they came.",
-  type: "object",
-  additionalProperties: true,
-  properties: {
-    event: {
-      description: "An event this schema does not know (absent in the console's test request).",
-      type: "string",
-      not: { enum: ["ReviewAudio", "ReviewImage", "ReviewText", "ReviewVideo"] },
-    },
-    trace_id: {
-      description:
-        "Unique ID of the request; the JobId for jobs created through the API; test_trace_id in the console's test request.",
-      type: "string",
-      examples: ["test_trace_id"],
-    },
-    url: {
-      description: "URL of the moderated object (a placeholder in the console's test request).",
-      type: "string",
-      examples: ["test_url"],
-    },
-    data_id: { description: "The DataId given when the job was submitted.", type: "string" },
-    result: {
-      description: "Verdict: 0 normal, 1 violating, 2 suspected.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/Verdict",
-    },
-    forbidden_status: {
-      description: "Freeze state: 0 not frozen, 1 frozen, 2 file moved.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/ForbidState",
-    },
-    cos_headers: {
-      description: "Custom headers of the object, header name to value.",
-      $ref: "https://ci-callback.invalid/schema/moderation/common.schema.json#/definitions/HeaderMap",
-    },
-  },
-  required: ["trace_id"],
-  $id: "https://ci-callback.invalid/schema/definitions/ModerationSimpleUnnamedData.json",
-};
 function validate1442(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;

@@ -4,25 +4,15 @@
  * the schema (generated/normalize.ts, generated/validators.js), so both formats give the same object.
  */
 import type { ErrorObject } from "ajv";
-import {
-  normalizeCiCallback,
-  normalizeModerationDetailCallback,
-  normalizeModerationSimpleCallback,
-} from "../generated/normalize";
 import type { AnyCallback } from "../generated/types";
 import { knownModerationDetailCallbackEventNames } from "../generated/unions";
-import {
-  type CompiledValidator,
-  validateCiCallback,
-  validateModerationDetailCallback,
-  validateModerationSimpleCallback,
-} from "../generated/validators";
+import type { CompiledValidator } from "../generated/validators";
 import { decodeBody } from "./body";
 import { CallbackError, type CallbackIssue } from "./errors";
 import { readJson } from "./json-reader";
-import { isRecord, normalizeContext, type Normalizer } from "./normalize-runtime";
+import { isRecord, normalizeContext, type Normalizer, pointer } from "./normalize-runtime";
 import { MAX_BYTES_LIMIT, MAX_DEPTH_LIMIT, wholeNumberOption } from "./limits";
-import { readXml, type XmlReader } from "./xml-reader";
+import type { XmlReader } from "./xml-reader";
 
 /** Options of {@link validateCallback}. */
 export interface ValidateOptions {
@@ -86,6 +76,15 @@ export const DEFAULT_MAX_DEPTH = 64;
 export function parseCallback(body: string | Uint8Array, options: ParseOptions = {}): AnyCallback {
   return parseCallbackWith(readXml, body, options);
 }
+
+type XmlReaderModule = typeof import("./xml-reader");
+
+// The XML reader loads with the first XML body: a service that receives JSON only never pays for it.
+let xmlReader: XmlReaderModule | undefined;
+const readXml: XmlReader = (text, options) => {
+  xmlReader ??= require("./xml-reader") as XmlReaderModule;
+  return xmlReader.readXml(text, options);
+};
 
 /**
  * {@link parseCallback} with the given XML reader, so the tests and the benchmark can run each reader through
@@ -158,14 +157,44 @@ function unwrapResponse(value: unknown): unknown {
   return value;
 }
 
-/** A family of callbacks: one root of the schema, its normaliser and its validator. */
-interface Family {
+type Normalizers = typeof import("../generated/normalize");
+type Validators = typeof import("../generated/validators");
+
+/** What turns one root's loose value into its canonical object: its normaliser and its validator. */
+interface Stages {
   normalize: Normalizer;
   validate: CompiledValidator<AnyCallback>;
 }
-const media: Family = { normalize: normalizeCiCallback, validate: validateCiCallback };
-const detail: Family = { normalize: normalizeModerationDetailCallback, validate: validateModerationDetailCallback };
-const simple: Family = { normalize: normalizeModerationSimpleCallback, validate: validateModerationSimpleCallback };
+
+/** A family of callbacks: one root of the schema, whose stages are loaded with its first body. */
+interface Family {
+  stages(): Stages;
+}
+
+// The generated normalisers and validators (1.8 MB of code) load with the first body rather than at import,
+// so that a service importing the package to start a listener starts fast (docs/decisions/0007-*.md).
+let normalizers: Normalizers | undefined;
+let validators: Validators | undefined;
+function family(pick: (n: Normalizers, v: Validators) => Stages): Family {
+  let stages: Stages | undefined;
+  return {
+    stages() {
+      normalizers ??= require("../generated/normalize") as Normalizers;
+      validators ??= require("../generated/validators") as Validators;
+      stages ??= pick(normalizers, validators);
+      return stages;
+    },
+  };
+}
+const media = family((n, v) => ({ normalize: n.normalizeCiCallback, validate: v.validateCiCallback }));
+const detail = family((n, v) => ({
+  normalize: n.normalizeModerationDetailCallback,
+  validate: v.validateModerationDetailCallback,
+}));
+const simple = family((n, v) => ({
+  normalize: n.normalizeModerationSimpleCallback,
+  validate: v.validateModerationSimpleCallback,
+}));
 
 /**
  * Which root of the schema a body belongs to, by its shape: a moderation EventName is a Detail moderation
@@ -190,17 +219,18 @@ function parseError(message: string): CallbackError {
 }
 
 function canonical(loose: unknown, options: ValidateOptions, family: Family): AnyCallback {
+  const { normalize, validate } = family.stages();
   const context = normalizeContext(readMaxDepth(options));
-  const value = family.normalize(loose, "", context) ?? {};
+  const value = normalize(loose, undefined, context) ?? {};
   const issues: CallbackIssue[] = [];
   // An `if`/`then` error only repeats, at the job, the errors ajv already reported inside it.
-  const errors = family.validate(value) ? [] : (family.validate.errors ?? []).filter((e) => e.keyword !== "if");
+  const errors = validate(value) ? [] : (validate.errors ?? []).filter((e) => e.keyword !== "if");
   // A value of the wrong type fails its enum (or const) too: the type error alone says what is wrong there.
   const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
   for (const error of errors) if (error.keyword === "type" || !mistyped.has(error.instancePath)) issues.push(toIssue(error));
   let omitted = 0;
   if (options.strict) {
-    for (const i of context.unknown) issues.push({ path: i.path, message: `${i.message} (strict mode)` });
+    for (const i of context.unknown) issues.push({ path: pointer(i.place), message: `${i.message} (strict mode)` });
     omitted = context.unknownOmitted;
   }
   if (issues.length > 0) throw new CallbackError("validation", issues, omitted);

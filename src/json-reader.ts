@@ -3,12 +3,23 @@
  * through but a callback must not carry: nesting past the limit, duplicate keys (JSON.parse keeps the last
  * silently, other readers the first: one body, two meanings), numbers JavaScript cannot keep exactly, and
  * characters XML cannot carry (escaped control characters, lone surrogates), so both formats accept the same
- * text. Errors give a line and column (json-syntax.ts finds them) or a path, and never quote the body.
+ * text. The same pass counts the colons the result accounts for, which one count over the text checks: a
+ * duplicate key is the only way to lose one. Errors give a line and column (json-syntax.ts finds them, loaded
+ * only then) or a path, and never quote the body.
  */
 import { CallbackError, pointerToken } from "./errors";
-import { findJsonProblem } from "./json-syntax";
+import { isOwn } from "./own-keys";
 import { isSafeName } from "./safe-name";
 import { isXmlText } from "./xml-guards";
+
+type JsonSyntax = typeof import("./json-syntax");
+
+// The error locator is loaded on the first body that needs it: a well-formed body never does.
+let jsonSyntax: JsonSyntax | undefined;
+function loadJsonSyntax(): JsonSyntax {
+  jsonSyntax ??= require("./json-syntax") as JsonSyntax;
+  return jsonSyntax;
+}
 
 /** Limits applied while reading. */
 export interface JsonReadOptions {
@@ -25,7 +36,7 @@ export function readJson(text: string, options: JsonReadOptions): unknown {
   try {
     value = JSON.parse(text) as unknown;
   } catch {
-    const problem = findJsonProblem(text);
+    const problem = loadJsonSyntax().findJsonProblem(text);
     throw parseError(
       "",
       problem ? `JSON is not well-formed${at(text, problem.offset)}: ${problem.reason}` : "JSON is not well-formed",
@@ -34,15 +45,17 @@ export function readJson(text: string, options: JsonReadOptions): unknown {
   // Raw control characters and lone surrogates never get past JSON.parse and decodeBody: only a \u escape
   // can make one, so strings are checked only when the text has one.
   const checkText = text.includes("\\u");
-  let strings = typeof value === "object" && value !== null ? countStrings(value, 1, options.maxDepth, checkText) : 0;
-  if (strings < 0) {
+  let colons = typeof value === "object" && value !== null ? countColons(value, 1, options.maxDepth, checkText) : 0;
+  if (colons < 0) {
     const checked = checkSlowly(value, options.maxDepth, checkText);
     if (checked instanceof CallbackError) throw checked;
-    strings = checked;
+    colons = checked;
   }
-  // Each string of the text is a key or a string value of the result, unless a duplicate key dropped it.
-  if (strings !== stringTokens(text)) {
-    const problem = findJsonProblem(text);
+  // A duplicate key drops a member, and the colon after its key with it, so the text then has more colons than
+  // its result; without duplicates they match (a key holding a colon makes them differ too: then the exact scan
+  // finds that nothing is wrong).
+  if (colons !== colonTokens(text, checkText)) {
+    const problem = loadJsonSyntax().findJsonProblem(text);
     if (problem) throw parseError("", `JSON has a duplicate key${at(text, problem.offset)}`);
   }
   return value;
@@ -57,38 +70,45 @@ function isExactNumber(value: number): boolean {
 const RECURSION_LIMIT = 200;
 
 /**
- * The fast pass: the number of strings in a parsed container (keys and string values), or -1 at the first
- * thing {@link checkSlowly} must look at: nesting past the limit (or past what the fast pass recurses), an
- * inexact number, a character XML does not allow.
+ * The fast pass, in the same walk as the checks: the colons a parsed container accounts for (one after each key,
+ * and those inside its string values), or -1 at the first thing {@link checkSlowly} must look at: nesting past
+ * the limit (or past what the fast pass recurses), an inexact number, a character XML does not allow.
  */
-function countStrings(container: object, depth: number, maxDepth: number, checkText: boolean): number {
-  let strings = 0;
+function countColons(container: object, depth: number, maxDepth: number, checkText: boolean): number {
+  let colons = 0;
   if (Array.isArray(container)) {
     for (const item of container as unknown[]) {
       const inner = countItem(item, depth, maxDepth, checkText);
       if (inner < 0) return -1;
-      strings += inner;
+      colons += inner;
     }
-    return strings;
+    return colons;
   }
   const record = container as Record<string, unknown>;
-  // for-in, not Object.keys: V8 walks JSON.parse's objects this way without allocating.
+  // for-in, not Object.keys: V8 walks JSON.parse's objects this way without allocating (src/own-keys.ts).
   for (const key in record) {
+    if (!isOwn(record, key)) continue;
     if (checkText && !isXmlText(key)) return -1;
     const inner = countItem(record[key], depth, maxDepth, checkText);
     if (inner < 0) return -1;
-    strings += inner + 1;
+    colons += inner + 1;
   }
-  return strings;
+  return colons;
 }
 
-/** {@link countStrings} for one child of a container at `depth`. */
+/** {@link countColons} for one child of a container at `depth`. */
 function countItem(item: unknown, depth: number, maxDepth: number, checkText: boolean): number {
   if (depth >= maxDepth || depth >= RECURSION_LIMIT) return -1;
-  if (typeof item === "string") return checkText && !isXmlText(item) ? -1 : 1;
-  if (typeof item === "object" && item !== null) return countStrings(item, depth + 1, maxDepth, checkText);
+  if (typeof item === "string") return checkText && !isXmlText(item) ? -1 : colonsIn(item);
+  if (typeof item === "object" && item !== null) return countColons(item, depth + 1, maxDepth, checkText);
   if (typeof item === "number") return isExactNumber(item) ? 0 : -1;
   return 0;
+}
+
+function colonsIn(text: string): number {
+  let colons = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
+  return colons;
 }
 
 /** A value on the way through {@link checkSlowly}, linked to its container for its path. */
@@ -102,10 +122,10 @@ interface Visit {
 
 /**
  * The slow pass, when the fast one could not finish: walks in document order with a stack of its own (any
- * depth) and returns the first problem, with its path, or else the number of strings.
+ * depth) and returns the first problem, with its path, or else the colons {@link countColons} counts.
  */
 function checkSlowly(root: unknown, maxDepth: number, checkText: boolean): CallbackError | number {
-  let strings = 0;
+  let colons = 0;
   const stack: Visit[] = [{ value: root, key: "", parent: undefined, depth: 1 }];
   for (let visit = stack.pop(); visit; visit = stack.pop()) {
     const { value, depth } = visit;
@@ -119,8 +139,8 @@ function checkSlowly(root: unknown, maxDepth: number, checkText: boolean): Callb
       return problemAt(visit, (path) => parseError(path, "number is too large or too precise to keep exactly"));
     }
     if (typeof value === "string") {
-      strings++;
       if (checkText && !isXmlText(value)) return problemAt(visit, characterError);
+      colons += colonsIn(value);
     }
     if (typeof value !== "object" || value === null) continue;
     const children: Visit[] = [];
@@ -130,7 +150,7 @@ function checkSlowly(root: unknown, maxDepth: number, checkText: boolean): Callb
       );
     } else {
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-        strings++;
+        colons++;
         if (checkText && !isXmlText(key)) return problemAt(visit, characterError);
         children.push({ value: item, key, parent: visit, depth: depth + 1 });
       }
@@ -138,7 +158,7 @@ function checkSlowly(root: unknown, maxDepth: number, checkText: boolean): Callb
     // Reversed, so children are popped in document order.
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Visit);
   }
-  return strings;
+  return colons;
 }
 
 /**
@@ -163,19 +183,18 @@ function characterError(path: string): CallbackError {
   );
 }
 
-/** How many string tokens the text has: its unescaped quotes, halved. */
-function stringTokens(text: string): number {
-  let quotes = 0;
-  if (!text.includes("\\")) {
-    for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) quotes++;
-    return quotes / 2;
+/**
+ * The colons of the text, each after a key or inside a string, counted as its result has them: with `escapes`
+ * (the text has a \u escape), a string's `\u003a` is a colon too.
+ */
+function colonTokens(text: string, escapes: boolean): number {
+  let colons = colonsIn(text);
+  if (escapes) {
+    for (let i = text.indexOf("\\u003"); i !== -1; i = text.indexOf("\\u003", i + 1)) {
+      if ((text.charCodeAt(i + 5) | 0x20) === 0x61 /* a or A */) colons++;
+    }
   }
-  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) {
-    let backslashes = 0;
-    while (text.charCodeAt(i - 1 - backslashes) === 92 /* \ */) backslashes++;
-    if (backslashes % 2 === 0) quotes++;
-  }
-  return quotes / 2;
+  return colons;
 }
 
 /** " at line L, column C" of a character offset (both 1-based). */

@@ -1,21 +1,36 @@
 /** Sample callbacks for users' own tests, built by codegen from the schema (generated/samples.ts). */
-import {
-  samples,
-  simpleSamples,
-  type ExampleCallbackMap,
-  type ExampleName,
-  type SimpleExampleCallbackMap,
-  type SimpleExampleName,
+import type {
+  ExampleCallbackMap,
+  ExampleName,
+  SimpleExampleCallbackMap,
+  SimpleExampleName,
 } from "../generated/samples";
 import type { AnyCallback } from "../generated/types";
-import { knownModerationDetailCallbackEventNames } from "../generated/unions";
+import { knownJobTags, knownModerationDetailCallbackEventNames } from "../generated/unions";
 import type { BodyFormat } from "./body";
 import { toXmlBody } from "./xml-writer";
 
 export type { ExampleCallbackMap, ExampleName, SimpleExampleCallbackMap, SimpleExampleName, SimpleSample, TaskFinishSample } from "../generated/samples";
 
-/** The names {@link exampleCallback} knows: every job Tag, `WorkflowFinish` and every moderation event. */
-export const exampleNames: readonly ExampleName[] = Object.keys(samples) as ExampleName[];
+type GeneratedSamples = typeof import("../generated/samples");
+
+// Loaded on first use: only users' tests and the CLI need samples, and importing the package should not pay
+// for 120 KB of them.
+let generated: GeneratedSamples | undefined;
+function loadSamples(): GeneratedSamples {
+  generated ??= require("../generated/samples") as GeneratedSamples;
+  return generated;
+}
+
+/**
+ * The names {@link exampleCallback} knows: every job Tag, `WorkflowFinish` and every moderation event, in the
+ * order codegen writes their samples.
+ */
+export const exampleNames: readonly ExampleName[] = [
+  ...knownJobTags,
+  "WorkflowFinish",
+  ...knownModerationDetailCallbackEventNames,
+] as ExampleName[];
 
 /** Which version of a moderation callback a sample is: `Detail` (the default) or `Simple`. */
 export type ContentVersion = "Detail" | "Simple";
@@ -71,6 +86,7 @@ export function exampleCallback<N extends ExampleName>(name: N, options?: Exampl
 export function exampleCallback<S extends string>(name: NotALiteral<S>, options?: ExampleOptions | SimpleExampleOptions): AnyCallback;
 export function exampleCallback(name: string, options: ExampleOptions | SimpleExampleOptions = {}): AnyCallback {
   const simple = options.version === "Simple";
+  const { samples, simpleSamples } = loadSamples();
   const from: Readonly<Record<string, AnyCallback>> = simple ? simpleSamples : samples;
   const sample = Object.hasOwn(from, name) ? from[name] : undefined;
   if (!sample) {

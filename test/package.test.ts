@@ -36,18 +36,20 @@ describe("the package", () => {
     expect(out).to.equal("VideoEnhance false");
   });
 
-  it("loads nothing from node_modules when imported, and xml-js when a sample is first written as XML", () => {
+  it("loads nothing from node_modules when imported or parsing JSON or XML, and xml-js to write a sample as XML", () => {
     const out = node([
       "-e",
       `const loaded = () => [...new Set(Object.keys(require.cache).flatMap((f) => f.split("node_modules/").slice(1).map((p) => p.split("/")[0])))].sort().join(",");
-       const { exampleBody } = require("ci-callback");
+       const { exampleBody, parseCallback } = require("ci-callback");
        const atImport = loaded();
-       exampleBody("Transcode", "json");
+       parseCallback(exampleBody("Transcode", "json"));
        const afterJson = loaded();
-       exampleBody("Transcode", "xml");
-       console.log(JSON.stringify([atImport, afterJson, loaded()]));`,
+       const xml = exampleBody("Transcode", "xml");
+       const afterWrite = loaded();
+       parseCallback(xml);
+       console.log(JSON.stringify([atImport, afterJson, afterWrite, loaded()]));`,
     ]);
-    expect(JSON.parse(out)).to.deep.equal(["", "", "sax,xml-js"]);
+    expect(out).to.equal('["","","sax,xml-js","sax,xml-js"]');
   });
 
   it("exports the schema files for other services", () => {

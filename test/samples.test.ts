@@ -10,6 +10,7 @@ import {
   parseCallback,
   validateCallback,
 } from "../src";
+import { samples } from "../generated/samples";
 import { knownModerationDetailCallbackEventNames, knownModerationSimpleDataEvents } from "../generated/unions";
 import { toXmlBody } from "../src/xml-writer";
 import { cliPath, ensureBuilt } from "./support/built";
@@ -18,6 +19,8 @@ describe("the sample callbacks", () => {
   it("exist for every known job Tag, WorkflowFinish and every moderation event", () => {
     const expected = [...knownJobTags, "WorkflowFinish", ...knownModerationDetailCallbackEventNames];
     expect([...exampleNames].sort()).to.deep.equal(expected.sort());
+    // exampleNames is known without loading the samples: it must name them all, in their order.
+    expect(exampleNames).to.deep.equal(Object.keys(samples));
   });
 
   for (const name of knownModerationDetailCallbackEventNames) {
