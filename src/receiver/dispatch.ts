@@ -52,19 +52,37 @@ export interface HandlerRegistry {
   /**
    * Runs `first` (the `handler` option), then the handlers of each of `context.names`, most general first, one
    * after the other, within `timeoutMs`: past it `controller` is aborted and the run rejects with a
-   * {@link HandlerTimeoutError}.
+   * {@link HandlerTimeoutError}. Handlers that all return synchronously cannot be overtaken by the timer, so
+   * only a run that waits on a handler's promise sets one.
    */
-  run(callback: ReceivedCallback, context: CallbackContext, controller: AbortController, timeoutMs: number): Promise<void>;
+  run(callback: ReceivedCallback, context: CallbackContext, controller: Pick<AbortController, "abort">, timeoutMs: number): Promise<void>;
+}
+
+/** Whether a handler's result is something to wait for. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 /** A new, empty {@link HandlerRegistry}; `first` runs before every registered handler. */
 export function createHandlerRegistry(first: CallbackHandler | undefined): HandlerRegistry {
   const handlers = new Map<string, CallbackHandler[]>();
 
-  async function runAll(callback: ReceivedCallback, context: CallbackContext): Promise<void> {
-    if (first !== undefined) await first(callback, context);
+  /** Runs the handlers in order; sets `progress.waiting` before it first waits on one. */
+  async function runAll(callback: ReceivedCallback, context: CallbackContext, progress: { waiting: boolean }): Promise<void> {
+    const call = (handler: CallbackHandler): unknown => {
+      const result = handler(callback, context);
+      if (isThenable(result)) progress.waiting = true;
+      return result;
+    };
+    if (first !== undefined) {
+      const result = call(first);
+      if (progress.waiting) await result;
+    }
     for (const name of context.names) {
-      for (const handler of [...(handlers.get(name) ?? [])]) await handler(callback, context);
+      for (const handler of [...(handlers.get(name) ?? [])]) {
+        const result = call(handler);
+        if (progress.waiting) await result;
+      }
     }
   }
 
@@ -77,20 +95,30 @@ export function createHandlerRegistry(first: CallbackHandler | undefined): Handl
       checkEventName(method, name);
       handlers.set(name, (handlers.get(name) ?? []).filter((h) => h !== handler));
     },
-    async run(callback, context, controller, timeoutMs) {
-      let timeout: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timeout = setTimeout(() => {
+    run(callback, context, controller, timeoutMs) {
+      const startedAt = Date.now();
+      const progress = { waiting: false };
+      const running = runAll(callback, context, progress);
+      if (!progress.waiting) return running;
+      // The time the handlers took before they first waited counts against the timeout too.
+      const remainingMs = Math.max(0, timeoutMs - (Date.now() - startedAt));
+      return new Promise<void>((resolve, reject) => {
+        const timeout = setTimeout(() => {
           const error = new HandlerTimeoutError(timeoutMs);
           controller.abort(error);
           reject(error);
-        }, timeoutMs);
+        }, remainingMs);
+        running.then(
+          () => {
+            clearTimeout(timeout);
+            resolve();
+          },
+          (error: unknown) => {
+            clearTimeout(timeout);
+            reject(error);
+          },
+        );
       });
-      try {
-        await Promise.race([runAll(callback, context), deadline]);
-      } finally {
-        clearTimeout(timeout);
-      }
     },
   };
 }
@@ -99,4 +127,29 @@ export function createHandlerRegistry(first: CallbackHandler | undefined): Handl
 function checkEventName(method: string, name: string): void {
   const problem = eventNameProblem(name);
   if (problem !== undefined) throw new RangeError(`${method}(${JSON.stringify(name)}): ${problem}`);
+}
+
+/**
+ * The abort side of a delivery's `context.signal`, making the AbortController only when a handler reads the
+ * signal: most never do, and making one costs microseconds a request. Read after the abort, the signal is
+ * aborted already, with the same reason.
+ */
+export class LazyAbortController {
+  private controller: AbortController | undefined;
+  private abortedWith: { reason: unknown } | undefined;
+
+  /** The signal, made on first read. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortedWith !== undefined) this.controller.abort(this.abortedWith.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts the signal, now or when it is made. */
+  abort(reason?: unknown): void {
+    if (this.controller !== undefined) this.controller.abort(reason);
+    else this.abortedWith ??= { reason };
+  }
 }

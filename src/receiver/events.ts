@@ -3,7 +3,7 @@
  * the dedup key, and whether it is the console's test request. Every callback type passes through
  * {@link identifyEvent}; a new event family adds its identifying nodes here and nowhere else.
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type {
   AnyCallback,
   CiCallback,
@@ -154,5 +154,12 @@ function isList<T>(value: readonly T[] | object): value is readonly T[] {
  * two jobs `a` and `b` differ, and a key's size does not grow with the body.
  */
 function digest(ids: readonly string[]): string {
-  return createHash("sha256").update(JSON.stringify(ids)).digest("base64url");
+  return sha256(JSON.stringify(ids));
 }
+
+/** SHA-256, base64url: the one-shot `crypto.hash` (Node 20.12+) where there is one, a third of a Hash object's cost. */
+const oneShotHash = crypto.hash as typeof crypto.hash | undefined;
+const sha256: (text: string) => string =
+  oneShotHash !== undefined
+    ? (text) => oneShotHash("sha256", text, "base64url")
+    : (text) => crypto.createHash("sha256").update(text).digest("base64url");

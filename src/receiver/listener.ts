@@ -14,7 +14,7 @@ import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer"
 import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
 import type { CallbackInbox } from "../inbox/callback-inbox";
-import { createHandlerRegistry, HandlerTimeoutError, type CallbackContext, type CallbackHandler } from "./dispatch";
+import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, type CallbackContext, type CallbackHandler } from "./dispatch";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
 import { callbackRequestFromNode } from "./node-request";
@@ -189,7 +189,8 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     }
     let rawBody: Uint8Array | string;
     try {
-      rawBody = await decodeContentEncoding(await request.body(), request.contentEncoding, limits.maxBytes);
+      rawBody = await request.body();
+      if (request.contentEncoding !== undefined) rawBody = await decodeContentEncoding(rawBody, request.contentEncoding, limits.maxBytes);
     } catch (error) {
       if (!(error instanceof BodyReadError)) throw error;
       if (error.status === 500) report(error, { stage: "body" });
@@ -209,9 +210,18 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     }
     const callback = result.value;
     const { key, names, test } = identifyEvent(callback);
-    const controller = new AbortController();
+    const controller = new LazyAbortController();
     const { contentType, contentVersion } = request;
-    const context: CallbackContext = { key, names, rawBody, contentType, contentVersion, signal: controller.signal };
+    const context: CallbackContext = {
+      key,
+      names,
+      rawBody,
+      contentType,
+      contentVersion,
+      get signal() {
+        return controller.signal;
+      },
+    };
     if (test) {
       options.onTest?.(callback, context);
       return answer(200, { ok: true, test: true });
@@ -222,7 +232,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   }
 
   /** Runs the handlers, answering 500 when they fail or run past `handlerTimeoutMs`. */
-  async function deliver(callback: ReceivedCallback, context: CallbackContext, controller: AbortController): Promise<ListenerAnswer> {
+  async function deliver(callback: ReceivedCallback, context: CallbackContext, controller: LazyAbortController): Promise<ListenerAnswer> {
     try {
       await handlers.run(callback, context, controller, handlerTimeoutMs);
     } catch (error) {
@@ -251,7 +261,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   async function deliverOnce(
     callback: ReceivedCallback,
     context: CallbackContext,
-    controller: AbortController,
+    controller: LazyAbortController,
     key: string,
     settings: Required<DedupOptions>,
   ): Promise<ListenerAnswer> {

@@ -14,16 +14,26 @@ export interface MemoryDedupStoreOptions {
 }
 
 interface Mark {
+  readonly key: string;
   /** The owning token while processing; {@link DONE} once handled. */
-  value: string;
-  expiresAt: number;
+  readonly value: string;
+  readonly expiresAt: number;
 }
 
 const DONE = "\u0000done";
 
 /** An in-process {@link DedupStore}. */
 export class MemoryDedupStore implements DedupStore {
+  /** Each key's current mark. */
   private readonly marks = new Map<string, Mark>();
+  /**
+   * Every mark written, oldest first, from `head` on: a mark no longer in `marks` (rewritten, released, dropped)
+   * is stale and skipped. The order is kept here rather than in the Map's own order because V8 leaves a hole for
+   * each entry deleted from a Map's front, which every new iterator then walks past: with the Map full, that made
+   * each write cost thousands of steps.
+   */
+  private order: Mark[] = [];
+  private head = 0;
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -45,12 +55,12 @@ export class MemoryDedupStore implements DedupStore {
     if (mark !== undefined && mark.expiresAt > now && mark.value !== token) {
       return Promise.resolve(mark.value === DONE ? "done" : "processing");
     }
-    this.put(key, { value: token, expiresAt: now + ttlMs });
+    this.put({ key, value: token, expiresAt: now + ttlMs });
     return Promise.resolve("claimed");
   }
 
   complete(key: string, _token: string, ttlMs: number): Promise<void> {
-    this.put(key, { value: DONE, expiresAt: this.now() + ttlMs });
+    this.put({ key, value: DONE, expiresAt: this.now() + ttlMs });
     return Promise.resolve();
   }
 
@@ -59,23 +69,40 @@ export class MemoryDedupStore implements DedupStore {
     return Promise.resolve();
   }
 
-  /** Re-inserts, so Map order stays the order of last writes: the front is what goes first. */
-  private put(key: string, mark: Mark): void {
-    this.marks.delete(key);
-    this.marks.set(key, mark);
+  /** Writes a mark as the newest, so the front of `order` is what goes first. */
+  private put(mark: Mark): void {
+    this.marks.set(mark.key, mark);
+    this.order.push(mark);
     while (this.marks.size > this.maxEntries) {
-      const oldest = this.marks.keys().next();
-      if (oldest.done === true) break;
-      this.marks.delete(oldest.value);
+      const oldest = this.oldest();
+      if (oldest === undefined) break;
+      this.marks.delete(oldest.key);
+      this.head++;
     }
+    // Stale marks are dropped once they are half of `order`: amortised constant work per write.
+    if (this.order.length - this.head > 2 * this.marks.size + 16) {
+      this.order = this.order.slice(this.head).filter((entry) => this.marks.get(entry.key) === entry);
+      this.head = 0;
+    }
+  }
+
+  /** The oldest current mark, with the stale ones before it skipped. */
+  private oldest(): Mark | undefined {
+    while (this.head < this.order.length) {
+      const mark = this.order[this.head];
+      if (this.marks.get(mark.key) === mark) return mark;
+      this.head++;
+    }
+    return undefined;
   }
 
   /** Drops expired marks from the front; bounded work per call, the size bound does the rest. */
   private sweep(now: number): void {
-    let budget = 16;
-    for (const [key, mark] of this.marks) {
-      if (budget-- === 0 || mark.expiresAt > now) break;
-      this.marks.delete(key);
+    for (let budget = 16; budget > 0; budget--) {
+      const mark = this.oldest();
+      if (mark === undefined || mark.expiresAt > now) break;
+      this.marks.delete(mark.key);
+      this.head++;
     }
   }
 }

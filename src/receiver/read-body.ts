@@ -77,7 +77,8 @@ export function readNodeBody(stream: Readable, limits: BodyLimits, contentLength
       clearTimeout(timer);
       stream.off("data", onData).off("end", onEnd).off("error", onAborted).off("close", onAborted);
       if (error === undefined) {
-        resolve(Buffer.concat(chunks, size));
+        // A callback mostly arrives in one chunk: hand that over rather than copy it.
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
       } else {
         // Drain what is still coming, so the answer reaches the sender instead of a connection reset.
         stream.resume();

@@ -392,6 +392,64 @@ describe("receiver: the node:http listener", () => {
     });
   });
 
+  describe("handler timeout, signal", () => {
+    it("gives a handler that reads the signal only after the timeout an aborted one, the same object each read", async () => {
+      const contexts: CallbackContext[] = [];
+      const { url, errors } = await start({
+        handlerTimeoutMs: 50,
+        handler: (_callback, context) => {
+          contexts.push(context);
+          return new Promise(() => undefined);
+        },
+      });
+      expect((await post(url, seedXml)).status).to.equal(500);
+      const { signal } = contexts[0];
+      expect(signal.aborted).to.equal(true);
+      expect(signal.reason).to.equal(errors[0].error).and.be.instanceOf(HandlerTimeoutError);
+      expect(contexts[0].signal).to.equal(signal);
+    });
+
+    it("times out a registered handler's promise after a handler that returned at once, and runs them in order", async () => {
+      const calls: string[] = [];
+      const { listener, url } = await start({
+        handlerTimeoutMs: 50,
+        handler: () => {
+          calls.push("handler");
+        },
+      });
+      listener
+        .on("TaskFinish", () => {
+          calls.push("TaskFinish");
+        })
+        .on("TaskFinish:VideoEnhance", () => {
+          calls.push("TaskFinish:VideoEnhance");
+          return new Promise(() => undefined);
+        });
+      const reply = await post(url, seedXml);
+      expect(reply.status).to.equal(500);
+      expect((reply.json as { error: { kind: string } }).error.kind).to.equal("handler-timeout");
+      expect(calls).to.deep.equal(["handler", "TaskFinish", "TaskFinish:VideoEnhance"]);
+    });
+
+    it("answers 500 when a registered handler throws after others returned at once, and leaves the signal unaborted on success", async () => {
+      const contexts: CallbackContext[] = [];
+      let fail = true;
+      const { listener, url, errors } = await start({
+        handler: (_callback, context) => {
+          contexts.push(context);
+        },
+      });
+      listener.on("TaskFinish", () => {
+        if (fail) throw new Error("boom");
+      });
+      expect((await post(url, seedXml)).status).to.equal(500);
+      expect(errors.map((e) => e.context.stage)).to.deep.equal(["handler"]);
+      fail = false;
+      expect((await post(url, seedXml)).json).to.deep.equal({ ok: true });
+      expect(contexts[1].signal.aborted).to.equal(false);
+    });
+  });
+
   describe("Content-Encoding", () => {
     const gzipped = gzipSync(Buffer.from(seedXml));
     const sendEncoded = (url: string, body: Buffer | string, encoding: string) =>
