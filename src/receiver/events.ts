@@ -3,7 +3,6 @@
  * the dedup key, and whether it is the console's test request. Every callback type passes through
  * {@link identifyEvent}; a new event family adds its identifying nodes here and nowhere else.
  */
-import * as crypto from "node:crypto";
 import type {
   AnyCallback,
   CiCallback,
@@ -19,6 +18,7 @@ import {
   knownModerationDetailCallbackEventNames,
   type KnownJob,
 } from "../../generated/unions";
+import { nodeCrypto } from "./node-crypto";
 
 /** Whatever the parser returns: every callback type a listener can receive. */
 export type ReceivedCallback = AnyCallback;
@@ -157,9 +157,16 @@ function digest(ids: readonly string[]): string {
   return sha256(JSON.stringify(ids));
 }
 
-/** SHA-256, base64url: the one-shot `crypto.hash` (Node 20.12+) where there is one, a third of a Hash object's cost. */
-const oneShotHash = crypto.hash as typeof crypto.hash | undefined;
-const sha256: (text: string) => string =
-  oneShotHash !== undefined
-    ? (text) => oneShotHash("sha256", text, "base64url")
-    : (text) => crypto.createHash("sha256").update(text).digest("base64url");
+/**
+ * SHA-256, base64url: the one-shot `crypto.hash` (Node 20.12+) where there is one, a third of a Hash object's
+ * cost. Chosen on first use, when node:crypto is loaded.
+ */
+let sha256 = (text: string): string => {
+  const crypto = nodeCrypto();
+  const oneShotHash = crypto.hash as typeof crypto.hash | undefined;
+  sha256 =
+    oneShotHash !== undefined
+      ? (input) => oneShotHash("sha256", input, "base64url")
+      : (input) => crypto.createHash("sha256").update(input).digest("base64url");
+  return sha256(text);
+};

@@ -4,7 +4,6 @@
  * sender that retries delivers again: at-least-once), or, given an inbox, once the callback is stored for a
  * worker (src/inbox/). The framework adapters all go through `handle`.
  */
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
@@ -17,6 +16,7 @@ import type { CallbackInbox } from "../inbox/callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, type CallbackContext, type CallbackHandler } from "./dispatch";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
+import { nodeCrypto } from "./node-crypto";
 import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
 import { createSecretCheck, type CallbackSecret } from "./secret";
@@ -266,7 +266,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     settings: Required<DedupOptions>,
   ): Promise<ListenerAnswer> {
     const { store } = settings;
-    const token = randomUUID();
+    const token = nodeCrypto().randomUUID();
     const deadline = Date.now() + settings.waitMs;
     for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
       let claim;

@@ -3,7 +3,7 @@
  * the queue's callback URL know is the cheapest check that a POST comes from your CI configuration.
  * Compared in constant time (on SHA-256 digests, so the length of the secret does not leak either).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "./node-crypto";
 
 /** Where the secret is in the callback URL, and its accepted values. */
 export interface CallbackSecret {
@@ -37,13 +37,13 @@ export function createSecretCheck(secret: string | CallbackSecret): SecretCheck 
     const candidate = digest(presented);
     // Compare with every accepted value, without stopping early, so timing says nothing about which matched.
     let matched = false;
-    for (const expected of digests) matched = timingSafeEqual(candidate, expected) || matched;
+    for (const expected of digests) matched = nodeCrypto().timingSafeEqual(candidate, expected) || matched;
     return matched;
   };
 }
 
 function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
+  return nodeCrypto().createHash("sha256").update(text, "utf8").digest();
 }
 
 function parse(url: string): URL | undefined {
