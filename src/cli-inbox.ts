@@ -3,8 +3,8 @@
  * counts and failed jobs' ids, events, attempts and last errors, never a body, and re-queues failed jobs.
  */
 import type { Job, Queue } from "bullmq";
-import { CliError, ExitCode, help, parseCommand, systemReason, usageError, type Command } from "./cli-common";
-import { loadBullMQ, redisOptions } from "./inbox/connection";
+import { CliError, ExitCode, help, noMoreArguments, parseCommand, systemReason, usageError, wholeNumber, type Command } from "./cli-common";
+import { isQueueName, loadBullMQ, redisOptions } from "./inbox/connection";
 import type { StoredCallback } from "./inbox/stored-callback";
 
 /** How long Redis may take to answer before the command gives up (exit 3). */
@@ -43,14 +43,14 @@ Exit 3 when Redis cannot be reached within ${REDIS_TIMEOUT_MS / 1000} s.`,
     const [action, ...extra] = parsed.positionals;
     if (action === undefined) throw usageError("an action is required: status, failed or retry");
     if (!actions.includes(action as (typeof actions)[number])) throw usageError(`unknown action "${action}": status, failed or retry`);
-    if (extra.length > 0) throw usageError(`unexpected argument "${extra[0]}"`);
+    noMoreArguments(extra);
     const { values } = parsed;
     const queueName = values.queue;
     if (queueName === undefined) throw usageError("--queue is required");
-    if (queueName === "" || queueName.includes(":")) throw usageError(`--queue must be a name without ":", not "${queueName}"`);
+    if (!isQueueName(queueName)) throw usageError(`--queue must be a name without ":", not "${queueName}"`);
     const url = values.redis ?? "redis://127.0.0.1:6379";
     if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw usageError(`--redis must be a redis:// or rediss:// URL, not "${url}"`);
-    const limit = wholeNumber("--limit", values.limit, DEFAULT_LIMIT);
+    const limit = wholeNumber("--limit", values.limit, DEFAULT_LIMIT, 1, 1_000_000);
     return withQueue(url, queueName, values.prefix, (queue) => {
       if (action === "status") return status(queue);
       if (action === "failed") return failed(queue, limit);
@@ -58,12 +58,6 @@ Exit 3 when Redis cannot be reached within ${REDIS_TIMEOUT_MS / 1000} s.`,
     });
   },
 };
-
-function wholeNumber(option: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1_000_000) return Number(text);
-  throw usageError(`${option} must be a whole number from 1 to 1000000, not "${text}"`);
-}
 
 /** Runs `body` on the queue, within {@link REDIS_TIMEOUT_MS}; a Redis that does not answer is exit 3. */
 async function withQueue(url: string, queueName: string, prefix: string | undefined, body: (queue: Queue<StoredCallback>) => Promise<void>): Promise<number> {

@@ -36,8 +36,13 @@ export function redisOptions(connection: InboxConnection, overrides: RedisOption
 
 /** A queue name BullMQ accepts: it refuses `:` (its key separator). */
 export function checkQueueName(queueName: unknown): string {
-  if (typeof queueName !== "string" || queueName === "" || queueName.includes(":")) {
+  if (typeof queueName !== "string" || !isQueueName(queueName)) {
     throw new TypeError(`queueName must be a non-empty string without ":", not ${JSON.stringify(queueName)}`);
   }
   return queueName;
+}
+
+/** Whether BullMQ takes `name` as a queue's name: not empty, no `:` (it separates the parts of its keys). */
+export function isQueueName(name: string): boolean {
+  return name !== "" && !name.includes(":");
 }
