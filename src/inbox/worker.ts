@@ -7,7 +7,7 @@
 import type { Job, Worker } from "bullmq";
 import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
-import { createHandlerRegistry, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
+import { createHandlerRegistry, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent } from "../receiver/events";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
 import type { InboxConnection } from "./callback-inbox";
@@ -103,7 +103,6 @@ export interface CallbackWorker {
 
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_BACKOFF: WorkerBackoff = { type: "exponential", delayMs: 1000 };
-const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 const timer = { min: 1, max: MAX_TIMER_MS };
 
 /**
@@ -114,7 +113,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const queueName = checkQueueName(options.queueName);
   const attempts = wholeNumberOption("attempts", options.attempts, DEFAULT_ATTEMPTS, { min: 1, max: 1000 });
   const backoff = readBackoff(options.backoff ?? DEFAULT_BACKOFF);
-  const handlerTimeoutMs = wholeNumberOption("handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS, timer);
+  const handlerTimeoutMs = readHandlerTimeoutMs(options);
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: readMaxBytes(options) };
   const report = options.onError ?? reportToConsole;
   const onFailed = options.onFailed ?? reportFailedToConsole;

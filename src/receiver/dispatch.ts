@@ -3,6 +3,7 @@
  * listener (handlers inline) and the inbox worker (handlers after the queue) share it, so that a handler is
  * registered, typed, ordered and timed out the same way in both.
  */
+import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
 import { eventNameProblem, type CallbackEventName, type ReceivedCallback } from "./events";
 
 /** What a handler learns besides the callback itself. */
@@ -152,4 +153,12 @@ export class LazyAbortController {
     if (this.controller !== undefined) this.controller.abort(reason);
     else this.abortedWith ??= { reason };
   }
+}
+
+/** How long handlers may run on one callback unless `handlerTimeoutMs` says otherwise, on a listener or a worker. */
+const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+
+/** The `handlerTimeoutMs` option of a listener or a worker, checked. */
+export function readHandlerTimeoutMs(options: { handlerTimeoutMs?: number }): number {
+  return wholeNumberOption("handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS, { min: 1, max: MAX_TIMER_MS });
 }

@@ -13,7 +13,7 @@ import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer"
 import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
 import type { CallbackInbox } from "../inbox/callback-inbox";
-import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, type CallbackContext, type CallbackHandler } from "./dispatch";
+import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "./dispatch";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
 import { nodeCrypto } from "./node-crypto";
@@ -145,7 +145,6 @@ export interface CallbackListener {
 }
 
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
-const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 const DEFAULT_DEDUP_TTL_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_PROCESSING_TTL_MS = 5 * 60 * 1000;
 const DEFAULT_DUPLICATE_WAIT_MS = 10_000;
@@ -163,7 +162,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   };
   const { inbox } = options;
   if (inbox !== undefined) refuseInlineOptions(options);
-  const handlerTimeoutMs = wholeNumberOption("handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS, timer);
+  const handlerTimeoutMs = readHandlerTimeoutMs(options);
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: limits.maxBytes };
   const secretMatches = options.secret === undefined || options.secret === false ? undefined : createSecretCheck(options.secret);
   const dedup = options.dedup === false || inbox !== undefined ? undefined : resolveDedup(options.dedup ?? {}, handlerTimeoutMs);
