@@ -3,12 +3,12 @@
  * port (an outage), unlike the shared one of ./redis.ts. Stopped with SIGTERM it saves a snapshot, which the
  * next start reads: the queue survives the outage, as on a Redis that persists.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { answers, freePort } from "./redis";
+import { freePort, spawnRedisServer } from "./redis";
 
 /** A redis-server this process runs. */
 export interface RedisServer {
@@ -36,16 +36,7 @@ export async function startRedisServer(options: { aof?: boolean } = {}): Promise
     // An RDB snapshot written on SIGTERM and read at start: the data survives a stop, as it would with AOF.
     const persistence = options.aof === true ? ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"] : ["--save", "3600 1", "--appendonly", "no"];
     const args = ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, ...persistence];
-    const started = spawn("redis-server", args, { stdio: "ignore" });
-    child = started;
-    const failed = once(started, "error").then(([error]) => {
-      throw new Error(`redis-server could not be started: ${(error as Error).message}`);
-    });
-    const ready = (async () => {
-      for (let i = 0; i < 100 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 50));
-      if (!(await answers(url))) throw new Error(`redis-server does not answer on ${url}`);
-    })();
-    await Promise.race([ready, failed]);
+    child = await spawnRedisServer(args, url);
   }
 
   async function stop(): Promise<void> {

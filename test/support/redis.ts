@@ -19,16 +19,8 @@ export async function startTestRedis(): Promise<TestRedis> {
   if (await answers("redis://127.0.0.1:6379")) return { url: "redis://127.0.0.1:6379", stop: async () => undefined };
   const port = await freePort();
   const args = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no"];
-  const child: ChildProcess = spawn("redis-server", args, { stdio: "ignore" });
-  const failed = once(child, "error").then(([error]) => {
-    throw new Error(`redis-server could not be started (${(error as Error).message}): install it, or set REDIS_URL`);
-  });
   const url = `redis://127.0.0.1:${port}`;
-  const ready = (async () => {
-    for (let i = 0; i < 100 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!(await answers(url))) throw new Error(`redis-server started but does not answer on ${url}`);
-  })();
-  await Promise.race([ready, failed]);
+  const child = await spawnRedisServer(args, url);
   return {
     url,
     stop: async () => {
@@ -36,6 +28,25 @@ export async function startTestRedis(): Promise<TestRedis> {
       if (child.exitCode === null) await once(child, "exit");
     },
   };
+}
+
+/** Starts redis-server with `args` and resolves once it answers on `url` (about 5 s at most). */
+export async function spawnRedisServer(args: string[], url: string): Promise<ChildProcess> {
+  const child = spawn("redis-server", args, { stdio: "ignore" });
+  const failed = once(child, "error").then(([error]) => {
+    throw new Error(`redis-server could not be started (${(error as Error).message}): install it, or set REDIS_URL`);
+  });
+  const ready = (async () => {
+    for (let i = 0; i < 100 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!(await answers(url))) throw new Error(`redis-server started but does not answer on ${url}`);
+  })();
+  try {
+    await Promise.race([ready, failed]);
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  return child;
 }
 
 /** Whether a Redis answers PING at `url`. */
