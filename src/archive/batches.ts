@@ -4,7 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { DEFAULT_MAX_BYTES } from "../callback";
-import { InputError, readInput, systemReason } from "../cli-common";
+import { InputError, overLimit, readInput, systemReason } from "../cli-common";
 import { lineRuns } from "./ndjson";
 import { sources } from "./sources";
 import type { Task } from "./task";
@@ -51,12 +51,15 @@ function unreadable(name: string, reason: string): { reason: string; message: st
 }
 
 function stdinBatch(options: BatchOptions): Task {
+  let bytes: Buffer;
   try {
-    return { kind: "body", name: "-", bytes: readInput("-"), ...options };
+    bytes = readInput("-", DEFAULT_MAX_BYTES);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { kind: "known", name: "-", file: true, unreadable: unreadable("-", error.reason), ...options };
   }
+  if (bytes.length > DEFAULT_MAX_BYTES) return { kind: "known", name: "-", file: true, refused: overLimit(DEFAULT_MAX_BYTES), ...options };
+  return { kind: "body", name: "-", bytes, ...options };
 }
 
 /** An NDJSON file's lines in runs; a line over the limit is refused unread; a read error ends the file. */
