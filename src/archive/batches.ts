@@ -71,7 +71,9 @@ async function* ndjsonBatches(file: string, options: BatchOptions): AsyncGenerat
     yield { kind: "known", name: file, file: true, unreadable: unreadable(file, systemReason(error)), ...options };
     return;
   }
-  const runs = lineRuns(file, RUN_BYTES, DEFAULT_MAX_BYTES);
+  // A `\r` before the `\n` is not part of the body: a line one byte over the limit goes on to the check, which
+  // drops the `\r` and applies the limit to the body itself.
+  const runs = lineRuns(file, RUN_BYTES, DEFAULT_MAX_BYTES + 1);
   // Each run is held back until the next is read, so that the last one can say it ends the file.
   let held: Task | undefined;
   for (;;) {

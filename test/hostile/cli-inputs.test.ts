@@ -107,6 +107,22 @@ describe("hostile CLI inputs: read and run within bounds", function () {
     });
   });
 
+  describe("an NDJSON line's \\r is not part of its body", () => {
+    it("a body of exactly maxBytes, then CRLF: accepted; one byte more: a limit error", () => {
+      const file = join(dir, "crlf.ndjson");
+      const body = jsonBody().replace(/\n/g, "");
+      const exact = body + " ".repeat(DEFAULT_MAX_BYTES - Buffer.byteLength(body));
+      writeFileSync(file, `${exact}\r\n${exact} \n${exact}\r\n`);
+      const run = cli(["validate", "--json", file]);
+      expect(reports(run.stdout).map((report) => [report.file, report.kind])).to.deep.equal([
+        [`${file}:1`, null],
+        [`${file}:2`, "limit"],
+        [`${file}:3`, null],
+      ]);
+      expect(reports(run.stdout)[1]?.issues).to.deep.equal([{ path: "", message: `body is ${DEFAULT_MAX_BYTES + 1} bytes, over the limit of ${DEFAULT_MAX_BYTES}` }]);
+    });
+  });
+
   describe("validate --workers N: at most 4 threads per core, so memory stays flat whatever N", () => {
     const cap = 4 * availableParallelism();
 
