@@ -3,9 +3,9 @@
  * so that handing it to a worker costs little per body; it comes back as the text to print, not as objects,
  * so that the main thread only writes it.
  */
-import { DEFAULT_MAX_BYTES } from "../callback";
-import { InputError, overLimit, readInput } from "../cli-common";
-import type { CallbackIssue } from "../errors";
+import { DEFAULT_MAX_BYTES } from "../canonical/callback";
+import { InputError, overLimit, readInput } from "../read/input";
+import type { CallbackIssue } from "../read/errors";
 import { ReportText } from "./report";
 
 /** Files to read and check, each one body. */
