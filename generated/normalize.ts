@@ -9934,7 +9934,7 @@ export function normalizeWorkflowFinishCallback(value: unknown, place: Place, co
   return nonEmpty(out);
 }
 
-/** Normalises a `WorkflowExecution` (workflow-finish.schema.json#/definitions/WorkflowExecution): One run of a workflow. */
+/** Normalises a `WorkflowExecution` (workflow-finish.schema.json#/definitions/WorkflowExecution): One run of a workflow, as its WorkflowFinish callback reports it. */
 export function normalizeWorkflowExecution(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
@@ -10141,7 +10141,163 @@ export function normalizeWorkflowImageOcrResult(value: unknown, place: Place, co
   return nonEmpty(out);
 }
 
-/** Normalises a `CiCallback` (callback.schema.json#): Any callback CI sends, told apart by EventName: a job's TaskFinish or a workflow's WorkflowFinish. A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail or WorkflowExecution). */
+/** Normalises a `WorkflowStartCallback` (workflow-start.schema.json#): The body CI POSTs when a workflow run starts (EventName WorkflowStart). Inferred: CI documents that a workflow calls back when a run starts or ends (460/80039) and that NotifyConfig.Event may hold WorkflowStart (查询工作流), but publishes no WorkflowStart body; this one is typed on the WorkflowFinish envelope. */
+export function normalizeWorkflowStartCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "EventName":
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
+        break;
+      case "WorkflowExecution":
+        kept = normalizeWorkflowStartExecution(item, at(place, "WorkflowExecution"), context);
+        if (kept !== undefined) out.WorkflowExecution = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WorkflowStartExecution` (workflow-start.schema.json#/definitions/WorkflowStartExecution): The run that started, with the nodes of WorkflowFinish's WorkflowExecution (inferred: no WorkflowStart body is published). Only RunId is required; Tasks, if sent, lists the nodes that have started. */
+export function normalizeWorkflowStartExecution(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "WorkflowId":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowId = kept;
+        break;
+      case "WorkflowName":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowName = kept;
+        break;
+      case "RunId":
+        kept = text(item);
+        if (kept !== undefined) out.RunId = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
+      case "CreateTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreateTime = kept;
+        break;
+      case "CosHeaders":
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
+        break;
+      case "Tasks":
+        kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
+        if (kept !== undefined) out.Tasks = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `UnknownEventCallback` (unknown-event.schema.json#): A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0011-unknown-events.md). */
+export function normalizeUnknownEventCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "EventName":
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
+        break;
+      case "JobsDetail":
+        kept = list(item, at(place, "JobsDetail"), context, normalizeJob);
+        if (kept !== undefined) out.JobsDetail = kept;
+        break;
+      case "WorkflowExecution":
+        kept = normalizeWorkflowRun(item, at(place, "WorkflowExecution"), context);
+        if (kept !== undefined) out.WorkflowExecution = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WorkflowRun` (workflow-finish.schema.json#/definitions/WorkflowRun): A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds what its State may be. */
+export function normalizeWorkflowRun(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "WorkflowId":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowId = kept;
+        break;
+      case "WorkflowName":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowName = kept;
+        break;
+      case "RunId":
+        kept = text(item);
+        if (kept !== undefined) out.RunId = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
+      case "CreateTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreateTime = kept;
+        break;
+      case "CosHeaders":
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
+        break;
+      case "Tasks":
+        kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
+        if (kept !== undefined) out.Tasks = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `CiCallback` (callback.schema.json#): Any callback CI sends, told apart by EventName: a job's TaskFinish, a workflow's WorkflowFinish or WorkflowStart (inferred), or an event this schema does not know that has a callback's shape (UnknownEventCallback). A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail: TaskFinish; WorkflowExecution: WorkflowFinish). */
 export function normalizeCiCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   // When EventName is absent, the keys only one variant has name it.
@@ -10154,9 +10310,11 @@ export function normalizeCiCallback(value: unknown, place: Place, context: Norma
       return normalizeTaskFinishCallback(named, place, context);
     case "WorkflowFinish":
       return normalizeWorkflowFinishCallback(named, place, context);
+    case "WorkflowStart":
+      return normalizeWorkflowStartCallback(named, place, context);
     default:
-      // A value no variant names is left as it came, for validation to report.
-      return named;
+      noteUnknownVariant(named.EventName, place, "EventName", context);
+      return normalizeUnknownEventCallback(named, place, context);
   }
 }
 

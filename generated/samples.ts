@@ -44,6 +44,7 @@ import type {
   WatermarkJob,
   WordsGeneralizeJob,
   WorkflowFinishCallback,
+  WorkflowStartCallback,
   ReviewAudioDetailCallback,
   ReviewDocumentDetailCallback,
   ReviewHtmlDetailCallback,
@@ -62,7 +63,7 @@ export type TaskFinishSample<J extends Job> = Omit<TaskFinishCallback, "JobsDeta
 /** The Simple sample of a moderation event: a Simple callback whose data is a `D`. */
 export type SimpleSample<D extends ModerationSimpleData> = Omit<ModerationSimpleCallback, "data"> & { data: D };
 
-/** The type of each sample, by name: every job Tag, WorkflowFinish and every moderation event (its Detail body). */
+/** The type of each sample, by name: every job Tag, workflow event and moderation event (its Detail body). */
 export interface ExampleCallbackMap {
   Animation: TaskFinishSample<AnimationJob>;
   Concat: TaskFinishSample<ConcatJob>;
@@ -101,6 +102,7 @@ export interface ExampleCallbackMap {
   Watermark: TaskFinishSample<WatermarkJob>;
   WordsGeneralize: TaskFinishSample<WordsGeneralizeJob>;
   WorkflowFinish: WorkflowFinishCallback;
+  WorkflowStart: WorkflowStartCallback;
   ReviewAudio: ReviewAudioDetailCallback;
   ReviewDocument: ReviewDocumentDetailCallback;
   ReviewHtml: ReviewHtmlDetailCallback;
@@ -117,13 +119,13 @@ export interface SimpleExampleCallbackMap {
   ReviewVideo: SimpleSample<ReviewVideoSimpleData>;
 }
 
-/** The name of a sample: a job Tag, `WorkflowFinish` or a moderation event. */
+/** The name of a sample: a job Tag, a workflow event (`WorkflowFinish`, `WorkflowStart`) or a moderation event. */
 export type ExampleName = keyof ExampleCallbackMap;
 
 /** The name of a moderation event that has a Simple sample. */
 export type SimpleExampleName = keyof SimpleExampleCallbackMap;
 
-/** A realistic, valid callback for every job Tag, WorkflowFinish and moderation event (Detail), in canonical form. */
+/** A realistic, valid callback for every job Tag, workflow event and moderation event (Detail), in canonical form. */
 export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
   Animation: {
     EventName: "TaskFinish",
@@ -3125,6 +3127,30 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
       WorkflowName: "workflow-3",
       RunId: "ib5a4011c60d21f52a92b6f9350108dd6",
       State: "Success",
+      BucketId: "test-1234567890",
+      Object: "wk-test/game.mp4",
+      CreateTime: "2022-08-09 14:54:17+0800",
+      Tasks: [
+        {
+          Type: "Transcode",
+          CreateTime: "2022-08-09 14:54:18+0800",
+          EndTime: "2022-08-09 14:54:39+0800",
+          State: "Submitted",
+          JobId: "j168668b217b011ed8efb27bb229e2d11",
+          Name: "Transcode_1581665960537",
+          TemplateId: "t01e57db1c2d154d2fb57aa5de9313a897",
+          TemplateName: "MP4-265-SD",
+        },
+      ],
+    },
+  },
+  WorkflowStart: {
+    EventName: "WorkflowStart",
+    WorkflowExecution: {
+      WorkflowId: "web6ac56c1ef54dbfa44d7f4103203be9",
+      WorkflowName: "workflow-3",
+      RunId: "ibac1ffe3258ffcb4551afc5d7805377d",
+      State: "Running",
       BucketId: "test-1234567890",
       Object: "wk-test/game.mp4",
       CreateTime: "2022-08-09 14:54:17+0800",

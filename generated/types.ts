@@ -8,9 +8,9 @@
  */
 export type AnyCallback = CiCallback | ModerationDetailCallback | ModerationSimpleCallback;
 /**
- * Any callback CI sends, told apart by EventName: a job's TaskFinish or a workflow's WorkflowFinish. A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail or WorkflowExecution).
+ * Any callback CI sends, told apart by EventName: a job's TaskFinish, a workflow's WorkflowFinish or WorkflowStart (inferred), or an event this schema does not know that has a callback's shape (UnknownEventCallback). A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail: TaskFinish; WorkflowExecution: WorkflowFinish).
  */
-export type CiCallback = TaskFinishCallback | WorkflowFinishCallback;
+export type CiCallback = TaskFinishCallback | WorkflowFinishCallback | WorkflowStartCallback | UnknownEventCallback;
 /**
  * One job of a TaskFinish callback (a JobsDetail item). Its Tag decides what Operation holds; a Tag this schema does not know is an UnknownJob. A job without a Tag (one documented WordsGeneralize callback) is the job type whose own Operation children it has.
  */
@@ -52,6 +52,29 @@ export type Job =
   | WatermarkJob
   | WordsGeneralizeJob
   | UnknownJob;
+/**
+ * A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0011-unknown-events.md).
+ */
+export type UnknownEventCallback = (
+  | {
+      JobsDetail: unknown;
+    }
+  | {
+      WorkflowExecution: unknown;
+    }
+) & {
+  /**
+   * An event type this schema does not know.
+   */
+  EventName: string;
+  /**
+   * The jobs the event is about, each with the job envelope (JobId, Tag); a list, as in TaskFinish.
+   *
+   * @minItems 1
+   */
+  JobsDetail?: [Job, ...Job[]];
+  WorkflowExecution?: WorkflowRun;
+};
 /**
  * A content-moderation callback in the Detail version (request header X-Ci-Content-Version: Detail, and the only version of documents and webpages): {EventName, JobsDetail}, JobsDetail one object, told apart by EventName. JSON only; numbers are JSON numbers.
  */
@@ -6350,7 +6373,7 @@ export interface WorkflowFinishCallback {
   WorkflowExecution: WorkflowExecution;
 }
 /**
- * One run of a workflow.
+ * One run of a workflow, as its WorkflowFinish callback reports it.
  */
 export interface WorkflowExecution {
   /**
@@ -6496,6 +6519,98 @@ export interface WorkflowOutputObject {
  */
 export interface WorkflowImageOcrResult {
   [k: string]: unknown | undefined;
+}
+/**
+ * The body CI POSTs when a workflow run starts (EventName WorkflowStart). Inferred: CI documents that a workflow calls back when a run starts or ends (460/80039) and that NotifyConfig.Event may hold WorkflowStart (查询工作流), but publishes no WorkflowStart body; this one is typed on the WorkflowFinish envelope.
+ */
+export interface WorkflowStartCallback {
+  /**
+   * Event type; WorkflowStart when a workflow run starts (inferred).
+   */
+  EventName: "WorkflowStart";
+  WorkflowExecution: WorkflowStartExecution;
+}
+/**
+ * The run that started, with the nodes of WorkflowFinish's WorkflowExecution (inferred: no WorkflowStart body is published). Only RunId is required; Tasks, if sent, lists the nodes that have started.
+ */
+export interface WorkflowStartExecution {
+  /**
+   * Workflow ID.
+   */
+  WorkflowId?: string;
+  /**
+   * Workflow name; may be empty.
+   */
+  WorkflowName?: string;
+  /**
+   * ID of the workflow run.
+   */
+  RunId: string;
+  /**
+   * State of the run as it starts, as text (inferred; no value is documented for a starting run).
+   */
+  State?: string;
+  /**
+   * Bucket of the object the workflow processed (BucketName-APPID).
+   */
+  BucketId?: string;
+  /**
+   * Key of the object the workflow processed.
+   */
+  Object?: string;
+  /**
+   * When the run was created.
+   */
+  CreateTime?: string;
+  /**
+   * Custom headers set when the object was uploaded.
+   */
+  CosHeaders?: CosHeader[];
+  /**
+   * One entry per workflow node that ran, not in time order.
+   */
+  Tasks?: WorkflowTask[];
+}
+/**
+ * A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds what its State may be.
+ */
+export interface WorkflowRun {
+  /**
+   * Workflow ID.
+   */
+  WorkflowId?: string;
+  /**
+   * Workflow name; may be empty.
+   */
+  WorkflowName?: string;
+  /**
+   * ID of the workflow run.
+   */
+  RunId: string;
+  /**
+   * State of the run, as text; each workflow event says which values it sends.
+   */
+  State?: string;
+  /**
+   * Bucket of the object the workflow processed (BucketName-APPID).
+   */
+  BucketId?: string;
+  /**
+   * Key of the object the workflow processed.
+   */
+  Object?: string;
+  /**
+   * When the run was created.
+   */
+  CreateTime?: string;
+  /**
+   * Custom headers set when the object was uploaded.
+   */
+  CosHeaders?: CosHeader[];
+  /**
+   * One entry per workflow node that ran, not in time order.
+   */
+  Tasks?: WorkflowTask[];
 }
 /**
  * A ReviewAudio callback, Detail version: the event name and one job.

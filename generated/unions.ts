@@ -4,6 +4,7 @@
  */
 import type {
   AnimationJob,
+  CiCallback,
   ConcatJob,
   DigitalWatermarkJob,
   DocProcessJob,
@@ -33,6 +34,7 @@ import type {
   SplitVideoPartsJob,
   StreamExtractJob,
   SuperResolutionJob,
+  TaskFinishCallback,
   TranscodeJob,
   TranslationJob,
   TtsJob,
@@ -45,6 +47,8 @@ import type {
   VoiceSeparateJob,
   WatermarkJob,
   WordsGeneralizeJob,
+  WorkflowFinishCallback,
+  WorkflowStartCallback,
 } from "./types";
 
 /** Every Tag value a Job variant of the schema has. */
@@ -132,7 +136,19 @@ export function isKnownJob(value: Job): value is KnownJob {
 }
 
 /** Every EventName value a CiCallback variant of the schema has. */
-export const knownCiCallbackEventNames: ReadonlySet<string> = new Set(["TaskFinish", "WorkflowFinish"]);
+export const knownCiCallbackEventNames: ReadonlySet<string> = new Set([
+  "TaskFinish",
+  "WorkflowFinish",
+  "WorkflowStart",
+]);
+
+/** The CiCallback types the schema knows, by EventName: a `switch` on `EventName` narrows them exhaustively. */
+export type KnownCiCallback = TaskFinishCallback | WorkflowFinishCallback | WorkflowStartCallback;
+
+/** Whether a CiCallback is of a type the schema knows (not a `UnknownEventCallback`); narrow with it before switching on `EventName`. */
+export function isKnownCiCallback(value: CiCallback): value is KnownCiCallback {
+  return typeof value.EventName === "string" && knownCiCallbackEventNames.has(value.EventName);
+}
 
 /** Every EventName value a ModerationDetailCallback variant of the schema has. */
 export const knownModerationDetailCallbackEventNames: ReadonlySet<string> = new Set([

@@ -29093,7 +29093,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
 }
 const schema358 = { properties: { EventName: { enum: ["WorkflowFinish"] } } };
 const schema359 = { properties: { State: { enum: ["Success", "Failed"] } } };
-function validate1010(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1011(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -29127,11 +29127,11 @@ function validate1010(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1010.errors = vErrors;
+  validate1011.errors = vErrors;
   return errors === 0;
 }
-const schema361 = { properties: { State: { enum: ["Submitted", "Running", "Success", "Failed", "Pause", "Cancel"] } } };
-function validate1014(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema362 = { properties: { State: { enum: ["Submitted", "Running", "Success", "Failed", "Pause", "Cancel"] } } };
+function validate1015(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -29165,10 +29165,10 @@ function validate1014(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1014.errors = vErrors;
+  validate1015.errors = vErrors;
   return errors === 0;
 }
-function validate1019(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1020(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -29202,10 +29202,10 @@ function validate1019(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1019.errors = vErrors;
+  validate1020.errors = vErrors;
   return errors === 0;
 }
-function validate1022(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1023(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowImageOcrResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -29224,10 +29224,10 @@ function validate1022(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1022.errors = vErrors;
+  validate1023.errors = vErrors;
   return errors === 0;
 }
-function validate1021(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1022(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowOutputObject.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -29318,16 +29318,16 @@ function validate1021(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ImageOcrResult !== undefined) {
       if (
-        !validate1022(data.ImageOcrResult, {
+        !validate1023(data.ImageOcrResult, {
           instancePath: instancePath + "/ImageOcrResult",
           parentData: data,
           parentDataProperty: "ImageOcrResult",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1022.errors : vErrors.concat(validate1022.errors);
+        vErrors = vErrors === null ? validate1023.errors : vErrors.concat(validate1023.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1021, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1022, vErrors);
       }
     }
   } else {
@@ -29345,25 +29345,25 @@ function validate1021(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1021.errors = vErrors;
+  validate1022.errors = vErrors;
   return errors === 0;
 }
-function validate1018(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1019(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowTaskResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.ObjectCount !== undefined) {
       if (
-        !validate1019(data.ObjectCount, {
+        !validate1020(data.ObjectCount, {
           instancePath: instancePath + "/ObjectCount",
           parentData: data,
           parentDataProperty: "ObjectCount",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1019.errors : vErrors.concat(validate1019.errors);
+        vErrors = vErrors === null ? validate1020.errors : vErrors.concat(validate1020.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1018, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1019, vErrors);
       }
     }
     if (data.ObjectInfo !== undefined) {
@@ -29372,16 +29372,16 @@ function validate1018(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1021(data1[i0], {
+            !validate1022(data1[i0], {
               instancePath: instancePath + "/ObjectInfo/" + i0,
               parentData: data1,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1021.errors : vErrors.concat(validate1021.errors);
+            vErrors = vErrors === null ? validate1022.errors : vErrors.concat(validate1022.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1018, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1019, vErrors);
           }
         }
       } else {
@@ -29402,16 +29402,16 @@ function validate1018(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.SpriteObjectCount !== undefined) {
       if (
-        !validate1019(data.SpriteObjectCount, {
+        !validate1020(data.SpriteObjectCount, {
           instancePath: instancePath + "/SpriteObjectCount",
           parentData: data,
           parentDataProperty: "SpriteObjectCount",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1019.errors : vErrors.concat(validate1019.errors);
+        vErrors = vErrors === null ? validate1020.errors : vErrors.concat(validate1020.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1018, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1019, vErrors);
       }
     }
     if (data.SpriteObjectInfo !== undefined) {
@@ -29420,16 +29420,16 @@ function validate1018(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data4.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1021(data4[i1], {
+            !validate1022(data4[i1], {
               instancePath: instancePath + "/SpriteObjectInfo/" + i1,
               parentData: data4,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1021.errors : vErrors.concat(validate1021.errors);
+            vErrors = vErrors === null ? validate1022.errors : vErrors.concat(validate1022.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1018, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1019, vErrors);
           }
         }
       } else {
@@ -29463,10 +29463,10 @@ function validate1018(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1018.errors = vErrors;
+  validate1019.errors = vErrors;
   return errors === 0;
 }
-function validate1013(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1014(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowTask.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -29489,44 +29489,44 @@ function validate1013(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.CreateTime !== undefined) {
       if (
-        !validate1014(data.CreateTime, {
+        !validate1015(data.CreateTime, {
           instancePath: instancePath + "/CreateTime",
           parentData: data,
           parentDataProperty: "CreateTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1014.errors : vErrors.concat(validate1014.errors);
+        vErrors = vErrors === null ? validate1015.errors : vErrors.concat(validate1015.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1013, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1014, vErrors);
       }
     }
     if (data.StartTime !== undefined) {
       if (
-        !validate1014(data.StartTime, {
+        !validate1015(data.StartTime, {
           instancePath: instancePath + "/StartTime",
           parentData: data,
           parentDataProperty: "StartTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1014.errors : vErrors.concat(validate1014.errors);
+        vErrors = vErrors === null ? validate1015.errors : vErrors.concat(validate1015.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1013, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1014, vErrors);
       }
     }
     if (data.EndTime !== undefined) {
       if (
-        !validate1014(data.EndTime, {
+        !validate1015(data.EndTime, {
           instancePath: instancePath + "/EndTime",
           parentData: data,
           parentDataProperty: "EndTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1014.errors : vErrors.concat(validate1014.errors);
+        vErrors = vErrors === null ? validate1015.errors : vErrors.concat(validate1015.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1013, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1014, vErrors);
       }
     }
     if (data.State !== undefined) {
@@ -29558,7 +29558,7 @@ function validate1013(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/State",
           schemaPath: "#/properties/State/enum",
           keyword: "enum",
-          params: { allowedValues: schema361.properties.State.enum },
+          params: { allowedValues: schema362.properties.State.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -29690,16 +29690,16 @@ function validate1013(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ResultInfo !== undefined) {
       if (
-        !validate1018(data.ResultInfo, {
+        !validate1019(data.ResultInfo, {
           instancePath: instancePath + "/ResultInfo",
           parentData: data,
           parentDataProperty: "ResultInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1018.errors : vErrors.concat(validate1018.errors);
+        vErrors = vErrors === null ? validate1019.errors : vErrors.concat(validate1019.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1013, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1014, vErrors);
       }
     }
   } else {
@@ -29717,11 +29717,11 @@ function validate1013(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1013.errors = vErrors;
+  validate1014.errors = vErrors;
   return errors === 0;
 }
-function validate1009(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowExecution.json" */ let vErrors = null;
+function validate1010(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowRun.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.RunId === undefined) {
@@ -29739,26 +29739,28 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
       }
       errors++;
     }
-    if (data.State === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "State" },
-        message: "must have required property '" + "State" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
     if (data.WorkflowId !== undefined) {
       if (typeof data.WorkflowId !== "string") {
-        const err2 = {
+        const err1 = {
           instancePath: instancePath + "/WorkflowId",
           schemaPath: "#/properties/WorkflowId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.WorkflowName !== undefined) {
+      if (typeof data.WorkflowName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/WorkflowName",
+          schemaPath: "#/properties/WorkflowName/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -29771,11 +29773,11 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.WorkflowName !== undefined) {
-      if (typeof data.WorkflowName !== "string") {
+    if (data.RunId !== undefined) {
+      if (typeof data.RunId !== "string") {
         const err3 = {
-          instancePath: instancePath + "/WorkflowName",
-          schemaPath: "#/properties/WorkflowName/type",
+          instancePath: instancePath + "/RunId",
+          schemaPath: "#/properties/RunId/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -29788,11 +29790,11 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.RunId !== undefined) {
-      if (typeof data.RunId !== "string") {
+    if (data.State !== undefined) {
+      if (typeof data.State !== "string") {
         const err4 = {
-          instancePath: instancePath + "/RunId",
-          schemaPath: "#/properties/RunId/type",
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -29805,12 +29807,11 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.State !== undefined) {
-      let data3 = data.State;
-      if (typeof data3 !== "string") {
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
         const err5 = {
-          instancePath: instancePath + "/State",
-          schemaPath: "#/properties/State/type",
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -29822,13 +29823,15 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
         }
         errors++;
       }
-      if (!(data3 === "Success" || data3 === "Failed")) {
+    }
+    if (data.Object !== undefined) {
+      if (typeof data.Object !== "string") {
         const err6 = {
-          instancePath: instancePath + "/State",
-          schemaPath: "#/properties/State/enum",
-          keyword: "enum",
-          params: { allowedValues: schema359.properties.State.enum },
-          message: "must be equal to one of the allowed values",
+          instancePath: instancePath + "/Object",
+          schemaPath: "#/properties/Object/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err6];
@@ -29838,52 +29841,18 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.BucketId !== undefined) {
-      if (typeof data.BucketId !== "string") {
-        const err7 = {
-          instancePath: instancePath + "/BucketId",
-          schemaPath: "#/properties/BucketId/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.Object !== undefined) {
-      if (typeof data.Object !== "string") {
-        const err8 = {
-          instancePath: instancePath + "/Object",
-          schemaPath: "#/properties/Object/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
     if (data.CreateTime !== undefined) {
       if (
-        !validate1010(data.CreateTime, {
+        !validate1011(data.CreateTime, {
           instancePath: instancePath + "/CreateTime",
           parentData: data,
           parentDataProperty: "CreateTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1010.errors : vErrors.concat(validate1010.errors);
+        vErrors = vErrors === null ? validate1011.errors : vErrors.concat(validate1011.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1009, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1010, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
@@ -29901,11 +29870,11 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
           ) {
             vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1009, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1010, vErrors);
           }
         }
       } else {
-        const err9 = {
+        const err7 = {
           instancePath: instancePath + "/CosHeaders",
           schemaPath: "#/properties/CosHeaders/type",
           keyword: "type",
@@ -29913,9 +29882,9 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err7];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err7);
         }
         errors++;
       }
@@ -29926,20 +29895,20 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data9.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1013(data9[i1], {
+            !validate1014(data9[i1], {
               instancePath: instancePath + "/Tasks/" + i1,
               parentData: data9,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1013.errors : vErrors.concat(validate1013.errors);
+            vErrors = vErrors === null ? validate1014.errors : vErrors.concat(validate1014.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1009, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1010, vErrors);
           }
         }
       } else {
-        const err10 = {
+        const err8 = {
           instancePath: instancePath + "/Tasks",
           schemaPath: "#/properties/Tasks/type",
           keyword: "type",
@@ -29947,15 +29916,15 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err8];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err8);
         }
         errors++;
       }
     }
   } else {
-    const err11 = {
+    const err9 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -29963,9 +29932,84 @@ function validate1009(data, { instancePath = "", parentData, parentDataProperty,
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err9];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err9);
+    }
+    errors++;
+  }
+  validate1010.errors = vErrors;
+  return errors === 0;
+}
+function validate1009(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowExecution.json" */ let vErrors = null;
+  let errors = 0;
+  if (!validate1010(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate1010.errors : vErrors.concat(validate1010.errors);
+    errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate1009, vErrors);
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.State === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "State" },
+        message: "must have required property '" + "State" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.State !== undefined) {
+      let data0 = data.State;
+      if (typeof data0 !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      if (!(data0 === "Success" || data0 === "Failed")) {
+        const err2 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/enum",
+          keyword: "enum",
+          params: { allowedValues: schema359.properties.State.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
     }
     errors++;
   }
@@ -30071,8 +30115,53 @@ function validate1008(data, { instancePath = "", parentData, parentDataProperty,
   validate1008.errors = vErrors;
   return errors === 0;
 }
-function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/callback.schema.json" */ let vErrors = null;
+const schema368 = { properties: { EventName: { enum: ["WorkflowStart"] } } };
+function validate1033(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/WorkflowStartExecution.json" */ let vErrors = null;
+  let errors = 0;
+  if (!validate1010(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate1010.errors : vErrors.concat(validate1010.errors);
+    errors = vErrors.length;
+    if (errors >= MAX_ERRORS) return stop(validate1033, vErrors);
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.State !== undefined) {
+      if (typeof data.State !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/State",
+          schemaPath: "#/properties/State/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1033.errors = vErrors;
+  return errors === 0;
+}
+function validate1032(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/workflow-start.schema.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.EventName === undefined) {
@@ -30090,44 +30179,30 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
+    if (data.WorkflowExecution === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "WorkflowExecution" },
+        message: "must have required property '" + "WorkflowExecution" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
     if (data.EventName !== undefined) {
-      if (typeof data.EventName !== "string") {
-        const err1 = {
+      let data0 = data.EventName;
+      if (typeof data0 !== "string") {
+        const err2 = {
           instancePath: instancePath + "/EventName",
           schemaPath: "#/properties/EventName/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    const tag0 = data.EventName;
-    if (typeof tag0 == "string") {
-      if (tag0 === "TaskFinish") {
-        if (!validate22(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-          errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
-        }
-      } else if (tag0 === "WorkflowFinish") {
-        if (!validate1008(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate1008.errors : vErrors.concat(validate1008.errors);
-          errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
-        }
-      } else {
-        const err2 = {
-          instancePath,
-          schemaPath: "#/discriminator",
-          keyword: "discriminator",
-          params: { error: "mapping", tag: "EventName", tagValue: tag0 },
-          message: 'value of tag "EventName" must be in oneOf',
         };
         if (vErrors === null) {
           vErrors = [err2];
@@ -30136,20 +30211,35 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    } else {
-      const err3 = {
-        instancePath,
-        schemaPath: "#/discriminator",
-        keyword: "discriminator",
-        params: { error: "tag", tag: "EventName", tagValue: tag0 },
-        message: 'tag "EventName" must be string',
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+      if (!(data0 === "WorkflowStart")) {
+        const err3 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/enum",
+          keyword: "enum",
+          params: { allowedValues: schema368.properties.EventName.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
+    }
+    if (data.WorkflowExecution !== undefined) {
+      if (
+        !validate1033(data.WorkflowExecution, {
+          instancePath: instancePath + "/WorkflowExecution",
+          parentData: data,
+          parentDataProperty: "WorkflowExecution",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1033.errors : vErrors.concat(validate1033.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1032, vErrors);
+      }
     }
   } else {
     const err4 = {
@@ -30166,12 +30256,434 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
+  validate1032.errors = vErrors;
+  return errors === 0;
+}
+const func2 = require("ajv/dist/runtime/ucs2length").default;
+function validate1039(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/unknown-event.schema.json" */ let vErrors = null;
+  let errors = 0;
+  const _errs1 = errors;
+  let valid0 = false;
+  const _errs2 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.JobsDetail === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/anyOf/0/required",
+        keyword: "required",
+        params: { missingProperty: "JobsDetail" },
+        message: "must have required property '" + "JobsDetail" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs2 === errors;
+  valid0 = valid0 || _valid0;
+  if (!valid0) {
+    const _errs3 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.WorkflowExecution === undefined) {
+        const err1 = {
+          instancePath,
+          schemaPath: "#/anyOf/1/required",
+          keyword: "required",
+          params: { missingProperty: "WorkflowExecution" },
+          message: "must have required property '" + "WorkflowExecution" + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    var _valid0 = _errs3 === errors;
+    valid0 = valid0 || _valid0;
+  }
+  if (!valid0) {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/anyOf",
+      keyword: "anyOf",
+      params: {},
+      message: "must match a schema in anyOf",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  } else {
+    errors = _errs1;
+    if (vErrors !== null) {
+      if (_errs1) {
+        vErrors.length = _errs1;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.EventName === undefined) {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "EventName" },
+        message: "must have required property '" + "EventName" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.EventName !== undefined) {
+      let data0 = data.EventName;
+      const _errs6 = errors;
+      const _errs7 = errors;
+      if (!(data0 === "TaskFinish" || data0 === "WorkflowFinish" || data0 === "WorkflowStart")) {
+        const err4 = {};
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+      var valid2 = _errs7 === errors;
+      if (valid2) {
+        const err5 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      } else {
+        errors = _errs6;
+        if (vErrors !== null) {
+          if (_errs6) {
+            vErrors.length = _errs6;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err6 = {
+            instancePath: instancePath + "/EventName",
+            schemaPath: "#/properties/EventName/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.JobsDetail !== undefined) {
+      let data1 = data.JobsDetail;
+      if (Array.isArray(data1)) {
+        if (data1.length < 1) {
+          const err8 = {
+            instancePath: instancePath + "/JobsDetail",
+            schemaPath: "#/properties/JobsDetail/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate23(data1[i0], {
+              instancePath: instancePath + "/JobsDetail/" + i0,
+              parentData: data1,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1039, vErrors);
+          }
+        }
+      } else {
+        const err9 = {
+          instancePath: instancePath + "/JobsDetail",
+          schemaPath: "#/properties/JobsDetail/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.WorkflowExecution !== undefined) {
+      if (
+        !validate1010(data.WorkflowExecution, {
+          instancePath: instancePath + "/WorkflowExecution",
+          parentData: data,
+          parentDataProperty: "WorkflowExecution",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1010.errors : vErrors.concat(validate1010.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1039, vErrors);
+      }
+    }
+  } else {
+    const err10 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err10];
+    } else {
+      vErrors.push(err10);
+    }
+    errors++;
+  }
+  validate1039.errors = vErrors;
+  return errors === 0;
+}
+function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/callback.schema.json" */ let vErrors = null;
+  let errors = 0;
+  const _errs0 = errors;
+  let valid0 = true;
+  const _errs1 = errors;
+  if (errors === _errs1) {
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing0;
+      if (data.EventName === undefined && (missing0 = "EventName")) {
+        const err0 = {};
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      } else {
+        if (data.EventName !== undefined) {
+          let data0 = data.EventName;
+          if (!(data0 === "TaskFinish" || data0 === "WorkflowFinish" || data0 === "WorkflowStart")) {
+            const err1 = {};
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+          }
+        }
+      }
+    } else {
+      const err2 = {};
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs1 === errors;
+  errors = _errs0;
+  if (vErrors !== null) {
+    if (_errs0) {
+      vErrors.length = _errs0;
+    } else {
+      vErrors = null;
+    }
+  }
+  let ifClause0;
+  if (_valid0) {
+    const _errs4 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.EventName === undefined) {
+        const err3 = {
+          instancePath,
+          schemaPath: "#/then/required",
+          keyword: "required",
+          params: { missingProperty: "EventName" },
+          message: "must have required property '" + "EventName" + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+      if (data.EventName !== undefined) {
+        if (typeof data.EventName !== "string") {
+          const err4 = {
+            instancePath: instancePath + "/EventName",
+            schemaPath: "#/then/properties/EventName/type",
+            keyword: "type",
+            params: { type: "string" },
+            message: "must be string",
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      }
+      const tag0 = data.EventName;
+      if (typeof tag0 == "string") {
+        if (tag0 === "TaskFinish") {
+          if (!validate22(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
+          }
+        } else if (tag0 === "WorkflowFinish") {
+          if (!validate1008(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1008.errors : vErrors.concat(validate1008.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
+          }
+        } else if (tag0 === "WorkflowStart") {
+          if (!validate1032(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1032.errors : vErrors.concat(validate1032.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
+          }
+        } else {
+          const err5 = {
+            instancePath,
+            schemaPath: "#/then/discriminator",
+            keyword: "discriminator",
+            params: { error: "mapping", tag: "EventName", tagValue: tag0 },
+            message: 'value of tag "EventName" must be in oneOf',
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = {
+          instancePath,
+          schemaPath: "#/then/discriminator",
+          keyword: "discriminator",
+          params: { error: "tag", tag: "EventName", tagValue: tag0 },
+          message: 'tag "EventName" must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    } else {
+      const err7 = {
+        instancePath,
+        schemaPath: "#/then/type",
+        keyword: "type",
+        params: { type: "object" },
+        message: "must be object",
+      };
+      if (vErrors === null) {
+        vErrors = [err7];
+      } else {
+        vErrors.push(err7);
+      }
+      errors++;
+    }
+    var _valid0 = _errs4 === errors;
+    valid0 = _valid0;
+    ifClause0 = "then";
+  } else {
+    const _errs12 = errors;
+    if (!validate1039(data, { instancePath, parentData, parentDataProperty, rootData })) {
+      vErrors = vErrors === null ? validate1039.errors : vErrors.concat(validate1039.errors);
+      errors = vErrors.length;
+      if (errors >= MAX_ERRORS) return stop(validate21, vErrors);
+    }
+    var _valid0 = _errs12 === errors;
+    valid0 = _valid0;
+    ifClause0 = "else";
+  }
+  if (!valid0) {
+    const err8 = {
+      instancePath,
+      schemaPath: "#/if",
+      keyword: "if",
+      params: { failingKeyword: ifClause0 },
+      message: 'must match "' + ifClause0 + '" schema',
+    };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  }
   validate21.errors = vErrors;
   return errors === 0;
 }
-exports.validateModerationDetailCallback = validate1032;
-const schema369 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
-function validate1035(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+exports.validateModerationDetailCallback = validate1043;
+const schema373 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
+function validate1046(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -30205,241 +30717,10 @@ function validate1035(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1035.errors = vErrors;
+  validate1046.errors = vErrors;
   return errors === 0;
 }
-const schema372 = { enum: [0, 1, 2] };
-function validate1038(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema372.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1038.errors = vErrors;
-  return errors === 0;
-}
-const schema374 = { enum: [0, 1, 2] };
-function validate1041(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1041.errors = vErrors;
-  return errors === 0;
-}
-function validate1043(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  validate1043.errors = vErrors;
-  return errors === 0;
-}
-function validate1040(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailPornInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.HitFlag !== undefined) {
-      if (
-        !validate1041(data.HitFlag, {
-          instancePath: instancePath + "/HitFlag",
-          parentData: data,
-          parentDataProperty: "HitFlag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1041.errors : vErrors.concat(validate1041.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1040, vErrors);
-      }
-    }
-    if (data.Score !== undefined) {
-      if (
-        !validate1043(data.Score, {
-          instancePath: instancePath + "/Score",
-          parentData: data,
-          parentDataProperty: "Score",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1043.errors : vErrors.concat(validate1043.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1040, vErrors);
-      }
-    }
-    if (data.Category !== undefined) {
-      if (typeof data.Category !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/Category",
-          schemaPath: "#/properties/Category/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.SubLabel !== undefined) {
-      if (typeof data.SubLabel !== "string") {
-        const err1 = {
-          instancePath: instancePath + "/SubLabel",
-          schemaPath: "#/properties/SubLabel/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.Label !== undefined) {
-      if (typeof data.Label !== "string") {
-        const err2 = {
-          instancePath: instancePath + "/Label",
-          schemaPath: "#/properties/Label/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err3 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err3];
-    } else {
-      vErrors.push(err3);
-    }
-    errors++;
-  }
-  validate1040.errors = vErrors;
-  return errors === 0;
-}
-function validate1047(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1047.errors = vErrors;
-  return errors === 0;
-}
+const schema376 = { enum: [0, 1, 2] };
 function validate1049(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -30458,39 +30739,112 @@ function validate1049(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema376.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
   validate1049.errors = vErrors;
   return errors === 0;
 }
-function validate1046(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailAdsInfo.json" */ let vErrors = null;
+const schema378 = { enum: [0, 1, 2] };
+function validate1052(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1052.errors = vErrors;
+  return errors === 0;
+}
+function validate1054(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1054.errors = vErrors;
+  return errors === 0;
+}
+function validate1051(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailPornInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1047(data.HitFlag, {
+        !validate1052(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1047.errors : vErrors.concat(validate1047.errors);
+        vErrors = vErrors === null ? validate1052.errors : vErrors.concat(validate1052.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1046, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1051, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1049(data.Score, {
+        !validate1054(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1049.errors : vErrors.concat(validate1049.errors);
+        vErrors = vErrors === null ? validate1054.errors : vErrors.concat(validate1054.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1046, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1051, vErrors);
       }
     }
     if (data.Category !== undefined) {
@@ -30559,79 +30913,7 @@ function validate1046(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1046.errors = vErrors;
-  return errors === 0;
-}
-function validate1053(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema372.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1053.errors = vErrors;
-  return errors === 0;
-}
-function validate1056(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1056.errors = vErrors;
+  validate1051.errors = vErrors;
   return errors === 0;
 }
 function validate1058(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -30652,152 +30934,75 @@ function validate1058(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
   validate1058.errors = vErrors;
   return errors === 0;
 }
-const schema384 = { properties: { LibType: { enum: [1, 2] } } };
 function validate1060(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json" */ let vErrors =
-    null;
+  let vErrors = null;
   let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.LibType !== undefined) {
-      let data0 = data.LibType;
-      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
-        const err0 = {
-          instancePath: instancePath + "/LibType",
-          schemaPath: "#/properties/LibType/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-      if (!(data0 === 1 || data0 === 2)) {
-        const err1 = {
-          instancePath: instancePath + "/LibType",
-          schemaPath: "#/properties/LibType/enum",
-          keyword: "enum",
-          params: { allowedValues: schema384.properties.LibType.enum },
-          message: "must be equal to one of the allowed values",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.LibName !== undefined) {
-      if (typeof data.LibName !== "string") {
-        const err2 = {
-          instancePath: instancePath + "/LibName",
-          schemaPath: "#/properties/LibName/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.Keywords !== undefined) {
-      let data2 = data.Keywords;
-      if (Array.isArray(data2)) {
-        const len0 = data2.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (typeof data2[i0] !== "string") {
-            const err3 = {
-              instancePath: instancePath + "/Keywords/" + i0,
-              schemaPath: "#/properties/Keywords/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err3];
-            } else {
-              vErrors.push(err3);
-            }
-            errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1060, vErrors);
-          }
-        }
-      } else {
-        const err4 = {
-          instancePath: instancePath + "/Keywords",
-          schemaPath: "#/properties/Keywords/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err5 = {
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
+      params: { type: "integer" },
+      message: "must be integer",
     };
     if (vErrors === null) {
-      vErrors = [err5];
+      vErrors = [err0];
     } else {
-      vErrors.push(err5);
+      vErrors.push(err0);
     }
     errors++;
   }
   validate1060.errors = vErrors;
   return errors === 0;
 }
-function validate1055(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfo.json" */ let vErrors =
-    null;
+function validate1057(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailAdsInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1056(data.HitFlag, {
+        !validate1058(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1056.errors : vErrors.concat(validate1056.errors);
+        vErrors = vErrors === null ? validate1058.errors : vErrors.concat(validate1058.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1055, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1057, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1058(data.Score, {
+        !validate1060(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1058.errors : vErrors.concat(validate1058.errors);
+        vErrors = vErrors === null ? validate1060.errors : vErrors.concat(validate1060.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1055, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1057, vErrors);
       }
     }
     if (data.Category !== undefined) {
@@ -30817,35 +31022,31 @@ function validate1055(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.Keywords !== undefined) {
-      let data3 = data.Keywords;
-      if (Array.isArray(data3)) {
-        const len0 = data3.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (typeof data3[i0] !== "string") {
-            const err1 = {
-              instancePath: instancePath + "/Keywords/" + i0,
-              schemaPath: "#/properties/Keywords/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err1];
-            } else {
-              vErrors.push(err1);
-            }
-            errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1055, vErrors);
-          }
-        }
-      } else {
-        const err2 = {
-          instancePath: instancePath + "/Keywords",
-          schemaPath: "#/properties/Keywords/type",
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
           keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.Label !== undefined) {
+      if (typeof data.Label !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/Label",
+          schemaPath: "#/properties/Label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err2];
@@ -30855,42 +31056,8 @@ function validate1055(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.LibResults !== undefined) {
-      let data5 = data.LibResults;
-      if (Array.isArray(data5)) {
-        const len1 = data5.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          if (
-            !validate1060(data5[i1], {
-              instancePath: instancePath + "/LibResults/" + i1,
-              parentData: data5,
-              parentDataProperty: i1,
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate1060.errors : vErrors.concat(validate1060.errors);
-            errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1055, vErrors);
-          }
-        }
-      } else {
-        const err3 = {
-          instancePath: instancePath + "/LibResults",
-          schemaPath: "#/properties/LibResults/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err4 = {
+    const err3 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -30898,13 +31065,13 @@ function validate1055(data, { instancePath = "", parentData, parentDataProperty,
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err4];
+      vErrors = [err3];
     } else {
-      vErrors.push(err4);
+      vErrors.push(err3);
     }
     errors++;
   }
-  validate1055.errors = vErrors;
+  validate1057.errors = vErrors;
   return errors === 0;
 }
 function validate1064(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -30930,7 +31097,7 @@ function validate1064(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -30943,7 +31110,7 @@ function validate1064(data, { instancePath = "", parentData, parentDataProperty,
   validate1064.errors = vErrors;
   return errors === 0;
 }
-function validate1066(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1067(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -30961,12 +31128,48 @@ function validate1066(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1066.errors = vErrors;
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1067.errors = vErrors;
+  return errors === 0;
+}
+function validate1069(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1069.errors = vErrors;
   return errors === 0;
 }
 const schema388 = { properties: { LibType: { enum: [1, 2] } } };
-function validate1068(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json" */ let vErrors =
+function validate1071(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfoLibResult.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31039,7 +31242,7 @@ function validate1068(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err3);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1068, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1071, vErrors);
           }
         }
       } else {
@@ -31073,40 +31276,40 @@ function validate1068(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1068.errors = vErrors;
+  validate1071.errors = vErrors;
   return errors === 0;
 }
-function validate1063(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfo.json" */ let vErrors =
+function validate1066(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionPornInfo.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1064(data.HitFlag, {
+        !validate1067(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1064.errors : vErrors.concat(validate1064.errors);
+        vErrors = vErrors === null ? validate1067.errors : vErrors.concat(validate1067.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1066, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1066(data.Score, {
+        !validate1069(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1066.errors : vErrors.concat(validate1066.errors);
+        vErrors = vErrors === null ? validate1069.errors : vErrors.concat(validate1069.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1066, vErrors);
       }
     }
     if (data.Category !== undefined) {
@@ -31145,7 +31348,7 @@ function validate1063(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err1);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1066, vErrors);
           }
         }
       } else {
@@ -31170,16 +31373,16 @@ function validate1063(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data5.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1068(data5[i1], {
+            !validate1071(data5[i1], {
               instancePath: instancePath + "/LibResults/" + i1,
               parentData: data5,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1068.errors : vErrors.concat(validate1068.errors);
+            vErrors = vErrors === null ? validate1071.errors : vErrors.concat(validate1071.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1066, vErrors);
           }
         }
       } else {
@@ -31213,10 +31416,319 @@ function validate1063(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1063.errors = vErrors;
+  validate1066.errors = vErrors;
   return errors === 0;
 }
-function validate1052(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1075(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1075.errors = vErrors;
+  return errors === 0;
+}
+function validate1077(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1077.errors = vErrors;
+  return errors === 0;
+}
+const schema392 = { properties: { LibType: { enum: [1, 2] } } };
+function validate1079(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema392.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1079, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1079.errors = vErrors;
+  return errors === 0;
+}
+function validate1074(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSectionAdsInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1075(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1075.errors : vErrors.concat(validate1075.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1074, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1077(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1077.errors : vErrors.concat(validate1077.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1074, vErrors);
+      }
+    }
+    if (data.Category !== undefined) {
+      if (typeof data.Category !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Category",
+          schemaPath: "#/properties/Category/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data3 = data.Keywords;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data3[i0] !== "string") {
+            const err1 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1074, vErrors);
+          }
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data5 = data.LibResults;
+      if (Array.isArray(data5)) {
+        const len1 = data5.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1079(data5[i1], {
+              instancePath: instancePath + "/LibResults/" + i1,
+              parentData: data5,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1079.errors : vErrors.concat(validate1079.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1074, vErrors);
+          }
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1074.errors = vErrors;
+  return errors === 0;
+}
+function validate1063(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailSection.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31326,44 +31838,44 @@ function validate1052(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1053(data.Result, {
+        !validate1064(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1053.errors : vErrors.concat(validate1053.errors);
+        vErrors = vErrors === null ? validate1064.errors : vErrors.concat(validate1064.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1052, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1055(data.PornInfo, {
+        !validate1066(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1055.errors : vErrors.concat(validate1055.errors);
+        vErrors = vErrors === null ? validate1066.errors : vErrors.concat(validate1066.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1052, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1063(data.AdsInfo, {
+        !validate1074(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1063.errors : vErrors.concat(validate1063.errors);
+        vErrors = vErrors === null ? validate1074.errors : vErrors.concat(validate1074.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1052, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1063, vErrors);
       }
     }
   } else {
@@ -31381,11 +31893,11 @@ function validate1052(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1052.errors = vErrors;
+  validate1063.errors = vErrors;
   return errors === 0;
 }
-const schema389 = { enum: [0, 1, 2] };
-function validate1072(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema393 = { enum: [0, 1, 2] };
+function validate1083(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -31408,7 +31920,7 @@ function validate1072(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -31418,10 +31930,10 @@ function validate1072(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1072.errors = vErrors;
+  validate1083.errors = vErrors;
   return errors === 0;
 }
-function validate1074(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1085(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31440,7 +31952,7 @@ function validate1074(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1074, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1085, vErrors);
       }
     }
   } else {
@@ -31458,10 +31970,10 @@ function validate1074(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1074.errors = vErrors;
+  validate1085.errors = vErrors;
   return errors === 0;
 }
-function validate1076(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1087(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31667,11 +32179,11 @@ function validate1076(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1076.errors = vErrors;
+  validate1087.errors = vErrors;
   return errors === 0;
 }
-const schema393 = { properties: { ListType: { enum: [0, 1] } } };
-function validate1079(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema397 = { properties: { ListType: { enum: [0, 1] } } };
+function validate1090(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31697,7 +32209,7 @@ function validate1079(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/ListType",
           schemaPath: "#/properties/ListType/enum",
           keyword: "enum",
-          params: { allowedValues: schema393.properties.ListType.enum },
+          params: { allowedValues: schema397.properties.ListType.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -31757,10 +32269,10 @@ function validate1079(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1079.errors = vErrors;
+  validate1090.errors = vErrors;
   return errors === 0;
 }
-function validate1078(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1089(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailListInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31770,16 +32282,16 @@ function validate1078(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1079(data0[i0], {
+            !validate1090(data0[i0], {
               instancePath: instancePath + "/ListResults/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1079.errors : vErrors.concat(validate1079.errors);
+            vErrors = vErrors === null ? validate1090.errors : vErrors.concat(validate1090.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1078, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1089, vErrors);
           }
         }
       } else {
@@ -31813,10 +32325,10 @@ function validate1078(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1078.errors = vErrors;
+  validate1089.errors = vErrors;
   return errors === 0;
 }
-function validate1034(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1045(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailJob.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -31940,7 +32452,7 @@ function validate1034(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/State",
           schemaPath: "#/properties/State/enum",
           keyword: "enum",
-          params: { allowedValues: schema369.properties.State.enum },
+          params: { allowedValues: schema373.properties.State.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -31953,16 +32465,16 @@ function validate1034(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.CreationTime !== undefined) {
       if (
-        !validate1035(data.CreationTime, {
+        !validate1046(data.CreationTime, {
           instancePath: instancePath + "/CreationTime",
           parentData: data,
           parentDataProperty: "CreationTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1035.errors : vErrors.concat(validate1035.errors);
+        vErrors = vErrors === null ? validate1046.errors : vErrors.concat(validate1046.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
     if (data.Object !== undefined) {
@@ -32035,16 +32547,16 @@ function validate1034(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1038(data.Result, {
+        !validate1049(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1038.errors : vErrors.concat(validate1038.errors);
+        vErrors = vErrors === null ? validate1049.errors : vErrors.concat(validate1049.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
     if (data.AudioText !== undefined) {
@@ -32066,30 +32578,30 @@ function validate1034(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1040(data.PornInfo, {
+        !validate1051(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1040.errors : vErrors.concat(validate1040.errors);
+        vErrors = vErrors === null ? validate1051.errors : vErrors.concat(validate1051.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1046(data.AdsInfo, {
+        !validate1057(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1046.errors : vErrors.concat(validate1046.errors);
+        vErrors = vErrors === null ? validate1057.errors : vErrors.concat(validate1057.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
     if (data.Section !== undefined) {
@@ -32098,16 +32610,16 @@ function validate1034(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data14.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1052(data14[i0], {
+            !validate1063(data14[i0], {
               instancePath: instancePath + "/Section/" + i0,
               parentData: data14,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1052.errors : vErrors.concat(validate1052.errors);
+            vErrors = vErrors === null ? validate1063.errors : vErrors.concat(validate1063.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
           }
         }
       } else {
@@ -32162,58 +32674,58 @@ function validate1034(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ForbidState !== undefined) {
       if (
-        !validate1072(data.ForbidState, {
+        !validate1083(data.ForbidState, {
           instancePath: instancePath + "/ForbidState",
           parentData: data,
           parentDataProperty: "ForbidState",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1072.errors : vErrors.concat(validate1072.errors);
+        vErrors = vErrors === null ? validate1083.errors : vErrors.concat(validate1083.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
       if (
-        !validate1074(data.CosHeaders, {
+        !validate1085(data.CosHeaders, {
           instancePath: instancePath + "/CosHeaders",
           parentData: data,
           parentDataProperty: "CosHeaders",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1074.errors : vErrors.concat(validate1074.errors);
+        vErrors = vErrors === null ? validate1085.errors : vErrors.concat(validate1085.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
     if (data.UserInfo !== undefined) {
       if (
-        !validate1076(data.UserInfo, {
+        !validate1087(data.UserInfo, {
           instancePath: instancePath + "/UserInfo",
           parentData: data,
           parentDataProperty: "UserInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1076.errors : vErrors.concat(validate1076.errors);
+        vErrors = vErrors === null ? validate1087.errors : vErrors.concat(validate1087.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
     if (data.ListInfo !== undefined) {
       if (
-        !validate1078(data.ListInfo, {
+        !validate1089(data.ListInfo, {
           instancePath: instancePath + "/ListInfo",
           parentData: data,
           parentDataProperty: "ListInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1078.errors : vErrors.concat(validate1078.errors);
+        vErrors = vErrors === null ? validate1089.errors : vErrors.concat(validate1089.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1034, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1045, vErrors);
       }
     }
   } else {
@@ -32231,10 +32743,10 @@ function validate1034(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1034.errors = vErrors;
+  validate1045.errors = vErrors;
   return errors === 0;
 }
-function validate1033(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1044(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioDetailCallback.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -32287,16 +32799,16 @@ function validate1033(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.JobsDetail !== undefined) {
       if (
-        !validate1034(data.JobsDetail, {
+        !validate1045(data.JobsDetail, {
           instancePath: instancePath + "/JobsDetail",
           parentData: data,
           parentDataProperty: "JobsDetail",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1034.errors : vErrors.concat(validate1034.errors);
+        vErrors = vErrors === null ? validate1045.errors : vErrors.concat(validate1045.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1033, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1044, vErrors);
       }
     }
   } else {
@@ -32314,11 +32826,11 @@ function validate1033(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1033.errors = vErrors;
+  validate1044.errors = vErrors;
   return errors === 0;
 }
-const schema395 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
-function validate1085(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema399 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
+function validate1096(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -32341,7 +32853,7 @@ function validate1085(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -32351,10 +32863,10 @@ function validate1085(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1085.errors = vErrors;
+  validate1096.errors = vErrors;
   return errors === 0;
 }
-function validate1087(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1098(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -32388,10 +32900,10 @@ function validate1087(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1087.errors = vErrors;
+  validate1098.errors = vErrors;
   return errors === 0;
 }
-function validate1091(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1102(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -32414,7 +32926,7 @@ function validate1091(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -32424,10 +32936,10 @@ function validate1091(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1091.errors = vErrors;
+  validate1102.errors = vErrors;
   return errors === 0;
 }
-function validate1093(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1104(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -32445,40 +32957,40 @@ function validate1093(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1093.errors = vErrors;
+  validate1104.errors = vErrors;
   return errors === 0;
 }
-function validate1090(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1101(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabelScene.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1091(data.HitFlag, {
+        !validate1102(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1091.errors : vErrors.concat(validate1091.errors);
+        vErrors = vErrors === null ? validate1102.errors : vErrors.concat(validate1102.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1090, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1101, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1093(data.Score, {
+        !validate1104(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1093.errors : vErrors.concat(validate1093.errors);
+        vErrors = vErrors === null ? validate1104.errors : vErrors.concat(validate1104.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1090, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1101, vErrors);
       }
     }
   } else {
@@ -32496,39 +33008,39 @@ function validate1090(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1090.errors = vErrors;
+  validate1101.errors = vErrors;
   return errors === 0;
 }
-function validate1089(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1100(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLabels.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.PornInfo !== undefined) {
       if (
-        !validate1090(data.PornInfo, {
+        !validate1101(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1090.errors : vErrors.concat(validate1090.errors);
+        vErrors = vErrors === null ? validate1101.errors : vErrors.concat(validate1101.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1089, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1100, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1090(data.AdsInfo, {
+        !validate1101(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1090.errors : vErrors.concat(validate1090.errors);
+        vErrors = vErrors === null ? validate1101.errors : vErrors.concat(validate1101.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1089, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1100, vErrors);
       }
     }
   } else {
@@ -32546,46 +33058,10 @@ function validate1089(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1089.errors = vErrors;
-  return errors === 0;
-}
-function validate1100(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema372.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
   validate1100.errors = vErrors;
   return errors === 0;
 }
-function validate1103(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1111(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -32608,7 +33084,7 @@ function validate1103(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -32618,10 +33094,10 @@ function validate1103(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1103.errors = vErrors;
+  validate1111.errors = vErrors;
   return errors === 0;
 }
-function validate1105(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1114(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -32639,10 +33115,46 @@ function validate1105(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1105.errors = vErrors;
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1114.errors = vErrors;
   return errors === 0;
 }
-function validate1108(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1116(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1116.errors = vErrors;
+  return errors === 0;
+}
+function validate1119(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrLocation.json" */ let vErrors =
     null;
   let errors = 0;
@@ -32752,10 +33264,10 @@ function validate1108(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1108.errors = vErrors;
+  validate1119.errors = vErrors;
   return errors === 0;
 }
-function validate1107(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1118(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailOcrResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -32796,7 +33308,7 @@ function validate1107(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err1);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1118, vErrors);
           }
         }
       } else {
@@ -32817,16 +33329,16 @@ function validate1107(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Location !== undefined) {
       if (
-        !validate1108(data.Location, {
+        !validate1119(data.Location, {
           instancePath: instancePath + "/Location",
           parentData: data,
           parentDataProperty: "Location",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1108.errors : vErrors.concat(validate1108.errors);
+        vErrors = vErrors === null ? validate1119.errors : vErrors.concat(validate1119.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1107, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1118, vErrors);
       }
     }
   } else {
@@ -32844,10 +33356,10 @@ function validate1107(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1107.errors = vErrors;
+  validate1118.errors = vErrors;
   return errors === 0;
 }
-function validate1112(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1123(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -32865,10 +33377,10 @@ function validate1112(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1112.errors = vErrors;
+  validate1123.errors = vErrors;
   return errors === 0;
 }
-function validate1111(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1122(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailLibResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -32892,16 +33404,16 @@ function validate1111(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Score !== undefined) {
       if (
-        !validate1112(data.Score, {
+        !validate1123(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1112.errors : vErrors.concat(validate1112.errors);
+        vErrors = vErrors === null ? validate1123.errors : vErrors.concat(validate1123.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1111, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1122, vErrors);
       }
     }
   } else {
@@ -32919,40 +33431,40 @@ function validate1111(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1111.errors = vErrors;
+  validate1122.errors = vErrors;
   return errors === 0;
 }
-function validate1102(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1113(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageScene.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1103(data.HitFlag, {
+        !validate1114(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1103.errors : vErrors.concat(validate1103.errors);
+        vErrors = vErrors === null ? validate1114.errors : vErrors.concat(validate1114.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1102, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1113, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1105(data.Score, {
+        !validate1116(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1105.errors : vErrors.concat(validate1105.errors);
+        vErrors = vErrors === null ? validate1116.errors : vErrors.concat(validate1116.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1102, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1113, vErrors);
       }
     }
     if (data.Category !== undefined) {
@@ -32995,16 +33507,16 @@ function validate1102(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data4.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1107(data4[i0], {
+            !validate1118(data4[i0], {
               instancePath: instancePath + "/OcrResults/" + i0,
               parentData: data4,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1107.errors : vErrors.concat(validate1107.errors);
+            vErrors = vErrors === null ? validate1118.errors : vErrors.concat(validate1118.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1102, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1113, vErrors);
           }
         }
       } else {
@@ -33029,16 +33541,16 @@ function validate1102(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data6.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1111(data6[i1], {
+            !validate1122(data6[i1], {
               instancePath: instancePath + "/LibResults/" + i1,
               parentData: data6,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1111.errors : vErrors.concat(validate1111.errors);
+            vErrors = vErrors === null ? validate1122.errors : vErrors.concat(validate1122.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1102, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1113, vErrors);
           }
         }
       } else {
@@ -33072,10 +33584,10 @@ function validate1102(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1102.errors = vErrors;
+  validate1113.errors = vErrors;
   return errors === 0;
 }
-function validate1099(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1110(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -33169,44 +33681,44 @@ function validate1099(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Suggestion !== undefined) {
       if (
-        !validate1100(data.Suggestion, {
+        !validate1111(data.Suggestion, {
           instancePath: instancePath + "/Suggestion",
           parentData: data,
           parentDataProperty: "Suggestion",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1100.errors : vErrors.concat(validate1100.errors);
+        vErrors = vErrors === null ? validate1111.errors : vErrors.concat(validate1111.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1099, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1110, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1102(data.PornInfo, {
+        !validate1113(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1102.errors : vErrors.concat(validate1102.errors);
+        vErrors = vErrors === null ? validate1113.errors : vErrors.concat(validate1113.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1099, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1110, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1102(data.AdsInfo, {
+        !validate1113(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1102.errors : vErrors.concat(validate1102.errors);
+        vErrors = vErrors === null ? validate1113.errors : vErrors.concat(validate1113.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1099, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1110, vErrors);
       }
     }
   } else {
@@ -33224,10 +33736,10 @@ function validate1099(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1099.errors = vErrors;
+  validate1110.errors = vErrors;
   return errors === 0;
 }
-function validate1098(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1109(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailPageSegment.json" */ let vErrors =
     null;
   let errors = 0;
@@ -33238,16 +33750,16 @@ function validate1098(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1099(data0[i0], {
+            !validate1110(data0[i0], {
               instancePath: instancePath + "/Results/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1099.errors : vErrors.concat(validate1099.errors);
+            vErrors = vErrors === null ? validate1110.errors : vErrors.concat(validate1110.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1098, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1109, vErrors);
           }
         }
       } else {
@@ -33281,10 +33793,10 @@ function validate1098(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1098.errors = vErrors;
+  validate1109.errors = vErrors;
   return errors === 0;
 }
-function validate1119(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1130(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -33307,7 +33819,7 @@ function validate1119(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -33317,10 +33829,10 @@ function validate1119(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1119.errors = vErrors;
+  validate1130.errors = vErrors;
   return errors === 0;
 }
-function validate1121(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1132(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -33339,7 +33851,7 @@ function validate1121(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1121, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1132, vErrors);
       }
     }
   } else {
@@ -33357,10 +33869,10 @@ function validate1121(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1121.errors = vErrors;
+  validate1132.errors = vErrors;
   return errors === 0;
 }
-function validate1123(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1134(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailUserInfo.json" */ let vErrors =
     null;
   let errors = 0;
@@ -33567,11 +34079,11 @@ function validate1123(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1123.errors = vErrors;
+  validate1134.errors = vErrors;
   return errors === 0;
 }
-const schema416 = { properties: { ListType: { enum: [0, 1] } } };
-function validate1126(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema420 = { properties: { ListType: { enum: [0, 1] } } };
+function validate1137(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -33598,7 +34110,7 @@ function validate1126(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/ListType",
           schemaPath: "#/properties/ListType/enum",
           keyword: "enum",
-          params: { allowedValues: schema416.properties.ListType.enum },
+          params: { allowedValues: schema420.properties.ListType.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -33658,10 +34170,10 @@ function validate1126(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1126.errors = vErrors;
+  validate1137.errors = vErrors;
   return errors === 0;
 }
-function validate1125(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1136(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailListInfo.json" */ let vErrors =
     null;
   let errors = 0;
@@ -33672,16 +34184,16 @@ function validate1125(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1126(data0[i0], {
+            !validate1137(data0[i0], {
               instancePath: instancePath + "/ListResults/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1126.errors : vErrors.concat(validate1126.errors);
+            vErrors = vErrors === null ? validate1137.errors : vErrors.concat(validate1137.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1125, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1136, vErrors);
           }
         }
       } else {
@@ -33715,10 +34227,10 @@ function validate1125(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1125.errors = vErrors;
+  validate1136.errors = vErrors;
   return errors === 0;
 }
-function validate1084(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1095(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailJob.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -33842,7 +34354,7 @@ function validate1084(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/State",
           schemaPath: "#/properties/State/enum",
           keyword: "enum",
-          params: { allowedValues: schema395.properties.State.enum },
+          params: { allowedValues: schema399.properties.State.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -33872,30 +34384,30 @@ function validate1084(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Suggestion !== undefined) {
       if (
-        !validate1085(data.Suggestion, {
+        !validate1096(data.Suggestion, {
           instancePath: instancePath + "/Suggestion",
           parentData: data,
           parentDataProperty: "Suggestion",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1085.errors : vErrors.concat(validate1085.errors);
+        vErrors = vErrors === null ? validate1096.errors : vErrors.concat(validate1096.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.CreationTime !== undefined) {
       if (
-        !validate1087(data.CreationTime, {
+        !validate1098(data.CreationTime, {
           instancePath: instancePath + "/CreationTime",
           parentData: data,
           parentDataProperty: "CreationTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1087.errors : vErrors.concat(validate1087.errors);
+        vErrors = vErrors === null ? validate1098.errors : vErrors.concat(validate1098.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.Object !== undefined) {
@@ -33952,86 +34464,86 @@ function validate1084(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Labels !== undefined) {
       if (
-        !validate1089(data.Labels, {
+        !validate1100(data.Labels, {
           instancePath: instancePath + "/Labels",
           parentData: data,
           parentDataProperty: "Labels",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1089.errors : vErrors.concat(validate1089.errors);
+        vErrors = vErrors === null ? validate1100.errors : vErrors.concat(validate1100.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.PageSegment !== undefined) {
       if (
-        !validate1098(data.PageSegment, {
+        !validate1109(data.PageSegment, {
           instancePath: instancePath + "/PageSegment",
           parentData: data,
           parentDataProperty: "PageSegment",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1098.errors : vErrors.concat(validate1098.errors);
+        vErrors = vErrors === null ? validate1109.errors : vErrors.concat(validate1109.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.ForbidState !== undefined) {
       if (
-        !validate1119(data.ForbidState, {
+        !validate1130(data.ForbidState, {
           instancePath: instancePath + "/ForbidState",
           parentData: data,
           parentDataProperty: "ForbidState",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1119.errors : vErrors.concat(validate1119.errors);
+        vErrors = vErrors === null ? validate1130.errors : vErrors.concat(validate1130.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
       if (
-        !validate1121(data.CosHeaders, {
+        !validate1132(data.CosHeaders, {
           instancePath: instancePath + "/CosHeaders",
           parentData: data,
           parentDataProperty: "CosHeaders",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1121.errors : vErrors.concat(validate1121.errors);
+        vErrors = vErrors === null ? validate1132.errors : vErrors.concat(validate1132.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.UserInfo !== undefined) {
       if (
-        !validate1123(data.UserInfo, {
+        !validate1134(data.UserInfo, {
           instancePath: instancePath + "/UserInfo",
           parentData: data,
           parentDataProperty: "UserInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1123.errors : vErrors.concat(validate1123.errors);
+        vErrors = vErrors === null ? validate1134.errors : vErrors.concat(validate1134.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.ListInfo !== undefined) {
       if (
-        !validate1125(data.ListInfo, {
+        !validate1136(data.ListInfo, {
           instancePath: instancePath + "/ListInfo",
           parentData: data,
           parentDataProperty: "ListInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1125.errors : vErrors.concat(validate1125.errors);
+        vErrors = vErrors === null ? validate1136.errors : vErrors.concat(validate1136.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1084, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1095, vErrors);
       }
     }
     if (data.BucketId !== undefined) {
@@ -34083,10 +34595,10 @@ function validate1084(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1084.errors = vErrors;
+  validate1095.errors = vErrors;
   return errors === 0;
 }
-function validate1083(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1094(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewDocumentDetailCallback.json" */ let vErrors =
     null;
   let errors = 0;
@@ -34140,16 +34652,16 @@ function validate1083(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.JobsDetail !== undefined) {
       if (
-        !validate1084(data.JobsDetail, {
+        !validate1095(data.JobsDetail, {
           instancePath: instancePath + "/JobsDetail",
           parentData: data,
           parentDataProperty: "JobsDetail",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1084.errors : vErrors.concat(validate1084.errors);
+        vErrors = vErrors === null ? validate1095.errors : vErrors.concat(validate1095.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1083, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1094, vErrors);
       }
     }
   } else {
@@ -34167,11 +34679,11 @@ function validate1083(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1083.errors = vErrors;
+  validate1094.errors = vErrors;
   return errors === 0;
 }
-const schema418 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
-function validate1132(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema422 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
+function validate1143(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -34194,7 +34706,7 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -34204,10 +34716,10 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1132.errors = vErrors;
+  validate1143.errors = vErrors;
   return errors === 0;
 }
-function validate1134(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1145(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -34241,10 +34753,10 @@ function validate1134(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1134.errors = vErrors;
+  validate1145.errors = vErrors;
   return errors === 0;
 }
-function validate1138(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1149(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -34267,7 +34779,7 @@ function validate1138(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -34277,10 +34789,10 @@ function validate1138(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1138.errors = vErrors;
+  validate1149.errors = vErrors;
   return errors === 0;
 }
-function validate1140(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1151(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -34298,39 +34810,39 @@ function validate1140(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1140.errors = vErrors;
+  validate1151.errors = vErrors;
   return errors === 0;
 }
-function validate1137(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1148(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabelScene.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1138(data.HitFlag, {
+        !validate1149(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1138.errors : vErrors.concat(validate1138.errors);
+        vErrors = vErrors === null ? validate1149.errors : vErrors.concat(validate1149.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1137, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1140(data.Score, {
+        !validate1151(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1140.errors : vErrors.concat(validate1140.errors);
+        vErrors = vErrors === null ? validate1151.errors : vErrors.concat(validate1151.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1137, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1148, vErrors);
       }
     }
   } else {
@@ -34348,39 +34860,39 @@ function validate1137(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1137.errors = vErrors;
+  validate1148.errors = vErrors;
   return errors === 0;
 }
-function validate1136(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1147(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailLabels.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.PornInfo !== undefined) {
       if (
-        !validate1137(data.PornInfo, {
+        !validate1148(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1137.errors : vErrors.concat(validate1137.errors);
+        vErrors = vErrors === null ? validate1148.errors : vErrors.concat(validate1148.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1136, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1147, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1137(data.AdsInfo, {
+        !validate1148(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1137.errors : vErrors.concat(validate1137.errors);
+        vErrors = vErrors === null ? validate1148.errors : vErrors.concat(validate1148.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1136, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1147, vErrors);
       }
     }
   } else {
@@ -34398,46 +34910,10 @@ function validate1136(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1136.errors = vErrors;
-  return errors === 0;
-}
-function validate1147(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema372.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
   validate1147.errors = vErrors;
   return errors === 0;
 }
-function validate1150(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1158(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -34460,7 +34936,7 @@ function validate1150(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -34470,10 +34946,10 @@ function validate1150(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1150.errors = vErrors;
+  validate1158.errors = vErrors;
   return errors === 0;
 }
-function validate1152(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1161(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -34491,10 +34967,46 @@ function validate1152(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1152.errors = vErrors;
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1161.errors = vErrors;
   return errors === 0;
 }
-function validate1155(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1163(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1163.errors = vErrors;
+  return errors === 0;
+}
+function validate1166(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrLocation.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -34603,10 +35115,10 @@ function validate1155(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1155.errors = vErrors;
+  validate1166.errors = vErrors;
   return errors === 0;
 }
-function validate1154(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1165(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailOcrResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -34646,7 +35158,7 @@ function validate1154(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err1);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1154, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1165, vErrors);
           }
         }
       } else {
@@ -34667,16 +35179,16 @@ function validate1154(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Location !== undefined) {
       if (
-        !validate1155(data.Location, {
+        !validate1166(data.Location, {
           instancePath: instancePath + "/Location",
           parentData: data,
           parentDataProperty: "Location",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1155.errors : vErrors.concat(validate1155.errors);
+        vErrors = vErrors === null ? validate1166.errors : vErrors.concat(validate1166.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1154, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1165, vErrors);
       }
     }
   } else {
@@ -34694,10 +35206,10 @@ function validate1154(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1154.errors = vErrors;
+  validate1165.errors = vErrors;
   return errors === 0;
 }
-function validate1159(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1170(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -34715,10 +35227,10 @@ function validate1159(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1159.errors = vErrors;
+  validate1170.errors = vErrors;
   return errors === 0;
 }
-function validate1158(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1169(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageLibResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -34742,16 +35254,16 @@ function validate1158(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Score !== undefined) {
       if (
-        !validate1159(data.Score, {
+        !validate1170(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1159.errors : vErrors.concat(validate1159.errors);
+        vErrors = vErrors === null ? validate1170.errors : vErrors.concat(validate1170.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1158, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1169, vErrors);
       }
     }
   } else {
@@ -34769,39 +35281,39 @@ function validate1158(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1158.errors = vErrors;
+  validate1169.errors = vErrors;
   return errors === 0;
 }
-function validate1149(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1160(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageScene.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1150(data.HitFlag, {
+        !validate1161(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1150.errors : vErrors.concat(validate1150.errors);
+        vErrors = vErrors === null ? validate1161.errors : vErrors.concat(validate1161.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1149, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1160, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1152(data.Score, {
+        !validate1163(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1152.errors : vErrors.concat(validate1152.errors);
+        vErrors = vErrors === null ? validate1163.errors : vErrors.concat(validate1163.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1149, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1160, vErrors);
       }
     }
     if (data.Category !== undefined) {
@@ -34844,16 +35356,16 @@ function validate1149(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data4.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1154(data4[i0], {
+            !validate1165(data4[i0], {
               instancePath: instancePath + "/OcrResults/" + i0,
               parentData: data4,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1154.errors : vErrors.concat(validate1154.errors);
+            vErrors = vErrors === null ? validate1165.errors : vErrors.concat(validate1165.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1149, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1160, vErrors);
           }
         }
       } else {
@@ -34878,16 +35390,16 @@ function validate1149(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data6.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1158(data6[i1], {
+            !validate1169(data6[i1], {
               instancePath: instancePath + "/LibResults/" + i1,
               parentData: data6,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1158.errors : vErrors.concat(validate1158.errors);
+            vErrors = vErrors === null ? validate1169.errors : vErrors.concat(validate1169.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1149, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1160, vErrors);
           }
         }
       } else {
@@ -34921,10 +35433,10 @@ function validate1149(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1149.errors = vErrors;
+  validate1160.errors = vErrors;
   return errors === 0;
 }
-function validate1146(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1157(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -34981,44 +35493,44 @@ function validate1146(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Suggestion !== undefined) {
       if (
-        !validate1147(data.Suggestion, {
+        !validate1158(data.Suggestion, {
           instancePath: instancePath + "/Suggestion",
           parentData: data,
           parentDataProperty: "Suggestion",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1147.errors : vErrors.concat(validate1147.errors);
+        vErrors = vErrors === null ? validate1158.errors : vErrors.concat(validate1158.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1146, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1157, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1149(data.PornInfo, {
+        !validate1160(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1149.errors : vErrors.concat(validate1149.errors);
+        vErrors = vErrors === null ? validate1160.errors : vErrors.concat(validate1160.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1146, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1157, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1149(data.AdsInfo, {
+        !validate1160(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1149.errors : vErrors.concat(validate1149.errors);
+        vErrors = vErrors === null ? validate1160.errors : vErrors.concat(validate1160.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1146, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1157, vErrors);
       }
     }
   } else {
@@ -35036,10 +35548,10 @@ function validate1146(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1146.errors = vErrors;
+  validate1157.errors = vErrors;
   return errors === 0;
 }
-function validate1145(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1156(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailImageResults.json" */ let vErrors =
     null;
   let errors = 0;
@@ -35050,16 +35562,16 @@ function validate1145(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1146(data0[i0], {
+            !validate1157(data0[i0], {
               instancePath: instancePath + "/Results/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1146.errors : vErrors.concat(validate1146.errors);
+            vErrors = vErrors === null ? validate1157.errors : vErrors.concat(validate1157.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1145, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1156, vErrors);
           }
         }
       } else {
@@ -35093,10 +35605,10 @@ function validate1145(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1145.errors = vErrors;
+  validate1156.errors = vErrors;
   return errors === 0;
 }
-function validate1168(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1179(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -35119,7 +35631,7 @@ function validate1168(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -35129,10 +35641,10 @@ function validate1168(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1168.errors = vErrors;
+  validate1179.errors = vErrors;
   return errors === 0;
 }
-function validate1171(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1182(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -35155,7 +35667,7 @@ function validate1171(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -35165,10 +35677,10 @@ function validate1171(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1171.errors = vErrors;
+  validate1182.errors = vErrors;
   return errors === 0;
 }
-function validate1173(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1184(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -35186,11 +35698,11 @@ function validate1173(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1173.errors = vErrors;
+  validate1184.errors = vErrors;
   return errors === 0;
 }
-const schema441 = { properties: { LibType: { enum: [1, 2] } } };
-function validate1175(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema445 = { properties: { LibType: { enum: [1, 2] } } };
+function validate1186(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextLibResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -35217,7 +35729,7 @@ function validate1175(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/LibType",
           schemaPath: "#/properties/LibType/enum",
           keyword: "enum",
-          params: { allowedValues: schema441.properties.LibType.enum },
+          params: { allowedValues: schema445.properties.LibType.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -35264,7 +35776,7 @@ function validate1175(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err3);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1175, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1186, vErrors);
           }
         }
       } else {
@@ -35298,39 +35810,39 @@ function validate1175(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1175.errors = vErrors;
+  validate1186.errors = vErrors;
   return errors === 0;
 }
-function validate1170(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1181(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextScene.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1171(data.HitFlag, {
+        !validate1182(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1171.errors : vErrors.concat(validate1171.errors);
+        vErrors = vErrors === null ? validate1182.errors : vErrors.concat(validate1182.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1170, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1181, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1173(data.Score, {
+        !validate1184(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1173.errors : vErrors.concat(validate1173.errors);
+        vErrors = vErrors === null ? validate1184.errors : vErrors.concat(validate1184.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1170, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1181, vErrors);
       }
     }
     if (data.Keywords !== undefined) {
@@ -35356,16 +35868,16 @@ function validate1170(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data3.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1175(data3[i0], {
+            !validate1186(data3[i0], {
               instancePath: instancePath + "/LibResults/" + i0,
               parentData: data3,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1175.errors : vErrors.concat(validate1175.errors);
+            vErrors = vErrors === null ? validate1186.errors : vErrors.concat(validate1186.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1170, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1181, vErrors);
           }
         }
       } else {
@@ -35399,10 +35911,10 @@ function validate1170(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1170.errors = vErrors;
+  validate1181.errors = vErrors;
   return errors === 0;
 }
-function validate1167(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1178(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -35442,44 +35954,44 @@ function validate1167(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Suggestion !== undefined) {
       if (
-        !validate1168(data.Suggestion, {
+        !validate1179(data.Suggestion, {
           instancePath: instancePath + "/Suggestion",
           parentData: data,
           parentDataProperty: "Suggestion",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1168.errors : vErrors.concat(validate1168.errors);
+        vErrors = vErrors === null ? validate1179.errors : vErrors.concat(validate1179.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1167, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1178, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1170(data.PornInfo, {
+        !validate1181(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1170.errors : vErrors.concat(validate1170.errors);
+        vErrors = vErrors === null ? validate1181.errors : vErrors.concat(validate1181.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1167, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1178, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1170(data.AdsInfo, {
+        !validate1181(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1170.errors : vErrors.concat(validate1170.errors);
+        vErrors = vErrors === null ? validate1181.errors : vErrors.concat(validate1181.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1167, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1178, vErrors);
       }
     }
   } else {
@@ -35497,10 +36009,10 @@ function validate1167(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1167.errors = vErrors;
+  validate1178.errors = vErrors;
   return errors === 0;
 }
-function validate1166(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1177(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailTextResults.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -35510,16 +36022,16 @@ function validate1166(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1167(data0[i0], {
+            !validate1178(data0[i0], {
               instancePath: instancePath + "/Results/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1167.errors : vErrors.concat(validate1167.errors);
+            vErrors = vErrors === null ? validate1178.errors : vErrors.concat(validate1178.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1166, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1177, vErrors);
           }
         }
       } else {
@@ -35553,10 +36065,10 @@ function validate1166(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1166.errors = vErrors;
+  validate1177.errors = vErrors;
   return errors === 0;
 }
-function validate1181(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1192(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -35762,11 +36274,11 @@ function validate1181(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1181.errors = vErrors;
+  validate1192.errors = vErrors;
   return errors === 0;
 }
-const schema444 = { properties: { ListType: { enum: [0, 1] } } };
-function validate1184(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema448 = { properties: { ListType: { enum: [0, 1] } } };
+function validate1195(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -35792,7 +36304,7 @@ function validate1184(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/ListType",
           schemaPath: "#/properties/ListType/enum",
           keyword: "enum",
-          params: { allowedValues: schema444.properties.ListType.enum },
+          params: { allowedValues: schema448.properties.ListType.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -35852,10 +36364,10 @@ function validate1184(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1184.errors = vErrors;
+  validate1195.errors = vErrors;
   return errors === 0;
 }
-function validate1183(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1194(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailListInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -35865,16 +36377,16 @@ function validate1183(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1184(data0[i0], {
+            !validate1195(data0[i0], {
               instancePath: instancePath + "/ListResults/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1184.errors : vErrors.concat(validate1184.errors);
+            vErrors = vErrors === null ? validate1195.errors : vErrors.concat(validate1195.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1183, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1194, vErrors);
           }
         }
       } else {
@@ -35908,10 +36420,10 @@ function validate1183(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1183.errors = vErrors;
+  validate1194.errors = vErrors;
   return errors === 0;
 }
-function validate1187(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1198(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -35934,7 +36446,7 @@ function validate1187(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -35944,10 +36456,10 @@ function validate1187(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1187.errors = vErrors;
+  validate1198.errors = vErrors;
   return errors === 0;
 }
-function validate1189(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1200(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -35966,7 +36478,7 @@ function validate1189(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1189, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1200, vErrors);
       }
     }
   } else {
@@ -35984,10 +36496,10 @@ function validate1189(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1189.errors = vErrors;
+  validate1200.errors = vErrors;
   return errors === 0;
 }
-function validate1131(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1142(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailJob.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -36111,7 +36623,7 @@ function validate1131(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/State",
           schemaPath: "#/properties/State/enum",
           keyword: "enum",
-          params: { allowedValues: schema418.properties.State.enum },
+          params: { allowedValues: schema422.properties.State.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -36141,30 +36653,30 @@ function validate1131(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Suggestion !== undefined) {
       if (
-        !validate1132(data.Suggestion, {
+        !validate1143(data.Suggestion, {
           instancePath: instancePath + "/Suggestion",
           parentData: data,
           parentDataProperty: "Suggestion",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1132.errors : vErrors.concat(validate1132.errors);
+        vErrors = vErrors === null ? validate1143.errors : vErrors.concat(validate1143.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.CreationTime !== undefined) {
       if (
-        !validate1134(data.CreationTime, {
+        !validate1145(data.CreationTime, {
           instancePath: instancePath + "/CreationTime",
           parentData: data,
           parentDataProperty: "CreationTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1134.errors : vErrors.concat(validate1134.errors);
+        vErrors = vErrors === null ? validate1145.errors : vErrors.concat(validate1145.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.Url !== undefined) {
@@ -36204,44 +36716,44 @@ function validate1131(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Labels !== undefined) {
       if (
-        !validate1136(data.Labels, {
+        !validate1147(data.Labels, {
           instancePath: instancePath + "/Labels",
           parentData: data,
           parentDataProperty: "Labels",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1136.errors : vErrors.concat(validate1136.errors);
+        vErrors = vErrors === null ? validate1147.errors : vErrors.concat(validate1147.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.ImageResults !== undefined) {
       if (
-        !validate1145(data.ImageResults, {
+        !validate1156(data.ImageResults, {
           instancePath: instancePath + "/ImageResults",
           parentData: data,
           parentDataProperty: "ImageResults",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1145.errors : vErrors.concat(validate1145.errors);
+        vErrors = vErrors === null ? validate1156.errors : vErrors.concat(validate1156.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.TextResults !== undefined) {
       if (
-        !validate1166(data.TextResults, {
+        !validate1177(data.TextResults, {
           instancePath: instancePath + "/TextResults",
           parentData: data,
           parentDataProperty: "TextResults",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1166.errors : vErrors.concat(validate1166.errors);
+        vErrors = vErrors === null ? validate1177.errors : vErrors.concat(validate1177.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.HighlightHtml !== undefined) {
@@ -36263,30 +36775,30 @@ function validate1131(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.UserInfo !== undefined) {
       if (
-        !validate1181(data.UserInfo, {
+        !validate1192(data.UserInfo, {
           instancePath: instancePath + "/UserInfo",
           parentData: data,
           parentDataProperty: "UserInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1181.errors : vErrors.concat(validate1181.errors);
+        vErrors = vErrors === null ? validate1192.errors : vErrors.concat(validate1192.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.ListInfo !== undefined) {
       if (
-        !validate1183(data.ListInfo, {
+        !validate1194(data.ListInfo, {
           instancePath: instancePath + "/ListInfo",
           parentData: data,
           parentDataProperty: "ListInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1183.errors : vErrors.concat(validate1183.errors);
+        vErrors = vErrors === null ? validate1194.errors : vErrors.concat(validate1194.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.BucketId !== undefined) {
@@ -36325,30 +36837,30 @@ function validate1131(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ForbidState !== undefined) {
       if (
-        !validate1187(data.ForbidState, {
+        !validate1198(data.ForbidState, {
           instancePath: instancePath + "/ForbidState",
           parentData: data,
           parentDataProperty: "ForbidState",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1187.errors : vErrors.concat(validate1187.errors);
+        vErrors = vErrors === null ? validate1198.errors : vErrors.concat(validate1198.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
       if (
-        !validate1189(data.CosHeaders, {
+        !validate1200(data.CosHeaders, {
           instancePath: instancePath + "/CosHeaders",
           parentData: data,
           parentDataProperty: "CosHeaders",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1189.errors : vErrors.concat(validate1189.errors);
+        vErrors = vErrors === null ? validate1200.errors : vErrors.concat(validate1200.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1131, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1142, vErrors);
       }
     }
   } else {
@@ -36366,10 +36878,10 @@ function validate1131(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1131.errors = vErrors;
+  validate1142.errors = vErrors;
   return errors === 0;
 }
-function validate1130(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1141(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewHtmlDetailCallback.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -36422,16 +36934,16 @@ function validate1130(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.JobsDetail !== undefined) {
       if (
-        !validate1131(data.JobsDetail, {
+        !validate1142(data.JobsDetail, {
           instancePath: instancePath + "/JobsDetail",
           parentData: data,
           parentDataProperty: "JobsDetail",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1131.errors : vErrors.concat(validate1131.errors);
+        vErrors = vErrors === null ? validate1142.errors : vErrors.concat(validate1142.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1130, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1141, vErrors);
       }
     }
   } else {
@@ -36449,13 +36961,13 @@ function validate1130(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1130.errors = vErrors;
+  validate1141.errors = vErrors;
   return errors === 0;
 }
-const schema448 = {
+const schema452 = {
   properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] }, CompressionResult: { enum: [0, 1] } },
 };
-function validate1194(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1205(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -36489,10 +37001,10 @@ function validate1194(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1194.errors = vErrors;
+  validate1205.errors = vErrors;
   return errors === 0;
 }
-function validate1196(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1207(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -36515,7 +37027,7 @@ function validate1196(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -36525,10 +37037,10 @@ function validate1196(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1196.errors = vErrors;
+  validate1207.errors = vErrors;
   return errors === 0;
 }
-function validate1198(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1209(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -36546,10 +37058,10 @@ function validate1198(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1198.errors = vErrors;
+  validate1209.errors = vErrors;
   return errors === 0;
 }
-function validate1201(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1212(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -36572,7 +37084,7 @@ function validate1201(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -36582,10 +37094,10 @@ function validate1201(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1201.errors = vErrors;
+  validate1212.errors = vErrors;
   return errors === 0;
 }
-function validate1203(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1214(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -36603,10 +37115,10 @@ function validate1203(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1203.errors = vErrors;
+  validate1214.errors = vErrors;
   return errors === 0;
 }
-function validate1206(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1217(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrLocation.json" */ let vErrors =
     null;
   let errors = 0;
@@ -36716,10 +37228,10 @@ function validate1206(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1206.errors = vErrors;
+  validate1217.errors = vErrors;
   return errors === 0;
 }
-function validate1205(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1216(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoOcrResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -36760,7 +37272,7 @@ function validate1205(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err1);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1205, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1216, vErrors);
           }
         }
       } else {
@@ -36781,16 +37293,16 @@ function validate1205(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Location !== undefined) {
       if (
-        !validate1206(data.Location, {
+        !validate1217(data.Location, {
           instancePath: instancePath + "/Location",
           parentData: data,
           parentDataProperty: "Location",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1206.errors : vErrors.concat(validate1206.errors);
+        vErrors = vErrors === null ? validate1217.errors : vErrors.concat(validate1217.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1205, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1216, vErrors);
       }
     }
   } else {
@@ -36808,10 +37320,10 @@ function validate1205(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1205.errors = vErrors;
+  validate1216.errors = vErrors;
   return errors === 0;
 }
-function validate1210(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1221(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -36829,10 +37341,10 @@ function validate1210(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1210.errors = vErrors;
+  validate1221.errors = vErrors;
   return errors === 0;
 }
-function validate1209(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1220(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfoLibResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -36856,16 +37368,16 @@ function validate1209(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Score !== undefined) {
       if (
-        !validate1210(data.Score, {
+        !validate1221(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1210.errors : vErrors.concat(validate1210.errors);
+        vErrors = vErrors === null ? validate1221.errors : vErrors.concat(validate1221.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1209, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1220, vErrors);
       }
     }
   } else {
@@ -36883,39 +37395,39 @@ function validate1209(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1209.errors = vErrors;
+  validate1220.errors = vErrors;
   return errors === 0;
 }
-function validate1200(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1211(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailPornInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1201(data.HitFlag, {
+        !validate1212(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1201.errors : vErrors.concat(validate1201.errors);
+        vErrors = vErrors === null ? validate1212.errors : vErrors.concat(validate1212.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1200, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1211, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1203(data.Score, {
+        !validate1214(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1203.errors : vErrors.concat(validate1203.errors);
+        vErrors = vErrors === null ? validate1214.errors : vErrors.concat(validate1214.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1200, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1211, vErrors);
       }
     }
     if (data.Label !== undefined) {
@@ -36975,16 +37487,16 @@ function validate1200(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1205(data5[i0], {
+            !validate1216(data5[i0], {
               instancePath: instancePath + "/OcrResults/" + i0,
               parentData: data5,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1205.errors : vErrors.concat(validate1205.errors);
+            vErrors = vErrors === null ? validate1216.errors : vErrors.concat(validate1216.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1200, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1211, vErrors);
           }
         }
       } else {
@@ -37009,16 +37521,16 @@ function validate1200(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data7.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1209(data7[i1], {
+            !validate1220(data7[i1], {
               instancePath: instancePath + "/LibResults/" + i1,
               parentData: data7,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1209.errors : vErrors.concat(validate1209.errors);
+            vErrors = vErrors === null ? validate1220.errors : vErrors.concat(validate1220.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1200, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1211, vErrors);
           }
         }
       } else {
@@ -37052,10 +37564,10 @@ function validate1200(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1200.errors = vErrors;
+  validate1211.errors = vErrors;
   return errors === 0;
 }
-function validate1215(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1226(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -37078,7 +37590,7 @@ function validate1215(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -37088,10 +37600,10 @@ function validate1215(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1215.errors = vErrors;
+  validate1226.errors = vErrors;
   return errors === 0;
 }
-function validate1217(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1228(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -37109,10 +37621,10 @@ function validate1217(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1217.errors = vErrors;
+  validate1228.errors = vErrors;
   return errors === 0;
 }
-function validate1220(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1231(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrLocation.json" */ let vErrors =
     null;
   let errors = 0;
@@ -37222,10 +37734,10 @@ function validate1220(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1220.errors = vErrors;
+  validate1231.errors = vErrors;
   return errors === 0;
 }
-function validate1219(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1230(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoOcrResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -37266,7 +37778,7 @@ function validate1219(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err1);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1219, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1230, vErrors);
           }
         }
       } else {
@@ -37287,16 +37799,16 @@ function validate1219(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Location !== undefined) {
       if (
-        !validate1220(data.Location, {
+        !validate1231(data.Location, {
           instancePath: instancePath + "/Location",
           parentData: data,
           parentDataProperty: "Location",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1220.errors : vErrors.concat(validate1220.errors);
+        vErrors = vErrors === null ? validate1231.errors : vErrors.concat(validate1231.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1219, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1230, vErrors);
       }
     }
   } else {
@@ -37314,10 +37826,10 @@ function validate1219(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1219.errors = vErrors;
+  validate1230.errors = vErrors;
   return errors === 0;
 }
-function validate1224(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1235(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -37335,10 +37847,10 @@ function validate1224(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1224.errors = vErrors;
+  validate1235.errors = vErrors;
   return errors === 0;
 }
-function validate1223(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1234(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfoLibResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -37362,16 +37874,16 @@ function validate1223(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Score !== undefined) {
       if (
-        !validate1224(data.Score, {
+        !validate1235(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1224.errors : vErrors.concat(validate1224.errors);
+        vErrors = vErrors === null ? validate1235.errors : vErrors.concat(validate1235.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1223, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
       }
     }
   } else {
@@ -37389,39 +37901,39 @@ function validate1223(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1223.errors = vErrors;
+  validate1234.errors = vErrors;
   return errors === 0;
 }
-function validate1214(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1225(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailAdsInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1215(data.HitFlag, {
+        !validate1226(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1215.errors : vErrors.concat(validate1215.errors);
+        vErrors = vErrors === null ? validate1226.errors : vErrors.concat(validate1226.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1214, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1225, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1217(data.Score, {
+        !validate1228(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1217.errors : vErrors.concat(validate1217.errors);
+        vErrors = vErrors === null ? validate1228.errors : vErrors.concat(validate1228.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1214, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1225, vErrors);
       }
     }
     if (data.Label !== undefined) {
@@ -37481,16 +37993,16 @@ function validate1214(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1219(data5[i0], {
+            !validate1230(data5[i0], {
               instancePath: instancePath + "/OcrResults/" + i0,
               parentData: data5,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1219.errors : vErrors.concat(validate1219.errors);
+            vErrors = vErrors === null ? validate1230.errors : vErrors.concat(validate1230.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1214, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1225, vErrors);
           }
         }
       } else {
@@ -37515,16 +38027,16 @@ function validate1214(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data7.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1223(data7[i1], {
+            !validate1234(data7[i1], {
               instancePath: instancePath + "/LibResults/" + i1,
               parentData: data7,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1223.errors : vErrors.concat(validate1223.errors);
+            vErrors = vErrors === null ? validate1234.errors : vErrors.concat(validate1234.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1214, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1225, vErrors);
           }
         }
       } else {
@@ -37558,10 +38070,10 @@ function validate1214(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1214.errors = vErrors;
+  validate1225.errors = vErrors;
   return errors === 0;
 }
-function validate1228(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1239(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -37584,7 +38096,7 @@ function validate1228(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -37594,10 +38106,10 @@ function validate1228(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1228.errors = vErrors;
+  validate1239.errors = vErrors;
   return errors === 0;
 }
-function validate1230(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1241(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -37616,7 +38128,7 @@ function validate1230(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1230, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1241, vErrors);
       }
     }
   } else {
@@ -37634,10 +38146,10 @@ function validate1230(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1230.errors = vErrors;
+  validate1241.errors = vErrors;
   return errors === 0;
 }
-function validate1193(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1204(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailJob.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -37744,7 +38256,7 @@ function validate1193(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/State",
           schemaPath: "#/properties/State/enum",
           keyword: "enum",
-          params: { allowedValues: schema448.properties.State.enum },
+          params: { allowedValues: schema452.properties.State.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -37757,16 +38269,16 @@ function validate1193(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.CreationTime !== undefined) {
       if (
-        !validate1194(data.CreationTime, {
+        !validate1205(data.CreationTime, {
           instancePath: instancePath + "/CreationTime",
           parentData: data,
           parentDataProperty: "CreationTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1194.errors : vErrors.concat(validate1194.errors);
+        vErrors = vErrors === null ? validate1205.errors : vErrors.concat(validate1205.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1204, vErrors);
       }
     }
     if (data.CompressionResult !== undefined) {
@@ -37791,7 +38303,7 @@ function validate1193(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/CompressionResult",
           schemaPath: "#/properties/CompressionResult/enum",
           keyword: "enum",
-          params: { allowedValues: schema448.properties.CompressionResult.enum },
+          params: { allowedValues: schema452.properties.CompressionResult.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -37855,30 +38367,30 @@ function validate1193(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1196(data.Result, {
+        !validate1207(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1196.errors : vErrors.concat(validate1196.errors);
+        vErrors = vErrors === null ? validate1207.errors : vErrors.concat(validate1207.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1204, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1198(data.Score, {
+        !validate1209(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1198.errors : vErrors.concat(validate1198.errors);
+        vErrors = vErrors === null ? validate1209.errors : vErrors.concat(validate1209.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1204, vErrors);
       }
     }
     if (data.Category !== undefined) {
@@ -37934,30 +38446,30 @@ function validate1193(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1200(data.PornInfo, {
+        !validate1211(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1200.errors : vErrors.concat(validate1200.errors);
+        vErrors = vErrors === null ? validate1211.errors : vErrors.concat(validate1211.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1204, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1214(data.AdsInfo, {
+        !validate1225(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1214.errors : vErrors.concat(validate1214.errors);
+        vErrors = vErrors === null ? validate1225.errors : vErrors.concat(validate1225.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1204, vErrors);
       }
     }
     if (data.BucketId !== undefined) {
@@ -37996,30 +38508,30 @@ function validate1193(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ForbidState !== undefined) {
       if (
-        !validate1228(data.ForbidState, {
+        !validate1239(data.ForbidState, {
           instancePath: instancePath + "/ForbidState",
           parentData: data,
           parentDataProperty: "ForbidState",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1228.errors : vErrors.concat(validate1228.errors);
+        vErrors = vErrors === null ? validate1239.errors : vErrors.concat(validate1239.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1204, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
       if (
-        !validate1230(data.CosHeaders, {
+        !validate1241(data.CosHeaders, {
           instancePath: instancePath + "/CosHeaders",
           parentData: data,
           parentDataProperty: "CosHeaders",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1230.errors : vErrors.concat(validate1230.errors);
+        vErrors = vErrors === null ? validate1241.errors : vErrors.concat(validate1241.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1193, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1204, vErrors);
       }
     }
   } else {
@@ -38037,10 +38549,10 @@ function validate1193(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1193.errors = vErrors;
+  validate1204.errors = vErrors;
   return errors === 0;
 }
-function validate1192(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1203(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageDetailCallback.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -38093,16 +38605,16 @@ function validate1192(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.JobsDetail !== undefined) {
       if (
-        !validate1193(data.JobsDetail, {
+        !validate1204(data.JobsDetail, {
           instancePath: instancePath + "/JobsDetail",
           parentData: data,
           parentDataProperty: "JobsDetail",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1193.errors : vErrors.concat(validate1193.errors);
+        vErrors = vErrors === null ? validate1204.errors : vErrors.concat(validate1204.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1192, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1203, vErrors);
       }
     }
   } else {
@@ -38120,11 +38632,11 @@ function validate1192(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1192.errors = vErrors;
+  validate1203.errors = vErrors;
   return errors === 0;
 }
-const schema469 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
-function validate1235(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema473 = { properties: { State: { enum: ["Submitted", "Success", "Failed", "Auditing"] } } };
+function validate1246(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -38158,223 +38670,7 @@ function validate1235(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1235.errors = vErrors;
-  return errors === 0;
-}
-function validate1237(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema372.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1237.errors = vErrors;
-  return errors === 0;
-}
-function validate1240(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1240.errors = vErrors;
-  return errors === 0;
-}
-function validate1239(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailPornInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.HitFlag !== undefined) {
-      if (
-        !validate1240(data.HitFlag, {
-          instancePath: instancePath + "/HitFlag",
-          parentData: data,
-          parentDataProperty: "HitFlag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1240.errors : vErrors.concat(validate1240.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1239, vErrors);
-      }
-    }
-    if (data.Count !== undefined) {
-      let data1 = data.Count;
-      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err0 = {
-          instancePath: instancePath + "/Count",
-          schemaPath: "#/properties/Count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1239.errors = vErrors;
-  return errors === 0;
-}
-function validate1244(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1244.errors = vErrors;
-  return errors === 0;
-}
-function validate1243(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailAdsInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.HitFlag !== undefined) {
-      if (
-        !validate1244(data.HitFlag, {
-          instancePath: instancePath + "/HitFlag",
-          parentData: data,
-          parentDataProperty: "HitFlag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1244.errors : vErrors.concat(validate1244.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1243, vErrors);
-      }
-    }
-    if (data.Count !== undefined) {
-      let data1 = data.Count;
-      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err0 = {
-          instancePath: instancePath + "/Count",
-          schemaPath: "#/properties/Count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1243.errors = vErrors;
+  validate1246.errors = vErrors;
   return errors === 0;
 }
 function validate1248(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -38400,7 +38696,7 @@ function validate1248(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -38413,61 +38709,7 @@ function validate1248(data, { instancePath = "", parentData, parentDataProperty,
   validate1248.errors = vErrors;
   return errors === 0;
 }
-function validate1247(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailIllegalInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.HitFlag !== undefined) {
-      if (
-        !validate1248(data.HitFlag, {
-          instancePath: instancePath + "/HitFlag",
-          parentData: data,
-          parentDataProperty: "HitFlag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1248.errors : vErrors.concat(validate1248.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1247, vErrors);
-      }
-    }
-    if (data.Count !== undefined) {
-      let data1 = data.Count;
-      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err0 = {
-          instancePath: instancePath + "/Count",
-          schemaPath: "#/properties/Count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1247.errors = vErrors;
-  return errors === 0;
-}
-function validate1252(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1251(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -38490,62 +38732,8 @@ function validate1252(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1252.errors = vErrors;
-  return errors === 0;
-}
-function validate1251(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailAbuseInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.HitFlag !== undefined) {
-      if (
-        !validate1252(data.HitFlag, {
-          instancePath: instancePath + "/HitFlag",
-          parentData: data,
-          parentDataProperty: "HitFlag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1252.errors : vErrors.concat(validate1252.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1251, vErrors);
-      }
-    }
-    if (data.Count !== undefined) {
-      let data1 = data.Count;
-      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
-        const err0 = {
-          instancePath: instancePath + "/Count",
-          schemaPath: "#/properties/Count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
     };
     if (vErrors === null) {
       vErrors = [err1];
@@ -38557,7 +38745,61 @@ function validate1251(data, { instancePath = "", parentData, parentDataProperty,
   validate1251.errors = vErrors;
   return errors === 0;
 }
-function validate1256(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1250(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailPornInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1251(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1251.errors : vErrors.concat(validate1251.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1250, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1250.errors = vErrors;
+  return errors === 0;
+}
+function validate1255(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -38580,7 +38822,7 @@ function validate1256(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -38590,7 +38832,61 @@ function validate1256(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1256.errors = vErrors;
+  validate1255.errors = vErrors;
+  return errors === 0;
+}
+function validate1254(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1255(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1255.errors : vErrors.concat(validate1255.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1254, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1254.errors = vErrors;
   return errors === 0;
 }
 function validate1259(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -38616,7 +38912,7 @@ function validate1259(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -38629,7 +38925,61 @@ function validate1259(data, { instancePath = "", parentData, parentDataProperty,
   validate1259.errors = vErrors;
   return errors === 0;
 }
-function validate1261(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1258(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailIllegalInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1259(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1259.errors : vErrors.concat(validate1259.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1258, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
+        const err0 = {
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1258.errors = vErrors;
+  return errors === 0;
+}
+function validate1263(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -38647,21 +38997,48 @@ function validate1261(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1261.errors = vErrors;
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1263.errors = vErrors;
   return errors === 0;
 }
-const schema485 = { properties: { LibType: { enum: [1, 2] } } };
-function validate1263(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json" */ let vErrors =
-    null;
+function validate1262(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailAbuseInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.LibType !== undefined) {
-      let data0 = data.LibType;
-      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1263(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1263.errors : vErrors.concat(validate1263.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1262, vErrors);
+      }
+    }
+    if (data.Count !== undefined) {
+      let data1 = data.Count;
+      if (!(typeof data1 == "number" && !(data1 % 1) && !isNaN(data1) && isFinite(data1))) {
         const err0 = {
-          instancePath: instancePath + "/LibType",
-          schemaPath: "#/properties/LibType/type",
+          instancePath: instancePath + "/Count",
+          schemaPath: "#/properties/Count/type",
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
@@ -38673,79 +39050,9 @@ function validate1263(data, { instancePath = "", parentData, parentDataProperty,
         }
         errors++;
       }
-      if (!(data0 === 1 || data0 === 2)) {
-        const err1 = {
-          instancePath: instancePath + "/LibType",
-          schemaPath: "#/properties/LibType/enum",
-          keyword: "enum",
-          params: { allowedValues: schema485.properties.LibType.enum },
-          message: "must be equal to one of the allowed values",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.LibName !== undefined) {
-      if (typeof data.LibName !== "string") {
-        const err2 = {
-          instancePath: instancePath + "/LibName",
-          schemaPath: "#/properties/LibName/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.Keywords !== undefined) {
-      let data2 = data.Keywords;
-      if (Array.isArray(data2)) {
-        const len0 = data2.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (typeof data2[i0] !== "string") {
-            const err3 = {
-              instancePath: instancePath + "/Keywords/" + i0,
-              schemaPath: "#/properties/Keywords/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err3];
-            } else {
-              vErrors.push(err3);
-            }
-            errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1263, vErrors);
-          }
-        }
-      } else {
-        const err4 = {
-          instancePath: instancePath + "/Keywords",
-          schemaPath: "#/properties/Keywords/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
     }
   } else {
-    const err5 = {
+    const err1 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -38753,132 +39060,13 @@ function validate1263(data, { instancePath = "", parentData, parentDataProperty,
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err5];
+      vErrors = [err1];
     } else {
-      vErrors.push(err5);
+      vErrors.push(err1);
     }
     errors++;
   }
-  validate1263.errors = vErrors;
-  return errors === 0;
-}
-function validate1258(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfo.json" */ let vErrors =
-    null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.HitFlag !== undefined) {
-      if (
-        !validate1259(data.HitFlag, {
-          instancePath: instancePath + "/HitFlag",
-          parentData: data,
-          parentDataProperty: "HitFlag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1259.errors : vErrors.concat(validate1259.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1258, vErrors);
-      }
-    }
-    if (data.Score !== undefined) {
-      if (
-        !validate1261(data.Score, {
-          instancePath: instancePath + "/Score",
-          parentData: data,
-          parentDataProperty: "Score",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1261.errors : vErrors.concat(validate1261.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1258, vErrors);
-      }
-    }
-    if (data.Keywords !== undefined) {
-      if (typeof data.Keywords !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/Keywords",
-          schemaPath: "#/properties/Keywords/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.LibResults !== undefined) {
-      let data3 = data.LibResults;
-      if (Array.isArray(data3)) {
-        const len0 = data3.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (
-            !validate1263(data3[i0], {
-              instancePath: instancePath + "/LibResults/" + i0,
-              parentData: data3,
-              parentDataProperty: i0,
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate1263.errors : vErrors.concat(validate1263.errors);
-            errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1258, vErrors);
-          }
-        }
-      } else {
-        const err1 = {
-          instancePath: instancePath + "/LibResults",
-          schemaPath: "#/properties/LibResults/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.SubLabel !== undefined) {
-      if (typeof data.SubLabel !== "string") {
-        const err2 = {
-          instancePath: instancePath + "/SubLabel",
-          schemaPath: "#/properties/SubLabel/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err3 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err3];
-    } else {
-      vErrors.push(err3);
-    }
-    errors++;
-  }
-  validate1258.errors = vErrors;
+  validate1262.errors = vErrors;
   return errors === 0;
 }
 function validate1267(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -38904,7 +39092,7 @@ function validate1267(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -38917,7 +39105,7 @@ function validate1267(data, { instancePath = "", parentData, parentDataProperty,
   validate1267.errors = vErrors;
   return errors === 0;
 }
-function validate1269(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1270(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -38935,12 +39123,48 @@ function validate1269(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1269.errors = vErrors;
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1270.errors = vErrors;
+  return errors === 0;
+}
+function validate1272(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1272.errors = vErrors;
   return errors === 0;
 }
 const schema489 = { properties: { LibType: { enum: [1, 2] } } };
-function validate1271(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json" */ let vErrors =
+function validate1274(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfoLibResult.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -39013,7 +39237,7 @@ function validate1271(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err3);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1271, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1274, vErrors);
           }
         }
       } else {
@@ -39047,40 +39271,40 @@ function validate1271(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1271.errors = vErrors;
+  validate1274.errors = vErrors;
   return errors === 0;
 }
-function validate1266(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfo.json" */ let vErrors =
+function validate1269(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionPornInfo.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1267(data.HitFlag, {
+        !validate1270(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1267.errors : vErrors.concat(validate1267.errors);
+        vErrors = vErrors === null ? validate1270.errors : vErrors.concat(validate1270.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1269, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1269(data.Score, {
+        !validate1272(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1269.errors : vErrors.concat(validate1269.errors);
+        vErrors = vErrors === null ? validate1272.errors : vErrors.concat(validate1272.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1269, vErrors);
       }
     }
     if (data.Keywords !== undefined) {
@@ -39106,16 +39330,16 @@ function validate1266(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data3.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1271(data3[i0], {
+            !validate1274(data3[i0], {
               instancePath: instancePath + "/LibResults/" + i0,
               parentData: data3,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1271.errors : vErrors.concat(validate1271.errors);
+            vErrors = vErrors === null ? validate1274.errors : vErrors.concat(validate1274.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1269, vErrors);
           }
         }
       } else {
@@ -39166,10 +39390,10 @@ function validate1266(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1266.errors = vErrors;
+  validate1269.errors = vErrors;
   return errors === 0;
 }
-function validate1275(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1278(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -39192,7 +39416,7 @@ function validate1275(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -39202,10 +39426,10 @@ function validate1275(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1275.errors = vErrors;
+  validate1278.errors = vErrors;
   return errors === 0;
 }
-function validate1277(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1280(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -39223,12 +39447,12 @@ function validate1277(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1277.errors = vErrors;
+  validate1280.errors = vErrors;
   return errors === 0;
 }
 const schema493 = { properties: { LibType: { enum: [1, 2] } } };
-function validate1279(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json" */ let vErrors =
+function validate1282(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfoLibResult.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -39301,7 +39525,7 @@ function validate1279(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err3);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1279, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1282, vErrors);
           }
         }
       } else {
@@ -39335,40 +39559,40 @@ function validate1279(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1279.errors = vErrors;
+  validate1282.errors = vErrors;
   return errors === 0;
 }
-function validate1274(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfo.json" */ let vErrors =
+function validate1277(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAdsInfo.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1275(data.HitFlag, {
+        !validate1278(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1275.errors : vErrors.concat(validate1275.errors);
+        vErrors = vErrors === null ? validate1278.errors : vErrors.concat(validate1278.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1274, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1277(data.Score, {
+        !validate1280(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1277.errors : vErrors.concat(validate1277.errors);
+        vErrors = vErrors === null ? validate1280.errors : vErrors.concat(validate1280.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1274, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
       }
     }
     if (data.Keywords !== undefined) {
@@ -39394,16 +39618,16 @@ function validate1274(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data3.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1279(data3[i0], {
+            !validate1282(data3[i0], {
               instancePath: instancePath + "/LibResults/" + i0,
               parentData: data3,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1279.errors : vErrors.concat(validate1279.errors);
+            vErrors = vErrors === null ? validate1282.errors : vErrors.concat(validate1282.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1274, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1277, vErrors);
           }
         }
       } else {
@@ -39454,10 +39678,10 @@ function validate1274(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1274.errors = vErrors;
+  validate1277.errors = vErrors;
   return errors === 0;
 }
-function validate1283(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1286(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -39480,7 +39704,7 @@ function validate1283(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -39490,10 +39714,10 @@ function validate1283(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1283.errors = vErrors;
+  validate1286.errors = vErrors;
   return errors === 0;
 }
-function validate1285(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1288(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -39511,12 +39735,12 @@ function validate1285(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1285.errors = vErrors;
+  validate1288.errors = vErrors;
   return errors === 0;
 }
 const schema497 = { properties: { LibType: { enum: [1, 2] } } };
-function validate1287(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json" */ let vErrors =
+function validate1290(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfoLibResult.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -39589,7 +39813,7 @@ function validate1287(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err3);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1287, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1290, vErrors);
           }
         }
       } else {
@@ -39623,40 +39847,40 @@ function validate1287(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1287.errors = vErrors;
+  validate1290.errors = vErrors;
   return errors === 0;
 }
-function validate1282(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfo.json" */ let vErrors =
+function validate1285(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionIllegalInfo.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1283(data.HitFlag, {
+        !validate1286(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1283.errors : vErrors.concat(validate1283.errors);
+        vErrors = vErrors === null ? validate1286.errors : vErrors.concat(validate1286.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1282, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1285, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1285(data.Score, {
+        !validate1288(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1285.errors : vErrors.concat(validate1285.errors);
+        vErrors = vErrors === null ? validate1288.errors : vErrors.concat(validate1288.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1282, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1285, vErrors);
       }
     }
     if (data.Keywords !== undefined) {
@@ -39682,16 +39906,16 @@ function validate1282(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data3.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1287(data3[i0], {
+            !validate1290(data3[i0], {
               instancePath: instancePath + "/LibResults/" + i0,
               parentData: data3,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1287.errors : vErrors.concat(validate1287.errors);
+            vErrors = vErrors === null ? validate1290.errors : vErrors.concat(validate1290.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1282, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1285, vErrors);
           }
         }
       } else {
@@ -39742,10 +39966,298 @@ function validate1282(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1282.errors = vErrors;
+  validate1285.errors = vErrors;
   return errors === 0;
 }
-function validate1255(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1294(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1294.errors = vErrors;
+  return errors === 0;
+}
+function validate1296(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1296.errors = vErrors;
+  return errors === 0;
+}
+const schema501 = { properties: { LibType: { enum: [1, 2] } } };
+function validate1298(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfoLibResult.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.LibType !== undefined) {
+      let data0 = data.LibType;
+      if (!(typeof data0 == "number" && !(data0 % 1) && !isNaN(data0) && isFinite(data0))) {
+        const err0 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+      if (!(data0 === 1 || data0 === 2)) {
+        const err1 = {
+          instancePath: instancePath + "/LibType",
+          schemaPath: "#/properties/LibType/enum",
+          keyword: "enum",
+          params: { allowedValues: schema501.properties.LibType.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.LibName !== undefined) {
+      if (typeof data.LibName !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/LibName",
+          schemaPath: "#/properties/LibName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.Keywords !== undefined) {
+      let data2 = data.Keywords;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data2[i0] !== "string") {
+            const err3 = {
+              instancePath: instancePath + "/Keywords/" + i0,
+              schemaPath: "#/properties/Keywords/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+            if (errors >= MAX_ERRORS) return stop(validate1298, vErrors);
+          }
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate1298.errors = vErrors;
+  return errors === 0;
+}
+function validate1293(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSectionAbuseInfo.json" */ let vErrors =
+    null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.HitFlag !== undefined) {
+      if (
+        !validate1294(data.HitFlag, {
+          instancePath: instancePath + "/HitFlag",
+          parentData: data,
+          parentDataProperty: "HitFlag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1294.errors : vErrors.concat(validate1294.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1293, vErrors);
+      }
+    }
+    if (data.Score !== undefined) {
+      if (
+        !validate1296(data.Score, {
+          instancePath: instancePath + "/Score",
+          parentData: data,
+          parentDataProperty: "Score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1296.errors : vErrors.concat(validate1296.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1293, vErrors);
+      }
+    }
+    if (data.Keywords !== undefined) {
+      if (typeof data.Keywords !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/Keywords",
+          schemaPath: "#/properties/Keywords/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.LibResults !== undefined) {
+      let data3 = data.LibResults;
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (
+            !validate1298(data3[i0], {
+              instancePath: instancePath + "/LibResults/" + i0,
+              parentData: data3,
+              parentDataProperty: i0,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1298.errors : vErrors.concat(validate1298.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1293, vErrors);
+          }
+        }
+      } else {
+        const err1 = {
+          instancePath: instancePath + "/LibResults",
+          schemaPath: "#/properties/LibResults/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.SubLabel !== undefined) {
+      if (typeof data.SubLabel !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/SubLabel",
+          schemaPath: "#/properties/SubLabel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate1293.errors = vErrors;
+  return errors === 0;
+}
+function validate1266(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailSection.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -39786,72 +40298,72 @@ function validate1255(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1256(data.Result, {
+        !validate1267(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1256.errors : vErrors.concat(validate1256.errors);
+        vErrors = vErrors === null ? validate1267.errors : vErrors.concat(validate1267.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1255, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1258(data.PornInfo, {
+        !validate1269(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1258.errors : vErrors.concat(validate1258.errors);
+        vErrors = vErrors === null ? validate1269.errors : vErrors.concat(validate1269.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1255, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1266(data.AdsInfo, {
+        !validate1277(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1266.errors : vErrors.concat(validate1266.errors);
+        vErrors = vErrors === null ? validate1277.errors : vErrors.concat(validate1277.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1255, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
       }
     }
     if (data.IllegalInfo !== undefined) {
       if (
-        !validate1274(data.IllegalInfo, {
+        !validate1285(data.IllegalInfo, {
           instancePath: instancePath + "/IllegalInfo",
           parentData: data,
           parentDataProperty: "IllegalInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1274.errors : vErrors.concat(validate1274.errors);
+        vErrors = vErrors === null ? validate1285.errors : vErrors.concat(validate1285.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1255, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
       }
     }
     if (data.AbuseInfo !== undefined) {
       if (
-        !validate1282(data.AbuseInfo, {
+        !validate1293(data.AbuseInfo, {
           instancePath: instancePath + "/AbuseInfo",
           parentData: data,
           parentDataProperty: "AbuseInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1282.errors : vErrors.concat(validate1282.errors);
+        vErrors = vErrors === null ? validate1293.errors : vErrors.concat(validate1293.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1255, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1266, vErrors);
       }
     }
   } else {
@@ -39869,10 +40381,10 @@ function validate1255(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1255.errors = vErrors;
+  validate1266.errors = vErrors;
   return errors === 0;
 }
-function validate1291(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1302(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -39895,7 +40407,7 @@ function validate1291(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -39905,10 +40417,10 @@ function validate1291(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1291.errors = vErrors;
+  validate1302.errors = vErrors;
   return errors === 0;
 }
-function validate1293(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1304(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -39927,7 +40439,7 @@ function validate1293(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1293, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1304, vErrors);
       }
     }
   } else {
@@ -39945,10 +40457,10 @@ function validate1293(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1293.errors = vErrors;
+  validate1304.errors = vErrors;
   return errors === 0;
 }
-function validate1295(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1306(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -40154,11 +40666,11 @@ function validate1295(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1295.errors = vErrors;
+  validate1306.errors = vErrors;
   return errors === 0;
 }
-const schema502 = { properties: { ListType: { enum: [0, 1] } } };
-function validate1298(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema506 = { properties: { ListType: { enum: [0, 1] } } };
+function validate1309(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailListResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -40184,7 +40696,7 @@ function validate1298(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/ListType",
           schemaPath: "#/properties/ListType/enum",
           keyword: "enum",
-          params: { allowedValues: schema502.properties.ListType.enum },
+          params: { allowedValues: schema506.properties.ListType.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -40244,10 +40756,10 @@ function validate1298(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1298.errors = vErrors;
+  validate1309.errors = vErrors;
   return errors === 0;
 }
-function validate1297(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1308(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailListInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -40257,16 +40769,16 @@ function validate1297(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1298(data0[i0], {
+            !validate1309(data0[i0], {
               instancePath: instancePath + "/ListResults/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1298.errors : vErrors.concat(validate1298.errors);
+            vErrors = vErrors === null ? validate1309.errors : vErrors.concat(validate1309.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1297, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1308, vErrors);
           }
         }
       } else {
@@ -40300,10 +40812,10 @@ function validate1297(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1297.errors = vErrors;
+  validate1308.errors = vErrors;
   return errors === 0;
 }
-function validate1234(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1245(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailJob.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -40427,7 +40939,7 @@ function validate1234(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/State",
           schemaPath: "#/properties/State/enum",
           keyword: "enum",
-          params: { allowedValues: schema469.properties.State.enum },
+          params: { allowedValues: schema473.properties.State.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -40440,16 +40952,16 @@ function validate1234(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.CreationTime !== undefined) {
       if (
-        !validate1235(data.CreationTime, {
+        !validate1246(data.CreationTime, {
           instancePath: instancePath + "/CreationTime",
           parentData: data,
           parentDataProperty: "CreationTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1235.errors : vErrors.concat(validate1235.errors);
+        vErrors = vErrors === null ? validate1246.errors : vErrors.concat(validate1246.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.Object !== undefined) {
@@ -40505,72 +41017,72 @@ function validate1234(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1237(data.Result, {
+        !validate1248(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1237.errors : vErrors.concat(validate1237.errors);
+        vErrors = vErrors === null ? validate1248.errors : vErrors.concat(validate1248.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1239(data.PornInfo, {
+        !validate1250(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1239.errors : vErrors.concat(validate1239.errors);
+        vErrors = vErrors === null ? validate1250.errors : vErrors.concat(validate1250.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1243(data.AdsInfo, {
+        !validate1254(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1243.errors : vErrors.concat(validate1243.errors);
+        vErrors = vErrors === null ? validate1254.errors : vErrors.concat(validate1254.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.IllegalInfo !== undefined) {
       if (
-        !validate1247(data.IllegalInfo, {
+        !validate1258(data.IllegalInfo, {
           instancePath: instancePath + "/IllegalInfo",
           parentData: data,
           parentDataProperty: "IllegalInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1247.errors : vErrors.concat(validate1247.errors);
+        vErrors = vErrors === null ? validate1258.errors : vErrors.concat(validate1258.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.AbuseInfo !== undefined) {
       if (
-        !validate1251(data.AbuseInfo, {
+        !validate1262(data.AbuseInfo, {
           instancePath: instancePath + "/AbuseInfo",
           parentData: data,
           parentDataProperty: "AbuseInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1251.errors : vErrors.concat(validate1251.errors);
+        vErrors = vErrors === null ? validate1262.errors : vErrors.concat(validate1262.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.SectionCount !== undefined) {
@@ -40597,16 +41109,16 @@ function validate1234(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data15.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1255(data15[i0], {
+            !validate1266(data15[i0], {
               instancePath: instancePath + "/Section/" + i0,
               parentData: data15,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1255.errors : vErrors.concat(validate1255.errors);
+            vErrors = vErrors === null ? validate1266.errors : vErrors.concat(validate1266.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
           }
         }
       } else {
@@ -40661,58 +41173,58 @@ function validate1234(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ForbidState !== undefined) {
       if (
-        !validate1291(data.ForbidState, {
+        !validate1302(data.ForbidState, {
           instancePath: instancePath + "/ForbidState",
           parentData: data,
           parentDataProperty: "ForbidState",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1291.errors : vErrors.concat(validate1291.errors);
+        vErrors = vErrors === null ? validate1302.errors : vErrors.concat(validate1302.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
       if (
-        !validate1293(data.CosHeaders, {
+        !validate1304(data.CosHeaders, {
           instancePath: instancePath + "/CosHeaders",
           parentData: data,
           parentDataProperty: "CosHeaders",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1293.errors : vErrors.concat(validate1293.errors);
+        vErrors = vErrors === null ? validate1304.errors : vErrors.concat(validate1304.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.UserInfo !== undefined) {
       if (
-        !validate1295(data.UserInfo, {
+        !validate1306(data.UserInfo, {
           instancePath: instancePath + "/UserInfo",
           parentData: data,
           parentDataProperty: "UserInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1295.errors : vErrors.concat(validate1295.errors);
+        vErrors = vErrors === null ? validate1306.errors : vErrors.concat(validate1306.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
     if (data.ListInfo !== undefined) {
       if (
-        !validate1297(data.ListInfo, {
+        !validate1308(data.ListInfo, {
           instancePath: instancePath + "/ListInfo",
           parentData: data,
           parentDataProperty: "ListInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1297.errors : vErrors.concat(validate1297.errors);
+        vErrors = vErrors === null ? validate1308.errors : vErrors.concat(validate1308.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1234, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1245, vErrors);
       }
     }
   } else {
@@ -40730,10 +41242,10 @@ function validate1234(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1234.errors = vErrors;
+  validate1245.errors = vErrors;
   return errors === 0;
 }
-function validate1233(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1244(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextDetailCallback.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -40786,16 +41298,16 @@ function validate1233(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.JobsDetail !== undefined) {
       if (
-        !validate1234(data.JobsDetail, {
+        !validate1245(data.JobsDetail, {
           instancePath: instancePath + "/JobsDetail",
           parentData: data,
           parentDataProperty: "JobsDetail",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1234.errors : vErrors.concat(validate1234.errors);
+        vErrors = vErrors === null ? validate1245.errors : vErrors.concat(validate1245.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1233, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1244, vErrors);
       }
     }
   } else {
@@ -40813,11 +41325,11 @@ function validate1233(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1233.errors = vErrors;
+  validate1244.errors = vErrors;
   return errors === 0;
 }
-const schema504 = { properties: { State: { enum: ["Submitted", "Snapshoting", "Success", "Failed", "Auditing"] } } };
-function validate1304(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema508 = { properties: { State: { enum: ["Submitted", "Snapshoting", "Success", "Failed", "Auditing"] } } };
+function validate1315(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (typeof data === "string") {
@@ -40851,10 +41363,10 @@ function validate1304(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1304.errors = vErrors;
+  validate1315.errors = vErrors;
   return errors === 0;
 }
-function validate1306(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1317(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -40877,7 +41389,7 @@ function validate1306(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -40887,10 +41399,10 @@ function validate1306(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1306.errors = vErrors;
+  validate1317.errors = vErrors;
   return errors === 0;
 }
-function validate1309(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1320(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -40913,7 +41425,7 @@ function validate1309(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -40923,26 +41435,26 @@ function validate1309(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1309.errors = vErrors;
+  validate1320.errors = vErrors;
   return errors === 0;
 }
-function validate1308(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1319(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSceneSummary.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1309(data.HitFlag, {
+        !validate1320(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1309.errors : vErrors.concat(validate1309.errors);
+        vErrors = vErrors === null ? validate1320.errors : vErrors.concat(validate1320.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1308, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1319, vErrors);
       }
     }
     if (data.Count !== undefined) {
@@ -40978,103 +41490,103 @@ function validate1308(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1308.errors = vErrors;
-  return errors === 0;
-}
-function validate1314(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema372.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1314.errors = vErrors;
-  return errors === 0;
-}
-function validate1317(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1317.errors = vErrors;
-  return errors === 0;
-}
-function validate1319(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
   validate1319.errors = vErrors;
   return errors === 0;
 }
-function validate1322(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1325(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema376.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1325.errors = vErrors;
+  return errors === 0;
+}
+function validate1328(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1328.errors = vErrors;
+  return errors === 0;
+}
+function validate1330(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1330.errors = vErrors;
+  return errors === 0;
+}
+function validate1333(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrLocation.json" */ let vErrors =
     null;
   let errors = 0;
@@ -41184,10 +41696,10 @@ function validate1322(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1322.errors = vErrors;
+  validate1333.errors = vErrors;
   return errors === 0;
 }
-function validate1321(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1332(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailOcrResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -41227,7 +41739,7 @@ function validate1321(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err1);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1321, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1332, vErrors);
           }
         }
       } else {
@@ -41248,16 +41760,16 @@ function validate1321(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Location !== undefined) {
       if (
-        !validate1322(data.Location, {
+        !validate1333(data.Location, {
           instancePath: instancePath + "/Location",
           parentData: data,
           parentDataProperty: "Location",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1322.errors : vErrors.concat(validate1322.errors);
+        vErrors = vErrors === null ? validate1333.errors : vErrors.concat(validate1333.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1321, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1332, vErrors);
       }
     }
   } else {
@@ -41275,10 +41787,10 @@ function validate1321(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1321.errors = vErrors;
+  validate1332.errors = vErrors;
   return errors === 0;
 }
-function validate1326(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1337(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -41296,10 +41808,10 @@ function validate1326(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1326.errors = vErrors;
+  validate1337.errors = vErrors;
   return errors === 0;
 }
-function validate1325(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1336(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailImageLibResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -41323,16 +41835,16 @@ function validate1325(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Score !== undefined) {
       if (
-        !validate1326(data.Score, {
+        !validate1337(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1326.errors : vErrors.concat(validate1326.errors);
+        vErrors = vErrors === null ? validate1337.errors : vErrors.concat(validate1337.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1325, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1336, vErrors);
       }
     }
   } else {
@@ -41350,40 +41862,40 @@ function validate1325(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1325.errors = vErrors;
+  validate1336.errors = vErrors;
   return errors === 0;
 }
-function validate1316(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1327(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshotScene.json" */ let vErrors =
     null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1317(data.HitFlag, {
+        !validate1328(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1317.errors : vErrors.concat(validate1317.errors);
+        vErrors = vErrors === null ? validate1328.errors : vErrors.concat(validate1328.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1327, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1319(data.Score, {
+        !validate1330(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1319.errors : vErrors.concat(validate1319.errors);
+        vErrors = vErrors === null ? validate1330.errors : vErrors.concat(validate1330.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1327, vErrors);
       }
     }
     if (data.Label !== undefined) {
@@ -41443,16 +41955,16 @@ function validate1316(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1321(data5[i0], {
+            !validate1332(data5[i0], {
               instancePath: instancePath + "/OcrResults/" + i0,
               parentData: data5,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1321.errors : vErrors.concat(validate1321.errors);
+            vErrors = vErrors === null ? validate1332.errors : vErrors.concat(validate1332.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1327, vErrors);
           }
         }
       } else {
@@ -41477,16 +41989,16 @@ function validate1316(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data7.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1325(data7[i1], {
+            !validate1336(data7[i1], {
               instancePath: instancePath + "/LibResults/" + i1,
               parentData: data7,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1325.errors : vErrors.concat(validate1325.errors);
+            vErrors = vErrors === null ? validate1336.errors : vErrors.concat(validate1336.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1316, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1327, vErrors);
           }
         }
       } else {
@@ -41520,10 +42032,10 @@ function validate1316(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1316.errors = vErrors;
+  validate1327.errors = vErrors;
   return errors === 0;
 }
-function validate1313(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1324(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailSnapshot.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -41598,44 +42110,44 @@ function validate1313(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1314(data.Result, {
+        !validate1325(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1314.errors : vErrors.concat(validate1314.errors);
+        vErrors = vErrors === null ? validate1325.errors : vErrors.concat(validate1325.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1313, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1324, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1316(data.PornInfo, {
+        !validate1327(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1316.errors : vErrors.concat(validate1316.errors);
+        vErrors = vErrors === null ? validate1327.errors : vErrors.concat(validate1327.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1313, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1324, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1316(data.AdsInfo, {
+        !validate1327(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1316.errors : vErrors.concat(validate1316.errors);
+        vErrors = vErrors === null ? validate1327.errors : vErrors.concat(validate1327.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1313, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1324, vErrors);
       }
     }
   } else {
@@ -41653,10 +42165,10 @@ function validate1313(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1313.errors = vErrors;
+  validate1324.errors = vErrors;
   return errors === 0;
 }
-function validate1333(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1344(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -41679,7 +42191,7 @@ function validate1333(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -41689,10 +42201,10 @@ function validate1333(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1333.errors = vErrors;
+  validate1344.errors = vErrors;
   return errors === 0;
 }
-function validate1336(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1347(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -41715,7 +42227,7 @@ function validate1336(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -41725,10 +42237,10 @@ function validate1336(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1336.errors = vErrors;
+  validate1347.errors = vErrors;
   return errors === 0;
 }
-function validate1338(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1349(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -41746,11 +42258,11 @@ function validate1338(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1338.errors = vErrors;
+  validate1349.errors = vErrors;
   return errors === 0;
 }
-const schema523 = { properties: { LibType: { enum: [1, 2] } } };
-function validate1340(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema527 = { properties: { LibType: { enum: [1, 2] } } };
+function validate1351(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioLibResult.json" */ let vErrors =
     null;
   let errors = 0;
@@ -41777,7 +42289,7 @@ function validate1340(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/LibType",
           schemaPath: "#/properties/LibType/enum",
           keyword: "enum",
-          params: { allowedValues: schema523.properties.LibType.enum },
+          params: { allowedValues: schema527.properties.LibType.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -41824,7 +42336,7 @@ function validate1340(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err3);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1340, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1351, vErrors);
           }
         }
       } else {
@@ -41858,39 +42370,39 @@ function validate1340(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1340.errors = vErrors;
+  validate1351.errors = vErrors;
   return errors === 0;
 }
-function validate1335(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1346(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioScene.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.HitFlag !== undefined) {
       if (
-        !validate1336(data.HitFlag, {
+        !validate1347(data.HitFlag, {
           instancePath: instancePath + "/HitFlag",
           parentData: data,
           parentDataProperty: "HitFlag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1336.errors : vErrors.concat(validate1336.errors);
+        vErrors = vErrors === null ? validate1347.errors : vErrors.concat(validate1347.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1335, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1346, vErrors);
       }
     }
     if (data.Score !== undefined) {
       if (
-        !validate1338(data.Score, {
+        !validate1349(data.Score, {
           instancePath: instancePath + "/Score",
           parentData: data,
           parentDataProperty: "Score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1338.errors : vErrors.concat(validate1338.errors);
+        vErrors = vErrors === null ? validate1349.errors : vErrors.concat(validate1349.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1335, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1346, vErrors);
       }
     }
     if (data.Category !== undefined) {
@@ -41929,7 +42441,7 @@ function validate1335(data, { instancePath = "", parentData, parentDataProperty,
               vErrors.push(err1);
             }
             errors++;
-            if (errors >= MAX_ERRORS) return stop(validate1335, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1346, vErrors);
           }
         }
       } else {
@@ -41954,16 +42466,16 @@ function validate1335(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data5.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1340(data5[i1], {
+            !validate1351(data5[i1], {
               instancePath: instancePath + "/LibResults/" + i1,
               parentData: data5,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1340.errors : vErrors.concat(validate1340.errors);
+            vErrors = vErrors === null ? validate1351.errors : vErrors.concat(validate1351.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1335, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1346, vErrors);
           }
         }
       } else {
@@ -41997,10 +42509,10 @@ function validate1335(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1335.errors = vErrors;
+  validate1346.errors = vErrors;
   return errors === 0;
 }
-function validate1332(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1343(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailAudioSection.json" */ let vErrors =
     null;
   let errors = 0;
@@ -42094,44 +42606,44 @@ function validate1332(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1333(data.Result, {
+        !validate1344(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1333.errors : vErrors.concat(validate1333.errors);
+        vErrors = vErrors === null ? validate1344.errors : vErrors.concat(validate1344.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1332, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1343, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1335(data.PornInfo, {
+        !validate1346(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1335.errors : vErrors.concat(validate1335.errors);
+        vErrors = vErrors === null ? validate1346.errors : vErrors.concat(validate1346.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1332, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1343, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1335(data.AdsInfo, {
+        !validate1346(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1335.errors : vErrors.concat(validate1335.errors);
+        vErrors = vErrors === null ? validate1346.errors : vErrors.concat(validate1346.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1332, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1343, vErrors);
       }
     }
   } else {
@@ -42149,10 +42661,10 @@ function validate1332(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1332.errors = vErrors;
+  validate1343.errors = vErrors;
   return errors === 0;
 }
-function validate1345(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1356(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -42175,7 +42687,7 @@ function validate1345(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -42185,10 +42697,10 @@ function validate1345(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1345.errors = vErrors;
+  validate1356.errors = vErrors;
   return errors === 0;
 }
-function validate1347(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1358(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -42207,7 +42719,7 @@ function validate1347(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1347, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1358, vErrors);
       }
     }
   } else {
@@ -42225,10 +42737,10 @@ function validate1347(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1347.errors = vErrors;
+  validate1358.errors = vErrors;
   return errors === 0;
 }
-function validate1349(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1360(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailUserInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -42434,11 +42946,11 @@ function validate1349(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1349.errors = vErrors;
+  validate1360.errors = vErrors;
   return errors === 0;
 }
-const schema528 = { properties: { ListType: { enum: [0, 1] } } };
-function validate1352(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+const schema532 = { properties: { ListType: { enum: [0, 1] } } };
+function validate1363(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListResult.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -42464,7 +42976,7 @@ function validate1352(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/ListType",
           schemaPath: "#/properties/ListType/enum",
           keyword: "enum",
-          params: { allowedValues: schema528.properties.ListType.enum },
+          params: { allowedValues: schema532.properties.ListType.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -42524,10 +43036,10 @@ function validate1352(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1352.errors = vErrors;
+  validate1363.errors = vErrors;
   return errors === 0;
 }
-function validate1351(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1362(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailListInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -42537,16 +43049,16 @@ function validate1351(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data0.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1352(data0[i0], {
+            !validate1363(data0[i0], {
               instancePath: instancePath + "/ListResults/" + i0,
               parentData: data0,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1352.errors : vErrors.concat(validate1352.errors);
+            vErrors = vErrors === null ? validate1363.errors : vErrors.concat(validate1363.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1351, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1362, vErrors);
           }
         }
       } else {
@@ -42580,10 +43092,10 @@ function validate1351(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1351.errors = vErrors;
+  validate1362.errors = vErrors;
   return errors === 0;
 }
-function validate1303(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1314(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailJob.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -42713,7 +43225,7 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
           instancePath: instancePath + "/State",
           schemaPath: "#/properties/State/enum",
           keyword: "enum",
-          params: { allowedValues: schema504.properties.State.enum },
+          params: { allowedValues: schema508.properties.State.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -42726,16 +43238,16 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.CreationTime !== undefined) {
       if (
-        !validate1304(data.CreationTime, {
+        !validate1315(data.CreationTime, {
           instancePath: instancePath + "/CreationTime",
           parentData: data,
           parentDataProperty: "CreationTime",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1304.errors : vErrors.concat(validate1304.errors);
+        vErrors = vErrors === null ? validate1315.errors : vErrors.concat(validate1315.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
     if (data.Object !== undefined) {
@@ -42809,44 +43321,44 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.Result !== undefined) {
       if (
-        !validate1306(data.Result, {
+        !validate1317(data.Result, {
           instancePath: instancePath + "/Result",
           parentData: data,
           parentDataProperty: "Result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1306.errors : vErrors.concat(validate1306.errors);
+        vErrors = vErrors === null ? validate1317.errors : vErrors.concat(validate1317.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
     if (data.PornInfo !== undefined) {
       if (
-        !validate1308(data.PornInfo, {
+        !validate1319(data.PornInfo, {
           instancePath: instancePath + "/PornInfo",
           parentData: data,
           parentDataProperty: "PornInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1308.errors : vErrors.concat(validate1308.errors);
+        vErrors = vErrors === null ? validate1319.errors : vErrors.concat(validate1319.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
     if (data.AdsInfo !== undefined) {
       if (
-        !validate1308(data.AdsInfo, {
+        !validate1319(data.AdsInfo, {
           instancePath: instancePath + "/AdsInfo",
           parentData: data,
           parentDataProperty: "AdsInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1308.errors : vErrors.concat(validate1308.errors);
+        vErrors = vErrors === null ? validate1319.errors : vErrors.concat(validate1319.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
     if (data.Snapshot !== undefined) {
@@ -42855,16 +43367,16 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
         const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate1313(data13[i0], {
+            !validate1324(data13[i0], {
               instancePath: instancePath + "/Snapshot/" + i0,
               parentData: data13,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1313.errors : vErrors.concat(validate1313.errors);
+            vErrors = vErrors === null ? validate1324.errors : vErrors.concat(validate1324.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
           }
         }
       } else {
@@ -42889,16 +43401,16 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
         const len1 = data15.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate1332(data15[i1], {
+            !validate1343(data15[i1], {
               instancePath: instancePath + "/AudioSection/" + i1,
               parentData: data15,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate1332.errors : vErrors.concat(validate1332.errors);
+            vErrors = vErrors === null ? validate1343.errors : vErrors.concat(validate1343.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
           }
         }
       } else {
@@ -42953,44 +43465,44 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ForbidState !== undefined) {
       if (
-        !validate1345(data.ForbidState, {
+        !validate1356(data.ForbidState, {
           instancePath: instancePath + "/ForbidState",
           parentData: data,
           parentDataProperty: "ForbidState",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1345.errors : vErrors.concat(validate1345.errors);
+        vErrors = vErrors === null ? validate1356.errors : vErrors.concat(validate1356.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
     if (data.CosHeaders !== undefined) {
       if (
-        !validate1347(data.CosHeaders, {
+        !validate1358(data.CosHeaders, {
           instancePath: instancePath + "/CosHeaders",
           parentData: data,
           parentDataProperty: "CosHeaders",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1347.errors : vErrors.concat(validate1347.errors);
+        vErrors = vErrors === null ? validate1358.errors : vErrors.concat(validate1358.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
     if (data.UserInfo !== undefined) {
       if (
-        !validate1349(data.UserInfo, {
+        !validate1360(data.UserInfo, {
           instancePath: instancePath + "/UserInfo",
           parentData: data,
           parentDataProperty: "UserInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1349.errors : vErrors.concat(validate1349.errors);
+        vErrors = vErrors === null ? validate1360.errors : vErrors.concat(validate1360.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
     if (data.Type !== undefined) {
@@ -43012,16 +43524,16 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.ListInfo !== undefined) {
       if (
-        !validate1351(data.ListInfo, {
+        !validate1362(data.ListInfo, {
           instancePath: instancePath + "/ListInfo",
           parentData: data,
           parentDataProperty: "ListInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1351.errors : vErrors.concat(validate1351.errors);
+        vErrors = vErrors === null ? validate1362.errors : vErrors.concat(validate1362.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1303, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1314, vErrors);
       }
     }
   } else {
@@ -43039,10 +43551,10 @@ function validate1303(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1303.errors = vErrors;
+  validate1314.errors = vErrors;
   return errors === 0;
 }
-function validate1302(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1313(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoDetailCallback.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -43095,16 +43607,16 @@ function validate1302(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.JobsDetail !== undefined) {
       if (
-        !validate1303(data.JobsDetail, {
+        !validate1314(data.JobsDetail, {
           instancePath: instancePath + "/JobsDetail",
           parentData: data,
           parentDataProperty: "JobsDetail",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1303.errors : vErrors.concat(validate1303.errors);
+        vErrors = vErrors === null ? validate1314.errors : vErrors.concat(validate1314.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1302, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1313, vErrors);
       }
     }
   } else {
@@ -43122,10 +43634,10 @@ function validate1302(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1302.errors = vErrors;
+  validate1313.errors = vErrors;
   return errors === 0;
 }
-function validate1032(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1043(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/moderation/detail.schema.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -43164,40 +43676,40 @@ function validate1032(data, { instancePath = "", parentData, parentDataProperty,
     const tag0 = data.EventName;
     if (typeof tag0 == "string") {
       if (tag0 === "ReviewAudio") {
-        if (!validate1033(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate1033.errors : vErrors.concat(validate1033.errors);
+        if (!validate1044(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1044.errors : vErrors.concat(validate1044.errors);
           errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate1032, vErrors);
+          if (errors >= MAX_ERRORS) return stop(validate1043, vErrors);
         }
       } else if (tag0 === "ReviewDocument") {
-        if (!validate1083(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate1083.errors : vErrors.concat(validate1083.errors);
+        if (!validate1094(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1094.errors : vErrors.concat(validate1094.errors);
           errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate1032, vErrors);
+          if (errors >= MAX_ERRORS) return stop(validate1043, vErrors);
         }
       } else if (tag0 === "ReviewHtml") {
-        if (!validate1130(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate1130.errors : vErrors.concat(validate1130.errors);
+        if (!validate1141(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1141.errors : vErrors.concat(validate1141.errors);
           errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate1032, vErrors);
+          if (errors >= MAX_ERRORS) return stop(validate1043, vErrors);
         }
       } else if (tag0 === "ReviewImage") {
-        if (!validate1192(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate1192.errors : vErrors.concat(validate1192.errors);
+        if (!validate1203(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1203.errors : vErrors.concat(validate1203.errors);
           errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate1032, vErrors);
+          if (errors >= MAX_ERRORS) return stop(validate1043, vErrors);
         }
       } else if (tag0 === "ReviewText") {
-        if (!validate1233(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate1233.errors : vErrors.concat(validate1233.errors);
+        if (!validate1244(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1244.errors : vErrors.concat(validate1244.errors);
           errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate1032, vErrors);
+          if (errors >= MAX_ERRORS) return stop(validate1043, vErrors);
         }
       } else if (tag0 === "ReviewVideo") {
-        if (!validate1302(data, { instancePath, parentData, parentDataProperty, rootData })) {
-          vErrors = vErrors === null ? validate1302.errors : vErrors.concat(validate1302.errors);
+        if (!validate1313(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate1313.errors : vErrors.concat(validate1313.errors);
           errors = vErrors.length;
-          if (errors >= MAX_ERRORS) return stop(validate1032, vErrors);
+          if (errors >= MAX_ERRORS) return stop(validate1043, vErrors);
         }
       } else {
         const err2 = {
@@ -43244,11 +43756,11 @@ function validate1032(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1032.errors = vErrors;
+  validate1043.errors = vErrors;
   return errors === 0;
 }
-exports.validateModerationSimpleCallback = validate1362;
-function validate1365(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+exports.validateModerationSimpleCallback = validate1373;
+function validate1376(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -43271,7 +43783,7 @@ function validate1365(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -43281,207 +43793,7 @@ function validate1365(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1365.errors = vErrors;
-  return errors === 0;
-}
-function validate1367(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema389.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1367.errors = vErrors;
-  return errors === 0;
-}
-function validate1369(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (typeof data[key0] !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-          schemaPath: "#/additionalProperties/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1369, vErrors);
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1369.errors = vErrors;
-  return errors === 0;
-}
-function validate1372(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1372.errors = vErrors;
-  return errors === 0;
-}
-function validate1374(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  validate1374.errors = vErrors;
-  return errors === 0;
-}
-function validate1371(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimplePornInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.hit_flag !== undefined) {
-      if (
-        !validate1372(data.hit_flag, {
-          instancePath: instancePath + "/hit_flag",
-          parentData: data,
-          parentDataProperty: "hit_flag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1372.errors : vErrors.concat(validate1372.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1371, vErrors);
-      }
-    }
-    if (data.score !== undefined) {
-      if (
-        !validate1374(data.score, {
-          instancePath: instancePath + "/score",
-          parentData: data,
-          parentDataProperty: "score",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1374.errors : vErrors.concat(validate1374.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1371, vErrors);
-      }
-    }
-    if (data.label !== undefined) {
-      if (typeof data.label !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/label",
-          schemaPath: "#/properties/label/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1371.errors = vErrors;
+  validate1376.errors = vErrors;
   return errors === 0;
 }
 function validate1378(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -43507,7 +43819,7 @@ function validate1378(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -43521,6 +43833,46 @@ function validate1378(data, { instancePath = "", parentData, parentDataProperty,
   return errors === 0;
 }
 function validate1380(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1380, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1380.errors = vErrors;
+  return errors === 0;
+}
+function validate1383(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -43538,39 +43890,75 @@ function validate1380(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1380.errors = vErrors;
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1383.errors = vErrors;
   return errors === 0;
 }
-function validate1377(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleAdsInfo.json" */ let vErrors = null;
+function validate1385(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1385.errors = vErrors;
+  return errors === 0;
+}
+function validate1382(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimplePornInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.hit_flag !== undefined) {
       if (
-        !validate1378(data.hit_flag, {
+        !validate1383(data.hit_flag, {
           instancePath: instancePath + "/hit_flag",
           parentData: data,
           parentDataProperty: "hit_flag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1378.errors : vErrors.concat(validate1378.errors);
+        vErrors = vErrors === null ? validate1383.errors : vErrors.concat(validate1383.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1377, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1382, vErrors);
       }
     }
     if (data.score !== undefined) {
       if (
-        !validate1380(data.score, {
+        !validate1385(data.score, {
           instancePath: instancePath + "/score",
           parentData: data,
           parentDataProperty: "score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1380.errors : vErrors.concat(validate1380.errors);
+        vErrors = vErrors === null ? validate1385.errors : vErrors.concat(validate1385.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1377, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1382, vErrors);
       }
     }
     if (data.label !== undefined) {
@@ -43605,10 +43993,134 @@ function validate1377(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1377.errors = vErrors;
+  validate1382.errors = vErrors;
   return errors === 0;
 }
-function validate1364(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1389(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1389.errors = vErrors;
+  return errors === 0;
+}
+function validate1391(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1391.errors = vErrors;
+  return errors === 0;
+}
+function validate1388(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1389(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1389.errors : vErrors.concat(validate1389.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1388, vErrors);
+      }
+    }
+    if (data.score !== undefined) {
+      if (
+        !validate1391(data.score, {
+          instancePath: instancePath + "/score",
+          parentData: data,
+          parentDataProperty: "score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1391.errors : vErrors.concat(validate1391.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1388, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1388.errors = vErrors;
+  return errors === 0;
+}
+function validate1375(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewAudioSimpleData.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -43680,72 +44192,72 @@ function validate1364(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.result !== undefined) {
       if (
-        !validate1365(data.result, {
+        !validate1376(data.result, {
           instancePath: instancePath + "/result",
           parentData: data,
           parentDataProperty: "result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1365.errors : vErrors.concat(validate1365.errors);
+        vErrors = vErrors === null ? validate1376.errors : vErrors.concat(validate1376.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1364, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1375, vErrors);
       }
     }
     if (data.forbidden_status !== undefined) {
       if (
-        !validate1367(data.forbidden_status, {
+        !validate1378(data.forbidden_status, {
           instancePath: instancePath + "/forbidden_status",
           parentData: data,
           parentDataProperty: "forbidden_status",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1367.errors : vErrors.concat(validate1367.errors);
+        vErrors = vErrors === null ? validate1378.errors : vErrors.concat(validate1378.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1364, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1375, vErrors);
       }
     }
     if (data.cos_headers !== undefined) {
       if (
-        !validate1369(data.cos_headers, {
+        !validate1380(data.cos_headers, {
           instancePath: instancePath + "/cos_headers",
           parentData: data,
           parentDataProperty: "cos_headers",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1369.errors : vErrors.concat(validate1369.errors);
+        vErrors = vErrors === null ? validate1380.errors : vErrors.concat(validate1380.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1364, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1375, vErrors);
       }
     }
     if (data.porn_info !== undefined) {
       if (
-        !validate1371(data.porn_info, {
+        !validate1382(data.porn_info, {
           instancePath: instancePath + "/porn_info",
           parentData: data,
           parentDataProperty: "porn_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1371.errors : vErrors.concat(validate1371.errors);
+        vErrors = vErrors === null ? validate1382.errors : vErrors.concat(validate1382.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1364, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1375, vErrors);
       }
     }
     if (data.ads_info !== undefined) {
       if (
-        !validate1377(data.ads_info, {
+        !validate1388(data.ads_info, {
           instancePath: instancePath + "/ads_info",
           parentData: data,
           parentDataProperty: "ads_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1377.errors : vErrors.concat(validate1377.errors);
+        vErrors = vErrors === null ? validate1388.errors : vErrors.concat(validate1388.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1364, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1375, vErrors);
       }
     }
     if (data.data_id !== undefined) {
@@ -43780,10 +44292,10 @@ function validate1364(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1364.errors = vErrors;
+  validate1375.errors = vErrors;
   return errors === 0;
 }
-function validate1384(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1395(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -43806,7 +44318,7 @@ function validate1384(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -43816,207 +44328,7 @@ function validate1384(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1384.errors = vErrors;
-  return errors === 0;
-}
-function validate1386(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema389.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1386.errors = vErrors;
-  return errors === 0;
-}
-function validate1388(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (typeof data[key0] !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-          schemaPath: "#/additionalProperties/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1388, vErrors);
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1388.errors = vErrors;
-  return errors === 0;
-}
-function validate1391(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1391.errors = vErrors;
-  return errors === 0;
-}
-function validate1393(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  validate1393.errors = vErrors;
-  return errors === 0;
-}
-function validate1390(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimplePornInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.hit_flag !== undefined) {
-      if (
-        !validate1391(data.hit_flag, {
-          instancePath: instancePath + "/hit_flag",
-          parentData: data,
-          parentDataProperty: "hit_flag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1391.errors : vErrors.concat(validate1391.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1390, vErrors);
-      }
-    }
-    if (data.score !== undefined) {
-      if (
-        !validate1393(data.score, {
-          instancePath: instancePath + "/score",
-          parentData: data,
-          parentDataProperty: "score",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1393.errors : vErrors.concat(validate1393.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1390, vErrors);
-      }
-    }
-    if (data.label !== undefined) {
-      if (typeof data.label !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/label",
-          schemaPath: "#/properties/label/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1390.errors = vErrors;
+  validate1395.errors = vErrors;
   return errors === 0;
 }
 function validate1397(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -44042,7 +44354,7 @@ function validate1397(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -44056,6 +44368,46 @@ function validate1397(data, { instancePath = "", parentData, parentDataProperty,
   return errors === 0;
 }
 function validate1399(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1399, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1399.errors = vErrors;
+  return errors === 0;
+}
+function validate1402(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -44073,39 +44425,75 @@ function validate1399(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1399.errors = vErrors;
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1402.errors = vErrors;
   return errors === 0;
 }
-function validate1396(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimpleAdsInfo.json" */ let vErrors = null;
+function validate1404(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1404.errors = vErrors;
+  return errors === 0;
+}
+function validate1401(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimplePornInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.hit_flag !== undefined) {
       if (
-        !validate1397(data.hit_flag, {
+        !validate1402(data.hit_flag, {
           instancePath: instancePath + "/hit_flag",
           parentData: data,
           parentDataProperty: "hit_flag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1397.errors : vErrors.concat(validate1397.errors);
+        vErrors = vErrors === null ? validate1402.errors : vErrors.concat(validate1402.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1396, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1401, vErrors);
       }
     }
     if (data.score !== undefined) {
       if (
-        !validate1399(data.score, {
+        !validate1404(data.score, {
           instancePath: instancePath + "/score",
           parentData: data,
           parentDataProperty: "score",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1399.errors : vErrors.concat(validate1399.errors);
+        vErrors = vErrors === null ? validate1404.errors : vErrors.concat(validate1404.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1396, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1401, vErrors);
       }
     }
     if (data.label !== undefined) {
@@ -44140,10 +44528,134 @@ function validate1396(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1396.errors = vErrors;
+  validate1401.errors = vErrors;
   return errors === 0;
 }
-function validate1383(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1408(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1408.errors = vErrors;
+  return errors === 0;
+}
+function validate1410(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  validate1410.errors = vErrors;
+  return errors === 0;
+}
+function validate1407(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimpleAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1408(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1408.errors : vErrors.concat(validate1408.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1407, vErrors);
+      }
+    }
+    if (data.score !== undefined) {
+      if (
+        !validate1410(data.score, {
+          instancePath: instancePath + "/score",
+          parentData: data,
+          parentDataProperty: "score",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1410.errors : vErrors.concat(validate1410.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1407, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1407.errors = vErrors;
+  return errors === 0;
+}
+function validate1394(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewImageSimpleData.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -44215,72 +44727,72 @@ function validate1383(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.result !== undefined) {
       if (
-        !validate1384(data.result, {
+        !validate1395(data.result, {
           instancePath: instancePath + "/result",
           parentData: data,
           parentDataProperty: "result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1384.errors : vErrors.concat(validate1384.errors);
+        vErrors = vErrors === null ? validate1395.errors : vErrors.concat(validate1395.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1383, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1394, vErrors);
       }
     }
     if (data.forbidden_status !== undefined) {
       if (
-        !validate1386(data.forbidden_status, {
+        !validate1397(data.forbidden_status, {
           instancePath: instancePath + "/forbidden_status",
           parentData: data,
           parentDataProperty: "forbidden_status",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1386.errors : vErrors.concat(validate1386.errors);
+        vErrors = vErrors === null ? validate1397.errors : vErrors.concat(validate1397.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1383, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1394, vErrors);
       }
     }
     if (data.cos_headers !== undefined) {
       if (
-        !validate1388(data.cos_headers, {
+        !validate1399(data.cos_headers, {
           instancePath: instancePath + "/cos_headers",
           parentData: data,
           parentDataProperty: "cos_headers",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1388.errors : vErrors.concat(validate1388.errors);
+        vErrors = vErrors === null ? validate1399.errors : vErrors.concat(validate1399.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1383, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1394, vErrors);
       }
     }
     if (data.porn_info !== undefined) {
       if (
-        !validate1390(data.porn_info, {
+        !validate1401(data.porn_info, {
           instancePath: instancePath + "/porn_info",
           parentData: data,
           parentDataProperty: "porn_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1390.errors : vErrors.concat(validate1390.errors);
+        vErrors = vErrors === null ? validate1401.errors : vErrors.concat(validate1401.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1383, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1394, vErrors);
       }
     }
     if (data.ads_info !== undefined) {
       if (
-        !validate1396(data.ads_info, {
+        !validate1407(data.ads_info, {
           instancePath: instancePath + "/ads_info",
           parentData: data,
           parentDataProperty: "ads_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1396.errors : vErrors.concat(validate1396.errors);
+        vErrors = vErrors === null ? validate1407.errors : vErrors.concat(validate1407.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1383, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1394, vErrors);
       }
     }
   } else {
@@ -44298,226 +44810,7 @@ function validate1383(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1383.errors = vErrors;
-  return errors === 0;
-}
-function validate1403(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema372.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1403.errors = vErrors;
-  return errors === 0;
-}
-function validate1405(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema389.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1405.errors = vErrors;
-  return errors === 0;
-}
-function validate1407(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (typeof data[key0] !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-          schemaPath: "#/additionalProperties/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1407, vErrors);
-      }
-    }
-  } else {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1407.errors = vErrors;
-  return errors === 0;
-}
-function validate1410(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
-    const err0 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "integer" },
-      message: "must be integer",
-    };
-    if (vErrors === null) {
-      vErrors = [err0];
-    } else {
-      vErrors.push(err0);
-    }
-    errors++;
-  }
-  if (!(data === 0 || data === 1 || data === 2)) {
-    const err1 = {
-      instancePath,
-      schemaPath: "#/enum",
-      keyword: "enum",
-      params: { allowedValues: schema374.enum },
-      message: "must be equal to one of the allowed values",
-    };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  validate1410.errors = vErrors;
-  return errors === 0;
-}
-function validate1409(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimplePornInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.hit_flag !== undefined) {
-      if (
-        !validate1410(data.hit_flag, {
-          instancePath: instancePath + "/hit_flag",
-          parentData: data,
-          parentDataProperty: "hit_flag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1410.errors : vErrors.concat(validate1410.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1409, vErrors);
-      }
-    }
-    if (data.label !== undefined) {
-      if (typeof data.label !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/label",
-          schemaPath: "#/properties/label/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.count !== undefined) {
-      let data2 = data.count;
-      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err1 = {
-          instancePath: instancePath + "/count",
-          schemaPath: "#/properties/count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate1409.errors = vErrors;
+  validate1394.errors = vErrors;
   return errors === 0;
 }
 function validate1414(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -44543,7 +44836,7 @@ function validate1414(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -44556,78 +44849,7 @@ function validate1414(data, { instancePath = "", parentData, parentDataProperty,
   validate1414.errors = vErrors;
   return errors === 0;
 }
-function validate1413(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAdsInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.hit_flag !== undefined) {
-      if (
-        !validate1414(data.hit_flag, {
-          instancePath: instancePath + "/hit_flag",
-          parentData: data,
-          parentDataProperty: "hit_flag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1414.errors : vErrors.concat(validate1414.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
-      }
-    }
-    if (data.label !== undefined) {
-      if (typeof data.label !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/label",
-          schemaPath: "#/properties/label/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.count !== undefined) {
-      let data2 = data.count;
-      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err1 = {
-          instancePath: instancePath + "/count",
-          schemaPath: "#/properties/count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate1413.errors = vErrors;
-  return errors === 0;
-}
-function validate1418(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1416(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -44650,8 +44872,48 @@ function validate1418(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1416.errors = vErrors;
+  return errors === 0;
+}
+function validate1418(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (typeof data[key0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+          schemaPath: "#/additionalProperties/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+        if (errors >= MAX_ERRORS) return stop(validate1418, vErrors);
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
     };
     if (vErrors === null) {
       vErrors = [err1];
@@ -44663,78 +44925,7 @@ function validate1418(data, { instancePath = "", parentData, parentDataProperty,
   validate1418.errors = vErrors;
   return errors === 0;
 }
-function validate1417(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAbuseInfo.json" */ let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.hit_flag !== undefined) {
-      if (
-        !validate1418(data.hit_flag, {
-          instancePath: instancePath + "/hit_flag",
-          parentData: data,
-          parentDataProperty: "hit_flag",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate1418.errors : vErrors.concat(validate1418.errors);
-        errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1417, vErrors);
-      }
-    }
-    if (data.label !== undefined) {
-      if (typeof data.label !== "string") {
-        const err0 = {
-          instancePath: instancePath + "/label",
-          schemaPath: "#/properties/label/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.count !== undefined) {
-      let data2 = data.count;
-      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-        const err1 = {
-          instancePath: instancePath + "/count",
-          schemaPath: "#/properties/count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err2 = {
-      instancePath,
-      schemaPath: "#/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate1417.errors = vErrors;
-  return errors === 0;
-}
-function validate1422(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1421(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -44757,7 +44948,7 @@ function validate1422(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -44767,25 +44958,25 @@ function validate1422(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1422.errors = vErrors;
+  validate1421.errors = vErrors;
   return errors === 0;
 }
-function validate1421(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleIllegalInfo.json" */ let vErrors = null;
+function validate1420(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimplePornInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.hit_flag !== undefined) {
       if (
-        !validate1422(data.hit_flag, {
+        !validate1421(data.hit_flag, {
           instancePath: instancePath + "/hit_flag",
           parentData: data,
           parentDataProperty: "hit_flag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1422.errors : vErrors.concat(validate1422.errors);
+        vErrors = vErrors === null ? validate1421.errors : vErrors.concat(validate1421.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1421, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1420, vErrors);
       }
     }
     if (data.label !== undefined) {
@@ -44838,10 +45029,331 @@ function validate1421(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1421.errors = vErrors;
+  validate1420.errors = vErrors;
   return errors === 0;
 }
-function validate1402(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1425(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1425.errors = vErrors;
+  return errors === 0;
+}
+function validate1424(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAdsInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1425(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1425.errors : vErrors.concat(validate1425.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1424, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1424.errors = vErrors;
+  return errors === 0;
+}
+function validate1429(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1429.errors = vErrors;
+  return errors === 0;
+}
+function validate1428(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleAbuseInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1429(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1429.errors : vErrors.concat(validate1429.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1428, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1428.errors = vErrors;
+  return errors === 0;
+}
+function validate1433(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "integer" },
+      message: "must be integer",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(data === 0 || data === 1 || data === 2)) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema378.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate1433.errors = vErrors;
+  return errors === 0;
+}
+function validate1432(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleIllegalInfo.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.hit_flag !== undefined) {
+      if (
+        !validate1433(data.hit_flag, {
+          instancePath: instancePath + "/hit_flag",
+          parentData: data,
+          parentDataProperty: "hit_flag",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate1433.errors : vErrors.concat(validate1433.errors);
+        errors = vErrors.length;
+        if (errors >= MAX_ERRORS) return stop(validate1432, vErrors);
+      }
+    }
+    if (data.label !== undefined) {
+      if (typeof data.label !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/label",
+          schemaPath: "#/properties/label/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.count !== undefined) {
+      let data2 = data.count;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        const err1 = {
+          instancePath: instancePath + "/count",
+          schemaPath: "#/properties/count/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate1432.errors = vErrors;
+  return errors === 0;
+}
+function validate1413(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewTextSimpleData.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -44913,100 +45425,100 @@ function validate1402(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.result !== undefined) {
       if (
-        !validate1403(data.result, {
+        !validate1414(data.result, {
           instancePath: instancePath + "/result",
           parentData: data,
           parentDataProperty: "result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1403.errors : vErrors.concat(validate1403.errors);
+        vErrors = vErrors === null ? validate1414.errors : vErrors.concat(validate1414.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1402, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
       }
     }
     if (data.forbidden_status !== undefined) {
       if (
-        !validate1405(data.forbidden_status, {
+        !validate1416(data.forbidden_status, {
           instancePath: instancePath + "/forbidden_status",
           parentData: data,
           parentDataProperty: "forbidden_status",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1405.errors : vErrors.concat(validate1405.errors);
+        vErrors = vErrors === null ? validate1416.errors : vErrors.concat(validate1416.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1402, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
       }
     }
     if (data.cos_headers !== undefined) {
       if (
-        !validate1407(data.cos_headers, {
+        !validate1418(data.cos_headers, {
           instancePath: instancePath + "/cos_headers",
           parentData: data,
           parentDataProperty: "cos_headers",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1407.errors : vErrors.concat(validate1407.errors);
+        vErrors = vErrors === null ? validate1418.errors : vErrors.concat(validate1418.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1402, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
       }
     }
     if (data.porn_info !== undefined) {
       if (
-        !validate1409(data.porn_info, {
+        !validate1420(data.porn_info, {
           instancePath: instancePath + "/porn_info",
           parentData: data,
           parentDataProperty: "porn_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1409.errors : vErrors.concat(validate1409.errors);
+        vErrors = vErrors === null ? validate1420.errors : vErrors.concat(validate1420.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1402, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
       }
     }
     if (data.ads_info !== undefined) {
       if (
-        !validate1413(data.ads_info, {
+        !validate1424(data.ads_info, {
           instancePath: instancePath + "/ads_info",
           parentData: data,
           parentDataProperty: "ads_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1413.errors : vErrors.concat(validate1413.errors);
+        vErrors = vErrors === null ? validate1424.errors : vErrors.concat(validate1424.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1402, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
       }
     }
     if (data.abuse_info !== undefined) {
       if (
-        !validate1417(data.abuse_info, {
+        !validate1428(data.abuse_info, {
           instancePath: instancePath + "/abuse_info",
           parentData: data,
           parentDataProperty: "abuse_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1417.errors : vErrors.concat(validate1417.errors);
+        vErrors = vErrors === null ? validate1428.errors : vErrors.concat(validate1428.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1402, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
       }
     }
     if (data.illegal_info !== undefined) {
       if (
-        !validate1421(data.illegal_info, {
+        !validate1432(data.illegal_info, {
           instancePath: instancePath + "/illegal_info",
           parentData: data,
           parentDataProperty: "illegal_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1421.errors : vErrors.concat(validate1421.errors);
+        vErrors = vErrors === null ? validate1432.errors : vErrors.concat(validate1432.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1402, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1413, vErrors);
       }
     }
     if (data.data_id !== undefined) {
@@ -45041,10 +45553,10 @@ function validate1402(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1402.errors = vErrors;
+  validate1413.errors = vErrors;
   return errors === 0;
 }
-function validate1426(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1437(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -45067,7 +45579,7 @@ function validate1426(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -45077,10 +45589,10 @@ function validate1426(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1426.errors = vErrors;
+  validate1437.errors = vErrors;
   return errors === 0;
 }
-function validate1428(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1439(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -45103,7 +45615,7 @@ function validate1428(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -45113,10 +45625,10 @@ function validate1428(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1428.errors = vErrors;
+  validate1439.errors = vErrors;
   return errors === 0;
 }
-function validate1430(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1441(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -45135,7 +45647,7 @@ function validate1430(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1430, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1441, vErrors);
       }
     }
   } else {
@@ -45153,10 +45665,10 @@ function validate1430(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1430.errors = vErrors;
+  validate1441.errors = vErrors;
   return errors === 0;
 }
-function validate1433(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1444(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -45179,7 +45691,7 @@ function validate1433(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema374.enum },
+      params: { allowedValues: schema378.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -45189,25 +45701,25 @@ function validate1433(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1433.errors = vErrors;
+  validate1444.errors = vErrors;
   return errors === 0;
 }
-function validate1432(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1443(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleSceneInfo.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.hit_flag !== undefined) {
       if (
-        !validate1433(data.hit_flag, {
+        !validate1444(data.hit_flag, {
           instancePath: instancePath + "/hit_flag",
           parentData: data,
           parentDataProperty: "hit_flag",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1433.errors : vErrors.concat(validate1433.errors);
+        vErrors = vErrors === null ? validate1444.errors : vErrors.concat(validate1444.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1432, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1443, vErrors);
       }
     }
     if (data.label !== undefined) {
@@ -45260,10 +45772,10 @@ function validate1432(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1432.errors = vErrors;
+  validate1443.errors = vErrors;
   return errors === 0;
 }
-function validate1425(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1436(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ReviewVideoSimpleData.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -45335,72 +45847,72 @@ function validate1425(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.result !== undefined) {
       if (
-        !validate1426(data.result, {
+        !validate1437(data.result, {
           instancePath: instancePath + "/result",
           parentData: data,
           parentDataProperty: "result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1426.errors : vErrors.concat(validate1426.errors);
+        vErrors = vErrors === null ? validate1437.errors : vErrors.concat(validate1437.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1425, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1436, vErrors);
       }
     }
     if (data.forbidden_status !== undefined) {
       if (
-        !validate1428(data.forbidden_status, {
+        !validate1439(data.forbidden_status, {
           instancePath: instancePath + "/forbidden_status",
           parentData: data,
           parentDataProperty: "forbidden_status",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1428.errors : vErrors.concat(validate1428.errors);
+        vErrors = vErrors === null ? validate1439.errors : vErrors.concat(validate1439.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1425, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1436, vErrors);
       }
     }
     if (data.cos_headers !== undefined) {
       if (
-        !validate1430(data.cos_headers, {
+        !validate1441(data.cos_headers, {
           instancePath: instancePath + "/cos_headers",
           parentData: data,
           parentDataProperty: "cos_headers",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1430.errors : vErrors.concat(validate1430.errors);
+        vErrors = vErrors === null ? validate1441.errors : vErrors.concat(validate1441.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1425, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1436, vErrors);
       }
     }
     if (data.porn_info !== undefined) {
       if (
-        !validate1432(data.porn_info, {
+        !validate1443(data.porn_info, {
           instancePath: instancePath + "/porn_info",
           parentData: data,
           parentDataProperty: "porn_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1432.errors : vErrors.concat(validate1432.errors);
+        vErrors = vErrors === null ? validate1443.errors : vErrors.concat(validate1443.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1425, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1436, vErrors);
       }
     }
     if (data.ads_info !== undefined) {
       if (
-        !validate1432(data.ads_info, {
+        !validate1443(data.ads_info, {
           instancePath: instancePath + "/ads_info",
           parentData: data,
           parentDataProperty: "ads_info",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1432.errors : vErrors.concat(validate1432.errors);
+        vErrors = vErrors === null ? validate1443.errors : vErrors.concat(validate1443.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1425, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1436, vErrors);
       }
     }
     if (data.data_id !== undefined) {
@@ -45435,10 +45947,10 @@ function validate1425(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1425.errors = vErrors;
+  validate1436.errors = vErrors;
   return errors === 0;
 }
-function validate1442(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1453(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -45461,7 +45973,7 @@ function validate1442(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema372.enum },
+      params: { allowedValues: schema376.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -45471,10 +45983,10 @@ function validate1442(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1442.errors = vErrors;
+  validate1453.errors = vErrors;
   return errors === 0;
 }
-function validate1444(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1455(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!(typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data))) {
@@ -45497,7 +46009,7 @@ function validate1444(data, { instancePath = "", parentData, parentDataProperty,
       instancePath,
       schemaPath: "#/enum",
       keyword: "enum",
-      params: { allowedValues: schema389.enum },
+      params: { allowedValues: schema393.enum },
       message: "must be equal to one of the allowed values",
     };
     if (vErrors === null) {
@@ -45507,10 +46019,10 @@ function validate1444(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1444.errors = vErrors;
+  validate1455.errors = vErrors;
   return errors === 0;
 }
-function validate1446(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1457(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -45529,7 +46041,7 @@ function validate1446(data, { instancePath = "", parentData, parentDataProperty,
           vErrors.push(err0);
         }
         errors++;
-        if (errors >= MAX_ERRORS) return stop(validate1446, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1457, vErrors);
       }
     }
   } else {
@@ -45547,10 +46059,10 @@ function validate1446(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1446.errors = vErrors;
+  validate1457.errors = vErrors;
   return errors === 0;
 }
-function validate1441(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1452(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ModerationSimpleUnnamedData.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -45676,44 +46188,44 @@ function validate1441(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.result !== undefined) {
       if (
-        !validate1442(data.result, {
+        !validate1453(data.result, {
           instancePath: instancePath + "/result",
           parentData: data,
           parentDataProperty: "result",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1442.errors : vErrors.concat(validate1442.errors);
+        vErrors = vErrors === null ? validate1453.errors : vErrors.concat(validate1453.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1441, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1452, vErrors);
       }
     }
     if (data.forbidden_status !== undefined) {
       if (
-        !validate1444(data.forbidden_status, {
+        !validate1455(data.forbidden_status, {
           instancePath: instancePath + "/forbidden_status",
           parentData: data,
           parentDataProperty: "forbidden_status",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1444.errors : vErrors.concat(validate1444.errors);
+        vErrors = vErrors === null ? validate1455.errors : vErrors.concat(validate1455.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1441, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1452, vErrors);
       }
     }
     if (data.cos_headers !== undefined) {
       if (
-        !validate1446(data.cos_headers, {
+        !validate1457(data.cos_headers, {
           instancePath: instancePath + "/cos_headers",
           parentData: data,
           parentDataProperty: "cos_headers",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1446.errors : vErrors.concat(validate1446.errors);
+        vErrors = vErrors === null ? validate1457.errors : vErrors.concat(validate1457.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1441, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1452, vErrors);
       }
     }
   } else {
@@ -45731,10 +46243,10 @@ function validate1441(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1441.errors = vErrors;
+  validate1452.errors = vErrors;
   return errors === 0;
 }
-function validate1363(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1374(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/definitions/ModerationSimpleData.json" */ let vErrors = null;
   let errors = 0;
   const _errs0 = errors;
@@ -45828,28 +46340,28 @@ function validate1363(data, { instancePath = "", parentData, parentDataProperty,
       const tag0 = data.event;
       if (typeof tag0 == "string") {
         if (tag0 === "ReviewAudio") {
-          if (!validate1364(data, { instancePath, parentData, parentDataProperty, rootData })) {
-            vErrors = vErrors === null ? validate1364.errors : vErrors.concat(validate1364.errors);
+          if (!validate1375(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1375.errors : vErrors.concat(validate1375.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1363, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1374, vErrors);
           }
         } else if (tag0 === "ReviewImage") {
-          if (!validate1383(data, { instancePath, parentData, parentDataProperty, rootData })) {
-            vErrors = vErrors === null ? validate1383.errors : vErrors.concat(validate1383.errors);
+          if (!validate1394(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1394.errors : vErrors.concat(validate1394.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1363, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1374, vErrors);
           }
         } else if (tag0 === "ReviewText") {
-          if (!validate1402(data, { instancePath, parentData, parentDataProperty, rootData })) {
-            vErrors = vErrors === null ? validate1402.errors : vErrors.concat(validate1402.errors);
+          if (!validate1413(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1413.errors : vErrors.concat(validate1413.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1363, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1374, vErrors);
           }
         } else if (tag0 === "ReviewVideo") {
-          if (!validate1425(data, { instancePath, parentData, parentDataProperty, rootData })) {
-            vErrors = vErrors === null ? validate1425.errors : vErrors.concat(validate1425.errors);
+          if (!validate1436(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate1436.errors : vErrors.concat(validate1436.errors);
             errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1363, vErrors);
+            if (errors >= MAX_ERRORS) return stop(validate1374, vErrors);
           }
         } else {
           const err5 = {
@@ -45901,10 +46413,10 @@ function validate1363(data, { instancePath = "", parentData, parentDataProperty,
     ifClause0 = "then";
   } else {
     const _errs13 = errors;
-    if (!validate1441(data, { instancePath, parentData, parentDataProperty, rootData })) {
-      vErrors = vErrors === null ? validate1441.errors : vErrors.concat(validate1441.errors);
+    if (!validate1452(data, { instancePath, parentData, parentDataProperty, rootData })) {
+      vErrors = vErrors === null ? validate1452.errors : vErrors.concat(validate1452.errors);
       errors = vErrors.length;
-      if (errors >= MAX_ERRORS) return stop(validate1363, vErrors);
+      if (errors >= MAX_ERRORS) return stop(validate1374, vErrors);
     }
     var _valid0 = _errs13 === errors;
     valid0 = _valid0;
@@ -45925,10 +46437,10 @@ function validate1363(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1363.errors = vErrors;
+  validate1374.errors = vErrors;
   return errors === 0;
 }
-function validate1362(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate1373(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/moderation/simple.schema.json" */ let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -46029,16 +46541,16 @@ function validate1362(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.data !== undefined) {
       if (
-        !validate1363(data.data, {
+        !validate1374(data.data, {
           instancePath: instancePath + "/data",
           parentData: data,
           parentDataProperty: "data",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate1363.errors : vErrors.concat(validate1363.errors);
+        vErrors = vErrors === null ? validate1374.errors : vErrors.concat(validate1374.errors);
         errors = vErrors.length;
-        if (errors >= MAX_ERRORS) return stop(validate1362, vErrors);
+        if (errors >= MAX_ERRORS) return stop(validate1373, vErrors);
       }
     }
   } else {
@@ -46056,6 +46568,6 @@ function validate1362(data, { instancePath = "", parentData, parentDataProperty,
     }
     errors++;
   }
-  validate1362.errors = vErrors;
+  validate1373.errors = vErrors;
   return errors === 0;
 }
