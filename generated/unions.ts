@@ -6,12 +6,17 @@ import type {
   AnimationJob,
   CiCallback,
   ConcatJob,
+  DNAJob,
   DigitalWatermarkJob,
+  DocAIGCMetadataJob,
   DocProcessJob,
+  DocWatermarkJob,
   ExtractDigitalWatermarkJob,
   FileCompressJob,
   FileHashCodeJob,
   FileUncompressJob,
+  FillConcatJob,
+  GeneratePlayListJob,
   ImageInspectJob,
   ImageOCRJob,
   Job,
@@ -19,6 +24,7 @@ import type {
   ModerationSimpleData,
   NoiseReductionJob,
   PicProcessJob,
+  PosterProductionJob,
   QualityEstimateJob,
   ReviewAudioSimpleData,
   ReviewImageSimpleData,
@@ -41,6 +47,7 @@ import type {
   VideoEnhanceJob,
   VideoMontageJob,
   VideoProcessJob,
+  VideoSynthesisJob,
   VideoTagJob,
   VideoTargetRecJob,
   VocalScoreJob,
@@ -56,16 +63,22 @@ export const knownJobTags: ReadonlySet<string> = new Set([
   "Animation",
   "Concat",
   "DigitalWatermark",
+  "DNA",
+  "DocAIGCMetadata",
   "DocProcess",
+  "DocWatermark",
   "ExtractDigitalWatermark",
   "FileCompress",
   "FileHashCode",
   "FileUncompress",
+  "FillConcat",
+  "GeneratePlayList",
   "ImageInspect",
   "ImageOCR",
   "MediaInfo",
   "NoiseReduction",
   "PicProcess",
+  "PosterProduction",
   "QualityEstimate",
   "SDRtoHDR",
   "Segment",
@@ -83,6 +96,7 @@ export const knownJobTags: ReadonlySet<string> = new Set([
   "VideoEnhance",
   "VideoMontage",
   "VideoProcess",
+  "VideoSynthesis",
   "VideoTag",
   "VideoTargetRec",
   "VocalScore",
@@ -96,16 +110,22 @@ export type KnownJob =
   | AnimationJob
   | ConcatJob
   | DigitalWatermarkJob
+  | DNAJob
+  | DocAIGCMetadataJob
   | DocProcessJob
+  | DocWatermarkJob
   | ExtractDigitalWatermarkJob
   | FileCompressJob
   | FileHashCodeJob
   | FileUncompressJob
+  | FillConcatJob
+  | GeneratePlayListJob
   | ImageInspectJob
   | ImageOCRJob
   | MediaInfoJob
   | NoiseReductionJob
   | PicProcessJob
+  | PosterProductionJob
   | QualityEstimateJob
   | SDRtoHDRJob
   | SegmentJob
@@ -123,6 +143,7 @@ export type KnownJob =
   | VideoEnhanceJob
   | VideoMontageJob
   | VideoProcessJob
+  | VideoSynthesisJob
   | VideoTagJob
   | VideoTargetRecJob
   | VocalScoreJob

@@ -28,7 +28,7 @@ describe("the exported schema", function () {
     for (const name of bundles) ajv.addSchema(exported(`ci-callback/schema/${name}.json`));
     return ajv;
   }
-  const bundles = ["task-finish", "workflow-finish", "moderation-detail", "moderation-simple", "callback"] as const;
+  const bundles = ["task-finish", "workflow-finish", "workflow-start", "moderation-detail", "moderation-simple", "callback"] as const;
   const schemaOf = (ajv: Ajv, name: (typeof bundles)[number]) => {
     const validate = ajv.getSchema(`https://ci-callback.invalid/schema/${name}.json`);
     if (validate === undefined) return expect.fail(`no schema ${name}`);
@@ -53,6 +53,7 @@ describe("the exported schema", function () {
     const cases = [
       ...["Transcode", "VideoEnhance", "WordsGeneralize"].map((name) => ["task-finish", exampleCallback(name as string)] as const),
       ["workflow-finish", exampleCallback("WorkflowFinish")] as const,
+      ["workflow-start", exampleCallback("WorkflowStart")] as const,
       ...[...knownModerationDetailCallbackEventNames].map((name) => ["moderation-detail", exampleCallback(name)] as const),
       ...[...knownModerationSimpleDataEvents].map((name) => ["moderation-simple", exampleCallback(name, { version: "Simple" })] as const),
     ];
@@ -100,6 +101,6 @@ describe("the exported schema", function () {
     const document = exported("ci-callback/schema/openapi.json");
     const result = await new Validator().validate(document);
     expect(result.valid, JSON.stringify(result.errors)).to.equal(true);
-    expect(Object.keys(document.webhooks as object)).to.deep.equal(["TaskFinish", "WorkflowFinish", "ModerationDetail", "ModerationSimple"]);
+    expect(Object.keys(document.webhooks as object)).to.deep.equal(["TaskFinish", "WorkflowFinish", "WorkflowStart", "ModerationDetail", "ModerationSimple"]);
   });
 });

@@ -73,16 +73,22 @@ function describeKnownJob(job: KnownJob): string {
     case "Animation":
     case "Concat":
     case "DigitalWatermark":
+    case "DNA":
+    case "DocAIGCMetadata":
     case "DocProcess":
+    case "DocWatermark":
     case "ExtractDigitalWatermark":
     case "FileCompress":
     case "FileHashCode":
     case "FileUncompress":
+    case "FillConcat":
+    case "GeneratePlayList":
     case "ImageInspect":
     case "ImageOCR":
     case "MediaInfo":
     case "NoiseReduction":
     case "PicProcess":
+    case "PosterProduction":
     case "QualityEstimate":
     case "SDRtoHDR":
     case "Segment":
@@ -98,6 +104,7 @@ function describeKnownJob(job: KnownJob): string {
     case "Tts":
     case "VideoMontage":
     case "VideoProcess":
+    case "VideoSynthesis":
     case "VideoTag":
     case "VideoTargetRec":
     case "VocalScore":
