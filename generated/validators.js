@@ -33576,7 +33576,6 @@ function validate1154(data, { instancePath = "", parentData, parentDataProperty,
   validate1154.errors = vErrors;
   return errors === 0;
 }
-const func2 = require("ajv/dist/runtime/ucs2length").default;
 function validate1161(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://ci-callback.invalid/schema/unknown-event.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -33666,10 +33665,14 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
     }
     if (data.EventName !== undefined) {
       let data0 = data.EventName;
-      const _errs6 = errors;
-      const _errs7 = errors;
-      if (!(data0 === "TaskFinish" || data0 === "WorkflowFinish" || data0 === "WorkflowStart")) {
-        const err4 = {};
+      if (typeof data0 !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/EventName",
+          schemaPath: "#/properties/EventName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -33677,9 +33680,20 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
         }
         errors++;
       }
+      const _errs6 = errors;
+      const _errs7 = errors;
+      if (!(data0 === "TaskFinish" || data0 === "WorkflowFinish" || data0 === "WorkflowStart")) {
+        const err5 = {};
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
       var valid2 = _errs7 === errors;
       if (valid2) {
-        const err5 = {
+        const err6 = {
           instancePath: instancePath + "/EventName",
           schemaPath: "#/properties/EventName/not",
           keyword: "not",
@@ -33687,9 +33701,9 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
           message: "must NOT be valid",
         };
         if (vErrors === null) {
-          vErrors = [err5];
+          vErrors = [err6];
         } else {
-          vErrors.push(err5);
+          vErrors.push(err6);
         }
         errors++;
       } else {
@@ -33702,43 +33716,12 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
           }
         }
       }
-      if (typeof data0 === "string") {
-        if (func2(data0) < 1) {
-          const err6 = {
-            instancePath: instancePath + "/EventName",
-            schemaPath: "#/properties/EventName/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = {
-          instancePath: instancePath + "/EventName",
-          schemaPath: "#/properties/EventName/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
     }
     if (data.JobsDetail !== undefined) {
       let data1 = data.JobsDetail;
       if (Array.isArray(data1)) {
         if (data1.length < 1) {
-          const err8 = {
+          const err7 = {
             instancePath: instancePath + "/JobsDetail",
             schemaPath: "#/properties/JobsDetail/minItems",
             keyword: "minItems",
@@ -33746,9 +33729,9 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
             message: "must NOT have fewer than 1 items",
           };
           if (vErrors === null) {
-            vErrors = [err8];
+            vErrors = [err7];
           } else {
-            vErrors.push(err8);
+            vErrors.push(err7);
           }
           errors++;
         }
@@ -33768,7 +33751,7 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
           }
         }
       } else {
-        const err9 = {
+        const err8 = {
           instancePath: instancePath + "/JobsDetail",
           schemaPath: "#/properties/JobsDetail/type",
           keyword: "type",
@@ -33776,9 +33759,9 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err8];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err8);
         }
         errors++;
       }
@@ -33798,7 +33781,7 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
       }
     }
   } else {
-    const err10 = {
+    const err9 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -33806,9 +33789,9 @@ function validate1161(data, { instancePath = "", parentData, parentDataProperty,
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err10];
+      vErrors = [err9];
     } else {
-      vErrors.push(err10);
+      vErrors.push(err9);
     }
     errors++;
   }

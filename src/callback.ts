@@ -257,16 +257,23 @@ function canonical(loose: unknown, options: ValidateOptions, family: Family): An
   const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
   // An `anyOf` of `required`s (an unknown event needs a JobsDetail or a WorkflowExecution) is one issue, not three.
   const alternatives = errors.filter((e) => e.keyword === "required" && /\/anyOf\/\d+\/required$/.test(e.schemaPath));
+  // A node declared both by an envelope and by the event that extends it (a workflow run's State) fails twice.
+  const seen = new Set<string>();
+  const add = (issue: CallbackIssue): void => {
+    const key = `${issue.path}\n${issue.message}`;
+    if (!seen.has(key)) issues.push(issue);
+    seen.add(key);
+  };
   for (const error of errors) {
     if (alternatives.includes(error) || (error.keyword !== "type" && mistyped.has(error.instancePath))) continue;
     if (error.keyword === "anyOf") {
       const names = alternatives.filter((e) => e.instancePath === error.instancePath).map((e) => String(e.params.missingProperty));
       if (names.length > 0) {
-        issues.push({ path: error.instancePath, message: `must have ${names.join(" or ")}` });
+        add({ path: error.instancePath, message: `must have ${names.join(" or ")}` });
         continue;
       }
     }
-    issues.push(toIssue(error));
+    add(toIssue(error));
   }
   let omitted = 0;
   if (options.strict) {
