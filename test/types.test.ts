@@ -179,6 +179,16 @@ describe("the generated types", () => {
     expect(idOf(exampleCallback("ReviewImage", { version: "Simple" }))).to.be.a("string");
   });
 
+  it("type WorkflowStart's handlers with its own body, and those of * with any callback", () => {
+    assertType<Equal<CallbackOfEvent<"WorkflowStart">, WorkflowStartCallback>>();
+    assertType<Equal<CallbackOfEvent<"*">, AnyCallback>>();
+    // Each compiles as a name, and the listener takes it at run time too.
+    const names: CallbackEventName[] = ["WorkflowStart", "*", "TaskFinish:DNA", "TaskFinish:PosterProduction"];
+    const listener = createCallbackListener({ secret: false });
+    for (const name of names) expect(() => listener.on(name, () => undefined), name).to.not.throw();
+    expect(() => listener.on("ImageSearchFinish" as CallbackEventName, () => undefined)).to.throw(RangeError, /"\*" for every callback/);
+  });
+
   it("type a moderation event's handlers with its Detail body or its Simple one", () => {
     type Image = CallbackOfEvent<"ReviewImage">;
     const handle = (callback: Image): number | undefined =>

@@ -195,6 +195,21 @@ describe("a listener receiving events newer than the package", () => {
     expect(await postAs(url, simple, "Simple")).to.equal(200);
     expect(seen.map((s) => s.by)).to.deep.equal(["handler", "*"]);
   });
+
+  it("hands WorkflowStart to on(\"WorkflowStart\"), and the same run's WorkflowFinish is no duplicate of it", async () => {
+    const started: string[] = [];
+    const finished: string[] = [];
+    const listener = createCallbackListener({ secret: false });
+    listener.on("WorkflowStart", (callback) => void started.push(callback.WorkflowExecution.RunId));
+    listener.on("WorkflowFinish", (callback) => void finished.push(callback.WorkflowExecution.RunId));
+    served = await serve(listener);
+    const url = `${served.origin}/ci/callback`;
+    const runId = "i166ee19017b011eda8a5525400c540df";
+    const start = await post(url, exampleBody("WorkflowStart", "xml", { set: { RunId: runId } }));
+    const finish = await post(url, exampleBody("WorkflowFinish", "json", { set: { RunId: runId } }), "application/json");
+    expect([start.json, finish.json]).to.deep.equal([{ ok: true }, { ok: true }]);
+    expect([started, finished]).to.deep.equal([[runId], [runId]]);
+  });
 });
 
 /** POSTs a JSON body with an X-Ci-Content-Version header; the answer's status. */
