@@ -11313,10 +11313,6 @@ export function normalizeWorkflowExecution(value: unknown, place: Place, context
         kept = text(item);
         if (kept !== undefined) out.RunId = kept;
         break;
-      case "State":
-        kept = text(item);
-        if (kept !== undefined) out.State = kept;
-        break;
       case "BucketId":
         kept = text(item);
         if (kept !== undefined) out.BucketId = kept;
@@ -11336,6 +11332,10 @@ export function normalizeWorkflowExecution(value: unknown, place: Place, context
       case "Tasks":
         kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
         if (kept !== undefined) out.Tasks = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
         break;
       default:
         keepUnknown(out, key, item, place, context);
@@ -11544,10 +11544,6 @@ export function normalizeWorkflowStartExecution(value: unknown, place: Place, co
         kept = text(item);
         if (kept !== undefined) out.RunId = kept;
         break;
-      case "State":
-        kept = text(item);
-        if (kept !== undefined) out.State = kept;
-        break;
       case "BucketId":
         kept = text(item);
         if (kept !== undefined) out.BucketId = kept;
@@ -11567,6 +11563,10 @@ export function normalizeWorkflowStartExecution(value: unknown, place: Place, co
       case "Tasks":
         kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
         if (kept !== undefined) out.Tasks = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
         break;
       default:
         keepUnknown(out, key, item, place, context);
@@ -11603,7 +11603,7 @@ export function normalizeUnknownEventCallback(value: unknown, place: Place, cont
   return nonEmpty(out);
 }
 
-/** Normalises a `WorkflowRun` (workflow-finish.schema.json#/definitions/WorkflowRun): A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds what its State may be. */
+/** Normalises a `WorkflowRun` (workflow-finish.schema.json#/definitions/WorkflowRun): A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds its State and what it may be; an event this schema does not know keeps its State as it came. */
 export function normalizeWorkflowRun(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
@@ -11623,10 +11623,6 @@ export function normalizeWorkflowRun(value: unknown, place: Place, context: Norm
       case "RunId":
         kept = text(item);
         if (kept !== undefined) out.RunId = kept;
-        break;
-      case "State":
-        kept = text(item);
-        if (kept !== undefined) out.State = kept;
         break;
       case "BucketId":
         kept = text(item);

@@ -3599,7 +3599,6 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
       WorkflowId: "web6ac56c1ef54dbfa44d7f4103203be9",
       WorkflowName: "workflow-3",
       RunId: "ib5a4011c60d21f52a92b6f9350108dd6",
-      State: "Success",
       BucketId: "test-1234567890",
       Object: "wk-test/game.mp4",
       CreateTime: "2022-08-09 14:54:17+0800",
@@ -3615,6 +3614,7 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
           TemplateName: "MP4-265-SD",
         },
       ],
+      State: "Success",
     },
   },
   WorkflowStart: {
@@ -3623,7 +3623,6 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
       WorkflowId: "web6ac56c1ef54dbfa44d7f4103203be9",
       WorkflowName: "workflow-3",
       RunId: "ibac1ffe3258ffcb4551afc5d7805377d",
-      State: "Running",
       BucketId: "test-1234567890",
       Object: "wk-test/game.mp4",
       CreateTime: "2022-08-09 14:54:17+0800",
@@ -3639,6 +3638,7 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
           TemplateName: "MP4-265-SD",
         },
       ],
+      State: "Running",
     },
   },
   ReviewAudio: {

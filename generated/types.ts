@@ -7228,10 +7228,6 @@ export interface WorkflowExecution {
    */
   RunId: string;
   /**
-   * Result of the run; Failed when any task failed.
-   */
-  State: "Success" | "Failed";
-  /**
    * Bucket of the object the workflow processed (BucketName-APPID).
    */
   BucketId?: string;
@@ -7251,6 +7247,10 @@ export interface WorkflowExecution {
    * One entry per workflow node that ran, not in time order.
    */
   Tasks?: WorkflowTask[];
+  /**
+   * Result of the run; Failed when any task failed.
+   */
+  State: "Success" | "Failed";
 }
 /**
  * One node of the workflow run, and the job it ran.
@@ -7386,10 +7386,6 @@ export interface WorkflowStartExecution {
    */
   RunId: string;
   /**
-   * State of the run as it starts, as text (inferred; no value is documented for a starting run).
-   */
-  State?: string;
-  /**
    * Bucket of the object the workflow processed (BucketName-APPID).
    */
   BucketId?: string;
@@ -7409,9 +7405,13 @@ export interface WorkflowStartExecution {
    * One entry per workflow node that ran, not in time order.
    */
   Tasks?: WorkflowTask[];
+  /**
+   * State of the run as it starts, as text (inferred; no value is documented for a starting run).
+   */
+  State?: string;
 }
 /**
- * A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds what its State may be.
+ * A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds its State and what it may be; an event this schema does not know keeps its State as it came.
  */
 export interface WorkflowRun {
   /**
@@ -7426,10 +7426,6 @@ export interface WorkflowRun {
    * ID of the workflow run.
    */
   RunId: string;
-  /**
-   * State of the run, as text; each workflow event says which values it sends.
-   */
-  State?: string;
   /**
    * Bucket of the object the workflow processed (BucketName-APPID).
    */

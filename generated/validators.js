@@ -33107,11 +33107,11 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.State !== undefined) {
-      if (typeof data.State !== "string") {
+    if (data.BucketId !== undefined) {
+      if (typeof data.BucketId !== "string") {
         const err4 = {
-          instancePath: instancePath + "/State",
-          schemaPath: "#/properties/State/type",
+          instancePath: instancePath + "/BucketId",
+          schemaPath: "#/properties/BucketId/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -33124,11 +33124,11 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.BucketId !== undefined) {
-      if (typeof data.BucketId !== "string") {
+    if (data.Object !== undefined) {
+      if (typeof data.Object !== "string") {
         const err5 = {
-          instancePath: instancePath + "/BucketId",
-          schemaPath: "#/properties/BucketId/type",
+          instancePath: instancePath + "/Object",
+          schemaPath: "#/properties/Object/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -33137,23 +33137,6 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
           vErrors = [err5];
         } else {
           vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.Object !== undefined) {
-      if (typeof data.Object !== "string") {
-        const err6 = {
-          instancePath: instancePath + "/Object",
-          schemaPath: "#/properties/Object/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
         }
         errors++;
       }
@@ -33173,14 +33156,14 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
       }
     }
     if (data.CosHeaders !== undefined) {
-      let data7 = data.CosHeaders;
-      if (Array.isArray(data7)) {
-        const len0 = data7.length;
+      let data6 = data.CosHeaders;
+      if (Array.isArray(data6)) {
+        const len0 = data6.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate34(data7[i0], {
+            !validate34(data6[i0], {
               instancePath: instancePath + "/CosHeaders/" + i0,
-              parentData: data7,
+              parentData: data6,
               parentDataProperty: i0,
               rootData,
             })
@@ -33191,9 +33174,43 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
           }
         }
       } else {
-        const err7 = {
+        const err6 = {
           instancePath: instancePath + "/CosHeaders",
           schemaPath: "#/properties/CosHeaders/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.Tasks !== undefined) {
+      let data8 = data.Tasks;
+      if (Array.isArray(data8)) {
+        const len1 = data8.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate1136(data8[i1], {
+              instancePath: instancePath + "/Tasks/" + i1,
+              parentData: data8,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate1136.errors : vErrors.concat(validate1136.errors);
+            errors = vErrors.length;
+            if (errors >= MAX_ERRORS) return stop(validate1132, vErrors);
+          }
+        }
+      } else {
+        const err7 = {
+          instancePath: instancePath + "/Tasks",
+          schemaPath: "#/properties/Tasks/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
@@ -33206,42 +33223,8 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
         errors++;
       }
     }
-    if (data.Tasks !== undefined) {
-      let data9 = data.Tasks;
-      if (Array.isArray(data9)) {
-        const len1 = data9.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          if (
-            !validate1136(data9[i1], {
-              instancePath: instancePath + "/Tasks/" + i1,
-              parentData: data9,
-              parentDataProperty: i1,
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate1136.errors : vErrors.concat(validate1136.errors);
-            errors = vErrors.length;
-            if (errors >= MAX_ERRORS) return stop(validate1132, vErrors);
-          }
-        }
-      } else {
-        const err8 = {
-          instancePath: instancePath + "/Tasks",
-          schemaPath: "#/properties/Tasks/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err9 = {
+    const err8 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -33249,9 +33232,9 @@ function validate1132(data, { instancePath = "", parentData, parentDataProperty,
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err9];
+      vErrors = [err8];
     } else {
-      vErrors.push(err9);
+      vErrors.push(err8);
     }
     errors++;
   }

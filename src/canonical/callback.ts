@@ -79,12 +79,12 @@ export function isKnownCallback(callback: AnyCallback): callback is KnownCallbac
 
 /**
  * One line a person can read about an unknown event, for the CLI and archive reports: its EventName, then Tag,
- * JobId and State of each job, then the run's RunId and State.
+ * JobId and State of each job, then the run's RunId (a new event's run State is not typed: it is left out).
  */
 export function describeUnknownEvent(callback: UnknownEventCallback): string {
   const jobs = (callback.JobsDetail ?? []).flatMap((job) => [job.Tag, job.JobId, job.State ?? "-"]);
   const run = callback.WorkflowExecution;
-  return [callback.EventName, "(unknown event)", ...jobs, ...(run ? [run.RunId, run.State ?? "-"] : [])].join("  ");
+  return [callback.EventName, "(unknown event)", ...jobs, ...(run ? [run.RunId] : [])].join("  ");
 }
 
 /** Default size limit: 1 MiB. */
@@ -257,24 +257,20 @@ function canonical(loose: unknown, options: ValidateOptions, family: Family): An
   const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
   // An `anyOf` of `required`s (an unknown event needs a JobsDetail or a WorkflowExecution) is one issue, not three.
   const alternatives = errors.filter((e) => e.keyword === "required" && /\/anyOf\/\d+\/required$/.test(e.schemaPath));
-  // A node declared both by an envelope and by the event that extends it (a workflow run's State) fails twice.
-  const seen = new Set<string>();
-  const add = (issue: CallbackIssue): void => {
-    const key = `${issue.path}\n${issue.message}`;
-    if (!seen.has(key)) issues.push(issue);
-    seen.add(key);
-  };
+  const missingAlternatives: CallbackIssue[] = [];
   for (const error of errors) {
     if (alternatives.includes(error) || (error.keyword !== "type" && mistyped.has(error.instancePath))) continue;
     if (error.keyword === "anyOf") {
       const names = alternatives.filter((e) => e.instancePath === error.instancePath).map((e) => String(e.params.missingProperty));
       if (names.length > 0) {
-        add({ path: error.instancePath, message: `must have ${names.join(" or ")}` });
+        missingAlternatives.push({ path: error.instancePath, message: `must have ${names.join(" or ")}` });
         continue;
       }
     }
-    add(toIssue(error));
+    issues.push(toIssue(error));
   }
+  // After the body's own problems (a missing EventName says more about a COS notification than its containers).
+  issues.push(...missingAlternatives);
   let omitted = 0;
   if (options.strict) {
     for (const i of context.unknown) issues.push({ path: pointer(i.place), message: `${i.message} (strict mode)` });
