@@ -72,9 +72,9 @@ describe("the packed package, installed by a consumer", function () {
     writeFileSync(
       join(consumer, "typed.mts"),
       `import { readFileSync } from "node:fs";
-       import { isKnownJob, parseCallback } from "ci-callback";
+       import { isKnownCallback, isKnownJob, parseCallback } from "ci-callback";
        const callback = parseCallback(readFileSync(${JSON.stringify(seed)}));
-       if (callback.EventName !== "TaskFinish") throw new Error(\`not a TaskFinish: \${callback.EventName}\`);
+       if (!isKnownCallback(callback) || callback.EventName !== "TaskFinish") throw new Error(\`not a TaskFinish: \${callback.EventName}\`);
        const job = callback.JobsDetail[0];
        const width: string | undefined = job && isKnownJob(job) && job.Tag === "VideoEnhance" ? job.Operation.MediaInfo?.Stream?.Video?.[0]?.Width : undefined;
        console.log(job?.Tag, width);`,

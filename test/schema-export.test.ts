@@ -32,7 +32,7 @@ describe("the exported schema", function () {
     for (const name of bundles) ajv.addSchema(exported(`ci-callback/schema/${name}.json`));
     return ajv;
   }
-  const bundles = ["task-finish", "workflow-finish", "moderation-detail", "moderation-simple", "callback"] as const;
+  const bundles = ["task-finish", "workflow-finish", "workflow-start", "moderation-detail", "moderation-simple", "callback"] as const;
   // ajv compiles each schema on first use, seconds for the bundles: the tests that only validate share one.
   let shared: Ajv | undefined;
   const sharedAjv = () => (shared ??= readmeAjv());
@@ -60,6 +60,7 @@ describe("the exported schema", function () {
     const cases = [
       ...["Transcode", "VideoEnhance", "WordsGeneralize"].map((name) => ["task-finish", exampleCallback(name as string)] as const),
       ["workflow-finish", exampleCallback("WorkflowFinish")] as const,
+      ["workflow-start", exampleCallback("WorkflowStart")] as const,
       ...[...knownModerationDetailCallbackEventNames].map((name) => ["moderation-detail", exampleCallback(name)] as const),
       ...[...knownModerationSimpleDataEvents].map((name) => ["moderation-simple", exampleCallback(name, { version: "Simple" })] as const),
     ];
@@ -107,6 +108,6 @@ describe("the exported schema", function () {
     const document = exported("ci-callback/schema/openapi.json");
     const result = await new Validator().validate(document);
     expect(result.valid, JSON.stringify(result.errors)).to.equal(true);
-    expect(Object.keys(document.webhooks as object)).to.deep.equal(["TaskFinish", "WorkflowFinish", "ModerationDetail", "ModerationSimple"]);
+    expect(Object.keys(document.webhooks as object)).to.deep.equal(["TaskFinish", "WorkflowFinish", "WorkflowStart", "ModerationDetail", "ModerationSimple"]);
   });
 });

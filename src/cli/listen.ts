@@ -10,6 +10,7 @@ import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, 
 import { redactUrl } from "./redact";
 import { createCallbackListener, type CallbackContext } from "../receiver/listener";
 import type { ReceivedCallback } from "../receiver/events";
+import { describeUnknownEvent, isKnownCallback } from "../canonical/callback";
 
 /** Below the listener's 30 s handler timeout, so that a slow target is reported as such. */
 const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
@@ -110,13 +111,14 @@ async function forwardBody(forward: Forward, context: CallbackContext, out: (lin
 
 /** Event, Tag, JobId and State of each job, the workflow run, or the moderation job or Simple body. */
 function describe(callback: ReceivedCallback): string {
+  if (!isKnownCallback(callback)) return describeUnknownEvent(callback);
   if (callback.EventName === undefined) {
     return ["Simple", callback.data.event ?? "-", callback.data.trace_id].join("  ");
   }
   if (callback.EventName === "TaskFinish") {
     return [callback.EventName, ...callback.JobsDetail.flatMap((job) => [job.Tag, job.JobId, job.State ?? "-"])].join("  ");
   }
-  if (callback.EventName === "WorkflowFinish") {
+  if (callback.EventName === "WorkflowFinish" || callback.EventName === "WorkflowStart") {
     const run = callback.WorkflowExecution;
     return [callback.EventName, run.WorkflowName ?? "-", run.RunId ?? "-", run.State ?? "-"].join("  ");
   }
