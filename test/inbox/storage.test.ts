@@ -14,7 +14,7 @@ async function everythingStored(client: Redis, queueName: string): Promise<strin
     if (type === "string") values.push((await client.get(key)) ?? "");
     if (type === "hash") values.push(JSON.stringify(await client.hgetall(key)));
     if (type === "list") values.push(...(await client.lrange(key, 0, -1)));
-    if (type === "zset") values.push(...(await client.zrange(key, 0, -1)));
+    if (type === "zset") values.push(...(await client.zrange(key, "0", "-1")));
     if (type === "set") values.push(...(await client.smembers(key)));
     if (type === "stream") values.push(JSON.stringify(await client.xrange(key, "-", "+")));
   }
