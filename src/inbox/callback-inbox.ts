@@ -5,6 +5,7 @@
  */
 import type { RedisOptions } from "ioredis";
 import type { EventLabel } from "../receiver/event-label";
+import type { ReceivedCallback } from "../receiver/events";
 
 /**
  * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
@@ -26,6 +27,11 @@ export interface InboxEntry {
   contentVersion: string | undefined;
   /** What names the event for people (EventName, Tag, JobId/RunId/trace_id), for `inbox failed` and logs. */
   event?: InboxEvent;
+  /**
+   * The canonical object the listener validated the body into: a worker without parse options of its own
+   * hands it to the handlers instead of parsing the body again.
+   */
+  callback?: ReceivedCallback;
 }
 
 /** The fields that name an event beside its key: EventName, Tag, and JobId, RunId or trace_id. */

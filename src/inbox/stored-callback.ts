@@ -4,6 +4,7 @@
  * backslashes and control characters); only a body that is not UTF-8 is kept as base64.
  */
 import { isUtf8 } from "node:buffer";
+import type { ReceivedCallback } from "../receiver/events";
 import type { InboxEntry, InboxEvent } from "./callback-inbox";
 
 /** The data of an inbox job. */
@@ -29,6 +30,8 @@ export interface StoredCallback {
   event?: InboxEvent;
   /** When the listener stored it, in ms since the epoch. */
   receivedAt: number;
+  /** The canonical object the listener validated (JSON keeps it exactly); absent in jobs stored before 0.2. */
+  callback?: ReceivedCallback;
 }
 
 /** The job data of an entry. */
@@ -49,6 +52,7 @@ export function storeCallback(entry: InboxEntry, receivedAt: number): StoredCall
   if (entry.contentVersion !== undefined) stored.contentVersion = entry.contentVersion;
   if (entry.key !== undefined) stored.key = entry.key;
   if (entry.event !== undefined) stored.event = entry.event;
+  if (entry.callback !== undefined) stored.callback = entry.callback;
   return stored;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
+import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
 import { createHandlerRegistry, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
 import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
@@ -84,7 +84,11 @@ export interface CallbackWorkerOptions {
   maxStalledCount?: number;
   /** Called for every callback, before the handlers registered with `on` (as the listener's option). */
   handler?: CallbackHandler;
-  /** As the listener's `strict`: give the worker the listener's parse options, since it parses the body again. */
+  /**
+   * As the listener's `strict`. A worker given `strict`, `maxDepth` or `maxBytes` parses each stored body
+   * again under them (a job failing them fails at once); one given none hands the handlers the canonical
+   * object the listener validated, stored with the job, and parses only jobs stored without one.
+   */
   strict?: boolean;
   /** As the listener's `maxDepth`. Default 64. */
   maxDepth?: number;
@@ -140,6 +144,8 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const backoff = readBackoff(options.backoff ?? DEFAULT_BACKOFF);
   const handlerTimeoutMs = readHandlerTimeoutMs(options);
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: readMaxBytes(options) };
+  // The listener validated each body before it was stored: with no parse options of its own, the worker trusts it.
+  const reparse = options.strict !== undefined || options.maxDepth !== undefined || options.maxBytes !== undefined;
   const report = options.onError ?? reportToConsole;
   const onFailed = options.onFailed ?? reportFailedToConsole;
   const registry = createHandlerRegistry(options.handler);
@@ -156,9 +162,14 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
       report(error, { stage: "body", jobId: job.id });
       throw error;
     }
-    const rawBody = storedBody(stored);
     const { key, event, contentType, contentVersion } = stored;
-    const result = safeParseCallback(rawBody, { ...parseOptions, contentVersion });
+    // The text is parsed as it is (bytes would be decoded back to it); handlers that read rawBody get the bytes.
+    const text = stored.bodyEncoding === "base64" ? undefined : stored.body;
+    let rawBody: Uint8Array | string | undefined = stored.bodyEncoding === "utf8" ? stored.body : undefined;
+    const result: CallbackResult =
+      !reparse && stored.callback !== undefined
+        ? { ok: true, value: stored.callback }
+        : safeParseCallback(text ?? (rawBody ??= storedBody(stored)), { ...parseOptions, contentVersion });
     if (!result.ok) {
       const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${result.error.message}`);
       report(error, { stage: "body", key, event, jobId: job.id });
@@ -169,7 +180,9 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     const context: CallbackContext = {
       key,
       names: stored.names,
-      rawBody,
+      get rawBody() {
+        return (rawBody ??= storedBody(stored));
+      },
       contentType,
       contentVersion,
       get signal() {
