@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { Queue } from "bullmq";
-import type { CallbackInbox, InboxEntry } from "../src/inbox/callback-inbox";
+import type { CallbackInbox, InboxEntry } from "../src/receiver/callback-inbox";
 import type * as StoredModule from "../src/inbox/stored-callback";
 
 const built = join(__dirname, "..", "dist", "src", "inbox");

@@ -10,8 +10,8 @@
  */
 import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { wholeNumberOption, MAX_TIMER_MS } from "../limits";
-import type { CallbackInbox, InboxConnection, InboxEntry } from "./callback-inbox";
+import { wholeNumberOption, MAX_TIMER_MS } from "../read/limits";
+import type { CallbackInbox, InboxConnection, InboxEntry } from "../receiver/callback-inbox";
 import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys } from "./connection";
 import { markTtlMs } from "./marks";
 import { release, Reservation, reserve } from "./scripts";

@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import type { ReceivedCallback } from "../receiver/events";
-import type { InboxEntry, InboxEvent } from "./callback-inbox";
+import type { InboxEntry, InboxEvent } from "../receiver/callback-inbox";
 
 /** The data of an inbox job. */
 export interface StoredCallback {

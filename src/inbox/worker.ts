@@ -7,12 +7,12 @@
  */
 import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../callback";
-import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
+import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../canonical/callback";
+import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
 import { createHandlerRegistry, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
 import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
-import type { InboxConnection, InboxEvent } from "./callback-inbox";
+import type { InboxConnection, InboxEvent } from "../receiver/callback-inbox";
 import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions } from "./connection";
 import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
 import { printable } from "./printable";

@@ -6,13 +6,13 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
-import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
-import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
-import type { CallbackError } from "../errors";
+import { readMaxBytes, readMaxDepth, safeParseCallback } from "../canonical/callback";
+import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
+import type { CallbackError } from "../read/errors";
 import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer";
 import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
-import type { CallbackInbox } from "../inbox/callback-inbox";
+import type { CallbackInbox } from "./callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "./dispatch";
 import { labelEvent } from "./event-label";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
@@ -20,9 +20,11 @@ import { MemoryDedupStore } from "./memory-store";
 import { nodeCrypto } from "./node-crypto";
 import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
+import type { CallbackRequest } from "./request";
 import { createSecretCheck, type CallbackSecret } from "./secret";
 
 export { HandlerTimeoutError, type CallbackContext, type CallbackHandler } from "./dispatch";
+export type { CallbackRequest } from "./request";
 
 /** Duplicate detection. Deliveries of one event share a key: EventName, JobId, and RunId for workflows. */
 export interface DedupOptions {
@@ -101,25 +103,6 @@ export interface CallbackListenerOptions {
   onError?: (error: unknown, context: ListenerErrorContext) => void;
 }
 
-/** A request as the listener needs it; adapters build one from their framework's request. */
-export interface CallbackRequest {
-  /** HTTP method. */
-  method: string;
-  /** Path and query as received (where a secret may be). */
-  url: string;
-  /** The Content-Type header, if any. */
-  contentType?: string;
-  /** The `X-Ci-Content-Version` header, if any: cross-checked against the body's shape. */
-  contentVersion?: string;
-  /**
-   * The Content-Encoding of what `body` gives (gzip, deflate, br, identity), undone before parsing. Leave it
-   * undefined when a framework's body parser already decoded the body.
-   */
-  contentEncoding?: string;
-  /** Reads the raw body; called only once the method and secret are accepted. May throw a {@link BodyReadError}. */
-  body: () => Promise<Uint8Array | string>;
-}
-
 /**
  * A `node:http` request handler (`http.createServer(listener)`, or `app.post(path, listener)` in frameworks
  * built on Node's request) that can also be subscribed to by event name.
@@ -181,11 +164,12 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   }
 
   async function receive(request: CallbackRequest): Promise<ListenerAnswer> {
+    // Refused before the body is read: the connection is closed, so that no one can make the server drain it.
     if (request.method !== "POST") {
-      return refusal(405, "method", "callbacks are POSTed", { headers: { allow: "POST" } });
+      return refusal(405, "method", "callbacks are POSTed", { headers: { allow: "POST", ...CLOSE } });
     }
     if (secretMatches !== undefined && !secretMatches(request.url)) {
-      return refusal(401, "unauthorized", "the callback URL's secret is missing or wrong");
+      return refusal(401, "unauthorized", "the callback URL's secret is missing or wrong", { headers: CLOSE });
     }
     let rawBody: Uint8Array | string;
     try {
@@ -194,8 +178,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     } catch (error) {
       if (!(error instanceof BodyReadError)) throw error;
       if (error.status === 500) report(error, { stage: "body" });
-      const close = error.status === 413 || error.status === 408 ? { connection: "close" } : undefined;
-      return refusal(error.status, error.kind, error.message, { headers: close });
+      return refusal(error.status, error.kind, error.message, { headers: error.status === 413 || error.status === 408 ? CLOSE : undefined });
     }
     // A body a parser handed over was read under the framework's limit, not ours.
     const size = typeof rawBody === "string" ? Buffer.byteLength(rawBody) : rawBody.byteLength;
@@ -341,6 +324,12 @@ const NO_SECRET =
 const INBOX_RUNS_NO_HANDLER =
   "a listener with an inbox runs no handler: register handlers on the worker (createCallbackWorker), which " +
   "has its own handlerTimeoutMs; the inbox drops duplicates by key";
+
+/**
+ * The header of an answer given before the whole body was read (405, 401, 408, 413): Node then closes the
+ * connection once the answer is sent, rather than read and discard the rest of the body for as long as it comes.
+ */
+const CLOSE: Readonly<Record<string, string>> = { connection: "close" };
 
 /** Seconds a sender is asked to wait when the inbox is unavailable. */
 const INBOX_RETRY_AFTER_S = 5;

@@ -4,8 +4,8 @@
  * `DedupStore` can. {@link createCallbackInbox} is the one shipped, on BullMQ.
  */
 import type { RedisOptions } from "ioredis";
-import type { EventLabel } from "../receiver/event-label";
-import type { ReceivedCallback } from "../receiver/events";
+import type { EventLabel } from "./event-label";
+import type { ReceivedCallback } from "./events";
 
 /**
  * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the

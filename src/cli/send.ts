@@ -2,10 +2,12 @@
  * `ci-callback send URL`: POSTs a callback body the way CI does (the bytes of a file or an example, XML by
  * default), converting it to the other format on request, and prints the answer.
  */
-import { safeParseCallback } from "./callback";
-import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, readInput, usageError, type Command } from "./cli-common";
-import { sampleBody } from "./cli-example";
-import { toXmlBody } from "./xml-writer";
+import { safeParseCallback } from "../canonical/callback";
+import { readInput } from "../read/input";
+import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./common";
+import { sampleBody } from "./example";
+import { redactUrl } from "./redact";
+import { toXmlBody } from "../samples/xml-writer";
 
 /** The two wire formats. */
 type WireFormat = "xml" | "json";
@@ -26,7 +28,7 @@ answer (or a body that cannot be converted), 3 when the file cannot be read or t
     if (parsed === undefined) return help(this);
     const [url, ...extra] = parsed.positionals;
     if (url === undefined) throw usageError("a URL is required");
-    if (!URL.canParse(url)) throw usageError(`"${url}" is not a URL`);
+    if (!URL.canParse(url)) throw usageError(`"${redactUrl(url)}" is not a URL`);
     noMoreArguments(extra);
     const { file, example } = parsed.values;
     if (file === undefined && example === undefined) throw usageError("--file or --example is required");
@@ -47,7 +49,7 @@ async function post(url: URL, body: Buffer): Promise<number> {
       body,
     });
   } catch (error) {
-    throw new CliError(ExitCode.io, `cannot POST to ${url.href}: ${fetchFailure(error, url)}`);
+    throw new CliError(ExitCode.io, `cannot POST to ${redactUrl(url)}: ${fetchFailure(error, url)}`);
   }
   process.stdout.write(`${response.status} ${await response.text()}\n`);
   return response.ok ? ExitCode.ok : ExitCode.invalid;
