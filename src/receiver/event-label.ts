@@ -4,7 +4,7 @@
  * failed` print it; nothing decides on it. Read structurally, so that every callback type fits.
  */
 
-/** The fields that name an event. Each is as CI sent it: escape before printing. */
+/** The fields that name an event. Each is as CI sent it, cut at 128 characters: escape before printing. */
 export interface EventLabel {
   /** The EventName, or a Simple body's `data.event`; absent when the body names none. */
   name?: string;
@@ -42,6 +42,10 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/** Longest field kept: CI's ids are about 35 characters; a longer one names the event as well cut. */
+const MAX_FIELD_LENGTH = 128;
+
 function text(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  return value.length <= MAX_FIELD_LENGTH ? value : `${value.slice(0, MAX_FIELD_LENGTH)}…`;
 }
