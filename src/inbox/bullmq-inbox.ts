@@ -16,7 +16,7 @@ import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKey
 import { markTtlMs } from "./marks";
 import { release, Reservation, reserve } from "./scripts";
 import { readQueueStats, sumStats, type InboxStats } from "./stats";
-import { bodySize, jobIdOfKey, storeCallback, type StoredCallback } from "./stored-callback";
+import { jobIdOfKey, storeCallback, type StoredCallback } from "./stored-callback";
 
 /** Options of {@link createCallbackInbox}. */
 export interface CallbackInboxOptions {
@@ -39,9 +39,10 @@ export interface CallbackInboxOptions {
    */
   maxWaiting?: number;
   /**
-   * Bytes of bodies that may wait in the queue, over every receiver; past it a delivery is answered 503 with
-   * `Retry-After`. Keep it well under Redis's `maxmemory`, so that workers can still move jobs and leave marks
-   * when it is reached. Default 256 MiB.
+   * Bytes that waiting callbacks may hold in the queue, over every receiver, each counted as twice its body
+   * (the body and the canonical object stored with it); past it a delivery is answered 503 with `Retry-After`.
+   * Keep it well under Redis's `maxmemory`, so that workers can still move jobs and leave marks when it is
+   * reached. Default 256 MiB.
    */
   maxWaitingBytes?: number;
   /** Failed jobs (attempts exhausted) kept with their bodies; past it the oldest is removed. Default 10,000. */
@@ -161,8 +162,9 @@ export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallba
     },
   });
   queue.on("error", () => undefined); // the client's own listener reports it
-  const connected = queue.waitUntilReady();
-  connected.catch(() => undefined);
+  // Resolves at the first connection and never rejects: a Redis that is down when the receiver starts delays
+  // the first adds (each still answered within timeoutMs); after it, a lost connection fails adds at once.
+  const firstConnected = new Promise<void>((resolve) => client.once("ready", () => resolve()));
   const bounds = { ...caps, maxFailed, keepHandledMs };
   let boundsStored = false;
 
@@ -228,8 +230,10 @@ export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallba
         unique.push(add);
       }
     }
-    // The first adds wait for the connection (bounded by the deadline); later ones fail at once while it is lost.
-    await connected;
+    if (client.status !== "ready") {
+      await firstConnected;
+      if (timedOut()) throw new InboxTimeoutError(timeoutMs);
+    }
     if (!boundsStored) void client.hset(keys.inbox, bounds).then(() => (boundsStored = true), () => undefined);
     const outcomes = await reserve(client, keys, unique, caps);
     const toAdd = unique.filter((_, i) => outcomes[i] === Reservation.Reserved);
@@ -258,7 +262,7 @@ export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallba
     add(entry: InboxEntry): Promise<void> {
       if (closing !== undefined) return Promise.reject(new InboxClosedError());
       const data = storeCallback(entry, Date.now());
-      const bytes = bodySize(entry.rawBody);
+      const bytes = data.bytes ?? 0;
       return new Promise<void>((resolve, reject) => {
         batch.push({
           jobId: entry.key === undefined ? undefined : jobIdOfKey(entry.key),

@@ -20,7 +20,7 @@ export interface InboxCounts {
   handled: number;
   /** How long the oldest waiting callback has waited, in ms; null when none waits. */
   oldestWaitingMs: number | null;
-  /** Bytes of the bodies stored and not yet handled (waiting, active, delayed), which `maxWaitingBytes` caps. */
+  /** Bytes held by callbacks not yet handled (waiting, active, delayed), as `maxWaitingBytes` counts them (twice each body). */
   waitingBytes: number;
   /** Bytes of the failed jobs' data (their bodies and fields), which `maxFailed` bounds. */
   failedBytes: number;

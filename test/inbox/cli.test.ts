@@ -43,7 +43,7 @@ describe("inbox: `ci-callback inbox` status, escaping and unreadable jobs (real 
     const result = await cli(["inbox", "status", "--json", ...where()]);
     expect(result.status, result.stderr).to.equal(0);
     const stats = JSON.parse(result.stdout) as { total: Record<string, unknown>; queues: Record<string, unknown>[] };
-    expect(stats.total).to.include({ waiting: 1, active: 0, delayed: 0, failed: 0, handled: 0, waitingBytes: Buffer.byteLength(body), failedBytes: 0 });
+    expect(stats.total).to.include({ waiting: 1, active: 0, delayed: 0, failed: 0, handled: 0, waitingBytes: 2 * Buffer.byteLength(body), failedBytes: 0 });
     expect(stats.total.oldestWaitingMs).to.be.a("number");
     expect(stats.queues).to.have.length(1);
     expect(stats.queues[0]).to.include({ queueName: suite.queueName, used: true, waiting: 1 });

@@ -118,14 +118,15 @@ describe("inbox: bounded storage (real redis-server)", function () {
     // A redelivery of a stored callback is still acknowledged: nothing new is stored for it.
     expect(await statuses(byCount, ["j-cap-1"])).to.deep.equal([200]);
 
-    // Bytes: room for two bodies of this size and not three, over both listeners' adds.
-    const byBytes = createCallbackListener({ inbox: inboxOf({ maxWaitingBytes: 5 * bodyBytes + Math.floor(bodyBytes / 2) }), secret: false, onError: () => undefined });
+    // Bytes (each callback counted as twice its body): room for two more of this size and not three, over both
+    // listeners' adds.
+    const byBytes = createCallbackListener({ inbox: inboxOf({ maxWaitingBytes: 2 * 5 * bodyBytes + bodyBytes }), secret: false, onError: () => undefined });
     expect(await statuses(byBytes, ["j-cap-4", "j-cap-5"])).to.deep.equal([200, 200]);
     expect(await statuses(byBytes, ["j-cap-6"])).to.deep.equal([503]);
 
     const inspected = look();
     const stats = await queueStats(inspected);
-    expect(stats).to.include({ waiting: 5, waitingBytes: 5 * bodyBytes });
+    expect(stats).to.include({ waiting: 5, waitingBytes: 2 * 5 * bodyBytes });
     expect(stats.oldestWaitingMs).to.be.a("number").and.at.least(0);
     const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 4 });
     suite.closeAfter(() => worker.close());
