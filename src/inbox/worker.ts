@@ -153,7 +153,9 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const { Worker, UnrecoverableError } = loadBullMQ();
   // The worker's own commands (marks of late jobs, the waiting bytes), beside BullMQ's connections.
   const client: Redis = createRedisClient(options.connection);
-  client.on("error", (error) => report(error, { stage: "connection" }));
+  client.on("error", (error) => {
+    if (closing === undefined) report(error, { stage: "connection" });
+  });
 
   async function handleJob(job: Job<StoredCallback>): Promise<void> {
     const stored: unknown = job.data;
@@ -239,7 +241,11 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
       },
     },
   });
-  worker.on("error", (error) => report(error, { stage: "connection" }));
+  let closing: Promise<void> | undefined;
+  // Connection errors while the worker closes (its connections going away) are not failures to report.
+  worker.on("error", (error) => {
+    if (closing === undefined) report(error, { stage: "connection" });
+  });
   worker.on("completed", finished);
   worker.on("failed", (job, error) => {
     // Also emitted for attempts that are retried; a job failed for good has finished.
@@ -257,16 +263,18 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     void settle(client, keys).catch(() => undefined);
   });
 
-  let closing: Promise<void> | undefined;
   async function close(closeOptions: WorkerCloseOptions = {}): Promise<void> {
     const timeoutMs = closeOptions.timeoutMs === undefined ? undefined : wholeNumberOption("timeoutMs", closeOptions.timeoutMs, 0, { min: 0, max: MAX_TIMER_MS });
-    let timeout: NodeJS.Timeout | undefined;
     const ended = worker.close();
-    if (timeoutMs !== undefined) {
-      await Promise.race([ended, new Promise((resolve) => (timeout = setTimeout(resolve, timeoutMs)))]);
+    if (timeoutMs === undefined) await ended;
+    else {
+      let timeout: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([ended.then(() => true), new Promise<boolean>((resolve) => (timeout = setTimeout(resolve, timeoutMs, false)))]);
       clearTimeout(timeout);
-      await worker.close(true);
-    } else await ended;
+      // Past the timeout the connections are closed under the jobs in hand: their locks expire, and another
+      // worker's stalled check takes them back.
+      if (!inTime) await worker.disconnect().catch(() => undefined);
+    }
     clearTimeout(releaseTimer);
     await releaseFinished();
     await client.quit().catch(() => client.disconnect());
