@@ -20,7 +20,8 @@ function run(command: string, args: string[], cwd: string): string {
 }
 
 describe("the packed package, installed by a consumer", function () {
-  this.timeout(120_000);
+  // npm pack, npm install, tsc and esbuild in child processes: their exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   let dir = "";
   let consumer = "";
 
