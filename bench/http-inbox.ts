@@ -1,8 +1,11 @@
 /**
- * The inbox section of `npm run bench:http` (issue 12): the inline listener (its handler runs in the request)
- * beside the listener with a durable inbox (BullMQ on a redis-server this section starts, AOF fsynced every
- * second, as the README deploys it), whose worker runs during the load in a process of its own; then the
- * same with a worker that fails 30% of first attempts and retries them. Every receiving part shares the
+ * The inbox section of `npm run bench:http` (issues 12 and 17): the inline listener (its handler runs in the
+ * request) beside the listener with a durable inbox (BullMQ on a redis-server this section starts, AOF fsynced
+ * every second, as the README deploys it): the inbox as shipped before issue 17 (bench/shipped-inbox.ts) and
+ * the new one with its worker idle during the load, the new one with the worker running during the load in a
+ * process of its own, and with a worker that fails 30% of first attempts and retries them. Then the worker
+ * alone against a raw BullMQ Worker (no-op, concurrency 8, alternating runs on queues filled alike), and the
+ * Redis bytes a waiting and a handled callback take (INFO used_memory over the fills and drains). Every receiving part shares the
  * server's one core: the listener, redis-server and the worker are pinned to it, and the load generator has
  * the other core to itself, so both listeners get the same budget and the inbox's req/s pays for Redis and
  * the worker. The listener's CPU comes from its own accounting over the load; Redis's (INFO cpu) and the
@@ -13,10 +16,14 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import type * as InboxModule from "../src/inbox/bullmq-inbox";
+import type * as ListenerModule from "../src/receiver/listener";
 import { startRedisServer } from "../test/support/redis-server";
 import {
+  JOB_ID_PLACEHOLDER,
   ask,
   describeLoad,
   handlerCalls,
@@ -85,10 +92,10 @@ async function inline(setup: LoadSetup): Promise<InboxRun> {
  * a worker drains the warm-up and stops, and another starts only once the load is over: what the
  * acknowledgement costs with nothing else on the core (the worker's CPU is then not metered).
  */
-async function withInbox(setup: LoadSetup, redis: { url: string; client: Redis }, failPercent: number, workerAfterLoad = false): Promise<InboxRun> {
+async function withInbox(setup: LoadSetup, redis: { url: string; client: Redis }, failPercent: number, workerAfterLoad = false, shipped = false): Promise<InboxRun> {
   const queueName = `bench-${randomUUID()}`;
   const queue = new Queue(queueName, { connection: { url: redis.url } });
-  const listener = await startServer(server, ["inbox", redis.url, queueName], setup.serverCore);
+  const listener = await startServer(server, [shipped ? "inbox-shipped" : "inbox", redis.url, queueName], setup.serverCore);
   const startWorker = () => startProcess(join(__dirname, "http-worker.ts"), [redis.url, queueName, String(failPercent)], setup.serverCore);
   let worker: BenchProcess | undefined = await startWorker();
   try {
@@ -113,10 +120,91 @@ async function withInbox(setup: LoadSetup, redis: { url: string; client: Redis }
   }
 }
 
+/** One worker's drain of a filled queue. */
+interface WorkerRun {
+  jobsPerSecond: number;
+  cpuUsPerJob: number;
+}
+
+/** Redis's used_memory, in bytes. */
+async function usedMemory(client: Redis): Promise<number> {
+  return Number(/^used_memory:(\d+)/m.exec(await client.info("memory"))?.[1] ?? NaN);
+}
+
+/** Fills `queueName` with `count` seed callbacks through the built listener and a new inbox, 64 at a time. */
+async function fill(url: string, queueName: string, count: number, prefix: string): Promise<void> {
+  const built = join(__dirname, "..", "dist", "src");
+  const { createCallbackInbox } = require(join(built, "inbox", "bullmq-inbox")) as typeof InboxModule;
+  const { createCallbackListener } = require(join(built, "receiver", "listener")) as typeof ListenerModule;
+  const inbox = createCallbackInbox({ connection: url, queueName });
+  const listener = createCallbackListener({ secret: false, inbox });
+  try {
+    for (let from = 0; from < count; from += 64) {
+      const replies = await Promise.all(
+        Array.from({ length: Math.min(64, count - from) }, (_, i) =>
+          listener.handle({ method: "POST", url: "/", body: async () => Buffer.from(body.template.replace(JOB_ID_PLACEHOLDER, `${prefix}${from + i}`)) }),
+        ),
+      );
+      if (replies.some((reply) => reply.status !== 200)) throw new Error("the bench could not fill the queue");
+    }
+  } finally {
+    await inbox.close();
+  }
+}
+
+/** Drains a filled queue with the `kind` worker in a process of its own on the server's core. */
+async function drainWith(setup: LoadSetup, url: string, queueName: string, kind: "callback" | "raw", count: number): Promise<WorkerRun> {
+  const { hello } = await startProcess(join(__dirname, "worker-throughput.ts"), [url, queueName, kind, String(WORKER_WARM), String(count)], setup.serverCore);
+  const { ms, cpuUs } = hello as { ms: number; cpuUs: number };
+  return { jobsPerSecond: count / (ms / 1000), cpuUsPerJob: cpuUs / count };
+}
+
+/**
+ * The worker alone against a raw BullMQ Worker, alternating, `rounds` each, on one queue filled alike before
+ * each run; and the Redis bytes of a waiting and of a handled callback, from used_memory around each fill and drain.
+ */
+async function workerRows(setup: LoadSetup, redis: { url: string; client: Redis }, rounds: number, count: number) {
+  const queueName = `bench-worker-${randomUUID()}`;
+  const runs: Record<"callback" | "raw", WorkerRun[]> = { callback: [], raw: [] };
+  const waitingBytes: number[] = [];
+  const handledBytes: number[] = [];
+  // A first fill and drain brings BullMQ's capped events stream to its size, so that what follows measures callbacks.
+  await fill(redis.url, queueName, WORKER_WARM + 1000, "warm-");
+  await drainWith(setup, redis.url, queueName, "callback", 1000);
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of ["callback", "raw"] as const) {
+      const before = await usedMemory(redis.client);
+      await fill(redis.url, queueName, WORKER_WARM + count, `${kind}-${round}-`);
+      const filled = await usedMemory(redis.client);
+      runs[kind].push(await drainWith(setup, redis.url, queueName, kind, count));
+      const queue = new Queue(queueName, { connection: { url: redis.url } });
+      if (!(await drain(queue))) throw new Error("the worker bench's queue did not drain");
+      await queue.close();
+      waitingBytes.push((filled - before) / (WORKER_WARM + count));
+      handledBytes.push(((await usedMemory(redis.client)) - before) / (WORKER_WARM + count));
+    }
+  }
+  const queue = new Queue(queueName, { connection: { url: redis.url } });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return { runs, waitingBytes: median(waitingBytes), handledBytes: median(handledBytes) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 /** Pins every thread of the process `pid` to `core`. */
 function pin(pid: string, core: string | undefined): void {
   if (core !== undefined) execFileSync("taskset", ["-a", "-pc", core, pid], { stdio: "ignore" });
 }
+
+const WORKER_ROUNDS = 3;
+const WORKER_JOBS = 3000;
+/** Jobs each worker process handles before its measured ones (connections, JIT warm). */
+const WORKER_WARM = 1000;
 
 /** The inbox section. Resolves to false when an acknowledged callback was lost or doubled, or the queue did not drain. */
 export async function inboxSection(setup: LoadSetup): Promise<boolean> {
@@ -128,11 +216,13 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
     console.log(`\nbench:http inbox  ${seconds} s per run after a 1 s warm-up; seed JSON; ${describeLoad(setup)}; ${pinning}; redis-server with AOF (everysec); worker concurrency 50, 3 attempts, 50 ms backoff; loopback; ${machineState()}`);
     for (const note of setup.notes) console.log(`  note: ${note}`);
     const redis = { url: redisServer.url, client };
+    const startedAt = performance.now();
     const runs: [string, InboxRun][] = [
       ["inline listener (counting handler in the request)", await inline(setup)],
-      ["listener + inbox, worker after the load", await withInbox(setup, redis, 0, true)],
-      ["listener + inbox, worker during the load", await withInbox(setup, redis, 0)],
-      [`listener + inbox, worker failing ${FAIL_PERCENT}% of first attempts`, await withInbox(setup, redis, FAIL_PERCENT)],
+      ["listener + inbox as shipped (before #17), worker after the load", await withInbox(setup, redis, 0, true, true)],
+      ["listener + new inbox, worker idle (after the load)", await withInbox(setup, redis, 0, true)],
+      ["listener + new inbox, worker on the same core during the load", await withInbox(setup, redis, 0)],
+      [`listener + new inbox, worker failing ${FAIL_PERCENT}% of first attempts`, await withInbox(setup, redis, FAIL_PERCENT)],
     ];
     const perRequest = (us: number | undefined) => (us === undefined ? "–" : us.toFixed(1));
     printTable(
@@ -156,15 +246,36 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
       ]),
     );
 
-    const [[, inlineRun], [, ackOnly], [, inboxRun]] = runs as [[string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun]];
-    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-    const whole = (r: Run) => r.cpuUsPerRequest + (r.meteredUsPerRequest.redis ?? 0) + (r.meteredUsPerRequest.worker ?? 0);
-    console.log(`\n  inbox, worker after the load / inline: req/s ${ratio(ackOnly.requestsPerSecond, inlineRun.requestsPerSecond)}, listener CPU per request ${ratio(ackOnly.cpuUsPerRequest, inlineRun.cpuUsPerRequest)}`);
-    console.log(`  inbox, worker during the load / inline: req/s ${ratio(inboxRun.requestsPerSecond, inlineRun.requestsPerSecond)}, listener CPU per request ${ratio(inboxRun.cpuUsPerRequest, inlineRun.cpuUsPerRequest)}, listener + redis + worker CPU per callback ${ratio(whole(inboxRun), inlineRun.cpuUsPerRequest)}`);
+    const workers = await workerRows(setup, redis, WORKER_ROUNDS, WORKER_JOBS);
+    console.log(`\nworker alone: ${WORKER_JOBS} seed callbacks per run after ${WORKER_WARM} to warm up, no-op handler, concurrency 8, worker and redis-server on core ${setup.serverCore ?? "-"}; ${WORKER_ROUNDS} alternating runs each`);
+    printTable(
+      ["worker", "jobs/s per run", "median jobs/s", "median worker CPU µs/job"],
+      (["callback", "raw"] as const).map((kind) => [
+        kind === "callback" ? "createCallbackWorker" : "raw BullMQ Worker",
+        workers.runs[kind].map((r) => Math.round(r.jobsPerSecond)).join(" / "),
+        Math.round(median(workers.runs[kind].map((r) => r.jobsPerSecond))),
+        median(workers.runs[kind].map((r) => r.cpuUsPerJob)).toFixed(1),
+      ]),
+    );
+    console.log(`\nRedis bytes per callback (used_memory, median of the runs): waiting ${Math.round(workers.waitingBytes)} (body ${Buffer.byteLength(body.template)}), handled ${Math.round(workers.handledBytes)}`);
+    console.log(`section took ${((performance.now() - startedAt) / 1000).toFixed(0)} s; ${machineState()} at its end`);
+
+    const [[, inlineRun], [, shippedRun], [, idleRun], [, busyRun]] = runs as [[string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun]];
+    const ratio = (a: number, b: number) => a / b;
+    const workerRatio = ratio(median(workers.runs.callback.map((r) => r.jobsPerSecond)), median(workers.runs.raw.map((r) => r.jobsPerSecond)));
     const undrained = runs.filter(([, r]) => !r.settled).map(([name]) => name);
-    for (const name of undrained) console.log(`  FAILED: ${name}: the queue did not drain within ${DRAIN_MS / 1000} s`);
     const sound = undrained.length === 0 && runs.every(([, r]) => r.lost === 0 && r.doubled === 0);
-    console.log(sound ? "  every acknowledged callback was handled exactly once (lost 0, doubled 0)" : "  FAILED: an acknowledged callback was lost or doubled");
+    console.log(`\n  shipped inbox / inline: req/s ${ratio(shippedRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / shipped inbox: ${ratio(idleRun.requestsPerSecond, shippedRun.requestsPerSecond).toFixed(2)}×`);
+    console.log("targets (inbox):");
+    const target = (met: boolean, text: string) => console.log(`  ${met ? "met    " : "NOT MET"}  ${text}`);
+    const idle = ratio(idleRun.requestsPerSecond, inlineRun.requestsPerSecond);
+    const busy = ratio(busyRun.requestsPerSecond, inlineRun.requestsPerSecond);
+    target(idle >= 0.6, `new inbox, worker idle / inline listener, req/s, at least 0.6×: ${idle.toFixed(2)}×`);
+    target(busy >= 0.25, `new inbox, worker on the listener's core / inline listener, req/s, at least 0.25×: ${busy.toFixed(2)}×`);
+    target(workerRatio >= 0.9, `createCallbackWorker / raw BullMQ Worker, jobs/s (no-op, concurrency 8), at least 0.9×: ${workerRatio.toFixed(2)}×`);
+    target(workers.handledBytes <= 512, `Redis bytes per handled callback, at most 512: ${Math.round(workers.handledBytes)}`);
+    target(sound, "lost 0 and doubled 0 in every row, every queue drained");
+    for (const name of undrained) console.log(`  FAILED: ${name}: the queue did not drain within ${DRAIN_MS / 1000} s`);
     return sound;
   } finally {
     client.disconnect();

@@ -3,7 +3,8 @@
  * `listener`: the callback listener of the built package (default options: in-memory dedup) with a handler
  * that counts each JobId it is handed. `bare`: node:http doing only JSON.parse of the body, counting its
  * JobId the same way. `inbox REDIS_URL QUEUE`: the listener with a BullMQ inbox on that queue, which answers
- * once Redis has stored the callback and calls no handler (bench/http-worker.ts does). Each answer carries
+ * once Redis has stored the callback and calls no handler (bench/http-worker.ts does); `inbox-shipped REDIS_URL
+ * QUEUE`: the same with the inbox as shipped before issue 17 (bench/shipped-inbox.ts). Each answer carries
  * the request's X-Job-Id back, so that the load generator can match a 2xx answer to a JobId. Sends
  * `{ port }` when listening, then answers the parent as bench/http-child.ts says.
  */
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import type * as InboxModule from "../src/inbox/bullmq-inbox";
 import type * as ListenerModule from "../src/receiver/listener";
 import { answerParent, countCall } from "./http-child";
+import { createShippedInbox } from "./shipped-inbox";
 
 // The built package, as users run it (tsx would wrap every export of src/ in a getter).
 const built = join(__dirname, "..", "dist", "src");
@@ -33,9 +35,9 @@ function listenerServer(): RequestListener {
   });
 }
 
-function inboxServer(url: string, queue: string): RequestListener {
+function inboxServer(url: string, queue: string, shipped: boolean): RequestListener {
   const { createCallbackInbox } = require(join(built, "inbox", "bullmq-inbox")) as typeof InboxModule;
-  const inbox = createCallbackInbox({ connection: url, queueName: queue });
+  const inbox = shipped ? createShippedInbox(url, queue) : createCallbackInbox({ connection: url, queueName: queue });
   closers.push(() => inbox.close());
   return createCallbackListener({ secret: false, inbox });
 }
@@ -54,8 +56,8 @@ const bareServer: RequestListener = (req, res) => {
 function inner(): RequestListener {
   if (mode === "listener") return listenerServer();
   if (mode === "bare") return bareServer;
-  if (mode === "inbox" && redisUrl !== undefined && queueName !== undefined) return inboxServer(redisUrl, queueName);
-  throw new Error("usage: http-server.ts listener|bare|inbox REDIS_URL QUEUE");
+  if ((mode === "inbox" || mode === "inbox-shipped") && redisUrl !== undefined && queueName !== undefined) return inboxServer(redisUrl, queueName, mode === "inbox-shipped");
+  throw new Error("usage: http-server.ts listener|bare|inbox|inbox-shipped REDIS_URL QUEUE");
 }
 
 const handle = inner();

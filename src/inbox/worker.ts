@@ -2,17 +2,22 @@
  * The worker side of durable delivery: a BullMQ worker that parses each queued callback again and hands it to
  * handlers registered as on the listener. A failing handler is retried with backoff; past `attempts` the job
  * stays in the queue's failed set (the dead letter, for `ci-callback inbox retry`); a job whose worker died is
- * found by BullMQ's stalled-job check and handled by another worker.
+ * found by BullMQ's stalled-job check and handled by another worker. A handled job is removed, and leaves
+ * its dedup mark (src/inbox/marks.ts).
  */
 import type { Job, Worker } from "bullmq";
-import { readMaxBytes, readMaxDepth, safeParseCallback } from "../canonical/callback";
+import type { Redis } from "ioredis";
+import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../canonical/callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
-import { createHandlerRegistry, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
-import { identifyEvent, type CallbackEventName, type CallbackOfEvent } from "../receiver/events";
+import { createHandlerRegistry, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
+import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
-import type { InboxConnection } from "../receiver/callback-inbox";
-import { checkQueueName, loadBullMQ, redisOptions } from "./connection";
-import { storedBody, type StoredCallback } from "./stored-callback";
+import type { InboxConnection, InboxEvent } from "../receiver/callback-inbox";
+import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions } from "./connection";
+import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
+import { printable } from "./printable";
+import { release, settle } from "./scripts";
+import { isStoredCallback, storedBody, type StoredCallback } from "./stored-callback";
 
 /** The wait between attempts: `fixed` waits `delayMs` each time, `exponential` doubles it after each failure. */
 export interface WorkerBackoff {
@@ -26,11 +31,14 @@ export interface WorkerBackoff {
 export interface WorkerErrorContext {
   /**
    * `handler`: an attempt failed (a handler threw or timed out; retried unless it was the last); `body`: the
-   * stored body does not parse under this worker's options (failed at once); `connection`: Redis.
+   * stored body does not parse under this worker's options, or the job's data is not an inbox callback
+   * (failed at once); `connection`: Redis.
    */
   stage: "handler" | "body" | "connection";
   /** The event's dedup key, when known. */
   key?: string;
+  /** What names the event (EventName, Tag, JobId/RunId/trace_id), when known. */
+  event?: InboxEvent;
   /** The job's id, when known. */
   jobId?: string;
   /** Which attempt failed, from 1. */
@@ -41,6 +49,8 @@ export interface WorkerErrorContext {
 export interface FailedJobContext {
   /** The event's dedup key, when the callback carries one. */
   key: string | undefined;
+  /** What names the event (EventName, Tag, JobId/RunId/trace_id), when known. */
+  event: InboxEvent | undefined;
   /** The job's id (`ci-callback inbox failed` lists it). */
   jobId: string;
   /** Attempts made. */
@@ -74,16 +84,29 @@ export interface CallbackWorkerOptions {
   maxStalledCount?: number;
   /** Called for every callback, before the handlers registered with `on` (as the listener's option). */
   handler?: CallbackHandler;
-  /** As the listener's `strict`: give the worker the listener's parse options, since it parses the body again. */
+  /**
+   * As the listener's `strict`. A worker given `strict`, `maxDepth` or `maxBytes` parses each stored body
+   * again under them (a job failing them fails at once); one given none hands the handlers the canonical
+   * object the listener validated, stored with the job, and parses only jobs stored without one.
+   */
   strict?: boolean;
   /** As the listener's `maxDepth`. Default 64. */
   maxDepth?: number;
   /** As the listener's `maxBytes`. Default 1 MiB. */
   maxBytes?: number;
-  /** Told about each failed attempt and connection error. Default: `console.error`. */
+  /** Told about each failed attempt and connection error: the one place a worker reports them. Default: `console.error`. */
   onError?: (error: unknown, context: WorkerErrorContext) => void;
-  /** Told about each job that failed for good (attempts exhausted). Default: `console.error`. */
+  /** Told about each job that failed for good (attempts exhausted): the one place it is reported. Default: `console.error`. */
   onFailed?: (error: Error, context: FailedJobContext) => void;
+}
+
+/** How {@link CallbackWorker.close} ends. */
+export interface WorkerCloseOptions {
+  /**
+   * How long the jobs in hand may take to finish, in ms; past it the worker closes without them (their locks
+   * expire and another worker's stalled check takes them back). Default: as long as they take.
+   */
+  timeoutMs?: number;
 }
 
 /** A running worker; handlers are added by event name, as on the listener. */
@@ -97,13 +120,19 @@ export interface CallbackWorker {
   off<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackWorker;
   /** Resolves once connected to Redis and taking jobs. */
   ready(): Promise<void>;
-  /** Takes no new job, finishes the jobs in hand, then closes the connections. */
-  close(): Promise<void>;
+  /**
+   * The one call that shuts a worker down: takes no new job, finishes the jobs in hand (within `timeoutMs`
+   * when given), then closes the connections. Call it on SIGTERM.
+   */
+  close(options?: WorkerCloseOptions): Promise<void>;
 }
 
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_BACKOFF: WorkerBackoff = { type: "exponential", delayMs: 1000 };
 const timer = { min: 1, max: MAX_TIMER_MS };
+
+/** How long handled jobs' bytes are gathered before they are counted off the waiting bytes, in ms. */
+const RELEASE_EVERY_MS = 50;
 
 /**
  * Creates a worker and starts it. Register handlers before the first job arrives (right after this call).
@@ -115,31 +144,86 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const backoff = readBackoff(options.backoff ?? DEFAULT_BACKOFF);
   const handlerTimeoutMs = readHandlerTimeoutMs(options);
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: readMaxBytes(options) };
+  // The listener validated each body before it was stored: with no parse options of its own, the worker trusts it.
+  const reparse = options.strict !== undefined || options.maxDepth !== undefined || options.maxBytes !== undefined;
   const report = options.onError ?? reportToConsole;
   const onFailed = options.onFailed ?? reportFailedToConsole;
   const registry = createHandlerRegistry(options.handler);
+  const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
   const { Worker, UnrecoverableError } = loadBullMQ();
+  // The worker's own commands (marks of late jobs, the waiting bytes), beside BullMQ's connections.
+  const client: Redis = createRedisClient(options.connection);
+  client.on("error", (error) => {
+    if (closing === undefined) report(error, { stage: "connection" });
+  });
 
   async function handleJob(job: Job<StoredCallback>): Promise<void> {
-    const stored = job.data;
-    const rawBody = storedBody(stored);
-    const result = safeParseCallback(rawBody, { ...parseOptions, contentVersion: stored.contentVersion });
-    if (!result.ok) {
-      const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${result.error.message}`);
-      report(error, { stage: "body", key: stored.key, jobId: job.id });
+    const stored: unknown = job.data;
+    if (!isStoredCallback(stored)) {
+      const error = new UnrecoverableError("the job's data is not a callback the inbox stored");
+      report(error, { stage: "body", jobId: job.id });
       throw error;
     }
-    const { key, names } = identifyEvent(result.value);
-    const controller = new AbortController();
-    const { contentType, contentVersion } = stored;
-    const context: CallbackContext = { key, names, rawBody, contentType, contentVersion, signal: controller.signal };
+    const { key, event, contentType, contentVersion } = stored;
+    // The text is parsed as it is (bytes would be decoded back to it); handlers that read rawBody get the bytes.
+    const text = stored.bodyEncoding === "base64" ? undefined : stored.body;
+    let rawBody: Uint8Array | string | undefined = stored.bodyEncoding === "utf8" ? stored.body : undefined;
+    const result: CallbackResult =
+      !reparse && stored.callback !== undefined
+        ? { ok: true, value: stored.callback }
+        : safeParseCallback(text ?? (rawBody ??= storedBody(stored)), { ...parseOptions, contentVersion });
+    if (!result.ok) {
+      const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${result.error.message}`);
+      report(error, { stage: "body", key, event, jobId: job.id });
+      throw error;
+    }
+    // The names and key the listener found for this body (identifyEvent): the same body gives the same ones.
+    const controller = new LazyAbortController();
+    const context: CallbackContext = {
+      key,
+      names: stored.names,
+      get rawBody() {
+        return (rawBody ??= storedBody(stored));
+      },
+      contentType,
+      contentVersion,
+      get signal() {
+        return controller.signal;
+      },
+    };
     try {
       await registry.run(result.value, context, controller, handlerTimeoutMs);
     } catch (error) {
-      report(error, { stage: "handler", key, jobId: job.id, attempt: job.attemptsMade + 1 });
+      report(error, { stage: "handler", key, event, jobId: job.id, attempt: job.attemptsMade + 1 });
       // BullMQ keeps an Error's message as the job's failedReason.
       throw error instanceof Error ? error : new Error(`a handler threw ${String(error)}`);
     }
+    await markLateJob(job);
+  }
+
+  /** A job handled past its mark's grace sets the mark again, so that it lasts `keepHandledMs` from now. */
+  async function markLateJob(job: Job<StoredCallback>): Promise<void> {
+    const ttl = job.opts.deduplication?.ttl;
+    if (job.id === undefined || ttl === undefined) return;
+    const keepHandledMs = keepHandledMsOfMarkTtl(ttl);
+    if (Date.now() - job.timestamp <= markGraceMs(keepHandledMs)) return;
+    await client.set(keys.mark(job.id), job.id, "PX", keepHandledMs);
+  }
+
+  // Bytes of finished jobs, counted off the inbox's waiting bytes together every RELEASE_EVERY_MS.
+  let finishedBytes = 0;
+  let releaseTimer: NodeJS.Timeout | undefined;
+  function finished(job: Job<StoredCallback> | undefined): void {
+    const bytes = job?.data?.bytes;
+    if (typeof bytes !== "number") return;
+    finishedBytes += bytes;
+    releaseTimer ??= setTimeout(releaseFinished, RELEASE_EVERY_MS);
+  }
+  async function releaseFinished(): Promise<void> {
+    releaseTimer = undefined;
+    const bytes = finishedBytes;
+    finishedBytes = 0;
+    await release(client, keys, bytes).catch((error: unknown) => report(error, { stage: "connection" }));
   }
 
   const worker: Worker<StoredCallback> = new Worker(queueName, handleJob, {
@@ -157,12 +241,44 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
       },
     },
   });
-  worker.on("error", (error) => report(error, { stage: "connection" }));
+  let closing: Promise<void> | undefined;
+  // Connection errors while the worker closes (its connections going away) are not failures to report.
+  worker.on("error", (error) => {
+    if (closing === undefined) report(error, { stage: "connection" });
+  });
+  worker.on("completed", finished);
   worker.on("failed", (job, error) => {
     // Also emitted for attempts that are retried; a job failed for good has finished.
     if (job === undefined || job.finishedOn === undefined || job.finishedOn === null) return;
-    onFailed(error, { key: job.data.key, jobId: job.id ?? "", attempts: job.attemptsMade });
+    finished(job);
+    const data: Partial<StoredCallback> = isStoredCallback(job.data) ? job.data : {};
+    onFailed(error, { key: data.key, event: data.event, jobId: job.id ?? "", attempts: job.attemptsMade });
   });
+  // Nothing left to take: what a lost reply left counted as waiting is set right (src/inbox/scripts.ts), at
+  // most once a second (a queue that drains after every job would pay a script each).
+  let settledAt = 0;
+  worker.on("drained", () => {
+    if (Date.now() - settledAt < 1000) return;
+    settledAt = Date.now();
+    void settle(client, keys).catch(() => undefined);
+  });
+
+  async function close(closeOptions: WorkerCloseOptions = {}): Promise<void> {
+    const timeoutMs = closeOptions.timeoutMs === undefined ? undefined : wholeNumberOption("timeoutMs", closeOptions.timeoutMs, 0, { min: 0, max: MAX_TIMER_MS });
+    const ended = worker.close();
+    if (timeoutMs === undefined) await ended;
+    else {
+      let timeout: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([ended.then(() => true), new Promise<boolean>((resolve) => (timeout = setTimeout(resolve, timeoutMs, false)))]);
+      clearTimeout(timeout);
+      // Past the timeout the connections are closed under the jobs in hand: their locks expire, and another
+      // worker's stalled check takes them back.
+      if (!inTime) await worker.disconnect().catch(() => undefined);
+    }
+    clearTimeout(releaseTimer);
+    await releaseFinished();
+    await client.quit().catch(() => client.disconnect());
+  }
 
   const callbackWorker: CallbackWorker = {
     on(name, handler) {
@@ -176,7 +292,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     ready: async () => {
       await worker.waitUntilReady();
     },
-    close: () => worker.close(),
+    close: (closeOptions) => (closing ??= close(closeOptions)),
   };
   return callbackWorker;
 }
@@ -188,14 +304,22 @@ function readBackoff(backoff: WorkerBackoff): WorkerBackoff {
   return { type: backoff.type, delayMs: wholeNumberOption("backoff.delayMs", backoff.delayMs, 1000, { min: 0, max: MAX_TIMER_MS }) };
 }
 
+/** The event and key of a report, escaped: `TaskFinish VideoEnhance j7d0… (key TaskFinish:…)`. */
+function describe(event: InboxEvent | undefined, key: string | undefined, jobId: string | undefined): string {
+  const label = [event?.name, event?.tag, event?.id].filter((part) => part !== undefined).map((part) => printable(part));
+  const at = key === undefined ? (jobId === undefined ? "" : `job ${printable(jobId)}`) : `key ${key}`;
+  return [label.join(" "), at === "" ? "" : `(${at})`].filter((part) => part !== "").join(" ");
+}
+
 function reportToConsole(error: unknown, context: WorkerErrorContext): void {
-  const at = context.key ?? context.jobId;
-  console.error(`ci-callback worker: ${context.stage} failed${at === undefined ? "" : ` for ${at}`}:`, error);
+  const what = describe(context.event, context.key, context.jobId);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`ci-callback worker: ${context.stage} failed${what === "" ? "" : ` for ${what}`}: ${printable(message)}`);
 }
 
 function reportFailedToConsole(error: Error, context: FailedJobContext): void {
   console.error(
-    `ci-callback worker: job ${context.jobId} failed for good after ${context.attempts} attempts (kept as failed; ` +
-      `\`ci-callback inbox retry\` re-queues it): ${error.message}`,
+    `ci-callback worker: ${describe(context.event, context.key, context.jobId)} failed for good after ${context.attempts} attempts (kept as failed; ` +
+      `\`ci-callback inbox retry\` re-queues it): ${printable(error.message)}`,
   );
 }

@@ -4,6 +4,8 @@
  * `DedupStore` can. {@link createCallbackInbox} is the one shipped, on BullMQ.
  */
 import type { RedisOptions } from "ioredis";
+import type { EventLabel } from "./event-label";
+import type { ReceivedCallback } from "./events";
 
 /**
  * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
@@ -23,7 +25,17 @@ export interface InboxEntry {
   contentType: string | undefined;
   /** The request's `X-Ci-Content-Version`, if any: the worker parses with it as the listener did. */
   contentVersion: string | undefined;
+  /** What names the event for people (EventName, Tag, JobId/RunId/trace_id), for `inbox failed` and logs. */
+  event?: InboxEvent;
+  /**
+   * The canonical object the listener validated the body into: a worker without parse options of its own
+   * hands it to the handlers instead of parsing the body again.
+   */
+  callback?: ReceivedCallback;
 }
+
+/** The fields that name an event beside its key: EventName, Tag, and JobId, RunId or trace_id. */
+export type InboxEvent = EventLabel;
 
 /**
  * A durable queue of received callbacks. The listener answers 200 once {@link CallbackInbox.add} resolves and

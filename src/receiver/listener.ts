@@ -14,6 +14,7 @@ import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
 import type { CallbackInbox } from "./callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "./dispatch";
+import { labelEvent } from "./event-label";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
 import { nodeCrypto } from "./node-crypto";
@@ -208,7 +209,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       options.onTest?.(callback, context);
       return answer(200, { ok: true, test: true });
     }
-    if (inbox !== undefined) return enqueue(inbox, context);
+    if (inbox !== undefined) return enqueue(inbox, context, callback);
     if (dedup === undefined || key === undefined) return deliver(callback, context, controller);
     return deliverOnce(callback, context, controller, key, dedup);
   }
@@ -226,10 +227,10 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   }
 
   /** Adds the callback to the inbox: 200 once stored (or already there), 503 when it could not be. */
-  async function enqueue(target: CallbackInbox, context: CallbackContext): Promise<ListenerAnswer> {
+  async function enqueue(target: CallbackInbox, context: CallbackContext, callback: ReceivedCallback): Promise<ListenerAnswer> {
     const { key, names, rawBody, contentType, contentVersion } = context;
     try {
-      await target.add({ key, names, rawBody, contentType, contentVersion });
+      await target.add({ key, names, rawBody, contentType, contentVersion, event: labelEvent(callback), callback });
     } catch (error) {
       report(error, { stage: "inbox", key });
       return refusal(503, "inbox", "the callback could not be stored; deliver again later", {

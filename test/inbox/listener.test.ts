@@ -7,6 +7,7 @@ import {
   type CallbackContext,
   type CallbackInbox,
   type InboxEntry,
+  parseCallback,
 } from "../../src";
 import { counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
@@ -34,10 +35,10 @@ describe("inbox: the listener with an inbox (real redis-server)", function () {
     const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName });
     suite.closeAfter(() => worker.close());
     const handled = recordHandled(worker);
-    await waitFor("the job to complete", async () => (await counts(queue)).completed === 1);
+    await waitFor("the job to complete", async () => (await counts(queue)).handled === 1);
     // A redelivery after the event was handled: acknowledged, and no second job.
     expect((await second.handle(postOf(body))).status).to.equal(200);
-    expect(await counts(queue)).to.include({ waiting: 0, completed: 1 });
+    expect(await counts(queue)).to.include({ waiting: 0, handled: 1 });
     await worker.close();
     expect(handled).to.deep.equal(["j-twice"]);
   });
@@ -87,7 +88,17 @@ describe("inbox: the listener with an inbox (real redis-server)", function () {
     const listener = createCallbackListener({ inbox: memory, secret: false, onError: (error) => errors.push(error) });
     const body = eventBody("j-pluggable");
     expect((await listener.handle(postOf(body))).status).to.equal(200);
-    expect(queued).to.deep.equal([{ key: keyOf(body), names: ["TaskFinish", "TaskFinish:Transcode"], rawBody: body, contentType: undefined, contentVersion: undefined }]);
+    expect(queued).to.deep.equal([
+      {
+        key: keyOf(body),
+        names: ["TaskFinish", "TaskFinish:Transcode"],
+        rawBody: body,
+        contentType: undefined,
+        contentVersion: undefined,
+        event: { name: "TaskFinish", tag: "Transcode", id: "j-pluggable" },
+        callback: parseCallback(body),
+      },
+    ]);
     down = true;
     const refused = await listener.handle(postOf(body));
     expect(refused.status).to.equal(503);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createCallbackInbox, createCallbackListener, createCallbackWorker, type ListenerErrorContext } from "../../src";
 import { post, serve, type Served } from "../support/http";
-import { counts, eventBody, inspect, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
+import { counts, eventBody, inspect, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: Redis stopped while the listener receives (real redis-server, stopped and started again)", function () {
   // Waits end on events (a job state, a child's exit); this bound is for a hang on a loaded machine.
@@ -56,9 +56,22 @@ describe("inbox: Redis stopped while the listener receives (real redis-server, s
     suite.closeAfter(() => queue.close());
     await waitFor("the queue to drain", async () => {
       const now = await counts(queue);
-      return now.waiting === 0 && now.active === 0 && now.delayed === 0 && now.completed >= acked.length;
+      return now.waiting === 0 && now.active === 0 && now.delayed === 0 && now.handled >= acked.length;
     });
     for (const jobId of acked) expect(handled.includes(jobId), `${jobId} was acknowledged but not handled`).to.equal(true);
     for (const jobId of handled) expect(answers.has(jobId)).to.equal(true);
+  });
+
+  it("started while Redis is down, answers 503 within timeoutMs, then 200 once Redis is up", async () => {
+    await suite.redis.stop();
+    const inbox = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName, timeoutMs: 300, onError: () => undefined });
+    suite.closeAfter(() => inbox.close());
+    const listener = createCallbackListener({ inbox, secret: false, onError: () => undefined });
+    const refused = await listener.handle(postOf(eventBody("j-cold-0")));
+    expect(refused.status).to.equal(503);
+    await suite.redis.start();
+    let i = 1;
+    await waitFor("an acknowledgement once Redis is up", async () => (await listener.handle(postOf(eventBody(`j-cold-${i++}`)))).status === 200);
+    expect((await inbox.stats()).total.waiting).to.be.at.least(1);
   });
 });

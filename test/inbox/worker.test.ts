@@ -6,7 +6,7 @@ import {
   createCallbackWorker,
   type WorkerErrorContext,
 } from "../../src";
-import { counts, eventBody, inspect, keyOf, postOf, useInboxSuite, waitFor } from "../support/inbox";
+import { counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: the worker (real redis-server)", function () {
   // Waits end on events (a job state, a child's exit); this bound is for a hang on a loaded machine.
@@ -42,7 +42,7 @@ describe("inbox: the worker (real redis-server)", function () {
     });
     const queue = inspect(suite.redis.url, suite.queueName);
     suite.closeAfter(() => queue.close());
-    await waitFor("the job to complete", async () => (await counts(queue)).completed === 1);
+    await waitFor("the job to complete", async () => (await counts(queue)).handled === 1);
     expect(signals.map((signal) => signal.aborted)).to.deep.equal([true, false]);
     expect(errors).to.have.length(1);
     expect(errors[0]?.error).to.be.instanceOf(HandlerTimeoutError);
@@ -78,5 +78,22 @@ describe("inbox: the worker (real redis-server)", function () {
     const worker = createCallbackWorker({ connection, queueName });
     suite.closeAfter(() => worker.close());
     expect(() => worker.on("TaskFinish:Transcod" as "TaskFinish", () => undefined)).to.throw(RangeError, /not a job Tag this package knows/);
+  });
+
+  it("close({ timeoutMs }) ends with a handler still running, and another worker takes its job back", async () => {
+    await enqueue(eventBody("j-stuck"));
+    let started = 0;
+    const stuck = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, lockDurationMs: 1000, stalledIntervalMs: 500, onError: () => undefined });
+    stuck.on("TaskFinish", () => {
+      started++;
+      return new Promise(() => undefined);
+    });
+    await waitFor("the handler to start", () => started === 1);
+    await stuck.close({ timeoutMs: 100 });
+    const second = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, lockDurationMs: 1000, stalledIntervalMs: 500 });
+    suite.closeAfter(() => second.close());
+    const handled = recordHandled(second);
+    await waitFor("the job to be handled by the second worker", () => handled.length === 1);
+    expect(handled).to.deep.equal(["j-stuck"]);
   });
 });
