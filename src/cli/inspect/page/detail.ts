@@ -9,7 +9,9 @@ import { pretty } from "./pretty.js";
 import { ValueTree } from "./tree.js";
 
 /** Characters of the laid-out body shown before a "show all" button: a 1 MiB body lays out, but need not. */
-const BODY_SHOWN = 256 * 1024;
+const BODY_SHOWN = 64 * 1024;
+/** Issues marked in the tree as soon as it is shown; the rest are marked when their path is clicked. */
+const ISSUES_MARKED_AT_ONCE = 20;
 
 /** Shows requests in `pane`; a selection made while another loads wins. */
 export class DetailPane {
@@ -35,15 +37,17 @@ export class DetailPane {
   private render(detail: CallbackDetail): HTMLElement[] {
     const { summary } = detail;
     const sections: HTMLElement[] = [this.header(detail)];
-    const tree = detail.tree === null ? undefined : new ValueTree(detail.tree, { openDepth: 3, openBudget: 300 });
+    const tree = detail.tree === null ? undefined : new ValueTree(detail.tree, { openDepth: 3, openBudget: 200 });
     if (detail.issues.length > 0) {
       const list = el("ol", "issues");
-      for (const issue of detail.issues) {
-        const marked = tree?.reveal(issue.path, issue.message);
+      for (const [index, issue] of detail.issues.entries()) {
+        // The first issues are marked at once; the others when asked for, so that 100 of them open no more than needed.
+        let marked = tree !== undefined && index < ISSUES_MARKED_AT_ONCE ? tree.reveal(issue.path, issue.message) : undefined;
         const path = el("button", "issue-path", issue.path === "" ? "/" : issue.path);
         path.type = "button";
         path.title = "show this node in the tree";
         path.addEventListener("click", () => {
+          marked ??= tree?.reveal(issue.path, issue.message);
           marked?.scrollIntoView({ block: "center" });
           marked?.classList.remove("flash");
           void marked?.offsetWidth;
@@ -60,7 +64,7 @@ export class DetailPane {
         : "The body as read: the issues' paths point here";
     sections.push(el("section", "tree-section", el("h3", "", treeTitle), ...(tree === undefined ? [] : [tree.element])));
     sections.push(this.body(detail.body, summary));
-    sections.push(el("section", "answer-section", el("h3", "", `Answer ${summary.status}`), el("pre", "answer", pretty(detail.answer))));
+    sections.push(el("section", "answer-section", el("h3", "", `Answer ${summary.status}`), el("pre", "answer", pretty(detail.answer).text)));
     return sections;
   }
 
@@ -88,14 +92,14 @@ export class DetailPane {
       section.append(el("p", "", "The listener answered before reading a body."));
       return section;
     }
-    const text = pretty(body);
-    const pre = el("pre", `body ${summary.format}`, text.length > BODY_SHOWN ? text.slice(0, BODY_SHOWN) : text);
+    const first = pretty(body, BODY_SHOWN);
+    const pre = el("pre", `body ${summary.format}`, first.text);
     section.append(pre);
-    if (text.length > BODY_SHOWN) {
-      const all = el("button", "show-all", `show all ${text.length} characters`);
+    if (!first.whole) {
+      const all = el("button", "show-all", `show all of the body's ${summary.bytes} bytes, laid out`);
       all.type = "button";
       all.addEventListener("click", () => {
-        pre.textContent = text;
+        pre.textContent = pretty(body).text;
         all.remove();
       });
       section.append(all);

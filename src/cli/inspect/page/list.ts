@@ -12,6 +12,9 @@ export interface Filter {
   validity: "" | "valid" | "invalid";
 }
 
+/** Rows made in one frame at most. */
+const ROWS_PER_FRAME = 100;
+
 interface Row {
   summary: CallbackSummary;
   row: HTMLTableRowElement;
@@ -78,19 +81,24 @@ export class CallbackList {
     this.selected = undefined;
   }
 
+  /** Adds the oldest queued rows, at most {@link ROWS_PER_FRAME}, on top: a burst of 500 spreads over frames. */
   private flush(): void {
     this.scheduled = false;
+    const batch = this.queue.splice(0, ROWS_PER_FRAME);
     const fragment = document.createDocumentFragment();
-    // Newest first: the last queued goes on top.
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const summary = this.queue[i];
+    // Newest first: the last of the batch goes on top.
+    for (let i = batch.length - 1; i >= 0; i--) {
+      const summary = batch[i];
       const row = this.row(summary);
       this.rows.set(summary.id, { summary, row });
       fragment.append(row);
       this.remember(summary);
     }
-    this.queue = [];
     this.body.prepend(fragment);
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      requestAnimationFrame(() => this.flush());
+    }
     // A Map iterates in insertion order: the oldest rows first.
     for (const [id, { row }] of this.rows) {
       if (this.rows.size <= this.keep) break;
@@ -105,7 +113,7 @@ export class CallbackList {
     const row = el(
       "tr",
       summary.valid ? "valid" : "invalid",
-      el("td", "time", `${time.toLocaleTimeString(undefined, { hour12: false })}.${String(time.getMilliseconds()).padStart(3, "0")}`),
+      el("td", "time", clock(time)),
       el("td", `status status-${String(summary.status)[0]}xx`, String(summary.status)),
       el("td", "event", summary.event ?? (summary.valid ? "" : summary.outcome)),
       el("td", "tag", summary.tags.join(", ")),
@@ -164,4 +172,10 @@ function addChoice(select: HTMLSelectElement, value: string): void {
   option.value = value;
   const after = Array.from(select.options).find((o) => o.value !== "" && o.value.localeCompare(value) > 0);
   select.insertBefore(option, after ?? null);
+}
+
+/** HH:MM:SS.mmm, local time. */
+function clock(time: Date): string {
+  const two = (n: number): string => String(n).padStart(2, "0");
+  return `${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}.${String(time.getMilliseconds()).padStart(3, "0")}`;
 }
