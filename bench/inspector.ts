@@ -3,7 +3,9 @@
  * Chromium by the page's own clock (performance.now): loading the page onto 500 callbacks, 500 arriving live
  * (and the longest task they cost the page), a filter over 500 rows, and selecting a 1 MiB body (valid JSON,
  * valid XML, and invalid JSON whose 100 issues are marked in its tree) until its detail is in the DOM and
- * until the next frame. Medians of BENCH_INSPECTOR_ROUNDS (default 5) runs. Not a timed test: numbers only.
+ * until the next frame, beside a baseline run just before it in the same page: fetching the same detail and
+ * parsing its JSON, with nothing shown (the ratio is what showing it adds). Long tasks are counted per step.
+ * Medians of BENCH_INSPECTOR_ROUNDS (default 5) runs. Not a timed test: numbers only.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -104,8 +106,17 @@ function filterTimed(page: Page): Promise<number> {
 const observeLongTasks = `window.longTasks = [];
 new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.longTasks.push(entry.duration); }).observe({ type: "longtask", buffered: true });`;
 
-/** The longest task the page ran since it loaded (ms), from a long-task observer installed before its script. */
-const longest = (page: Page): Promise<number> => page.evaluate("Math.max(0, ...(window.longTasks ?? []))") as Promise<number>;
+/** The longest task the page ran since the last call (ms), from a long-task observer installed before its script. */
+const longest = (page: Page): Promise<number> => page.evaluate("Math.max(0, ...window.longTasks.splice(0))") as Promise<number>;
+
+/** The baseline beside a selection: fetching the same detail and parsing its JSON, nothing shown (ms, page clock). */
+function fetchOnly(page: Page, id: number): Promise<number> {
+  return page.evaluate(`(async () => {
+    const started = performance.now();
+    await (await fetch("/api/callbacks/${id}")).json();
+    return performance.now() - started;
+  })()`);
+}
 
 async function main(): Promise<void> {
   const browser = await launchChromium();
@@ -121,6 +132,7 @@ async function main(): Promise<void> {
       await page.goto(`${started.inspector}/`);
       await page.locator("#connection.live").waitFor();
       // 500 arriving live, the page open.
+      await longest(page);
       const sent = Date.now();
       await postMany(started.url, 500);
       const allIn = await rowsAt(page, 500);
@@ -131,6 +143,7 @@ async function main(): Promise<void> {
       note("page load onto 500 kept: rows in the DOM (ms since navigation)", await rowsAt(page, 500));
       note("page load onto 500 kept: longest task (ms)", await longest(page));
       note("filter over 500 rows (ms)", await filterTimed(page));
+      await longest(page);
       const small = await selectTimed(page, 250);
       note("select a small callback: detail in the DOM (ms)", small.dom);
       // 1 MiB bodies.
@@ -143,11 +156,14 @@ async function main(): Promise<void> {
         if (reply.status !== (name.includes("invalid") ? 400 : 200)) throw new Error(`${name}: answered ${reply.status} ${reply.text.slice(0, 200)}`);
         const id = Number(await page.locator("#rows tr").first().getAttribute("data-id"));
         await page.locator(`#rows tr[data-id="${id}"]`).waitFor();
-        const before = await longest(page);
+        const baseline = await fetchOnly(page, id);
+        await longest(page);
         const timed = await selectTimed(page, id);
         note(`select ${name}: detail in the DOM (ms)`, timed.dom);
         note(`select ${name}: next frame (ms)`, timed.frame);
-        note(`select ${name}: longest task (ms)`, Math.max(before, await longest(page)));
+        note(`select ${name}: longest task (ms)`, await longest(page));
+        note(`select ${name}: baseline, fetch + JSON.parse of the same detail (ms)`, baseline);
+        note(`select ${name}: next frame ÷ baseline (×)`, timed.frame / baseline);
       }
       await page.close();
       await listen.stop();
