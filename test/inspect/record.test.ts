@@ -8,7 +8,7 @@ import { jsonBody } from "../support/bodies";
 import { ensureBuilt } from "../support/built";
 import { runCli, startListen, type ListenProcess } from "../support/cli-process";
 import { example } from "../support/examples";
-import { post, send } from "../support/http";
+import { post, send, serve } from "../support/http";
 
 describe("inspect: listen --record, then send --file replays the recording", () => {
   let listening: ListenProcess | undefined;
@@ -82,6 +82,33 @@ describe("inspect: listen --record, then send --file replays the recording", () 
     const out = sent.stdout.split("\n");
     expect(out[0]).to.equal(`${file}:2 200 {"ok":true}`);
     expect(out[1]).to.match(new RegExp(`^${file}:4 not sent: ${file}:4: parse error`));
+  });
+
+  it("listen --inspect serves on the listen port + 1 by default, and exits 3 when that port is taken", async () => {
+    // A port held here, and the one below it free: listen there, and its inspector's default is taken.
+    for (let attempt = 0; ; attempt++) {
+      const held = await serve(() => undefined);
+      const inspectPort = Number(new URL(held.origin).port);
+      const run = await runCli(["listen", "--port", String(inspectPort - 1), "--inspect"]);
+      await held.close();
+      if (/cannot listen on/.test(run.stderr) && attempt < 5) continue;
+      expect(run.code).to.equal(3);
+      expect(run.stderr).to.match(new RegExp(`^ci-callback listen: cannot serve the inspector on 127\\.0\\.0\\.1:${inspectPort}: address already in use .*\\(EADDRINUSE\\)\n$`));
+      break;
+    }
+  });
+
+  it("refuses a wrong --inspect PORT, --record without FILE, and a FILE it cannot open", async () => {
+    for (const [args, message, code] of [
+      [["--inspect", "x"], '--inspect must be a whole number from 0 to 65535, not "x"', 2],
+      [["--inspect=70000"], '--inspect must be a whole number from 0 to 65535, not "70000"', 2],
+      [["--record"], "--record needs a value", 2],
+      [["--record", join(dir, "no-such-dir", "a.ndjson")], `cannot record to ${join(dir, "no-such-dir", "a.ndjson")}: no such file or directory (ENOENT)`, 3],
+    ] as const) {
+      const run = await runCli(["listen", "--port", "0", ...args]);
+      expect(run.code, args.join(" ")).to.equal(code);
+      expect(run.stderr.split("\n")[0]).to.equal(`ci-callback listen: ${message}`);
+    }
   });
 
   it("refuses --rate without an NDJSON file, and a rate that is not a positive number", async () => {

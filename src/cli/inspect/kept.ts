@@ -9,6 +9,9 @@ import type { KeptCallback } from "./recent";
 import { bodyFields, formatOf } from "./summary";
 import type { CallbackDetail } from "./wire";
 
+/** Longest request path (and query) a summary keeps. */
+const MAX_PATH = 300;
+
 /** A request as the listen command saw it. */
 export interface SeenRequest {
   time: Date;
@@ -41,7 +44,8 @@ export function keptCallback(id: number, seen: SeenRequest): KeptCallback {
       id,
       time: seen.time.toISOString(),
       method: seen.method,
-      path: seen.path,
+      // Node takes up to 16 KB of headers: the list needs the start.
+      path: seen.path.length > MAX_PATH ? `${seen.path.slice(0, MAX_PATH)}…` : seen.path,
       status: answer.status,
       valid: callback !== undefined,
       outcome: callback !== undefined ? "valid" : (error?.kind ?? "refused"),
