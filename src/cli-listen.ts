@@ -158,7 +158,7 @@ async function listen(options: ListenOptions): Promise<number> {
       inspector = await startInspector({
         port: options.inspectPort ?? 0,
         recent,
-        replay: (kept) => replay(kept, forward?.url ?? new URL(kept.summary.path, self), forward?.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS),
+        replay: (kept) => replay(kept, forward?.url ?? new URL(kept.path, self), forward?.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS),
       }).catch((error: unknown) => {
         throw new CliError(ExitCode.io, `cannot serve the inspector on 127.0.0.1:${options.inspectPort}: ${systemReason(error)}`);
       });

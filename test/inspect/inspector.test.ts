@@ -242,6 +242,26 @@ describe("inspect: listen --inspect in Chromium", function () {
   });
 });
 
+describe("inspect: replay without --forward", () => {
+  before(() => ensureBuilt());
+
+  it("sends the body again to the listener itself, on the path it came to, which lists it again", async () => {
+    const { process: listen, url, inspector } = await startListen("--inspect");
+    try {
+      const path = "/ci/callback?from=replay-test";
+      expect((await post(`${new URL(url).origin}${path}`, example("VideoEnhance/seed-2.xml"))).status).to.equal(200);
+      const replay = await send(`${inspector}/api/callbacks/1/replay`, { method: "POST", headers: { origin: inspector as string } });
+      expect(replay.json).to.deep.equal({ target: `${new URL(url).origin}${path}`, status: 200, body: '{"ok":true}', error: null });
+      const again = await send(`${inspector}/api/callbacks/2`, { method: "GET" });
+      const detail = again.json as { summary: { path: string; valid: boolean }; canonical: boolean };
+      expect(detail.summary).to.include({ path, valid: true });
+      expect(detail.canonical).to.equal(true);
+    } finally {
+      await listen.stop();
+    }
+  });
+});
+
 /** Whether a TCP connection opens: "connected" or the error's code. */
 function connects(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {

@@ -53,6 +53,7 @@ export function keptCallback(id: number, seen: SeenRequest): KeptCallback {
       format: formatOf(body),
       bytes: body?.byteLength ?? 0,
     },
+    path: seen.path,
     body,
     contentType: seen.contentType,
     contentVersion,

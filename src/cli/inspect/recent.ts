@@ -12,6 +12,8 @@ export const KEPT_CALLBACKS = 500;
 /** One kept request: the summary the list shows, the raw body and the rest of the detail. */
 export interface KeptCallback {
   summary: CallbackSummary;
+  /** The path (and query) the request was sent to, whole. */
+  path: string;
   /** The body as received (Content-Encoding undone); undefined when it was not read. */
   body: Uint8Array | undefined;
   /** Headers a replay sends again. */
