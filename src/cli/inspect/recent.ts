@@ -49,6 +49,7 @@ export class RecentCallbacks {
     return this.lastId;
   }
 
+  /** The request numbered `id`, while it is kept. */
   get(id: number): KeptCallback | undefined {
     return this.kept.get(id);
   }

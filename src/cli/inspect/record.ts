@@ -28,6 +28,7 @@ export class Recording {
     writeSync(this.fd, Buffer.concat([oneLine(body), NEWLINE]));
   }
 
+  /** Closes the file; every body added is written already. */
   close(): void {
     closeSync(this.fd);
   }

@@ -19,6 +19,7 @@ export class DetailPane {
 
   constructor(private readonly pane: HTMLElement) {}
 
+  /** Fetches a request's detail and shows it, unless another was selected meanwhile. */
   async show(summary: CallbackSummary): Promise<void> {
     const ticket = ++this.showing;
     this.pane.replaceChildren(el("p", "loading", `Loading #${summary.id}…`));

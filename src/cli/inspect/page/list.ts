@@ -68,6 +68,7 @@ export class CallbackList {
     }
   }
 
+  /** Shows only the rows that match. */
   setFilter(filter: Filter): void {
     this.filter = filter;
     for (const { summary, row } of this.rows.values()) row.hidden = !this.matches(summary);
