@@ -113,7 +113,7 @@ describe("the packed package, installed by a consumer", function () {
   });
 
   it("ships the inspector's page: listen --inspect from the installed package serves it", async () => {
-    const cli = join(consumer, "node_modules", "ci-callback", "dist", "src", "cli.js");
+    const cli = join(consumer, "node_modules", "ci-callback", "dist", "src", "cli", "main.js");
     const listen = new ListenProcess(spawn(process.execPath, [cli, "listen", "--port", "0", "--inspect"], { cwd: consumer }));
     try {
       const origin = /http:\/\/127\.0\.0\.1:\d+/.exec(await listen.line(/^inspector on /))?.[0] ?? "";

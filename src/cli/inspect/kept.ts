@@ -2,7 +2,7 @@
  * What the inspector keeps of one request the listener answered: the summary the list shows, and the detail
  * (the tree, the issues, the answer) the page asks for when the request is selected.
  */
-import { normalizedCandidate } from "../../callback";
+import { normalizedCandidate } from "../../canonical/callback";
 import type { ReceivedCallback } from "../../receiver/events";
 import type { ListenerAnswer, AnswerBody } from "../../receiver/answer";
 import type { KeptCallback } from "./recent";

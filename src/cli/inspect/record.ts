@@ -4,7 +4,8 @@
  * in arrival order: a stopped listener has written every body it answered.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { CliError, ExitCode, systemReason } from "../../cli-common";
+import { systemReason } from "../../read/input";
+import { CliError, ExitCode } from "../common";
 import { oneLine } from "./one-line";
 
 const NEWLINE = Buffer.from("\n");

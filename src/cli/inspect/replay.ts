@@ -1,5 +1,5 @@
 /** Replay: a kept request's body POSTed again, with the headers that tell its format, and the answer read back. */
-import { fetchFailure } from "../../cli-common";
+import { fetchFailure } from "../common";
 import type { KeptCallback } from "./recent";
 import type { ReplayOutcome } from "./wire";
 

@@ -3,7 +3,7 @@
  * from a refused body's normalised value (which may have any shape), each string and list cut short so that
  * a hostile body cannot make the list heavy.
  */
-import { isRecord } from "../../normalize-runtime";
+import { isRecord } from "../../canonical/normalize-runtime";
 import type { CallbackSummary } from "./wire";
 
 /** Longest string a summary keeps, and most values a list keeps. */

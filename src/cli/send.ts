@@ -4,12 +4,13 @@
  * `listen --record` recording) is sent a line at a time, at most `--rate` a second.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { lineRuns } from "./archive/ndjson";
-import { isNdjson } from "./archive/sources";
-import { safeParseCallback } from "./callback";
-import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, readInput, systemReason, usageError, type Command } from "./cli-common";
-import { sampleBody } from "./cli-example";
-import { toXmlBody } from "./xml-writer";
+import { lineRuns } from "../archive/ndjson";
+import { isNdjson } from "../archive/sources";
+import { safeParseCallback } from "../canonical/callback";
+import { readInput, systemReason } from "../read/input";
+import { toXmlBody } from "../samples/xml-writer";
+import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./common";
+import { sampleBody } from "./example";
 
 /** The two wire formats. */
 type WireFormat = "xml" | "json";

@@ -2,22 +2,22 @@
  * `ci-callback listen`: a development receiver. It runs the callback listener (without dedup, so every
  * delivery shows), prints one line per callback, and can forward each body to another URL, answering
  * with the outcome, so a local service sees what CI sent; record every body to an NDJSON file; and serve
- * the inspector, a page that shows each request as it arrives (src/cli/inspect/).
+ * the inspector, a page that shows each request as it arrives (inspect/).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, systemReason, usageError, wholeNumber, type Command } from "./cli-common";
-import { keptCallback } from "./cli/inspect/kept";
-
-import { Recording } from "./cli/inspect/record";
-import { replay } from "./cli/inspect/replay";
-import { startInspector, type Inspector } from "./cli/inspect/server";
-import { KEPT_CALLBACKS, RecentCallbacks } from "./cli/inspect/recent";
-import { writeNodeAnswer } from "./receiver/answer";
-import { decodeContentEncoding } from "./receiver/content-encoding";
-import { createCallbackListener, type CallbackContext, type CallbackRequest } from "./receiver/listener";
-import { callbackRequestFromNode } from "./receiver/node-request";
-import type { ReceivedCallback } from "./receiver/events";
+import { systemReason } from "../read/input";
+import { writeNodeAnswer } from "../receiver/answer";
+import { decodeContentEncoding } from "../receiver/content-encoding";
+import type { ReceivedCallback } from "../receiver/events";
+import { createCallbackListener, type CallbackContext, type CallbackRequest } from "../receiver/listener";
+import { callbackRequestFromNode } from "../receiver/node-request";
+import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
+import { keptCallback } from "./inspect/kept";
+import { KEPT_CALLBACKS, RecentCallbacks } from "./inspect/recent";
+import { Recording } from "./inspect/record";
+import { replay } from "./inspect/replay";
+import { startInspector, type Inspector } from "./inspect/server";
 
 /** Below the listener's 30 s handler timeout, so that a slow target is reported as such. */
 const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
