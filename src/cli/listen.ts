@@ -18,6 +18,7 @@ import { KEPT_CALLBACKS, RecentCallbacks } from "./inspect/recent";
 import { Recording } from "./inspect/record";
 import { replay } from "./inspect/replay";
 import { startInspector, type Inspector } from "./inspect/server";
+import { redactUrl } from "./redact";
 
 /** Below the listener's 30 s handler timeout, so that a slow target is reported as such. */
 const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
@@ -53,7 +54,7 @@ SIGINT or SIGTERM. Exit 3 when a port cannot be listened on or FILE not opened.
     const { values } = parsed;
     const port = wholeNumber("--port", values.port, 8080, 0, 65535);
     const forward = values.forward;
-    if (forward !== undefined && !URL.canParse(forward)) throw usageError(`--forward must be a URL, not "${forward}"`);
+    if (forward !== undefined && !URL.canParse(forward)) throw usageError(`--forward must be a URL, not "${redactUrl(forward)}"`);
     const timeoutMs = wholeNumber("--forward-timeout", values["forward-timeout"], DEFAULT_FORWARD_TIMEOUT_MS, 1, 2 ** 31 - 1);
     const defaultInspectPort = port === 0 || port === 65535 ? 0 : port + 1;
     const inspectPort = values.inspect === undefined ? undefined : values.inspect === "" ? defaultInspectPort : wholeNumber("--inspect", values.inspect, 0, 0, 65535);
@@ -116,7 +117,7 @@ async function listen(options: ListenOptions): Promise<number> {
     },
   });
   const server = createServer((req, res) => {
-    res.once("finish", () => out(`  answered ${req.method} ${req.url}: ${res.statusCode}`));
+    res.once("finish", () => out(`  answered ${req.method} ${redactUrl(req.url ?? "/")}: ${res.statusCode}`));
     const time = new Date();
     const request = callbackRequestFromNode(req, listener.limits);
     let body: Uint8Array | undefined;
@@ -151,7 +152,7 @@ async function listen(options: ListenOptions): Promise<number> {
   let inspector: Inspector | undefined;
   try {
     const address = await listenOn(server, port, host);
-    out(`listening on http://${host}:${address.port}/ (every path)${forward === undefined ? "" : `, forwarding to ${forward.url.href}`}`);
+    out(`listening on http://${host}:${address.port}/ (every path)${forward === undefined ? "" : `, forwarding to ${redactUrl(forward.url)}`}`);
     if (recent !== undefined) {
       // Replay goes where a callback would go next: the forward target, or else this listener.
       const self = new URL(`http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host}:${address.port}/`);
@@ -216,10 +217,10 @@ async function forwardBody(forward: Forward, context: CallbackContext, out: (lin
     await response.arrayBuffer();
     status = response.status;
   } catch (error) {
-    throw new Error(`forward to ${forward.url.href}: ${fetchFailure(error, forward.url, forward.timeoutMs)}`);
+    throw new Error(`forward to ${redactUrl(forward.url)}: ${fetchFailure(error, forward.url, forward.timeoutMs)}`);
   }
-  if (status < 200 || status > 299) throw new Error(`forward to ${forward.url.href}: answered ${status}`);
-  out(`  forwarded to ${forward.url.href}: ${status}`);
+  if (status < 200 || status > 299) throw new Error(`forward to ${redactUrl(forward.url)}: answered ${status}`);
+  out(`  forwarded to ${redactUrl(forward.url)}: ${status}`);
 }
 
 /** Event, Tag, JobId and State of each job, the workflow run, or the moderation job or Simple body. */

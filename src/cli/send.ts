@@ -11,6 +11,7 @@ import { readInput, systemReason } from "../read/input";
 import { toXmlBody } from "../samples/xml-writer";
 import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./common";
 import { sampleBody } from "./example";
+import { redactUrl } from "./redact";
 
 /** The two wire formats. */
 type WireFormat = "xml" | "json";
@@ -33,7 +34,7 @@ answer (or a body that cannot be converted), 3 when the file cannot be read or t
     if (parsed === undefined) return help(this);
     const [url, ...extra] = parsed.positionals;
     if (url === undefined) throw usageError("a URL is required");
-    if (!URL.canParse(url)) throw usageError(`"${url}" is not a URL`);
+    if (!URL.canParse(url)) throw usageError(`"${redactUrl(url)}" is not a URL`);
     noMoreArguments(extra);
     const { file, example } = parsed.values;
     if (file === undefined && example === undefined) throw usageError("--file or --example is required");
@@ -119,7 +120,7 @@ async function post(url: URL, body: Buffer, prefix = ""): Promise<number> {
       body,
     });
   } catch (error) {
-    throw new CliError(ExitCode.io, `cannot POST to ${url.href}: ${fetchFailure(error, url)}`);
+    throw new CliError(ExitCode.io, `cannot POST to ${redactUrl(url)}: ${fetchFailure(error, url)}`);
   }
   process.stdout.write(`${prefix}${response.status} ${await response.text()}\n`);
   return response.ok ? ExitCode.ok : ExitCode.invalid;

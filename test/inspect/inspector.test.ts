@@ -245,17 +245,23 @@ describe("inspect: listen --inspect in Chromium", function () {
 describe("inspect: replay without --forward", () => {
   before(() => ensureBuilt());
 
-  it("sends the body again to the listener itself, on the path it came to, which lists it again", async () => {
+  it("sends the body again to the listener itself, on the path it came to, which lists it again; a token shows as ***", async () => {
     const { process: listen, url, inspector } = await startListen("--inspect");
     try {
-      const path = "/ci/callback?from=replay-test";
+      const path = "/ci/callback?from=replay-test&token=s3cret";
+      const shown = "/ci/callback?from=replay-test&token=***";
       expect((await post(`${new URL(url).origin}${path}`, example("VideoEnhance/seed-2.xml"))).status).to.equal(200);
       const replay = await send(`${inspector}/api/callbacks/1/replay`, { method: "POST", headers: { origin: inspector as string } });
-      expect(replay.json).to.deep.equal({ target: `${new URL(url).origin}${path}`, status: 200, body: '{"ok":true}', error: null });
+      expect(replay.json).to.deep.equal({ target: `${new URL(url).origin}${shown}`, status: 200, body: '{"ok":true}', error: null });
       const again = await send(`${inspector}/api/callbacks/2`, { method: "GET" });
       const detail = again.json as { summary: { path: string; valid: boolean }; canonical: boolean };
-      expect(detail.summary).to.include({ path, valid: true });
+      expect(detail.summary).to.include({ path: shown, valid: true });
       expect(detail.canonical).to.equal(true);
+      // The listener printed both requests, the secret hidden.
+      const first = await listen.line(/answered POST/);
+      await listen.line(/answered POST/, listen.lines.indexOf(first) + 1);
+      expect(listen.lines.filter((l) => l.includes("answered POST"))).to.deep.equal([`  answered POST ${shown}: 200`, `  answered POST ${shown}: 200`]);
+      expect(listen.lines.join("\n")).not.to.include("s3cret");
     } finally {
       await listen.stop();
     }

@@ -5,6 +5,7 @@
 import { normalizedCandidate } from "../../canonical/callback";
 import type { ReceivedCallback } from "../../receiver/events";
 import type { ListenerAnswer, AnswerBody } from "../../receiver/answer";
+import { redactUrl } from "../redact";
 import type { KeptCallback } from "./recent";
 import { bodyFields, formatOf } from "./summary";
 import type { CallbackDetail } from "./wire";
@@ -44,8 +45,7 @@ export function keptCallback(id: number, seen: SeenRequest): KeptCallback {
       id,
       time: seen.time.toISOString(),
       method: seen.method,
-      // Node takes up to 16 KB of headers: the list needs the start.
-      path: seen.path.length > MAX_PATH ? `${seen.path.slice(0, MAX_PATH)}…` : seen.path,
+      path: shown(seen.path),
       status: answer.status,
       valid: callback !== undefined,
       outcome: callback !== undefined ? "valid" : (error?.kind ?? "refused"),
@@ -59,4 +59,10 @@ export function keptCallback(id: number, seen: SeenRequest): KeptCallback {
     contentVersion,
     detail: () => detail,
   };
+}
+
+/** The path as the page shows it: no secret (a `token`), and its start only (Node takes up to 16 KB of headers). */
+function shown(path: string): string {
+  const redacted = redactUrl(path);
+  return redacted.length > MAX_PATH ? `${redacted.slice(0, MAX_PATH)}…` : redacted;
 }

@@ -1,5 +1,6 @@
 /** Replay: a kept request's body POSTed again, with the headers that tell its format, and the answer read back. */
 import { fetchFailure } from "../common";
+import { redactUrl } from "../redact";
 import type { KeptCallback } from "./recent";
 import type { ReplayOutcome } from "./wire";
 
@@ -11,7 +12,7 @@ export async function replay(kept: KeptCallback, target: URL, timeoutMs: number)
   const headers: Record<string, string> = {};
   if (kept.contentType !== undefined) headers["content-type"] = kept.contentType;
   if (kept.contentVersion !== undefined) headers["x-ci-content-version"] = kept.contentVersion;
-  const outcome: ReplayOutcome = { target: target.href, status: null, body: "", error: null };
+  const outcome: ReplayOutcome = { target: redactUrl(target), status: null, body: "", error: null };
   try {
     const response = await fetch(target, { method: "POST", headers, body: kept.body ?? new Uint8Array(), signal: AbortSignal.timeout(timeoutMs) });
     outcome.status = response.status;

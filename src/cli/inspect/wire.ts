@@ -9,7 +9,7 @@ export interface CallbackSummary {
   id: number;
   /** When the request arrived, ISO 8601. */
   time: string;
-  /** The HTTP method and path (query included) the sender used. */
+  /** The HTTP method and path (query included) the sender used; a `token` parameter shows as `***`. */
   method: string;
   path: string;
   /** The listener's answer. */
@@ -55,7 +55,7 @@ export interface CallbackDetail {
 
 /** What a replay got back. */
 export interface ReplayOutcome {
-  /** Where the body was sent. */
+  /** Where the body was sent, a secret in the URL shown as `***`. */
   target: string;
   /** The answer's status, or null when none came (then `error` says why). */
   status: number | null;
