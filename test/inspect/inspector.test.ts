@@ -242,7 +242,8 @@ describe("inspect: listen --inspect in Chromium", function () {
   });
 });
 
-describe("inspect: replay without --forward", () => {
+describe("inspect: replay without --forward", function () {
+  this.timeout(60_000);
   before(() => ensureBuilt());
 
   it("sends the body again to the listener itself, on the path it came to, which lists it again; a token shows as ***", async () => {

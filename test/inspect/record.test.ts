@@ -10,7 +10,9 @@ import { runCli, startListen, type ListenProcess } from "../support/cli-process"
 import { example } from "../support/examples";
 import { post, send, serve } from "../support/http";
 
-describe("inspect: listen --record, then send --file replays the recording", () => {
+describe("inspect: listen --record, then send --file replays the recording", function () {
+  // Several CLI processes a test: on a loaded machine that passes the default; this only stops a hung one.
+  this.timeout(120_000);
   let listening: ListenProcess | undefined;
   let dir: string;
   before(() => {
