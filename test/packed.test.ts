@@ -1,13 +1,15 @@
 // The package as a consumer gets it: `npm pack`, installed from the tarball into a project of its own outside
 // the repository, then used from CommonJS, an ES module, TypeScript (nodenext) and an esbuild bundle.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { build } from "esbuild";
 import { ensureBuilt } from "./support/built";
+import { ListenProcess } from "./support/cli-process";
 import { examplesDir, repoRoot } from "./support/examples";
+import { send } from "./support/http";
 import { INBOX_PACKAGES, PARSER_PACKAGES, bundledPackages, installedPackages, runtimePackages } from "./support/packages";
 
 const seed = join(examplesDir, "VideoEnhance", "seed-2.xml");
@@ -109,5 +111,28 @@ describe("the packed package, installed by a consumer", function () {
     expect(run(process.execPath, [outfile, seed], dir)).to.equal(
       "VideoEnhance JSON is not well-formed at line 1, column 4: value expected",
     );
+  });
+
+  it("ships the inspector's page: listen --inspect from the installed package serves it", async () => {
+    const cli = join(consumer, "node_modules", "ci-callback", "dist", "src", "cli", "main.js");
+    const listen = new ListenProcess(spawn(process.execPath, [cli, "listen", "--port", "0", "--inspect"], { cwd: consumer }));
+    try {
+      const origin = /http:\/\/127\.0\.0\.1:\d+/.exec(await listen.line(/^inspector on /))?.[0] ?? "";
+      const html = await send(`${origin}/`, { method: "GET" });
+      expect(html.status).to.equal(200);
+      const scripts = [...html.text.matchAll(/src="([^"]+)"/g)].map((m) => m[1]);
+      expect(scripts).to.deep.equal(["/inspector.js"]);
+      // The page's script and every module it imports, and they import, are served.
+      const modules = ["inspector.js"];
+      for (const module of modules) {
+        const script = await send(`${origin}/${module}`, { method: "GET" });
+        expect(script.status, module).to.equal(200);
+        for (const [, imported] of script.text.matchAll(/from "\.\/([\w-]+\.js)"/g)) if (!modules.includes(imported)) modules.push(imported);
+      }
+      expect(modules.length).to.be.greaterThan(4);
+      expect((await send(`${origin}/inspector.css`, { method: "GET" })).status).to.equal(200);
+    } finally {
+      await listen.stop();
+    }
   });
 });

@@ -123,6 +123,12 @@ export function parseCallbackWith(
   body: string | Uint8Array,
   options: ParseOptions = {},
 ): AnyCallback {
+  const { loose, family } = readLoose(reader, body, options);
+  return canonical(loose, options, family);
+}
+
+/** Reads a body to its loose value and the family it belongs to; what is left is normalising and validating. */
+function readLoose(reader: XmlReader, body: string | Uint8Array, options: ParseOptions): { loose: unknown; family: Family } {
   const { text, format } = decodeBody(body, readMaxBytes(options), options.contentType);
   const maxDepth = readMaxDepth(options);
   let loose: unknown;
@@ -144,7 +150,23 @@ export function parseCallbackWith(
   if (declared !== undefined && declared !== shaped) {
     throw parseError(`X-Ci-Content-Version says ${declared} but the body is a ${shaped} callback`);
   }
-  return canonical(loose, options, family);
+  return { loose, family };
+}
+
+/**
+ * The normalised value of a body that reads but may fail validation: what a validation error's issue paths
+ * point into (`ci-callback listen --inspect` shows it as a tree). `undefined` when the body does not read.
+ * Not exported by the package.
+ */
+export function normalizedCandidate(body: string | Uint8Array, options: ParseOptions = {}): unknown {
+  let read;
+  try {
+    read = readLoose(readXml, body, options);
+  } catch (error) {
+    if (error instanceof CallbackError) return undefined;
+    throw error;
+  }
+  return read.family.stages().normalize(read.loose, undefined, normalizeContext(readMaxDepth(options))) ?? {};
 }
 
 /**
