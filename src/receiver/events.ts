@@ -170,3 +170,43 @@ let sha256 = (text: string): string => {
       : (input) => crypto.createHash("sha256").update(input).digest("base64url");
   return sha256(text);
 };
+
+/** What a log line names about a callback besides its key: the event, the job type and the ids a person looks up. */
+export interface EventSummary {
+  /** The EventName, or a Simple moderation body's `data.event`. */
+  event?: string;
+  /** The first job's Tag (TaskFinish). */
+  tag?: string;
+  /** The job's JobId: a TaskFinish's first job, or the moderation job. */
+  jobId?: string;
+  /** The workflow run's RunId (WorkflowFinish). */
+  runId?: string;
+  /** A Simple moderation body's `trace_id`. */
+  traceId?: string;
+}
+
+/** The event, Tag and ids of a validated callback, read as {@link identifyEvent} reads them, for log lines. */
+export function summarizeEvent(callback: IdentifyingNodes): EventSummary {
+  if (callback.EventName === undefined && callback.data !== undefined) {
+    return definedOnly({ event: callback.data.event ?? "Simple", traceId: callback.data.trace_id });
+  }
+  const jobs = callback.JobsDetail;
+  const job = jobs === undefined ? undefined : isList(jobs) ? jobs[0] : jobs;
+  const run = callback.WorkflowExecution === undefined ? undefined : ([] as { RunId?: string }[]).concat(callback.WorkflowExecution)[0];
+  const tag = jobs !== undefined && isList(jobs) ? jobs[0]?.Tag : undefined;
+  return definedOnly({ event: callback.EventName, tag, jobId: job?.JobId, runId: run?.RunId });
+}
+
+/** The event and Tag of a callback known only by the names it is dispatched under (`["TaskFinish", "TaskFinish:VideoEnhance"]`). */
+export function summarizeNames(names: readonly string[]): EventSummary {
+  const [event, tagged] = names;
+  const colon = tagged?.indexOf(":") ?? -1;
+  return definedOnly({ event, tag: tagged === undefined || colon < 0 ? undefined : tagged.slice(colon + 1) });
+}
+
+/** The summary without its unknown fields. */
+function definedOnly(summary: { [K in keyof EventSummary]: string | undefined }): EventSummary {
+  const known: EventSummary = {};
+  for (const [name, value] of Object.entries(summary) as [keyof EventSummary, string | undefined][]) if (value !== undefined) known[name] = value;
+  return known;
+}
