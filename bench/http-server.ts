@@ -1,13 +1,15 @@
 /**
  * The server side of `npm run bench:http`, in a process of its own (pinned to a core by bench/http-load.ts).
  * `listener`: the callback listener of the built package (default options: in-memory dedup) with a handler
- * that counts each JobId it is handed. `bare`: node:http doing only JSON.parse of the body, counting its
+ * that counts each JobId it is handed; `listener-metrics`: the same recording its metrics to an OpenTelemetry
+ * SDK MeterProvider that exports every 10 s (to memory), as a service exporting them would. `bare`: node:http doing only JSON.parse of the body, counting its
  * JobId the same way. `inbox REDIS_URL QUEUE`: the listener with a BullMQ inbox on that queue, which answers
  * once Redis has stored the callback and calls no handler (bench/http-worker.ts does). Each answer carries
  * the request's X-Job-Id back, so that the load generator can match a 2xx answer to a JobId. Sends
  * `{ port }` when listening, then answers the parent as bench/http-child.ts says.
  */
 import { createServer, type RequestListener } from "node:http";
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type * as InboxModule from "../src/inbox/bullmq-inbox";
@@ -22,9 +24,10 @@ const [mode, redisUrl, queueName] = process.argv.slice(2);
 const calls = new Map<string, number>();
 const closers: (() => Promise<unknown>)[] = [];
 
-function listenerServer(): RequestListener {
+function listenerServer(meterProvider?: MeterProvider): RequestListener {
   return createCallbackListener({
     secret: false,
+    meterProvider,
     handler: (callback) => {
       if (callback.EventName === "TaskFinish") countCall(calls, callback.JobsDetail[0].JobId);
     },
@@ -51,9 +54,15 @@ const bareServer: RequestListener = (req, res) => {
 
 function inner(): RequestListener {
   if (mode === "listener") return listenerServer();
+  if (mode === "listener-metrics") {
+    const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 10_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    return listenerServer(provider);
+  }
   if (mode === "bare") return bareServer;
   if (mode === "inbox" && redisUrl !== undefined && queueName !== undefined) return inboxServer(redisUrl, queueName);
-  throw new Error("usage: http-server.ts listener|bare|inbox REDIS_URL QUEUE");
+  throw new Error("usage: http-server.ts listener|listener-metrics|bare|inbox REDIS_URL QUEUE");
 }
 
 const handle = inner();

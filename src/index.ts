@@ -49,17 +49,16 @@ export {
 export {
   CONSOLE_TEST_MESSAGE,
   identifyEvent,
-  summarizeEvent,
   type CallbackEventMap,
   type CallbackEventName,
   type CallbackOfEvent,
   type EventIdentity,
-  type EventSummary,
   type ReceivedCallback,
 } from "./receiver/events";
 // What the package says and counts: one logger, and metrics on OpenTelemetry when it is installed.
 export { defaultLogger, type CallbackLogger } from "./receiver/logger";
-export type { HandlerOutcome, InstrumentOptions, MeterLike, MeterProviderLike, MetricAttributes, ObservableResultLike } from "./receiver/metrics";
+export { labelEvent, type EventLabel } from "./receiver/event-label";
+export type { HandlerOutcome, InstrumentOptions, MeterLike, MeterProviderLike, MetricAttributes, ObservableLike, ObservableResultLike } from "./receiver/metrics";
 export type { AnswerBody, ListenerAnswer } from "./receiver/answer";
 export { BodyReadError, type BodyLimits, type BodyReadErrorKind } from "./receiver/read-body";
 export type { CallbackSecret } from "./receiver/secret";

@@ -4,6 +4,7 @@
  * `DedupStore` can. {@link createCallbackInbox} is the one shipped, on BullMQ.
  */
 import type { RedisOptions } from "ioredis";
+import type { EventLabel } from "../receiver/event-label";
 
 /**
  * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
@@ -23,7 +24,12 @@ export interface InboxEntry {
   contentType: string | undefined;
   /** The request's `X-Ci-Content-Version`, if any: the worker parses with it as the listener did. */
   contentVersion: string | undefined;
+  /** What names the event for people (EventName, Tag, JobId/RunId/trace_id), for `inbox failed` and logs. */
+  event?: InboxEvent;
 }
+
+/** The fields that name an event beside its key: EventName, Tag, and JobId, RunId or trace_id. */
+export type InboxEvent = EventLabel;
 
 /**
  * A durable queue of received callbacks. The listener answers 200 once {@link CallbackInbox.add} resolves and

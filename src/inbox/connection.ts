@@ -1,9 +1,10 @@
 /**
- * The Redis connection of the inbox and the worker, and BullMQ, loaded only when one is made: a package that
- * only parses callbacks never loads the queue.
+ * The Redis connection of the inbox and the worker, the keys of a queue, and BullMQ, loaded only when one is
+ * made: a package that only parses callbacks never loads the queue. Every Redis client and key the inbox uses
+ * is made here, so that another kind of connection (a cluster) or key layout changes this file only.
  */
 import type { RedisOptions as BullMQRedisOptions } from "bullmq";
-import type { RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import type { InboxConnection } from "./callback-inbox";
 
 type BullMQ = typeof import("bullmq");
@@ -15,6 +16,9 @@ export function loadBullMQ(): BullMQ {
   bullmq ??= require("bullmq") as BullMQ;
   return bullmq;
 }
+
+/** BullMQ's key prefix unless the inbox is given another. */
+export const DEFAULT_PREFIX = "bull";
 
 /**
  * Reconnects within 2 s once Redis is back (ioredis's default as BullMQ sets it waits up to 20 s), so that a
@@ -34,6 +38,16 @@ export function redisOptions(connection: InboxConnection, overrides: RedisOption
   return { ...base, ...connection, ...overrides } as BullMQRedisOptions;
 }
 
+/**
+ * A Redis client of the inbox's own (its scripts, and the connection its BullMQ queue shares), with
+ * {@link redisOptions}. Closed by whoever made it.
+ */
+export function createRedisClient(connection: InboxConnection, overrides: RedisOptions = {}): Redis {
+  const { Redis: RedisClient } = require("ioredis") as typeof import("ioredis");
+  const { url, ...options } = redisOptions(connection, overrides) as RedisOptions & { url?: string };
+  return url === undefined ? new RedisClient(options) : new RedisClient(url, options);
+}
+
 /** A queue name BullMQ accepts: it refuses `:` (its key separator). */
 export function checkQueueName(queueName: unknown): string {
   if (typeof queueName !== "string" || !isQueueName(queueName)) {
@@ -45,4 +59,41 @@ export function checkQueueName(queueName: unknown): string {
 /** Whether BullMQ takes `name` as a queue's name: not empty, no `:` (it separates the parts of its keys). */
 export function isQueueName(name: string): boolean {
   return name !== "" && !name.includes(":");
+}
+
+/** The Redis keys of one queue that the inbox's own scripts read and write, beside BullMQ's. */
+export interface QueueKeys {
+  /** What every key of the queue starts with: `<prefix>:<queue>:`; a job's hash is this and its id. */
+  base: string;
+  /** BullMQ's lists and sets of the job states. */
+  wait: string;
+  active: string;
+  delayed: string;
+  prioritized: string;
+  failed: string;
+  /** BullMQ's queue metadata (exists once the queue has been used). */
+  meta: string;
+  /** BullMQ's events stream. */
+  events: string;
+  /** The inbox's own hash: bytes of the bodies not yet handled, and the inbox's bounds (for `inbox status`). */
+  inbox: string;
+  /** The dedup mark of a job id (BullMQ's deduplication key). */
+  mark(jobId: string): string;
+}
+
+/** The keys of queue `queueName` under `prefix`. */
+export function queueKeys(prefix: string, queueName: string): QueueKeys {
+  const base = `${prefix}:${queueName}:`;
+  return {
+    base,
+    wait: `${base}wait`,
+    active: `${base}active`,
+    delayed: `${base}delayed`,
+    prioritized: `${base}prioritized`,
+    failed: `${base}failed`,
+    meta: `${base}meta`,
+    events: `${base}events`,
+    inbox: `${base}ci-inbox`,
+    mark: (jobId) => `${base}de:${jobId}`,
+  };
 }

@@ -1,23 +1,32 @@
 /**
- * A callback as it is kept in the BullMQ inbox: the job's data (JSON, so a byte body is base64) and its id,
- * which is the dedup key.
+ * A callback as it is kept in the BullMQ inbox: the job's data and its id, which is the dedup key. The body
+ * is kept once, as the UTF-8 text it is (BullMQ stores job data as JSON, which escapes only quotes,
+ * backslashes and control characters); only a body that is not UTF-8 is kept as base64.
  */
-import type { InboxEntry } from "./callback-inbox";
+import { isUtf8 } from "node:buffer";
+import type { InboxEntry, InboxEvent } from "./callback-inbox";
 
 /** The data of an inbox job. */
 export interface StoredCallback {
-  /** The raw body: UTF-8 text, or base64 of the bytes received. */
+  /** The raw body: its UTF-8 text, or base64 of the bytes received when they are not UTF-8. */
   body: string;
-  /** `base64` when the listener got bytes (kept byte for byte), `utf8` when a framework handed it text. */
-  bodyEncoding: "utf8" | "base64";
+  /**
+   * `utf8`: the listener got text (a framework's parser); `bytes`: it got bytes, which are `body`'s UTF-8;
+   * `base64`: bytes that are not UTF-8 (jobs stored before 0.2 were all base64).
+   */
+  bodyEncoding: "utf8" | "bytes" | "base64";
+  /** The body's size in bytes, which the inbox's `maxWaitingBytes` counts. Absent in jobs stored before 0.2. */
+  bytes?: number;
   /** The request's Content-Type. */
   contentType?: string;
   /** The request's `X-Ci-Content-Version`, which the worker parses with. */
   contentVersion?: string;
-  /** The event names, for `ci-callback inbox failed`; the worker identifies the parsed callback again. */
+  /** The event names, most general first; the worker dispatches under them. */
   names: string[];
   /** The dedup key, of which the job id is the escaped form. */
   key?: string;
+  /** What names the event for people (`inbox failed`, logs). Absent in jobs stored before 0.2. */
+  event?: InboxEvent;
   /** When the listener stored it, in ms since the epoch. */
   receivedAt: number;
 }
@@ -25,21 +34,46 @@ export interface StoredCallback {
 /** The job data of an entry. */
 export function storeCallback(entry: InboxEntry, receivedAt: number): StoredCallback {
   const { rawBody } = entry;
-  const text = typeof rawBody === "string";
-  return {
-    body: text ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString("base64"),
-    bodyEncoding: text ? "utf8" : "base64",
-    contentType: entry.contentType,
-    contentVersion: entry.contentVersion,
-    names: [...entry.names],
-    key: entry.key,
-    receivedAt,
-  };
+  let body: string;
+  let bodyEncoding: StoredCallback["bodyEncoding"];
+  if (typeof rawBody === "string") {
+    body = rawBody;
+    bodyEncoding = "utf8";
+  } else {
+    const bytes = Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
+    bodyEncoding = isUtf8(bytes) ? "bytes" : "base64";
+    body = bytes.toString(bodyEncoding === "bytes" ? "utf8" : "base64");
+  }
+  const stored: StoredCallback = { body, bodyEncoding, bytes: bodySize(rawBody), names: [...entry.names], receivedAt };
+  if (entry.contentType !== undefined) stored.contentType = entry.contentType;
+  if (entry.contentVersion !== undefined) stored.contentVersion = entry.contentVersion;
+  if (entry.key !== undefined) stored.key = entry.key;
+  if (entry.event !== undefined) stored.event = entry.event;
+  return stored;
 }
 
-/** The body as the listener received it. */
+/** The size of a body in bytes. */
+export function bodySize(rawBody: Uint8Array | string): number {
+  return typeof rawBody === "string" ? Buffer.byteLength(rawBody) : rawBody.byteLength;
+}
+
+/** The body as the listener received it: bytes when it got bytes, text when it got text. */
 export function storedBody(stored: StoredCallback): Uint8Array | string {
-  return stored.bodyEncoding === "base64" ? new Uint8Array(Buffer.from(stored.body, "base64")) : stored.body;
+  if (stored.bodyEncoding === "utf8") return stored.body;
+  const bytes = Buffer.from(stored.body, stored.bodyEncoding === "bytes" ? "utf8" : "base64");
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Whether job data read back from Redis has the shape of a {@link StoredCallback} (a worker trusts no more). */
+export function isStoredCallback(data: unknown): data is StoredCallback {
+  if (typeof data !== "object" || data === null) return false;
+  const { body, bodyEncoding, names } = data as Partial<Record<keyof StoredCallback, unknown>>;
+  return (
+    typeof body === "string" &&
+    (bodyEncoding === "utf8" || bodyEncoding === "bytes" || bodyEncoding === "base64") &&
+    Array.isArray(names) &&
+    names.every((name) => typeof name === "string")
+  );
 }
 
 /**

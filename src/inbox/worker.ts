@@ -2,17 +2,23 @@
  * The worker side of durable delivery: a BullMQ worker that parses each queued callback again and hands it to
  * handlers registered as on the listener. A failing handler is retried with backoff; past `attempts` the job
  * stays in the queue's failed set (the dead letter, for `ci-callback inbox retry`); a job whose worker died is
- * found by BullMQ's stalled-job check and handled by another worker.
+ * found by BullMQ's stalled-job check and handled by another worker. A handled job is removed, and leaves
+ * its dedup mark (src/inbox/marks.ts).
  */
 import type { Job, Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
-import { createHandlerRegistry, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
-import { identifyEvent, type CallbackEventName, type CallbackOfEvent } from "../receiver/events";
+import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
+import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
+import { connectionReporter, defaultLogger, failureLine, logFailure, type CallbackLogger } from "../receiver/logger";
+import { createMetrics, eventAttribute, type MeterProviderLike } from "../receiver/metrics";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
-import type { InboxConnection } from "./callback-inbox";
-import { checkQueueName, loadBullMQ, redisOptions } from "./connection";
-import { storedBody, type StoredCallback } from "./stored-callback";
+import type { InboxConnection, InboxEvent } from "./callback-inbox";
+import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions } from "./connection";
+import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
+import { release, settle } from "./scripts";
+import { isStoredCallback, storedBody, type StoredCallback } from "./stored-callback";
 
 /** The wait between attempts: `fixed` waits `delayMs` each time, `exponential` doubles it after each failure. */
 export interface WorkerBackoff {
@@ -26,11 +32,14 @@ export interface WorkerBackoff {
 export interface WorkerErrorContext {
   /**
    * `handler`: an attempt failed (a handler threw or timed out; retried unless it was the last); `body`: the
-   * stored body does not parse under this worker's options (failed at once); `connection`: Redis.
+   * stored body does not parse under this worker's options, or the job's data is not an inbox callback
+   * (failed at once); `connection`: Redis.
    */
   stage: "handler" | "body" | "connection";
   /** The event's dedup key, when known. */
   key?: string;
+  /** What names the event (EventName, Tag, JobId/RunId/trace_id), when known. */
+  event?: InboxEvent;
   /** The job's id, when known. */
   jobId?: string;
   /** Which attempt failed, from 1. */
@@ -41,6 +50,8 @@ export interface WorkerErrorContext {
 export interface FailedJobContext {
   /** The event's dedup key, when the callback carries one. */
   key: string | undefined;
+  /** What names the event (EventName, Tag, JobId/RunId/trace_id), when known. */
+  event: InboxEvent | undefined;
   /** The job's id (`ci-callback inbox failed` lists it). */
   jobId: string;
   /** Attempts made. */
@@ -80,10 +91,33 @@ export interface CallbackWorkerOptions {
   maxDepth?: number;
   /** As the listener's `maxBytes`. Default 1 MiB. */
   maxBytes?: number;
-  /** Told about each failed attempt and connection error. Default: `console.error`. */
+  /**
+   * Told about each failed attempt and connection error: the one place a worker reports them. Default: one
+   * line to `logger` naming the event and the attempt (`warn` for an attempt, `error` for a body that does not
+   * parse or the connection), the stack at `debug`; the same connection error at most once a minute.
+   */
   onError?: (error: unknown, context: WorkerErrorContext) => void;
-  /** Told about each job that failed for good (attempts exhausted). Default: `console.error`. */
+  /**
+   * Told about each job that failed for good (attempts exhausted): the one place it is reported. Default: one
+   * `error` line to `logger` naming the event.
+   */
   onFailed?: (error: Error, context: FailedJobContext) => void;
+  /** Where the worker's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
+  logger?: CallbackLogger;
+  /**
+   * Where `ci_callback.worker.attempts` and `ci_callback.handler.duration` go (README, Metrics). Default: the
+   * global meter provider of `@opentelemetry/api` when installed; otherwise none.
+   */
+  meterProvider?: MeterProviderLike;
+}
+
+/** How {@link CallbackWorker.close} ends. */
+export interface WorkerCloseOptions {
+  /**
+   * How long the jobs in hand may take to finish, in ms; past it the worker closes without them (their locks
+   * expire and another worker's stalled check takes them back). Default: as long as they take.
+   */
+  timeoutMs?: number;
 }
 
 /** A running worker; handlers are added by event name, as on the listener. */
@@ -97,13 +131,19 @@ export interface CallbackWorker {
   off<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackWorker;
   /** Resolves once connected to Redis and taking jobs. */
   ready(): Promise<void>;
-  /** Takes no new job, finishes the jobs in hand, then closes the connections. */
-  close(): Promise<void>;
+  /**
+   * The one call that shuts a worker down: takes no new job, finishes the jobs in hand (within `timeoutMs`
+   * when given), then closes the connections. Call it on SIGTERM.
+   */
+  close(options?: WorkerCloseOptions): Promise<void>;
 }
 
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_BACKOFF: WorkerBackoff = { type: "exponential", delayMs: 1000 };
 const timer = { min: 1, max: MAX_TIMER_MS };
+
+/** How long handled jobs' bytes are gathered before they are counted off the waiting bytes, in ms. */
+const RELEASE_EVERY_MS = 50;
 
 /**
  * Creates a worker and starts it. Register handlers before the first job arrives (right after this call).
@@ -115,31 +155,91 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const backoff = readBackoff(options.backoff ?? DEFAULT_BACKOFF);
   const handlerTimeoutMs = readHandlerTimeoutMs(options);
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: readMaxBytes(options) };
-  const report = options.onError ?? reportToConsole;
-  const onFailed = options.onFailed ?? reportFailedToConsole;
+  const logger = options.logger ?? defaultLogger;
+  const defaultReport = reportToLogger(logger, queueName, attempts);
+  const report = options.onError ?? defaultReport;
+  const onFailed = options.onFailed ?? reportFailedToLogger(logger, queueName);
+  const metrics = createMetrics(options.meterProvider);
   const registry = createHandlerRegistry(options.handler);
+  const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
   const { Worker, UnrecoverableError } = loadBullMQ();
+  // The worker's own commands (marks of late jobs, the waiting bytes), beside BullMQ's connections.
+  const client: Redis = createRedisClient(options.connection);
+  client.on("error", (error) => report(error, { stage: "connection" }));
+  if (options.onError === undefined) client.on("ready", () => defaultReport.back());
 
   async function handleJob(job: Job<StoredCallback>): Promise<void> {
-    const stored = job.data;
-    const rawBody = storedBody(stored);
-    const result = safeParseCallback(rawBody, { ...parseOptions, contentVersion: stored.contentVersion });
-    if (!result.ok) {
-      const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${result.error.message}`);
-      report(error, { stage: "body", key: stored.key, jobId: job.id });
+    const stored: unknown = job.data;
+    if (!isStoredCallback(stored)) {
+      const error = new UnrecoverableError("the job's data is not a callback the inbox stored");
+      metrics?.attempt("error");
+      report(error, { stage: "body", jobId: job.id });
       throw error;
     }
-    const { key, names } = identifyEvent(result.value);
-    const controller = new AbortController();
-    const { contentType, contentVersion } = stored;
-    const context: CallbackContext = { key, names, rawBody, contentType, contentVersion, signal: controller.signal };
+    const rawBody = storedBody(stored);
+    const { key, event, contentType, contentVersion } = stored;
+    const result = safeParseCallback(rawBody, { ...parseOptions, contentVersion });
+    if (!result.ok) {
+      const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${result.error.message}`);
+      metrics?.attempt("error");
+      report(error, { stage: "body", key, event, jobId: job.id });
+      throw error;
+    }
+    // The names and key the listener found for this body (identifyEvent): the same body gives the same ones.
+    const controller = new LazyAbortController();
+    const context: CallbackContext = {
+      key,
+      names: stored.names,
+      rawBody,
+      contentType,
+      contentVersion,
+      get signal() {
+        return controller.signal;
+      },
+    };
+    const startedAt = metrics === undefined ? 0 : performance.now();
     try {
       await registry.run(result.value, context, controller, handlerTimeoutMs);
     } catch (error) {
-      report(error, { stage: "handler", key, jobId: job.id, attempt: job.attemptsMade + 1 });
+      if (metrics !== undefined) {
+        const outcome = error instanceof HandlerTimeoutError ? "timeout" : "error";
+        metrics.handler(eventAttribute(stored.names), outcome, (performance.now() - startedAt) / 1000);
+        metrics.attempt(outcome);
+      }
+      report(error, { stage: "handler", key, event, jobId: job.id, attempt: job.attemptsMade + 1 });
       // BullMQ keeps an Error's message as the job's failedReason.
       throw error instanceof Error ? error : new Error(`a handler threw ${String(error)}`);
     }
+    if (metrics !== undefined) {
+      metrics.handler(eventAttribute(stored.names), "success", (performance.now() - startedAt) / 1000);
+      metrics.attempt("success");
+    }
+    await markLateJob(job);
+  }
+
+  /** A job handled past its mark's grace sets the mark again, so that it lasts `keepHandledMs` from now. */
+  async function markLateJob(job: Job<StoredCallback>): Promise<void> {
+    const ttl = job.opts.deduplication?.ttl;
+    if (job.id === undefined || ttl === undefined) return;
+    const keepHandledMs = keepHandledMsOfMarkTtl(ttl);
+    if (Date.now() - job.timestamp <= markGraceMs(keepHandledMs)) return;
+    await client.set(keys.mark(job.id), job.id, "PX", keepHandledMs);
+  }
+
+  // Bytes of finished jobs, counted off the inbox's waiting bytes together every RELEASE_EVERY_MS.
+  let finishedBytes = 0;
+  let releaseTimer: NodeJS.Timeout | undefined;
+  function finished(job: Job<StoredCallback> | undefined): void {
+    const bytes = job?.data?.bytes;
+    if (typeof bytes !== "number") return;
+    finishedBytes += bytes;
+    releaseTimer ??= setTimeout(releaseFinished, RELEASE_EVERY_MS);
+  }
+  async function releaseFinished(): Promise<void> {
+    releaseTimer = undefined;
+    const bytes = finishedBytes;
+    finishedBytes = 0;
+    await release(client, keys, bytes).catch((error: unknown) => report(error, { stage: "connection" }));
   }
 
   const worker: Worker<StoredCallback> = new Worker(queueName, handleJob, {
@@ -158,11 +258,37 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     },
   });
   worker.on("error", (error) => report(error, { stage: "connection" }));
+  worker.on("completed", finished);
   worker.on("failed", (job, error) => {
     // Also emitted for attempts that are retried; a job failed for good has finished.
     if (job === undefined || job.finishedOn === undefined || job.finishedOn === null) return;
-    onFailed(error, { key: job.data.key, jobId: job.id ?? "", attempts: job.attemptsMade });
+    finished(job);
+    const data: Partial<StoredCallback> = isStoredCallback(job.data) ? job.data : {};
+    onFailed(error, { key: data.key, event: data.event, jobId: job.id ?? "", attempts: job.attemptsMade });
   });
+  // Nothing left to take: what a lost reply left counted as waiting is set right (src/inbox/scripts.ts), at
+  // most once a second (a queue that drains after every job would pay a script each).
+  let settledAt = 0;
+  worker.on("drained", () => {
+    if (Date.now() - settledAt < 1000) return;
+    settledAt = Date.now();
+    void settle(client, keys).catch(() => undefined);
+  });
+
+  let closing: Promise<void> | undefined;
+  async function close(closeOptions: WorkerCloseOptions = {}): Promise<void> {
+    const timeoutMs = closeOptions.timeoutMs === undefined ? undefined : wholeNumberOption("timeoutMs", closeOptions.timeoutMs, 0, { min: 0, max: MAX_TIMER_MS });
+    let timeout: NodeJS.Timeout | undefined;
+    const ended = worker.close();
+    if (timeoutMs !== undefined) {
+      await Promise.race([ended, new Promise((resolve) => (timeout = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timeout);
+      await worker.close(true);
+    } else await ended;
+    clearTimeout(releaseTimer);
+    await releaseFinished();
+    await client.quit().catch(() => client.disconnect());
+  }
 
   const callbackWorker: CallbackWorker = {
     on(name, handler) {
@@ -176,7 +302,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     ready: async () => {
       await worker.waitUntilReady();
     },
-    close: () => worker.close(),
+    close: (closeOptions) => (closing ??= close(closeOptions)),
   };
   return callbackWorker;
 }
@@ -188,14 +314,27 @@ function readBackoff(backoff: WorkerBackoff): WorkerBackoff {
   return { type: backoff.type, delayMs: wholeNumberOption("backoff.delayMs", backoff.delayMs, 1000, { min: 0, max: MAX_TIMER_MS }) };
 }
 
-function reportToConsole(error: unknown, context: WorkerErrorContext): void {
-  const at = context.key ?? context.jobId;
-  console.error(`ci-callback worker: ${context.stage} failed${at === undefined ? "" : ` for ${at}`}:`, error);
+/** The default `onError`: see {@link CallbackWorkerOptions.onError}; `back()` after a reconnection. */
+function reportToLogger(logger: CallbackLogger, queueName: string, attempts: number): ((error: unknown, context: WorkerErrorContext) => void) & { back(): void } {
+  const who = `worker ${queueName}`;
+  const connection = connectionReporter(logger, who);
+  const report = (error: unknown, context: WorkerErrorContext): void => {
+    if (context.stage === "connection") return connection.error(error);
+    const fields = { event: context.event, key: context.key, queueJob: context.key === undefined ? context.jobId : undefined };
+    if (context.stage === "body") return logFailure(logger, "error", who, "the stored callback cannot be handled, failed without retry", error, fields);
+    const attempt = context.attempt === undefined ? undefined : `${context.attempt}/${attempts}`;
+    const what = context.attempt !== undefined && context.attempt >= attempts ? "the last attempt failed" : "an attempt failed, to be retried";
+    logFailure(logger, "warn", who, what, error, { ...fields, attempt });
+  };
+  return Object.assign(report, { back: () => connection.ready() });
 }
 
-function reportFailedToConsole(error: Error, context: FailedJobContext): void {
-  console.error(
-    `ci-callback worker: job ${context.jobId} failed for good after ${context.attempts} attempts (kept as failed; ` +
-      `\`ci-callback inbox retry\` re-queues it): ${error.message}`,
-  );
+/** The default `onFailed`: one error line naming the event. */
+function reportFailedToLogger(logger: CallbackLogger, queueName: string): (error: Error, context: FailedJobContext) => void {
+  return (error, context) => {
+    const what = `failed for good after ${context.attempts} attempts (kept as failed; \`ci-callback inbox retry\` re-queues it)`;
+    const fields = { event: context.event, key: context.key, queueJob: context.key === undefined ? context.jobId : undefined };
+    // The stack was written at debug with the attempt's line.
+    logger.error(failureLine(`worker ${queueName}`, what, error, fields));
+  };
 }

@@ -14,7 +14,8 @@ import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
 import type { CallbackInbox } from "../inbox/callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "./dispatch";
-import { identifyEvent, summarizeEvent, type CallbackEventName, type CallbackOfEvent, type EventSummary, type ReceivedCallback } from "./events";
+import { labelEvent, type EventLabel } from "./event-label";
+import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { defaultLogger, logFailure, RepeatGate, type CallbackLogger } from "./logger";
 import { MemoryDedupStore } from "./memory-store";
 import { createMetrics, eventAttribute, type MeterProviderLike } from "./metrics";
@@ -54,7 +55,7 @@ export interface ListenerErrorContext {
   /** The event's dedup key, when known. */
   key?: string;
   /** The event's name, Tag and ids, when the body was read (stages `handler`, `dedup`, `inbox`). */
-  event?: EventSummary;
+  event?: EventLabel;
 }
 
 /** A request the listener refused (answered 4xx, not to be delivered again), for {@link CallbackListenerOptions.onRefused}. */
@@ -262,7 +263,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       options.onTest?.(callback, context);
       return answer(200, { ok: true, test: true });
     }
-    if (inbox !== undefined) return enqueue(inbox, callback, context);
+    if (inbox !== undefined) return enqueue(inbox, context, labelEvent(callback));
     if (dedup === undefined || key === undefined) return deliver(callback, context, controller);
     return deliverOnce(callback, context, controller, key, dedup);
   }
@@ -275,7 +276,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     } catch (error) {
       const timedOut = error instanceof HandlerTimeoutError;
       metrics?.handler(eventAttribute(context.names), timedOut ? "timeout" : "error", (performance.now() - startedAt) / 1000);
-      report(error, { stage: "handler", key: context.key, event: summarizeEvent(callback) });
+      report(error, { stage: "handler", key: context.key, event: labelEvent(callback) });
       if (!timedOut) return refusal(500, "handler", "the handler failed; deliver again");
       return refusal(500, "handler-timeout", "the handler did not finish in time; deliver again");
     }
@@ -284,12 +285,12 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   }
 
   /** Adds the callback to the inbox: 200 once stored (or already there), 503 when it could not be. */
-  async function enqueue(target: CallbackInbox, callback: ReceivedCallback, context: CallbackContext): Promise<ListenerAnswer> {
+  async function enqueue(target: CallbackInbox, context: CallbackContext, event: EventLabel): Promise<ListenerAnswer> {
     const { key, names, rawBody, contentType, contentVersion } = context;
     try {
-      await target.add({ key, names, rawBody, contentType, contentVersion });
+      await target.add({ key, names, rawBody, contentType, contentVersion, event });
     } catch (error) {
-      report(error, { stage: "inbox", key, event: summarizeEvent(callback) });
+      report(error, { stage: "inbox", key, event });
       return refusal(503, "inbox", "the callback could not be stored; deliver again later", {
         headers: { "retry-after": String(INBOX_RETRY_AFTER_S) },
       });
@@ -313,7 +314,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       try {
         claim = await store.claim(key, token, settings.processingTtlMs);
       } catch (error) {
-        report(error, { stage: "dedup", key, event: summarizeEvent(callback) });
+        report(error, { stage: "dedup", key, event: labelEvent(callback) });
         return refusal(500, "dedup", "the dedup store failed; deliver again");
       }
       if (claim === "done") return answer(200, { ok: true, duplicate: true });
@@ -333,7 +334,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       else await store.release(key, token);
     } catch (error) {
       // The handlers' outcome stands; the mark expires after processingTtlMs.
-      report(error, { stage: "dedup", key, event: summarizeEvent(callback) });
+      report(error, { stage: "dedup", key, event: labelEvent(callback) });
     }
     return reply;
   }
@@ -429,6 +430,6 @@ function reportToLogger(logger: CallbackLogger): (error: unknown, context: Liste
       if (heldBack === undefined) return;
       if (heldBack > 0) what += ` (${heldBack} more like it since the last such line)`;
     }
-    logFailure(logger, "error", "listener", what, error, { ...context.event, key: context.key });
+    logFailure(logger, "error", "listener", what, error, { event: context.event, key: context.key });
   };
 }

@@ -4,7 +4,7 @@
  * (`event=TaskFinish tag=VideoEnhance jobId=… key=…`). A stack trace is never part of it: it goes to `debug`.
  */
 import { debuglog } from "node:util";
-import type { EventSummary } from "./events";
+import type { EventLabel } from "./event-label";
 
 /**
  * Where the package's lines go. Each method takes one string (a whole line), so `console` and a pino logger
@@ -35,8 +35,10 @@ export const defaultLogger: CallbackLogger = {
   debug: (message) => debugLine(message),
 };
 
-/** What a line names besides the event: the dedup key, the queue's job and the attempt. */
-export interface LineFields extends EventSummary {
+/** What a line names: the event (EventName, Tag, JobId/RunId/trace_id), its dedup key, the queue's job, the attempt. */
+export interface LineFields {
+  /** The event's name, Tag and id. */
+  event?: EventLabel;
   /** The event's dedup key. */
   key?: string;
   /** The inbox job's id (derived from the key), when there is no key to name. */
@@ -54,15 +56,11 @@ function fieldValue(value: string): string {
   return /^[\w.:/@+=-]+$/.test(cut) ? cut : JSON.stringify(cut);
 }
 
-const FIELD_ORDER: readonly (keyof LineFields)[] = ["event", "tag", "jobId", "runId", "traceId", "key", "queueJob", "attempt"];
-
-/** `event=TaskFinish tag=VideoEnhance jobId=j… key=…`, the fields that are known, in that order. */
-export function formatFields(fields: LineFields): string {
+/** `event=TaskFinish tag=VideoEnhance id=j… key=… attempt=2/5`, the fields that are known, in that order. */
+export function formatFields({ event = {}, key, queueJob, attempt }: LineFields): string {
+  const fields = { event: event.name, tag: event.tag, id: event.id, key, queueJob, attempt };
   const parts: string[] = [];
-  for (const name of FIELD_ORDER) {
-    const value = fields[name];
-    if (value !== undefined) parts.push(`${name}=${fieldValue(value)}`);
-  }
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined) parts.push(`${name}=${fieldValue(value)}`);
   return parts.join(" ");
 }
 
@@ -73,10 +71,13 @@ export function describeError(error: unknown): string {
   return line.length > 512 ? `${line.slice(0, 512)}…` : line;
 }
 
-/**
- * Writes `ci-callback <who>: <what>: <error> (<fields>)` at `level`, and the error's stack after it at `debug`,
- * when the logger has one.
- */
+/** `ci-callback <who>: <what>: <error> (<fields>)`, one line. */
+export function failureLine(who: string, what: string, error: unknown, fields: LineFields = {}): string {
+  const named = formatFields(fields);
+  return `ci-callback ${who}: ${what}: ${describeError(error)}${named === "" ? "" : ` (${named})`}`;
+}
+
+/** Writes the {@link failureLine} at `level`, and the error's stack after it at `debug`, when the logger has one. */
 export function logFailure(
   logger: CallbackLogger,
   level: "error" | "warn",
@@ -85,8 +86,7 @@ export function logFailure(
   error: unknown,
   fields: LineFields = {},
 ): void {
-  const named = formatFields(fields);
-  const line = `ci-callback ${who}: ${what}: ${describeError(error)}${named === "" ? "" : ` (${named})`}`;
+  const line = failureLine(who, what, error, fields);
   logger[level](line);
   if (logger.debug !== undefined && error instanceof Error && error.stack !== undefined) logger.debug(`${line}\n${error.stack}`);
 }
@@ -120,4 +120,30 @@ export class RepeatGate {
     this.held.clear();
     return any;
   }
+}
+
+/** The default report of a connection's errors: see {@link connectionReporter}. */
+export interface ConnectionReporter {
+  /** An error of the connection: written at `error` unless the same one was written within the minute. */
+  error(error: unknown): void;
+  /** The connection is ready: after errors, one `info` line saying so. */
+  ready(): void;
+}
+
+/**
+ * Reports a connection (to Redis) for `who`: each distinct error once a minute at most, with the count held
+ * back since, and one `info` line once it is back, so an outage is a few lines, not one per reconnection.
+ */
+export function connectionReporter(logger: CallbackLogger, who: string): ConnectionReporter {
+  const gate = new RepeatGate(60_000);
+  return {
+    error(error) {
+      const heldBack = gate.pass(describeError(error));
+      if (heldBack === undefined) return;
+      logFailure(logger, "error", who, heldBack > 0 ? `connection error (${heldBack} more like it since the last such line)` : "connection error", error);
+    },
+    ready() {
+      if (gate.reset()) logger.info?.(`ci-callback ${who}: connection ready again`);
+    },
+  };
 }

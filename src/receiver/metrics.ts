@@ -26,17 +26,24 @@ export interface ObservableResultLike {
   observe(value: number, attributes?: MetricAttributes): void;
 }
 
+/** The part of OpenTelemetry's observable instruments the package uses. */
+export interface ObservableLike {
+  /** Reads the value at each collection. */
+  addCallback(callback: (result: ObservableResultLike) => void | Promise<void>): void;
+  /** Stops reading it. */
+  removeCallback(callback: (result: ObservableResultLike) => void | Promise<void>): void;
+}
+
 /** The part of OpenTelemetry's `Meter` the package uses. */
 export interface MeterLike {
   /** A monotonic sum. */
   createCounter(name: string, options?: InstrumentOptions): { add(value: number, attributes?: MetricAttributes): void };
   /** A distribution of values. */
   createHistogram(name: string, options?: InstrumentOptions): { record(value: number, attributes?: MetricAttributes): void };
+  /** A monotonic sum read when the metrics are collected. */
+  createObservableCounter(name: string, options?: InstrumentOptions): ObservableLike;
   /** A value read when the metrics are collected. */
-  createObservableGauge(
-    name: string,
-    options?: InstrumentOptions,
-  ): { addCallback(callback: (result: ObservableResultLike) => void | Promise<void>): void };
+  createObservableGauge(name: string, options?: InstrumentOptions): ObservableLike;
 }
 
 /**
@@ -61,7 +68,10 @@ export interface InboxGaugeReading {
 
 /** The package's instruments, made on first use. */
 export interface CallbackMetrics {
-  /** A request answered: its status, its event when known, the time to the answer in seconds. */
+  /**
+   * A request answered: counted by its status and event (when known); the time to the answer, in seconds, goes
+   * to a histogram without attributes (each attribute set costs the SDK a hash a request).
+   */
   request(status: number, event: string | undefined, seconds: number): void;
   /** A run of the handlers (on the listener or one worker attempt), in seconds. */
   handler(event: string | undefined, outcome: HandlerOutcome, seconds: number): void;
@@ -69,9 +79,9 @@ export interface CallbackMetrics {
   attempt(outcome: HandlerOutcome): void;
   /**
    * Reports the inbox's waiting callbacks and the oldest one's age at each collection, read by `read`; the
-   * gauges are registered now, with the provider there is now.
+   * gauges are registered now, with the provider there is now. Returns what stops them (the inbox closed).
    */
-  observeInbox(queueName: string, read: () => Promise<InboxGaugeReading>): void;
+  observeInbox(queueName: string, read: () => Promise<InboxGaugeReading>): () => void;
 }
 
 /** Seconds: from a fraction of a millisecond (an in-process delivery) to past the default handler timeout. */
@@ -106,10 +116,9 @@ export function createMetrics(meterProvider: MeterProviderLike | undefined): Cal
   const instruments = (): ReturnType<typeof makeInstruments> => (made ??= makeInstruments(meter()));
   return {
     request(status, event, seconds) {
-      const attributes: MetricAttributes = event === undefined ? { "http.response.status_code": status } : { "http.response.status_code": status, "ci_callback.event": event };
       const { requests, listenerDuration } = instruments();
-      requests.add(1, attributes);
-      listenerDuration.record(seconds, attributes);
+      requests.count(status, event);
+      listenerDuration.record(seconds);
     },
     handler(event, outcome, seconds) {
       const attributes: MetricAttributes = event === undefined ? { "ci_callback.outcome": outcome } : { "ci_callback.event": event, "ci_callback.outcome": outcome };
@@ -128,30 +137,59 @@ export function createMetrics(meterProvider: MeterProviderLike | undefined): Cal
         if (reading === undefined || now - reading.at > 1000) reading = { at: now, value: read().catch(() => undefined) };
         return reading.value;
       };
-      gauges
-        .createObservableGauge("ci_callback.inbox.waiting", { description: "Callbacks stored in the inbox and not yet taken by a worker", unit: "{callback}" })
-        .addCallback(async (result) => {
-          const value = await current();
-          if (value !== undefined) result.observe(value.waiting, attributes);
-        });
-      gauges
-        .createObservableGauge("ci_callback.inbox.oldest_waiting_age", { description: "Age of the oldest callback waiting in the inbox", unit: "s" })
-        .addCallback(async (result) => {
-          const value = await current();
-          if (value !== undefined) result.observe(value.oldestWaitingMs / 1000, attributes);
-        });
+      const waiting = gauges.createObservableGauge("ci_callback.inbox.waiting", { description: "Callbacks stored in the inbox and not yet taken by a worker", unit: "{callback}" });
+      const age = gauges.createObservableGauge("ci_callback.inbox.oldest_waiting_age", { description: "Age of the oldest callback waiting in the inbox", unit: "s" });
+      const observeWaiting = async (result: ObservableResultLike): Promise<void> => {
+        const value = await current();
+        if (value !== undefined) result.observe(value.waiting, attributes);
+      };
+      const observeAge = async (result: ObservableResultLike): Promise<void> => {
+        const value = await current();
+        if (value !== undefined) result.observe(value.oldestWaitingMs / 1000, attributes);
+      };
+      waiting.addCallback(observeWaiting);
+      age.addCallback(observeAge);
+      return () => {
+        waiting.removeCallback(observeWaiting);
+        age.removeCallback(observeAge);
+      };
     },
   };
 }
 
 function makeInstruments(meter: MeterLike) {
   const advice = { explicitBucketBoundaries: SECONDS_BUCKETS };
+  const requests = new RequestCounts();
+  meter
+    .createObservableCounter("ci_callback.listener.requests", { description: "Requests answered by the callback listener", unit: "{request}" })
+    .addCallback((result) => requests.report(result));
   return {
-    requests: meter.createCounter("ci_callback.listener.requests", { description: "Requests answered by the callback listener", unit: "{request}" }),
+    requests,
     listenerDuration: meter.createHistogram("ci_callback.listener.duration", { description: "Time from a request to the listener's answer", unit: "s", advice }),
     handlerDuration: meter.createHistogram("ci_callback.handler.duration", { description: "Time the handlers of one callback ran", unit: "s", advice }),
     attempts: meter.createCounter("ci_callback.worker.attempts", { description: "Attempts the inbox worker made to handle a callback", unit: "{attempt}" }),
   };
+}
+
+/**
+ * The requests counter, summed here and read by the SDK at each collection: a Map lookup a request instead of
+ * the SDK's hashing of the attributes (about 1 µs), the cost docs/decisions/0013-logs-and-metrics.md measures.
+ */
+class RequestCounts {
+  /** By event ("" when unknown), then by status. */
+  private readonly counts = new Map<string, Map<number, { attributes: MetricAttributes; value: number }>>();
+
+  count(status: number, event: string | undefined): void {
+    let byStatus = this.counts.get(event ?? "");
+    if (byStatus === undefined) this.counts.set(event ?? "", (byStatus = new Map()));
+    const entry = byStatus.get(status);
+    if (entry !== undefined) entry.value++;
+    else byStatus.set(status, { attributes: event === undefined ? { "http.response.status_code": status } : { "http.response.status_code": status, "ci_callback.event": event }, value: 1 });
+  }
+
+  report(result: ObservableResultLike): void {
+    for (const byStatus of this.counts.values()) for (const { attributes, value } of byStatus.values()) result.observe(value, attributes);
+  }
 }
 
 let knownEvents: ReadonlySet<string> | undefined;

@@ -58,7 +58,7 @@ describe("inbox: workers that stop or die with jobs in hand lose nothing acknowl
     const handledBySecond = recordHandled(second);
     const queue = inspect(suite.redis.url, suite.queueName);
     suite.closeAfter(() => queue.close());
-    await waitFor("every job to complete", async () => (await counts(queue)).completed === 12);
+    await waitFor("every job to complete", async () => (await counts(queue)).handled === 12);
     const all = tally([...handledByFirst, ...handledBySecond]);
     expect([...all.keys()].sort()).to.deep.equal([...acked].sort());
     expect([...all.values()].every((n) => n === 1)).to.equal(true);
@@ -90,7 +90,7 @@ describe("inbox: workers that stop or die with jobs in hand lose nothing acknowl
     const second = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 4, lockDurationMs: 1000, stalledIntervalMs: 500 });
     suite.closeAfter(() => second.close());
     const handled = recordHandled(second);
-    await waitFor("every job to complete", async () => (await counts(queue)).completed === 8, 30_000);
+    await waitFor("every job to complete", async () => (await counts(queue)).handled === 8, 30_000);
     expect([...handled].sort()).to.deep.equal([...acked].sort());
     expect(handled).to.include.members(inHand);
     expect(await counts(queue)).to.include({ waiting: 0, active: 0, delayed: 0, failed: 0 });

@@ -55,7 +55,7 @@ describe("inbox: Redis stopped while the listener receives (real redis-server, s
     suite.closeAfter(() => queue.close());
     await waitFor("the queue to drain", async () => {
       const now = await counts(queue);
-      return now.waiting === 0 && now.active === 0 && now.delayed === 0 && now.completed >= acked.length;
+      return now.waiting === 0 && now.active === 0 && now.delayed === 0 && now.handled >= acked.length;
     });
     for (const jobId of acked) expect(handled.includes(jobId), `${jobId} was acknowledged but not handled`).to.equal(true);
     for (const jobId of handled) expect(answers.has(jobId)).to.equal(true);

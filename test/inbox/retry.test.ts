@@ -23,7 +23,7 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     expect(JSON.parse(reply.body)).to.deep.equal({ ok: true });
     const queue = inspect(suite.redis.url, suite.queueName);
     suite.closeAfter(() => queue.close());
-    expect(await counts(queue)).to.include({ waiting: 1, completed: 0 });
+    expect(await counts(queue)).to.include({ waiting: 1, handled: 0 });
 
     const tries: string[] = [];
     const handled: string[] = [];
@@ -42,14 +42,14 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
       if (tries.length < 3) throw new Error(`database unavailable (${tries.length})`);
       handled.push(callback.JobsDetail[0].JobId);
     });
-    await waitFor("the job to complete", async () => (await counts(queue)).completed === 1);
+    await waitFor("the job to complete", async () => (await counts(queue)).handled === 1);
     expect(tries).to.deep.equal(["j-flaky", "j-flaky", "j-flaky"]);
     expect(handled).to.deep.equal(["j-flaky"]);
     expect(errors.map((e) => [e.stage, e.attempt, e.key])).to.deep.equal([
       ["handler", 1, keyOf(body)],
       ["handler", 2, keyOf(body)],
     ]);
-    expect(await counts(queue)).to.include({ waiting: 0, delayed: 0, active: 0, failed: 0, completed: 1 });
+    expect(await counts(queue)).to.include({ waiting: 0, delayed: 0, active: 0, failed: 0, handled: 1 });
   });
 
   it("keeps an event whose attempts are exhausted as failed, reports it, and `inbox retry` re-queues it", async () => {
@@ -78,13 +78,13 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     const where = ["--redis", suite.redis.url, "--queue", suite.queueName];
     const status = await cli(["inbox", "status", ...where]);
     expect(status.status, status.stderr).to.equal(0);
-    expect(status.stdout).to.match(/^failed\s+1$/m).and.to.match(/^completed\s+0$/m).and.to.match(/^waiting\s+0$/m);
+    expect(status.stdout).to.match(/^failed\s+1$/m).and.to.match(/^handled\s+0$/m).and.to.match(/^waiting\s+0$/m);
     const listed = await cli(["inbox", "failed", ...where]);
     expect(listed.status, listed.stderr).to.equal(0);
     expect(listed.stdout).to.match(/^1 failed\n/);
-    expect(listed.stdout).to.include("TaskFinish:Transcode").and.include("attempts 2").and.include("the payments API answered 502");
-    // The body is not printed: not even its JobId.
-    expect(listed.stdout).not.to.include("j-dead-letter");
+    // The row names the event beside its key; the body itself is not printed.
+    expect(listed.stdout).to.include(`TaskFinish Transcode j-dead-letter (key ${keyOf(body)})`).and.include("attempts 2").and.include("the payments API answered 502");
+    expect(listed.stdout).not.to.include("JobsDetail");
     const retried = await cli(["inbox", "retry", ...where]);
     expect(retried.status, retried.stderr).to.equal(0);
     expect(retried.stdout).to.equal("re-queued 1 failed job\n");
@@ -94,9 +94,9 @@ describe("inbox: retries, the dead letter and the inbox command (real redis-serv
     const handled = recordHandled(worker);
     const queue = inspect(suite.redis.url, suite.queueName);
     suite.closeAfter(() => queue.close());
-    await waitFor("the re-queued job to complete", async () => (await counts(queue)).completed === 1);
+    await waitFor("the re-queued job to complete", async () => (await counts(queue)).handled === 1);
     expect(handled).to.deep.equal(["j-dead-letter"]);
-    expect((await cli(["inbox", "status", ...where])).stdout).to.match(/^failed\s+0$/m).and.to.match(/^completed\s+1$/m);
+    expect((await cli(["inbox", "status", ...where])).stdout).to.match(/^failed\s+0$/m).and.to.match(/^handled\s+1$/m);
   });
 
   it("`inbox failed` and `inbox retry` with --limit take the oldest failed jobs first", async () => {

@@ -41,7 +41,7 @@ describe("inbox: the worker (real redis-server)", function () {
     });
     const queue = inspect(suite.redis.url, suite.queueName);
     suite.closeAfter(() => queue.close());
-    await waitFor("the job to complete", async () => (await counts(queue)).completed === 1);
+    await waitFor("the job to complete", async () => (await counts(queue)).handled === 1);
     expect(signals.map((signal) => signal.aborted)).to.deep.equal([true, false]);
     expect(errors).to.have.length(1);
     expect(errors[0]?.error).to.be.instanceOf(HandlerTimeoutError);

@@ -21,7 +21,7 @@ const seedJobId = "j7d0eafdaf86c11ecbdf419856486c0ab";
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
 const seedJson = exampleText("VideoEnhance/seed-3.json");
 const seedKey = identifyEvent(parseCallback(seedXml)).key;
-const seedEvent = { event: "TaskFinish", tag: "VideoEnhance", jobId: seedJobId };
+const seedEvent = { name: "TaskFinish", tag: "VideoEnhance", id: seedJobId };
 /** The seed with another JobId, for a distinct event. */
 const withJobId = (body: string, jobId: string): string => body.replaceAll(seedJobId, jobId);
 
@@ -176,7 +176,7 @@ describe("receiver: the node:http listener", () => {
     expect(thrown.json).to.deep.equal({ ok: false, error: { kind: "handler", message: "the handler failed; deliver again" } });
     expect(thrown.text).not.to.include("hunter2");
     expect(errors.map((e) => e.context)).to.deep.equal([
-      { stage: "handler", key: identifyEvent(parseCallback(withJobId(seedXml, "j-throws"))).key, event: { ...seedEvent, jobId: "j-throws" } },
+      { stage: "handler", key: identifyEvent(parseCallback(withJobId(seedXml, "j-throws"))).key, event: { ...seedEvent, id: "j-throws" } },
       { stage: "handler", key: seedKey, event: seedEvent },
     ]);
   });

@@ -53,8 +53,8 @@ describe("receiver: the listener's logger", () => {
     expect(replies.map((r) => r.status)).to.deep.equal([500, 500, 500]);
     expect(lines.error).to.have.length(3);
     for (const jobId of ["job-a", "job-b", "job-c"]) {
-      const line = lines.error.find((l) => l.includes(`jobId=${jobId}`));
-      expect(line, jobId).to.match(/^ci-callback listener: the handlers failed, answered 500: TypeError: the database said no second line \(event=TaskFinish tag=VideoEnhance jobId=job-\w key=TaskFinish:[\w-]{43}\)$/);
+      const line = lines.error.find((l) => l.includes(`id=${jobId}`));
+      expect(line, jobId).to.match(/^ci-callback listener: the handlers failed, answered 500: TypeError: the database said no second line \(event=TaskFinish tag=VideoEnhance id=job-\w key=TaskFinish:[\w-]{43}\)$/);
     }
     expect(lines.error.join("\n")).not.to.match(STACK_FRAME);
     expect(lines.warn).to.deep.equal([]);
@@ -68,7 +68,7 @@ describe("receiver: the listener's logger", () => {
     expect((await post(url, workflowXml)).status).to.equal(500);
     expect(lines.error).to.have.length(1);
     expect(lines.error[0]).to.include(new HandlerTimeoutError(20).message);
-    expect(lines.error[0]).to.match(/\(event=WorkflowFinish runId=i166ee19017b011eda8a5525400c540df key=WorkflowFinish:/);
+    expect(lines.error[0]).to.match(/\(event=WorkflowFinish id=i166ee19017b011eda8a5525400c540df key=WorkflowFinish:/);
   });
 
   it("passes refused requests to onRefused and logs none of them", async () => {
@@ -108,7 +108,7 @@ describe("receiver: the listener's logger", () => {
     const url = await start({ logger, dedup: { store: broken }, handler: () => undefined });
     for (const jobId of ["d-1", "d-2", "d-3"]) expect((await post(url, withJobId(jobId))).status).to.equal(500);
     expect(lines.error).to.have.length(1);
-    expect(lines.error[0]).to.match(/^ci-callback listener: the dedup store failed: Error: store down \(event=TaskFinish tag=VideoEnhance jobId=d-1 key=/);
+    expect(lines.error[0]).to.match(/^ci-callback listener: the dedup store failed: Error: store down \(event=TaskFinish tag=VideoEnhance id=d-1 key=/);
   });
 
   it("takes pino as the logger as it is: JSON lines at its levels, the stack at debug when pino's level lets it", async () => {
@@ -128,7 +128,7 @@ describe("receiver: the listener's logger", () => {
     expect((await post(url, withJobId("pino-job"))).status).to.equal(500);
     const records = written.join("").trim().split("\n").map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(records.map((r) => r.level)).to.deep.equal([50, 20]);
-    expect(records[0]?.msg).to.match(/^ci-callback listener: the handlers failed, answered 500: Error: boom \(event=TaskFinish tag=VideoEnhance jobId=pino-job key=/);
+    expect(records[0]?.msg).to.match(/^ci-callback listener: the handlers failed, answered 500: Error: boom \(event=TaskFinish tag=VideoEnhance id=pino-job key=/);
     expect(records[1]?.msg).to.match(STACK_FRAME);
   });
 
@@ -164,7 +164,7 @@ describe("receiver: the listener's logger", () => {
       expect(quiet.stdout.trim().split("\n")).to.deep.equal(["500", "500", "500"]);
       const lines = quiet.stderr.trim().split("\n");
       expect(lines).to.have.length(3);
-      expect(lines.map((l) => /jobId=(x-\d)/.exec(l)?.[1])).to.deep.equal(["x-1", "x-2", "x-3"]);
+      expect(lines.map((l) => /id=(x-\d)/.exec(l)?.[1])).to.deep.equal(["x-1", "x-2", "x-3"]);
       const verbose = runFailingListener({ NODE_DEBUG: "ci-callback" });
       expect(verbose.stderr).to.match(STACK_FRAME);
       expect(verbose.stderr.match(/^CI-CALLBACK \d+: ci-callback listener: the handlers failed/gm)).to.have.length(3);

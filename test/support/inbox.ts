@@ -1,8 +1,10 @@
 /** What the inbox tests share: distinct events, a bounded wait, the queue to look into, and the built CLI. */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { exampleBody, identifyEvent, parseCallback, type CallbackRequest, type CallbackWorker } from "../../src";
+import { DEFAULT_PREFIX, queueKeys } from "../../src/inbox/connection";
+import { readQueueStats, type InboxQueueStats } from "../../src/inbox/stats";
 import { cliPath } from "./built";
 import { startRedisServer, type RedisServer } from "./redis-server";
 
@@ -35,16 +37,29 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
   }
 }
 
-/** A BullMQ queue to look into the inbox's jobs (not to add to). */
-export function inspect(url: string, queueName: string): Queue {
-  const queue = new Queue(queueName, { connection: { url } });
-  queue.on("error", () => undefined);
-  return queue;
+/** A look into an inbox's queue (its stats), on a connection of the test's own. */
+export interface Inspected {
+  client: Redis;
+  queueName: string;
+  close(): Promise<unknown>;
 }
 
-/** Counts of the states a test checks. */
-export async function counts(queue: Queue): Promise<Record<string, number>> {
-  return queue.getJobCounts("waiting", "delayed", "active", "completed", "failed");
+/** Looks into the inbox's queue `queueName` (never adds to it). */
+export function inspect(url: string, queueName: string): Inspected {
+  const client = new Redis(url);
+  client.on("error", () => undefined);
+  return { client, queueName, close: () => client.quit() };
+}
+
+/** The queue's stats, as `inbox.stats()` gives them for one queue. */
+export function queueStats(inspected: Inspected): Promise<InboxQueueStats> {
+  return readQueueStats(inspected.client, queueKeys(DEFAULT_PREFIX, inspected.queueName), inspected.queueName);
+}
+
+/** Counts of the states a test checks: waiting, delayed, active, failed, and handled (the marks kept). */
+export async function counts(inspected: Inspected): Promise<Record<"waiting" | "delayed" | "active" | "failed" | "handled", number>> {
+  const { waiting, delayed, active, failed, handled } = await queueStats(inspected);
+  return { waiting, delayed, active, failed, handled };
 }
 
 /** Runs the built CLI (dist/src/cli.js) in a child process, without blocking this one's event loop. */
