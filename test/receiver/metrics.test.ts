@@ -1,10 +1,15 @@
 // The listener's metrics, read with the real OpenTelemetry SDK (an in-memory exporter) from a real listener on
 // 127.0.0.1: requests by status and event, the time to the answer, the handlers' time by outcome.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { metrics } from "@opentelemetry/api";
 import type { Histogram } from "@opentelemetry/sdk-metrics";
 import { expect } from "chai";
 import { createCallbackListener, type CallbackListenerOptions } from "../../src";
-import { exampleText } from "../support/examples";
+import { ensureBuilt } from "../support/built";
+import { exampleText, repoRoot } from "../support/examples";
 import { post, send, serve, type Served } from "../support/http";
 import { memoryMetrics, points } from "../support/metrics";
 
@@ -108,5 +113,28 @@ describe("receiver: the listener's metrics (OpenTelemetry SDK)", () => {
     expect(points(found, "ci_callback.listener.requests")).to.deep.equal([
       { attributes: { "http.response.status_code": 200, "ci_callback.event": "other" }, value: 2 },
     ]);
+  });
+
+  it("answers as ever and says nothing where @opentelemetry/api is not installed (the built package, copied where it cannot be found)", function () {
+    this.timeout(30_000);
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), "ci-callback-no-otel-"));
+    try {
+      const installed = join(dir, "node_modules", "ci-callback");
+      mkdirSync(installed, { recursive: true });
+      cpSync(join(repoRoot, "package.json"), join(installed, "package.json"));
+      cpSync(join(repoRoot, "dist"), join(installed, "dist"), { recursive: true });
+      const script = `
+        let found = true;
+        try { require.resolve("@opentelemetry/api"); } catch { found = false; }
+        const { createCallbackListener } = require("ci-callback");
+        const listener = createCallbackListener({ secret: false, handler: () => undefined });
+        listener.handle({ method: "POST", url: "/", body: async () => ${JSON.stringify(withJobId("no-otel"))} })
+          .then((reply) => console.log(JSON.stringify({ found, status: reply.status })));`;
+      const run = spawnSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_PATH: "" } });
+      expect({ stdout: run.stdout.trim(), stderr: run.stderr }).to.deep.equal({ stdout: JSON.stringify({ found: false, status: 200 }), stderr: "" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
