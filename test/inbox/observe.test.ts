@@ -3,23 +3,10 @@
 // the handlers' time and the inbox's gauges read with the real OpenTelemetry SDK.
 import type { Histogram } from "@opentelemetry/sdk-metrics";
 import { expect } from "chai";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker, type CallbackLogger } from "../../src";
+import { createCallbackInbox, createCallbackListener, createCallbackWorker } from "../../src";
 import { counts, eventBody, inspect, keyOf, postOf, useInboxSuite, waitFor } from "../support/inbox";
 import { memoryMetrics, points } from "../support/metrics";
-
-/** A logger that keeps each line by level. */
-function recordingLogger() {
-  const lines = { error: [] as string[], warn: [] as string[], info: [] as string[], debug: [] as string[] };
-  const logger: Required<CallbackLogger> = {
-    error: (message) => lines.error.push(message),
-    warn: (message) => lines.warn.push(message),
-    info: (message) => lines.info.push(message),
-    debug: (message) => lines.debug.push(message),
-  };
-  return { lines, logger };
-}
-
-const STACK_FRAME = /\n\s+at /;
+import { STACK_FRAME, recordingLogger } from "../support/logger";
 
 describe("inbox: logs and metrics of the inbox and the worker (real redis-server)", function () {
   this.timeout(60_000);

@@ -4,30 +4,16 @@ import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
 import { expect } from "chai";
 import pino from "pino";
-import { HandlerTimeoutError, createCallbackListener, type CallbackListenerOptions, type CallbackLogger, type RefusedRequest } from "../../src";
+import { HandlerTimeoutError, createCallbackListener, type CallbackListenerOptions, type RefusedRequest } from "../../src";
 import { ensureBuilt } from "../support/built";
 import { exampleText, repoRoot } from "../support/examples";
 import { post, send, serve, type Served } from "../support/http";
+import { STACK_FRAME, recordingLogger } from "../support/logger";
 
 const seedJobId = "j7d0eafdaf86c11ecbdf419856486c0ab";
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
 const withJobId = (jobId: string): string => seedXml.replaceAll(seedJobId, jobId);
 const workflowXml = exampleText("WorkflowFinish/zh-863275522-1.xml");
-
-/** A logger that keeps each line by level. */
-function recordingLogger() {
-  const lines = { error: [] as string[], warn: [] as string[], info: [] as string[], debug: [] as string[] };
-  const logger: Required<CallbackLogger> = {
-    error: (message) => lines.error.push(message),
-    warn: (message) => lines.warn.push(message),
-    info: (message) => lines.info.push(message),
-    debug: (message) => lines.debug.push(message),
-  };
-  return { lines, logger };
-}
-
-/** A stack frame as V8 prints it. */
-const STACK_FRAME = /\n\s+at /;
 
 describe("receiver: the listener's logger", () => {
   let served: Served | undefined;

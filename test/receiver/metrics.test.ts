@@ -5,6 +5,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { metrics } from "@opentelemetry/api";
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { Histogram } from "@opentelemetry/sdk-metrics";
 import { expect } from "chai";
 import { createCallbackListener, type CallbackListenerOptions } from "../../src";
@@ -135,6 +137,25 @@ describe("receiver: the listener's metrics (OpenTelemetry SDK)", () => {
       expect({ stdout: run.stdout.trim(), stderr: run.stderr }).to.deep.equal({ stdout: JSON.stringify({ found: false, status: 200 }), stderr: "" });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is scraped by Prometheus through @opentelemetry/exporter-prometheus, under the names the README gives", async () => {
+    const exporter = new PrometheusExporter({ preventServerStart: true });
+    const provider = new MeterProvider({ readers: [exporter] });
+    const scrape = await serve((req, res) => exporter.getMetricsRequestHandler(req, res));
+    try {
+      const url = await start({ meterProvider: provider, handler: () => undefined });
+      await post(url, withJobId("prom-1"));
+      await send(url, { method: "GET" });
+      const text = (await send(`${scrape.origin}/metrics`, { method: "GET" })).text;
+      expect(text).to.match(/^ci_callback_listener_requests_total\{http_response_status_code="200",ci_callback_event="TaskFinish"[^}]*\} 1$/m);
+      expect(text).to.match(/^ci_callback_listener_requests_total\{http_response_status_code="405"[^}]*\} 1$/m);
+      expect(text).to.match(/^ci_callback_listener_duration_count\{[^}]*\} 2$/m);
+      expect(text).to.match(/^ci_callback_handler_duration_count\{ci_callback_event="TaskFinish",ci_callback_outcome="success"[^}]*\} 1$/m);
+    } finally {
+      await scrape.close();
+      await provider.shutdown();
     }
   });
 });
