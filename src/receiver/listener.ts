@@ -16,7 +16,7 @@ import type { CallbackInbox } from "../inbox/callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "./dispatch";
 import { labelEvent, type EventLabel } from "./event-label";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
-import { defaultLogger, logFailure, RepeatGate, type CallbackLogger } from "./logger";
+import { defaultLogger, describeError, logFailure, RepeatGate, type CallbackLogger } from "./logger";
 import { MemoryDedupStore } from "./memory-store";
 import { createMetrics, eventAttribute, type MeterProviderLike } from "./metrics";
 import { nodeCrypto } from "./node-crypto";
@@ -117,7 +117,8 @@ export interface CallbackListenerOptions {
   /**
    * Told about each failure answered 5xx, and about a missing `secret` when the listener is made (stage
    * `config`). Default: one line to `logger` (`error`, `warn` for `config`) naming the event, its stack at
-   * `debug`; failures of the dedup store or the inbox, the same line at most once a minute.
+   * `debug`; a failure other than a handler's (the dedup store, the inbox, the body), the same one at most
+   * once a minute.
    */
   onError?: (error: unknown, context: ListenerErrorContext) => void;
   /** Where the listener's lines go (`console` and pino fit). Default: {@link defaultLogger}. */
@@ -414,8 +415,9 @@ const STAGE_OUTCOME: Record<ListenerErrorContext["stage"], string> = {
 };
 
 /**
- * The default `onError`: one line per failure naming the event (the stack at `debug`); a failing store or
- * inbox fails every delivery alike, so its line is written at most once a minute, with the count held back.
+ * The default `onError`: one line per failure naming the event (the stack at `debug`). Only a handler's failure
+ * is each event's own; the others (a failing store or inbox, a body parser that ate the raw body, a bug) fail
+ * every delivery alike, so the same one is written at most once a minute, with the count held back.
  */
 function reportToLogger(logger: CallbackLogger): (error: unknown, context: ListenerErrorContext) => void {
   const gate = new RepeatGate(60_000);
@@ -425,8 +427,8 @@ function reportToLogger(logger: CallbackLogger): (error: unknown, context: Liste
       return;
     }
     let what = STAGE_OUTCOME[context.stage];
-    if (context.stage === "dedup" || context.stage === "inbox") {
-      const heldBack = gate.pass(context.stage);
+    if (context.stage !== "handler") {
+      const heldBack = gate.pass(`${context.stage} ${describeError(error)}`);
       if (heldBack === undefined) return;
       if (heldBack > 0) what += ` (${heldBack} more like it since the last such line)`;
     }
