@@ -11,10 +11,10 @@ export {
   type CallbackResult,
   type ParseOptions,
   type ValidateOptions,
-} from "./callback";
-export { CallbackError, MAX_ISSUES, type CallbackErrorKind, type CallbackIssue } from "./errors";
-export { MAX_DEPTH_LIMIT } from "./limits";
-export { parseCiTime } from "./time";
+} from "./canonical/callback";
+export { CallbackError, MAX_ISSUES, type CallbackErrorKind, type CallbackIssue } from "./read/errors";
+export { MAX_DEPTH_LIMIT } from "./read/limits";
+export { parseCiTime } from "./canonical/time";
 export {
   exampleBody,
   exampleCallback,
@@ -30,8 +30,8 @@ export {
   type SimpleExampleOptions,
   type SimpleSample,
   type TaskFinishSample,
-} from "./samples";
-export type { BodyFormat } from "./body";
+} from "./samples/samples";
+export type { BodyFormat } from "./read/body";
 export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
 // Receiving callbacks over HTTP (src/receiver/).
 export {
@@ -78,7 +78,7 @@ export {
 export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOptions, type KoaLikeContext } from "./receiver/koa";
 export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
 // Durable delivery: an inbox on BullMQ and the worker that handles it (src/inbox/); bullmq loads on first use.
-export type { CallbackInbox, InboxConnection, InboxEntry } from "./inbox/callback-inbox";
+export type { CallbackInbox, InboxConnection, InboxEntry } from "./receiver/callback-inbox";
 export { InboxTimeoutError, createCallbackInbox, type BullMQCallbackInbox, type CallbackInboxOptions } from "./inbox/bullmq-inbox";
 export {
   createCallbackWorker,

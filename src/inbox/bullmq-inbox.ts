@@ -10,13 +10,13 @@
  */
 import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { wholeNumberOption, MAX_TIMER_MS } from "../limits";
-import type { CallbackInbox, InboxConnection, InboxEntry } from "./callback-inbox";
+import { wholeNumberOption, MAX_TIMER_MS } from "../read/limits";
+import type { CallbackInbox, InboxConnection, InboxEntry } from "../receiver/callback-inbox";
+import { connectionReporter, defaultLogger, type CallbackLogger } from "../receiver/logger";
+import { createMetrics, type MeterProviderLike } from "../receiver/metrics";
 import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys } from "./connection";
 import { markTtlMs } from "./marks";
 import { release, Reservation, reserve } from "./scripts";
-import { connectionReporter, defaultLogger, type CallbackLogger } from "../receiver/logger";
-import { createMetrics, type MeterProviderLike } from "../receiver/metrics";
 import { readQueueStats, sumStats, type InboxStats } from "./stats";
 import { bodySize, jobIdOfKey, storeCallback, type StoredCallback } from "./stored-callback";
 

@@ -5,7 +5,7 @@
  */
 import type { RedisOptions as BullMQRedisOptions } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
-import type { InboxConnection } from "./callback-inbox";
+import type { InboxConnection } from "../receiver/callback-inbox";
 
 type BullMQ = typeof import("bullmq");
 

@@ -4,7 +4,7 @@
  * backslashes and control characters); only a body that is not UTF-8 is kept as base64.
  */
 import { isUtf8 } from "node:buffer";
-import type { InboxEntry, InboxEvent } from "./callback-inbox";
+import type { InboxEntry, InboxEvent } from "../receiver/callback-inbox";
 
 /** The data of an inbox job. */
 export interface StoredCallback {

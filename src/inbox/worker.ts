@@ -7,14 +7,14 @@
  */
 import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
-import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
+import { readMaxBytes, readMaxDepth, safeParseCallback } from "../canonical/callback";
+import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
+import type { InboxConnection, InboxEvent } from "../receiver/callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
 import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
 import { connectionReporter, defaultLogger, failureLine, logFailure, type CallbackLogger } from "../receiver/logger";
 import { createMetrics, eventAttribute, type MeterProviderLike } from "../receiver/metrics";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
-import type { InboxConnection, InboxEvent } from "./callback-inbox";
 import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions } from "./connection";
 import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
 import { release, settle } from "./scripts";

@@ -62,7 +62,7 @@ export async function counts(inspected: Inspected): Promise<Record<"waiting" | "
   return { waiting, delayed, active, failed, handled };
 }
 
-/** Runs the built CLI (dist/src/cli.js) in a child process, without blocking this one's event loop. */
+/** Runs the built CLI (dist/src/cli/main.js) in a child process, without blocking this one's event loop. */
 export function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"] });

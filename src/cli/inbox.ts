@@ -5,11 +5,12 @@
  * mistyped name would otherwise show all zeros.
  */
 import type { Redis } from "ioredis";
-import { CliError, ExitCode, help, noMoreArguments, parseCommand, systemReason, usageError, wholeNumber, type Command } from "./cli-common";
-import { createRedisClient, DEFAULT_PREFIX, isQueueName, loadBullMQ, queueKeys, redisOptions, type QueueKeys } from "./inbox/connection";
-import { printable } from "./inbox/printable";
-import { readQueueStats, sumStats, type InboxQueueStats } from "./inbox/stats";
-import { isStoredCallback, type StoredCallback } from "./inbox/stored-callback";
+import { systemReason } from "../read/input";
+import { CliError, ExitCode, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
+import { createRedisClient, DEFAULT_PREFIX, isQueueName, loadBullMQ, queueKeys, redisOptions, type QueueKeys } from "../inbox/connection";
+import { printable } from "../inbox/printable";
+import { readQueueStats, sumStats, type InboxQueueStats } from "../inbox/stats";
+import { isStoredCallback, type StoredCallback } from "../inbox/stored-callback";
 
 /** How long Redis may take to answer before the command gives up (exit 3). */
 const REDIS_TIMEOUT_MS = 5000;

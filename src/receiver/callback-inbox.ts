@@ -4,7 +4,7 @@
  * `DedupStore` can. {@link createCallbackInbox} is the one shipped, on BullMQ.
  */
 import type { RedisOptions } from "ioredis";
-import type { EventLabel } from "../receiver/event-label";
+import type { EventLabel } from "./event-label";
 
 /**
  * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
