@@ -78,14 +78,24 @@ export {
 export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOptions, type KoaLikeContext } from "./receiver/koa";
 export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
 // Durable delivery: an inbox on BullMQ and the worker that handles it (src/inbox/); bullmq loads on first use.
-export type { CallbackInbox, InboxConnection, InboxEntry } from "./receiver/callback-inbox";
-export { InboxTimeoutError, createCallbackInbox, type BullMQCallbackInbox, type CallbackInboxOptions } from "./inbox/bullmq-inbox";
+export type { CallbackInbox, InboxConnection, InboxEntry, InboxEvent } from "./receiver/callback-inbox";
+export {
+  InboxClosedError,
+  InboxFullError,
+  InboxTimeoutError,
+  createCallbackInbox,
+  type BullMQCallbackInbox,
+  type CallbackInboxOptions,
+} from "./inbox/bullmq-inbox";
+export type { InboxCounts, InboxQueueStats, InboxStats } from "./inbox/stats";
+export { shutdownReceiver, type Closable, type ShutdownOptions } from "./inbox/shutdown";
 export {
   createCallbackWorker,
   type CallbackWorker,
   type CallbackWorkerOptions,
   type FailedJobContext,
   type WorkerBackoff,
+  type WorkerCloseOptions,
   type WorkerErrorContext,
 } from "./inbox/worker";
 export type * from "../generated/types";

@@ -24,9 +24,10 @@ export interface RedisServer {
 
 /**
  * Starts a redis-server on a free loopback port, with its data in a directory of its own: an RDB snapshot,
- * or with `aof` an append-only file fsynced every second (the deployment the README recommends).
+ * or with `aof` an append-only file fsynced every second (the deployment the README recommends); `args` are
+ * more redis-server options (`--maxmemory 64mb`).
  */
-export async function startRedisServer(options: { aof?: boolean } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: { aof?: boolean; args?: readonly string[] } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "ci-callback-redis-"));
   const url = `redis://127.0.0.1:${port}`;
@@ -35,7 +36,7 @@ export async function startRedisServer(options: { aof?: boolean } = {}): Promise
   async function start(): Promise<void> {
     // An RDB snapshot written on SIGTERM and read at start: the data survives a stop, as it would with AOF.
     const persistence = options.aof === true ? ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"] : ["--save", "3600 1", "--appendonly", "no"];
-    const args = ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, ...persistence];
+    const args = ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, ...persistence, ...(options.args ?? [])];
     child = await spawnRedisServer(args, url);
   }
 
