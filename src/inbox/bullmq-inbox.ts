@@ -60,8 +60,8 @@ export interface CallbackInboxOptions {
   /** Where the inbox's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
   logger?: CallbackLogger;
   /**
-   * Where the gauges `ci_callback.inbox.waiting` and `ci_callback.inbox.oldest_waiting_age` go (README,
-   * Metrics). Default: the global meter provider of `@opentelemetry/api` when installed; otherwise none.
+   * Where the gauges `ci_callback.inbox.waiting` and `ci_callback.inbox.oldest_waiting_age` go (README, "Logs
+   * and metrics"). Default: the global meter provider of `@opentelemetry/api` when installed; otherwise none.
    */
   meterProvider?: MeterProviderLike;
 }

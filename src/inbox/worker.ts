@@ -105,8 +105,8 @@ export interface CallbackWorkerOptions {
   /** Where the worker's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
   logger?: CallbackLogger;
   /**
-   * Where `ci_callback.worker.attempts` and `ci_callback.handler.duration` go (README, Metrics). Default: the
-   * global meter provider of `@opentelemetry/api` when installed; otherwise none.
+   * Where `ci_callback.worker.attempts` and `ci_callback.handler.duration` go (README, "Logs and metrics").
+   * Default: the global meter provider of `@opentelemetry/api` when installed; otherwise none.
    */
   meterProvider?: MeterProviderLike;
 }

@@ -126,8 +126,8 @@ export interface CallbackListenerOptions {
   /** Where the listener's lines go (`console` and pino fit). Default: {@link defaultLogger}. */
   logger?: CallbackLogger;
   /**
-   * Where the metrics go (README, Metrics). Default: the global meter provider of `@opentelemetry/api` when
-   * that package is installed; otherwise nothing is recorded.
+   * Where the metrics go (README, "Logs and metrics"). Default: the global meter provider of
+   * `@opentelemetry/api` when that package is installed; otherwise nothing is recorded.
    */
   meterProvider?: MeterProviderLike;
 }
