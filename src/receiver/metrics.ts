@@ -94,8 +94,8 @@ function loadOtelApi(): typeof OtelApi | undefined {
   if (otelApi === undefined) {
     try {
       otelApi = require("@opentelemetry/api") as typeof OtelApi;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
+    } catch {
+      // Not installed, or not loadable here (an ESM bundle that left it out throws "Dynamic require"): no metrics.
       otelApi = null;
     }
   }
