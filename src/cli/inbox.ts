@@ -7,6 +7,7 @@
 import type { Redis } from "ioredis";
 import { systemReason } from "../read/input";
 import { CliError, ExitCode, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
+import { redactUrl } from "./redact";
 import { createRedisClient, DEFAULT_PREFIX, isQueueName, loadBullMQ, queueKeys, redisOptions, type QueueKeys } from "../inbox/connection";
 import { printable } from "../inbox/printable";
 import { readQueueStats, sumStats, type InboxQueueStats } from "../inbox/stats";
@@ -65,7 +66,7 @@ within ${REDIS_TIMEOUT_MS / 1000} s.`,
     if (queueName === undefined) throw usageError("--queue is required");
     if (!isQueueName(queueName)) throw usageError(`--queue must be a name without ":", not "${queueName}"`);
     const url = values.redis ?? "redis://127.0.0.1:6379";
-    if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw usageError(`--redis must be a redis:// or rediss:// URL, not "${url}"`);
+    if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw usageError(`--redis must be a redis:// or rediss:// URL, not "${redactUrl(url)}"`);
     const limit = wholeNumber("--limit", values.limit, DEFAULT_LIMIT, 1, 1_000_000);
     const json = values.json === true;
     if (json && action !== "status") throw usageError("--json is for status");
@@ -95,23 +96,16 @@ async function withRedis(url: string, body: (client: Redis) => Promise<number>):
     try {
       await Promise.race([client.connect(), deadline]);
     } catch (error) {
-      throw new CliError(ExitCode.io, `cannot reach Redis at ${redacted(url)}: ${systemReason(lastError ?? error)}`);
+      throw new CliError(ExitCode.io, `cannot reach Redis at ${redactUrl(url)}: ${systemReason(lastError ?? error)}`);
     }
     return await Promise.race([body(client), deadline]);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(ExitCode.io, `Redis at ${redacted(url)} failed: ${systemReason(lastError ?? error)}`);
+    throw new CliError(ExitCode.io, `Redis at ${redactUrl(url)} failed: ${systemReason(lastError ?? error)}`);
   } finally {
     clearTimeout(timeout);
     client.disconnect();
   }
-}
-
-/** The URL without its password. */
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== "") parsed.password = "***";
-  return parsed.href;
 }
 
 /** The queue's stats, or exit 1 when it was never used. */
@@ -120,7 +114,7 @@ async function usedQueue(target: Target): Promise<InboxQueueStats> {
   if (!stats.used) {
     throw new CliError(
       ExitCode.invalid,
-      `queue "${printable(target.queueName)}" (prefix "${printable(target.prefix)}") at ${redacted(target.url)} has never been used: ` +
+      `queue "${printable(target.queueName)}" (prefix "${printable(target.prefix)}") at ${redactUrl(target.url)} has never been used: ` +
         "no inbox or job on it; check --queue, --prefix and --redis",
     );
   }
