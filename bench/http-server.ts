@@ -1,7 +1,8 @@
 /**
  * The server side of `npm run bench:http`, in a process of its own (pinned to a core by bench/http-load.ts).
  * `listener`: the callback listener of the built package (default options: in-memory dedup) with a handler
- * that counts each JobId it is handed. `bare`: node:http doing only JSON.parse of the body, counting its
+ * that counts each JobId it is handed; `listener-metrics`: the same recording its metrics to an OpenTelemetry
+ * SDK MeterProvider that exports every 10 s (to memory), as a service exporting them would. `bare`: node:http doing only JSON.parse of the body, counting its
  * JobId the same way. `inbox REDIS_URL QUEUE`: the listener with a BullMQ inbox on that queue, which answers
  * once Redis has stored the callback and calls no handler (bench/http-worker.ts does); `inbox-shipped REDIS_URL
  * QUEUE`: the same with the inbox as shipped before issue 17 (bench/shipped-inbox.ts). Each answer carries
@@ -9,6 +10,7 @@
  * `{ port }` when listening, then answers the parent as bench/http-child.ts says.
  */
 import { createServer, type RequestListener } from "node:http";
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type * as InboxModule from "../src/inbox/bullmq-inbox";
@@ -24,9 +26,10 @@ const [mode, redisUrl, queueName] = process.argv.slice(2);
 const calls = new Map<string, number>();
 const closers: (() => Promise<unknown>)[] = [];
 
-function listenerServer(): RequestListener {
+function listenerServer(meterProvider?: MeterProvider): RequestListener {
   return createCallbackListener({
     secret: false,
+    meterProvider,
     handler: (callback) => {
       // Unknown events are typed beside TaskFinish (their EventName is any text): JobsDetail may then be absent.
       const job = callback.EventName === "TaskFinish" ? callback.JobsDetail?.[0] : undefined;
@@ -55,9 +58,15 @@ const bareServer: RequestListener = (req, res) => {
 
 function inner(): RequestListener {
   if (mode === "listener") return listenerServer();
+  if (mode === "listener-metrics") {
+    const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 10_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    closers.push(() => provider.shutdown());
+    return listenerServer(provider);
+  }
   if (mode === "bare") return bareServer;
   if ((mode === "inbox" || mode === "inbox-shipped") && redisUrl !== undefined && queueName !== undefined) return inboxServer(redisUrl, queueName, mode === "inbox-shipped");
-  throw new Error("usage: http-server.ts listener|bare|inbox|inbox-shipped REDIS_URL QUEUE");
+  throw new Error("usage: http-server.ts listener|listener-metrics|bare|inbox|inbox-shipped REDIS_URL QUEUE");
 }
 
 const handle = inner();

@@ -46,8 +46,13 @@ export {
   type CallbackRequest,
   type DedupOptions,
   type ListenerErrorContext,
+  type RefusedRequest,
 } from "./receiver/listener";
 export { ALL_EVENTS, CONSOLE_TEST_MESSAGE, identifyEvent, type AllEvents, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
+// What the package says and counts: one logger, and metrics on OpenTelemetry when it is installed.
+export { defaultLogger, type CallbackLogger } from "./receiver/logger";
+export { labelEvent, type EventLabel } from "./receiver/event-label";
+export type { HandlerOutcome, InstrumentOptions, MeterLike, MeterProviderLike, MetricAttributes, ObservableLike, ObservableResultLike } from "./receiver/metrics";
 export type { AnswerBody, ListenerAnswer } from "./receiver/answer";
 export { BodyReadError, type BodyLimits, type BodyReadErrorKind } from "./receiver/read-body";
 export type { CallbackSecret } from "./receiver/secret";

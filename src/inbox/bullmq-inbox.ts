@@ -12,6 +12,8 @@ import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { wholeNumberOption, MAX_TIMER_MS } from "../read/limits";
 import type { CallbackInbox, InboxConnection, InboxEntry } from "../receiver/callback-inbox";
+import { connectionReporter, defaultLogger, type CallbackLogger } from "../receiver/logger";
+import { createMetrics, type MeterProviderLike } from "../receiver/metrics";
 import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys } from "./connection";
 import { markTtlMs } from "./marks";
 import { release, Reservation, reserve } from "./scripts";
@@ -51,8 +53,18 @@ export interface CallbackInboxOptions {
   batchMaxSize?: number;
   /** Longest an add waits for others to share its round trip, in ms (0: only those of the same turn of the event loop). Default 1. */
   batchMaxWaitMs?: number;
-  /** Told about the connection's errors (Redis refused, lost). Default: `console.error`. */
+  /**
+   * Told about the connection's errors (Redis refused, lost). Default: a line to `logger` (`error`), the same
+   * error at most once a minute, and an `info` line when the connection is back.
+   */
   onError?: (error: Error) => void;
+  /** Where the inbox's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
+  logger?: CallbackLogger;
+  /**
+   * Where the gauges `ci_callback.inbox.waiting` and `ci_callback.inbox.oldest_waiting_age` go (README, "Logs
+   * and metrics"). Default: the global meter provider of `@opentelemetry/api` when installed; otherwise none.
+   */
+  meterProvider?: MeterProviderLike;
 }
 
 /** The BullMQ inbox: a {@link CallbackInbox} that can be watched and closed. */
@@ -143,12 +155,14 @@ export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallba
   const batchMaxSize = wholeNumberOption("batchMaxSize", options.batchMaxSize, 64, { min: 1, max: 10_000 });
   const batchMaxWaitMs = wholeNumberOption("batchMaxWaitMs", options.batchMaxWaitMs, 1, { min: 0, max: 1000 });
   const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
-  const onError = options.onError ?? ((error: Error) => console.error(`ci-callback: inbox ${queueName}:`, error.message));
+  const connection = connectionReporter(options.logger ?? defaultLogger, `inbox ${queueName}`);
+  const onError = options.onError ?? ((error: Error) => connection.error(error));
   const markTtl = markTtlMs(keepHandledMs);
 
   // One connection for BullMQ's adds and the inbox's own scripts.
   const client: Redis = createRedisClient(options.connection, { enableOfflineQueue: false });
   client.on("error", onError);
+  client.on("ready", () => connection.ready());
   const { Queue } = loadBullMQ();
   const queue: Queue<StoredCallback> = new Queue(queueName, {
     connection: client,
@@ -165,6 +179,14 @@ export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallba
   // Resolves at the first connection and never rejects: a Redis that is down when the receiver starts delays
   // the first adds (each still answered within timeoutMs); after it, a lost connection fails adds at once.
   const firstConnected = new Promise<void>((resolve) => client.once("ready", () => resolve()));
+  async function stats(): Promise<InboxStats> {
+    const queueStats = await readQueueStats(client, keys, queueName);
+    return { total: sumStats([queueStats]), queues: [queueStats] };
+  }
+  const stopGauges = createMetrics(options.meterProvider)?.observeInbox(queueName, async () => {
+    const { total } = await stats();
+    return { waiting: total.waiting, oldestWaitingMs: total.oldestWaitingMs ?? 0 };
+  });
   const bounds = { ...caps, maxFailed, keepHandledMs };
   let boundsStored = false;
 
@@ -277,12 +299,10 @@ export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallba
         schedule();
       });
     },
-    async stats(): Promise<InboxStats> {
-      const stats = await readQueueStats(client, keys, queueName);
-      return { total: sumStats([stats]), queues: [stats] };
-    },
+    stats,
     close(): Promise<void> {
       closing ??= (async () => {
+        stopGauges?.();
         flush();
         await Promise.allSettled([...inFlight]);
         await queue.close();

@@ -9,13 +9,14 @@ import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../canonical/callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
-import { createHandlerRegistry, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
-import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
-import { WORKER_BACKOFF } from "./bullmq-inbox";
 import type { InboxConnection, InboxEvent } from "../receiver/callback-inbox";
+import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
+import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
+import { connectionReporter, defaultLogger, failureLine, logFailure, type CallbackLogger } from "../receiver/logger";
+import { createMetrics, eventAttribute, type MeterProviderLike } from "../receiver/metrics";
+import { WORKER_BACKOFF } from "./bullmq-inbox";
 import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions } from "./connection";
 import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
-import { printable } from "./printable";
 import { release, settle } from "./scripts";
 import { isStoredCallback, storedBody, type StoredCallback } from "./stored-callback";
 
@@ -94,10 +95,24 @@ export interface CallbackWorkerOptions {
   maxDepth?: number;
   /** As the listener's `maxBytes`. Default 1 MiB. */
   maxBytes?: number;
-  /** Told about each failed attempt and connection error: the one place a worker reports them. Default: `console.error`. */
+  /**
+   * Told about each failed attempt and connection error: the one place a worker reports them. Default: one
+   * line to `logger` naming the event and the attempt (`warn` for an attempt, `error` for a body that does not
+   * parse or the connection), the stack at `debug`; the same connection error at most once a minute.
+   */
   onError?: (error: unknown, context: WorkerErrorContext) => void;
-  /** Told about each job that failed for good (attempts exhausted): the one place it is reported. Default: `console.error`. */
+  /**
+   * Told about each job that failed for good (attempts exhausted): the one place it is reported. Default: one
+   * `error` line to `logger` naming the event.
+   */
   onFailed?: (error: Error, context: FailedJobContext) => void;
+  /** Where the worker's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
+  logger?: CallbackLogger;
+  /**
+   * Where `ci_callback.worker.attempts` and `ci_callback.handler.duration` go (README, "Logs and metrics").
+   * Default: the global meter provider of `@opentelemetry/api` when installed; otherwise none.
+   */
+  meterProvider?: MeterProviderLike;
 }
 
 /** How {@link CallbackWorker.close} ends. */
@@ -146,8 +161,11 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: readMaxBytes(options) };
   // The listener validated each body before it was stored: with no parse options of its own, the worker trusts it.
   const reparse = options.strict !== undefined || options.maxDepth !== undefined || options.maxBytes !== undefined;
-  const report = options.onError ?? reportToConsole;
-  const onFailed = options.onFailed ?? reportFailedToConsole;
+  const logger = options.logger ?? defaultLogger;
+  const defaultReport = reportToLogger(logger, queueName, attempts);
+  const report = options.onError ?? defaultReport;
+  const onFailed = options.onFailed ?? reportFailedToLogger(logger, queueName);
+  const metrics = createMetrics(options.meterProvider);
   const registry = createHandlerRegistry(options.handler);
   const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
   const { Worker, UnrecoverableError } = loadBullMQ();
@@ -156,11 +174,13 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   client.on("error", (error) => {
     if (closing === undefined) report(error, { stage: "connection" });
   });
+  if (options.onError === undefined) client.on("ready", () => defaultReport.back());
 
   async function handleJob(job: Job<StoredCallback>): Promise<void> {
     const stored: unknown = job.data;
     if (!isStoredCallback(stored)) {
       const error = new UnrecoverableError("the job's data is not a callback the inbox stored");
+      metrics?.attempt("error");
       report(error, { stage: "body", jobId: job.id });
       throw error;
     }
@@ -174,6 +194,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
         : safeParseCallback(text ?? (rawBody ??= storedBody(stored)), { ...parseOptions, contentVersion });
     if (!result.ok) {
       const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${result.error.message}`);
+      metrics?.attempt("error");
       report(error, { stage: "body", key, event, jobId: job.id });
       throw error;
     }
@@ -191,12 +212,22 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
         return controller.signal;
       },
     };
+    const startedAt = metrics === undefined ? 0 : performance.now();
     try {
       await registry.run(result.value, context, controller, handlerTimeoutMs);
     } catch (error) {
+      if (metrics !== undefined) {
+        const outcome = error instanceof HandlerTimeoutError ? "timeout" : "error";
+        metrics.handler(eventAttribute(stored.names), outcome, (performance.now() - startedAt) / 1000);
+        metrics.attempt(outcome);
+      }
       report(error, { stage: "handler", key, event, jobId: job.id, attempt: job.attemptsMade + 1 });
       // BullMQ keeps an Error's message as the job's failedReason.
       throw error instanceof Error ? error : new Error(`a handler threw ${String(error)}`);
+    }
+    if (metrics !== undefined) {
+      metrics.handler(eventAttribute(stored.names), "success", (performance.now() - startedAt) / 1000);
+      metrics.attempt("success");
     }
     await markLateJob(job);
   }
@@ -304,22 +335,27 @@ function readBackoff(backoff: WorkerBackoff): WorkerBackoff {
   return { type: backoff.type, delayMs: wholeNumberOption("backoff.delayMs", backoff.delayMs, 1000, { min: 0, max: MAX_TIMER_MS }) };
 }
 
-/** The event and key of a report, escaped: `TaskFinish VideoEnhance j7d0… (key TaskFinish:…)`. */
-function describe(event: InboxEvent | undefined, key: string | undefined, jobId: string | undefined): string {
-  const label = [event?.name, event?.tag, event?.id].filter((part) => part !== undefined).map((part) => printable(part));
-  const at = key === undefined ? (jobId === undefined ? "" : `job ${printable(jobId)}`) : `key ${key}`;
-  return [label.join(" "), at === "" ? "" : `(${at})`].filter((part) => part !== "").join(" ");
+/** The default `onError`: see {@link CallbackWorkerOptions.onError}; `back()` after a reconnection. */
+function reportToLogger(logger: CallbackLogger, queueName: string, attempts: number): ((error: unknown, context: WorkerErrorContext) => void) & { back(): void } {
+  const who = `worker ${queueName}`;
+  const connection = connectionReporter(logger, who);
+  const report = (error: unknown, context: WorkerErrorContext): void => {
+    if (context.stage === "connection") return connection.error(error);
+    const fields = { event: context.event, key: context.key, queueJob: context.key === undefined ? context.jobId : undefined };
+    if (context.stage === "body") return logFailure(logger, "error", who, "the stored callback cannot be handled, failed without retry", error, fields);
+    const attempt = context.attempt === undefined ? undefined : `${context.attempt}/${attempts}`;
+    const what = context.attempt !== undefined && context.attempt >= attempts ? "the last attempt failed" : "an attempt failed, to be retried";
+    logFailure(logger, "warn", who, what, error, { ...fields, attempt });
+  };
+  return Object.assign(report, { back: () => connection.ready() });
 }
 
-function reportToConsole(error: unknown, context: WorkerErrorContext): void {
-  const what = describe(context.event, context.key, context.jobId);
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`ci-callback worker: ${context.stage} failed${what === "" ? "" : ` for ${what}`}: ${printable(message)}`);
-}
-
-function reportFailedToConsole(error: Error, context: FailedJobContext): void {
-  console.error(
-    `ci-callback worker: ${describe(context.event, context.key, context.jobId)} failed for good after ${context.attempts} attempts (kept as failed; ` +
-      `\`ci-callback inbox retry\` re-queues it): ${printable(error.message)}`,
-  );
+/** The default `onFailed`: one error line naming the event. */
+function reportFailedToLogger(logger: CallbackLogger, queueName: string): (error: Error, context: FailedJobContext) => void {
+  return (error, context) => {
+    const what = `failed for good after ${context.attempts} attempts (kept as failed; \`ci-callback inbox retry\` re-queues it)`;
+    const fields = { event: context.event, key: context.key, queueJob: context.key === undefined ? context.jobId : undefined };
+    // The stack was written at debug with the attempt's line.
+    logger.error(failureLine(`worker ${queueName}`, what, error, fields));
+  };
 }

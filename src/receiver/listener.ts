@@ -14,9 +14,11 @@ import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
 import type { CallbackInbox } from "./callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "./dispatch";
-import { labelEvent } from "./event-label";
+import { labelEvent, type EventLabel } from "./event-label";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
+import { defaultLogger, describeError, logFailure, RepeatGate, type CallbackLogger } from "./logger";
 import { MemoryDedupStore } from "./memory-store";
+import { createMetrics, eventAttribute, type MeterProviderLike } from "./metrics";
 import { nodeCrypto } from "./node-crypto";
 import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
@@ -54,6 +56,18 @@ export interface ListenerErrorContext {
   stage: "handler" | "dedup" | "body" | "inbox" | "internal" | "config";
   /** The event's dedup key, when known. */
   key?: string;
+  /** The event's name, Tag and ids, when the body was read (stages `handler`, `dedup`, `inbox`). */
+  event?: EventLabel;
+}
+
+/** A request the listener refused (answered 4xx, not to be delivered again), for {@link CallbackListenerOptions.onRefused}. */
+export interface RefusedRequest {
+  /** The status answered: 400 (not a valid callback), 401, 405, 408, 413, 415. */
+  status: number;
+  /** The answer's `error.kind`: `unauthorized`, `method`, `limit`, `timeout`, `unsupported-encoding`, `validation`, … */
+  kind: string;
+  /** The answer's `error.message` (it never quotes the body). */
+  message: string;
 }
 
 /** Options of {@link createCallbackListener}. */
@@ -97,10 +111,25 @@ export interface CallbackListenerOptions {
   /** Told about each body refused as invalid (answered 400), e.g. to log it; the error never quotes the body. */
   onInvalid?: (error: CallbackError) => void;
   /**
+   * Told about each request refused (answered 4xx: a wrong secret, method, size, encoding, a slow or invalid
+   * body). Nothing is logged for them, since anyone who can reach the URL can send many; they are counted in
+   * the `ci_callback.listener.requests` metric by status. Default: nothing.
+   */
+  onRefused?: (refused: RefusedRequest) => void;
+  /**
    * Told about each failure answered 5xx, and about a missing `secret` when the listener is made (stage
-   * `config`). Default: `console.error` (`console.warn` for `config`).
+   * `config`). Default: one line to `logger` (`error`, `warn` for `config`) naming the event, its stack at
+   * `debug`; a failure other than a handler's (the dedup store, the inbox, the body), the same one at most
+   * once a minute.
    */
   onError?: (error: unknown, context: ListenerErrorContext) => void;
+  /** Where the listener's lines go (`console` and pino fit). Default: {@link defaultLogger}. */
+  logger?: CallbackLogger;
+  /**
+   * Where the metrics go (README, "Logs and metrics"). Default: the global meter provider of
+   * `@opentelemetry/api` when that package is installed; otherwise nothing is recorded.
+   */
+  meterProvider?: MeterProviderLike;
 }
 
 /**
@@ -150,20 +179,28 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: limits.maxBytes };
   const secretMatches = options.secret === undefined || options.secret === false ? undefined : createSecretCheck(options.secret);
   const dedup = options.dedup === false || inbox !== undefined ? undefined : resolveDedup(options.dedup ?? {}, handlerTimeoutMs);
-  const report = options.onError ?? reportToConsole;
+  const report = options.onError ?? reportToLogger(options.logger ?? defaultLogger);
+  const { onRefused } = options;
+  const metrics = createMetrics(options.meterProvider);
   if (options.secret === undefined) report(new Error(NO_SECRET), { stage: "config" });
   const handlers = createHandlerRegistry(options.handler);
 
   async function handle(request: CallbackRequest): Promise<ListenerAnswer> {
+    const startedAt = metrics === undefined ? 0 : performance.now();
+    const seen: Seen = { names: undefined };
+    let reply: ListenerAnswer;
     try {
-      return await receive(request);
+      reply = await receive(request, seen);
     } catch (error) {
       report(error, { stage: "internal" });
-      return refusal(500, "internal", "the receiver failed; deliver again later");
+      reply = refusal(500, "internal", "the receiver failed; deliver again later");
     }
+    if (onRefused !== undefined && reply.status >= 400 && reply.status < 500) tellRefused(onRefused, reply);
+    metrics?.request(reply.status, seen.names === undefined ? undefined : eventAttribute(seen.names), (performance.now() - startedAt) / 1000);
+    return reply;
   }
 
-  async function receive(request: CallbackRequest): Promise<ListenerAnswer> {
+  async function receive(request: CallbackRequest, seen: Seen): Promise<ListenerAnswer> {
     // Refused before the body is read: the connection is closed, so that no one can make the server drain it.
     if (request.method !== "POST") {
       return refusal(405, "method", "callbacks are POSTed", { headers: { allow: "POST", ...CLOSE } });
@@ -193,6 +230,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     }
     const callback = result.value;
     const { key, names, test } = identifyEvent(callback);
+    seen.names = names;
     const controller = new LazyAbortController();
     const { contentType, contentVersion } = request;
     const context: CallbackContext = {
@@ -216,23 +254,28 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
 
   /** Runs the handlers, answering 500 when they fail or run past `handlerTimeoutMs`. */
   async function deliver(callback: ReceivedCallback, context: CallbackContext, controller: LazyAbortController): Promise<ListenerAnswer> {
+    const startedAt = metrics === undefined ? 0 : performance.now();
     try {
       await handlers.run(callback, context, controller, handlerTimeoutMs);
     } catch (error) {
-      report(error, { stage: "handler", key: context.key });
-      if (!(error instanceof HandlerTimeoutError)) return refusal(500, "handler", "the handler failed; deliver again");
+      const timedOut = error instanceof HandlerTimeoutError;
+      metrics?.handler(eventAttribute(context.names), timedOut ? "timeout" : "error", (performance.now() - startedAt) / 1000);
+      report(error, { stage: "handler", key: context.key, event: labelEvent(callback) });
+      if (!timedOut) return refusal(500, "handler", "the handler failed; deliver again");
       return refusal(500, "handler-timeout", "the handler did not finish in time; deliver again");
     }
+    metrics?.handler(eventAttribute(context.names), "success", (performance.now() - startedAt) / 1000);
     return answer(200, { ok: true });
   }
 
   /** Adds the callback to the inbox: 200 once stored (or already there), 503 when it could not be. */
   async function enqueue(target: CallbackInbox, context: CallbackContext, callback: ReceivedCallback): Promise<ListenerAnswer> {
     const { key, names, rawBody, contentType, contentVersion } = context;
+    const event = labelEvent(callback);
     try {
-      await target.add({ key, names, rawBody, contentType, contentVersion, event: labelEvent(callback), callback });
+      await target.add({ key, names, rawBody, contentType, contentVersion, event, callback });
     } catch (error) {
-      report(error, { stage: "inbox", key });
+      report(error, { stage: "inbox", key, event });
       return refusal(503, "inbox", "the callback could not be stored; deliver again later", {
         headers: { "retry-after": String(INBOX_RETRY_AFTER_S) },
       });
@@ -256,7 +299,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       try {
         claim = await store.claim(key, token, settings.processingTtlMs);
       } catch (error) {
-        report(error, { stage: "dedup", key });
+        report(error, { stage: "dedup", key, event: labelEvent(callback) });
         return refusal(500, "dedup", "the dedup store failed; deliver again");
       }
       if (claim === "done") return answer(200, { ok: true, duplicate: true });
@@ -276,7 +319,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
       else await store.release(key, token);
     } catch (error) {
       // The handlers' outcome stands; the mark expires after processingTtlMs.
-      report(error, { stage: "dedup", key });
+      report(error, { stage: "dedup", key, event: labelEvent(callback) });
     }
     return reply;
   }
@@ -340,7 +383,45 @@ function refuseInlineOptions(options: CallbackListenerOptions): void {
   if (given.length > 0) throw new TypeError(`${given.join(", ")}: ${INBOX_RUNS_NO_HANDLER}`);
 }
 
-function reportToConsole(error: unknown, context: ListenerErrorContext): void {
-  if (context.stage === "config") console.warn(`ci-callback: ${error instanceof Error ? error.message : String(error)}`);
-  else console.error(`ci-callback: ${context.stage} failed${context.key === undefined ? "" : ` for ${context.key}`}:`, error);
+/** The event names a request was dispatched under, once its body was read: the metrics' `ci_callback.event`. */
+interface Seen {
+  names: readonly string[] | undefined;
+}
+
+/** Hands a 4xx answer to `onRefused`. */
+function tellRefused(onRefused: (refused: RefusedRequest) => void, reply: ListenerAnswer): void {
+  const { error } = JSON.parse(reply.body) as { error: { kind: string; message: string } };
+  onRefused({ status: reply.status, kind: error.kind, message: error.message });
+}
+
+/** What each failing stage did to the delivery, for the default `onError`'s line. */
+const STAGE_OUTCOME: Record<ListenerErrorContext["stage"], string> = {
+  handler: "the handlers failed, answered 500",
+  dedup: "the dedup store failed",
+  body: "the body could not be read, answered 500",
+  inbox: "the inbox did not store the callback, answered 503",
+  internal: "the listener failed, answered 500",
+  config: "",
+};
+
+/**
+ * The default `onError`: one line per failure naming the event (the stack at `debug`). Only a handler's failure
+ * is each event's own; the others (a failing store or inbox, a body parser that ate the raw body, a bug) fail
+ * every delivery alike, so the same one is written at most once a minute, with the count held back.
+ */
+function reportToLogger(logger: CallbackLogger): (error: unknown, context: ListenerErrorContext) => void {
+  const gate = new RepeatGate(60_000);
+  return (error, context) => {
+    if (context.stage === "config") {
+      logger.warn(`ci-callback listener: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    let what = STAGE_OUTCOME[context.stage];
+    if (context.stage !== "handler") {
+      const heldBack = gate.pass(`${context.stage} ${describeError(error)}`);
+      if (heldBack === undefined) return;
+      if (heldBack > 0) what += ` (${heldBack} more like it since the last such line)`;
+    }
+    logFailure(logger, "error", "listener", what, error, { event: context.event, key: context.key });
+  };
 }

@@ -22,6 +22,7 @@ const seedJobId = "j7d0eafdaf86c11ecbdf419856486c0ab";
 const seedXml = exampleText("VideoEnhance/seed-2.xml");
 const seedJson = exampleText("VideoEnhance/seed-3.json");
 const seedKey = identifyEvent(parseCallback(seedXml)).key;
+const seedEvent = { name: "TaskFinish", tag: "VideoEnhance", id: seedJobId };
 /** The seed with another JobId, for a distinct event. */
 const withJobId = (body: string, jobId: string): string => body.replaceAll(seedJobId, jobId);
 
@@ -143,7 +144,7 @@ describe("receiver: the node:http listener", () => {
       }
       expect(warned).to.have.length(1);
       expect(warned[0]).to.have.length(1);
-      expect(String(warned[0][0])).to.match(/^ci-callback: this listener has no secret/);
+      expect(String(warned[0][0])).to.match(/^ci-callback listener: this listener has no secret/);
       expect(String(warned[0][0])).to.not.include("\n");
     });
   });
@@ -176,8 +177,8 @@ describe("receiver: the node:http listener", () => {
     expect(thrown.json).to.deep.equal({ ok: false, error: { kind: "handler", message: "the handler failed; deliver again" } });
     expect(thrown.text).not.to.include("hunter2");
     expect(errors.map((e) => e.context)).to.deep.equal([
-      { stage: "handler", key: identifyEvent(parseCallback(withJobId(seedXml, "j-throws"))).key },
-      { stage: "handler", key: seedKey },
+      { stage: "handler", key: identifyEvent(parseCallback(withJobId(seedXml, "j-throws"))).key, event: { ...seedEvent, id: "j-throws" } },
+      { stage: "handler", key: seedKey, event: seedEvent },
     ]);
   });
 
@@ -384,7 +385,7 @@ describe("receiver: the node:http listener", () => {
       expect((first.json as { error: { kind: string } }).error.kind).to.equal("handler-timeout");
       expect(signals[0].aborted).to.equal(true);
       expect(errors).to.have.length(1);
-      expect(errors[0].context).to.deep.equal({ stage: "handler", key: seedKey });
+      expect(errors[0].context).to.deep.equal({ stage: "handler", key: seedKey, event: seedEvent });
       expect(errors[0].error).to.be.instanceOf(HandlerTimeoutError);
       // The claim was released: the redelivery is handled, not kept waiting on the first.
       expect((await post(url, seedXml)).json).to.deep.equal({ ok: true });
