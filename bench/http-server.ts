@@ -26,7 +26,9 @@ function listenerServer(): RequestListener {
   return createCallbackListener({
     secret: false,
     handler: (callback) => {
-      if (callback.EventName === "TaskFinish") countCall(calls, callback.JobsDetail[0].JobId);
+      // Unknown events are typed beside TaskFinish (their EventName is any text): JobsDetail may then be absent.
+      const job = callback.EventName === "TaskFinish" ? callback.JobsDetail?.[0] : undefined;
+      if (job !== undefined) countCall(calls, job.JobId);
     },
   });
 }

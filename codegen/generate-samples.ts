@@ -1,5 +1,5 @@
 /**
- * generated/samples.ts: a realistic sample callback for every job Tag, WorkflowFinish and moderation event
+ * generated/samples.ts: a realistic sample callback for every job Tag, workflow event and moderation event
  * (Detail, and Simple where the event has one), built from
  * the schema alone: each leaf takes its first `examples` value (taken from CI's reference callbacks), its
  * `const`, or its first `enum` value; a leaf with none of them is left out rather than made up; a list
@@ -59,10 +59,13 @@ export async function generateSamples(shapes: Shape[], from: string): Promise<st
     samples[variant.value] = withOwnId({ EventName: "TaskFinish", JobsDetail: [object(variant.target, 0)] }, variant.value);
     types.push(`${variant.value}: TaskFinishSample<${variant.target}>`);
   }
-  const workflow = callbacks.variants.find((v) => v.value === "WorkflowFinish");
-  if (!workflow) throw new Error("samples: no WorkflowFinish variant");
-  samples.WorkflowFinish = withOwnId(object(workflow.target, 0), "WorkflowFinish");
-  types.push(`WorkflowFinish: ${workflow.target}`);
+  // Every other event (WorkflowFinish, WorkflowStart): its own body, built from its schema.
+  const events = callbacks.variants.filter((v) => v.value !== "TaskFinish");
+  if (events.length === 0) throw new Error("samples: no event besides TaskFinish");
+  for (const event of events) {
+    samples[event.value] = withOwnId(object(event.target, 0), event.value);
+    types.push(`${event.value}: ${event.target}`);
+  }
   // Moderation: the Detail body of each event, and the Simple body of those that have one.
   const detail = byTitle.get("ModerationDetailCallback");
   const simple = byTitle.get("ModerationSimpleData");
@@ -78,7 +81,7 @@ export async function generateSamples(shapes: Shape[], from: string): Promise<st
     simpleSamples[variant.value] = withOwnId(sample, `${variant.value}:Simple`);
     simpleTypes.push(`${variant.value}: SimpleSample<${variant.target}>`);
   }
-  const imported = [...jobs.variants, workflow, ...detail.variants, ...simple.variants].map((v) => v.target);
+  const imported = [...jobs.variants, ...events, ...detail.variants, ...simple.variants].map((v) => v.target);
   const code =
     banner(from) +
     `import type { ${["Job", "ModerationSimpleCallback", "ModerationSimpleData", "TaskFinishCallback", ...imported].join(", ")} } from "./types";\n\n` +
@@ -86,15 +89,15 @@ export async function generateSamples(shapes: Shape[], from: string): Promise<st
     `export type TaskFinishSample<J extends Job> = Omit<TaskFinishCallback, "JobsDetail"> & { JobsDetail: [J] };\n\n` +
     `/** The Simple sample of a moderation event: a Simple callback whose data is a \`D\`. */\n` +
     `export type SimpleSample<D extends ModerationSimpleData> = Omit<ModerationSimpleCallback, "data"> & { data: D };\n\n` +
-    `/** The type of each sample, by name: every job Tag, WorkflowFinish and every moderation event (its Detail body). */\n` +
+    `/** The type of each sample, by name: every job Tag, workflow event and moderation event (its Detail body). */\n` +
     `export interface ExampleCallbackMap { ${types.join("; ")} }\n\n` +
     `/** The type of the Simple sample of each moderation event that has a Simple version. */\n` +
     `export interface SimpleExampleCallbackMap { ${simpleTypes.join("; ")} }\n\n` +
-    `/** The name of a sample: a job Tag, \`WorkflowFinish\` or a moderation event. */\n` +
+    `/** The name of a sample: a job Tag, a workflow event (\`WorkflowFinish\`, \`WorkflowStart\`) or a moderation event. */\n` +
     `export type ExampleName = keyof ExampleCallbackMap;\n\n` +
     `/** The name of a moderation event that has a Simple sample. */\n` +
     `export type SimpleExampleName = keyof SimpleExampleCallbackMap;\n\n` +
-    `/** A realistic, valid callback for every job Tag, WorkflowFinish and moderation event (Detail), in canonical form. */\n` +
+    `/** A realistic, valid callback for every job Tag, workflow event and moderation event (Detail), in canonical form. */\n` +
     `export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = ${JSON.stringify(samples)};\n\n` +
     `/** The Simple version of each moderation event that has one. */\n` +
     `export const simpleSamples: { readonly [N in SimpleExampleName]: SimpleExampleCallbackMap[N] } = ${JSON.stringify(simpleSamples)};\n`;

@@ -36,6 +36,12 @@ const events = [
   { name: "TaskFinish", file: "task-finish.schema.json", bundle: "task-finish.json", summary: "A job finished." },
   { name: "WorkflowFinish", file: "workflow-finish.schema.json", bundle: "workflow-finish.json", summary: "A workflow run finished." },
   {
+    name: "WorkflowStart",
+    file: "workflow-start.schema.json",
+    bundle: "workflow-start.json",
+    summary: "A workflow run started (body inferred from WorkflowFinish's; CI publishes none).",
+  },
+  {
     name: "ModerationDetail",
     file: "moderation/detail.schema.json",
     bundle: "moderation-detail.json",

@@ -16,6 +16,7 @@ export interface SchemaNode {
   type?: string;
   const?: unknown;
   enum?: unknown[];
+  default?: unknown;
   not?: SchemaNode;
   if?: SchemaNode;
   then?: SchemaNode;
@@ -80,7 +81,8 @@ export interface Union {
   /**
    * When a body leaves the discriminator out (2020-era callbacks have no EventName, one document's job has no
    * Tag), the keys that name the variant: keys only that variant has, at its top level or, when no variant
-   * has such keys, inside the container field `within` (a job's Operation).
+   * has such keys, inside the container field `within` (a job's Operation). When some variants give their
+   * discriminator a `default`, only those are candidates (a newer event sharing WorkflowExecution names none).
    */
   signatures: { key: string; value: string }[];
   within?: string;
@@ -209,6 +211,7 @@ export class SchemaSet {
       signatures: [],
     };
     const keysOf = new Map<string, { own: string[]; fields: Map<string, { title: string; keys: string[] }> }>();
+    const defaults: string[] = [];
     for (const [index, member] of (node.oneOf ?? []).entries()) {
       const variantAt = this.resolve({ file: at.file, pointer: `${at.pointer}/oneOf/${index}`, node: member });
       const object = this.object(variantAt);
@@ -219,19 +222,23 @@ export class SchemaSet {
       if (typeof value === "string") {
         union.variants.push({ value, target });
         keysOf.set(value, { own: Object.keys(object.properties), fields: this.childKeys(object.properties) });
+        if (leaf?.default === value) defaults.push(value);
       } else if (leaf?.not?.enum && union.fallback === undefined) {
         union.fallback = target;
       } else {
         throw new Error(`${union.source}: variant ${target} names no ${property} (const) and is not the fallback (not enum)`);
       }
     }
-    const values = union.variants.map((v) => v.value);
+    const all = union.variants.map((v) => v.value);
     if (union.fallback !== undefined) {
       const excluded = this.fallbackExclusions(at, property);
-      if (excluded.join() !== [...values].sort().join()) {
+      if (excluded.join() !== [...all].sort().join()) {
         throw new Error(`${union.source}: the fallback's "not enum" must list exactly the variants' ${property} values`);
       }
     }
+    // Variants whose discriminator has a `default` (the events of the 2020-era bodies that omit EventName) are
+    // the only ones a missing discriminator may name; without any, every variant may be named.
+    const values = defaults.length > 0 ? defaults : all;
     const unique = (keys: (value: string) => string[]) => {
       const count = new Map<string, number>();
       for (const value of values) for (const key of new Set(keys(value))) count.set(key, (count.get(key) ?? 0) + 1);

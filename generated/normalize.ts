@@ -1359,6 +1359,438 @@ export function normalizeDigitalWatermarkImage(value: unknown, place: Place, con
   return nonEmpty(out);
 }
 
+/** Normalises a `DNAJob` (jobs/dna.schema.json#/definitions/DNAJob): A DNA job (callback body inferred from the submit document and the SDKs; CI documents no callback body). */
+export function normalizeDNAJob(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
+      case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
+      case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
+      case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
+      case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
+      case "QueueType":
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
+        break;
+      case "Input":
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "Workflow":
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
+        break;
+      case "Operation":
+        kept = normalizeDNAOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DNAOperation` (jobs/dna.schema.json#/definitions/DNAOperation): Operation of a DNA job (inferred): the rule it was submitted with, echoed back, and the match result. */
+export function normalizeDNAOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "DnaConfig":
+        kept = normalizeDnaConfig(item, at(place, "DnaConfig"), context);
+        if (kept !== undefined) out.DnaConfig = kept;
+        break;
+      case "DnaResult":
+        kept = normalizeDnaResult(item, at(place, "DnaResult"), context);
+        if (kept !== undefined) out.DnaResult = kept;
+        break;
+      case "DNAResult":
+        kept = normalizeDnaResult(item, at(place, "DNAResult"), context);
+        if (kept !== undefined) out.DNAResult = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DnaConfig` (jobs/dna.schema.json#/definitions/DnaConfig): What the job does (submit document). */
+export function normalizeDnaConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "RuleType":
+        kept = text(item);
+        if (kept !== undefined) out.RuleType = kept;
+        break;
+      case "DnaDbId":
+        kept = text(item);
+        if (kept !== undefined) out.DnaDbId = kept;
+        break;
+      case "VideoId":
+        kept = text(item);
+        if (kept !== undefined) out.VideoId = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DnaResult` (jobs/dna.schema.json#/definitions/DnaResult): The result (Go SDK DnaResult, Java DNAResult; inferred). */
+export function normalizeDnaResult(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "VideoId":
+        kept = text(item);
+        if (kept !== undefined) out.VideoId = kept;
+        break;
+      case "Duration":
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
+      case "Detection":
+        kept = list(item, at(place, "Detection"), context, normalizeDnaDetection);
+        if (kept !== undefined) out.Detection = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DnaDetection` (jobs/dna.schema.json#/definitions/DnaDetection): One video of the DNA library that matched (Go SDK DnaResultDetection, Java Detection; inferred). */
+export function normalizeDnaDetection(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "VideoId":
+        kept = text(item);
+        if (kept !== undefined) out.VideoId = kept;
+        break;
+      case "Similar":
+        kept = text(item);
+        if (kept !== undefined) out.Similar = kept;
+        break;
+      case "SimilarDuration":
+        kept = text(item);
+        if (kept !== undefined) out.SimilarDuration = kept;
+        break;
+      case "Duration":
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
+      case "MatchDetail":
+        kept = list(item, at(place, "MatchDetail"), context, normalizeDnaMatchDetail);
+        if (kept !== undefined) out.MatchDetail = kept;
+        break;
+      case "Audio":
+        kept = normalizeDnaAudioMatch(item, at(place, "Audio"), context);
+        if (kept !== undefined) out.Audio = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DnaMatchDetail` (jobs/dna.schema.json#/definitions/DnaMatchDetail): One matching segment, in seconds (Go SDK DnaResultMatchDetail; inferred). */
+export function normalizeDnaMatchDetail(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "MatchStartTime":
+        kept = text(item);
+        if (kept !== undefined) out.MatchStartTime = kept;
+        break;
+      case "MatchEndTime":
+        kept = text(item);
+        if (kept !== undefined) out.MatchEndTime = kept;
+        break;
+      case "SrcStartTime":
+        kept = text(item);
+        if (kept !== undefined) out.SrcStartTime = kept;
+        break;
+      case "SrcEndTime":
+        kept = text(item);
+        if (kept !== undefined) out.SrcEndTime = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DnaAudioMatch` (jobs/dna.schema.json#/definitions/DnaAudioMatch): Similarity of the audio (Go SDK DnaResultAudio; inferred). */
+export function normalizeDnaAudioMatch(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Similar":
+        kept = text(item);
+        if (kept !== undefined) out.Similar = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocAIGCMetadataJob` (jobs/doc-aigc-metadata.schema.json#/definitions/DocAIGCMetadataJob): A DocAIGCMetadata job (callback body inferred from the SDKs' job structs; CI documents no callback body). */
+export function normalizeDocAIGCMetadataJob(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
+      case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
+      case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
+      case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
+      case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
+      case "QueueType":
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
+        break;
+      case "Input":
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "Workflow":
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
+        break;
+      case "Operation":
+        kept = normalizeDocAIGCMetadataOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocAIGCMetadataOperation` (jobs/doc-aigc-metadata.schema.json#/definitions/DocAIGCMetadataOperation): Operation of a DocAIGCMetadata job (inferred): the metadata it was submitted with, echoed back, and where the marked document goes. */
+export function normalizeDocAIGCMetadataOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "DocAIGCMetadata":
+        kept = normalizeDocAIGCMetadataParameters(item, at(place, "DocAIGCMetadata"), context);
+        if (kept !== undefined) out.DocAIGCMetadata = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocAIGCMetadataParameters` (jobs/doc-aigc-metadata.schema.json#/definitions/DocAIGCMetadataParameters): The AIGC marking to write into the document (inferred). */
+export function normalizeDocAIGCMetadataParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "AIGCMetadata":
+        kept = normalizeDocAIGCMetadataFields(item, at(place, "AIGCMetadata"), context);
+        if (kept !== undefined) out.AIGCMetadata = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocAIGCMetadataFields` (jobs/doc-aigc-metadata.schema.json#/definitions/DocAIGCMetadataFields): The AIGC metadata fields (from the submit document and the SDKs; inferred as echoed). */
+export function normalizeDocAIGCMetadataFields(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Label":
+        kept = text(item);
+        if (kept !== undefined) out.Label = kept;
+        break;
+      case "ContentProducer":
+        kept = text(item);
+        if (kept !== undefined) out.ContentProducer = kept;
+        break;
+      case "ProduceID":
+        kept = text(item);
+        if (kept !== undefined) out.ProduceID = kept;
+        break;
+      case "ReservedCode1":
+        kept = text(item);
+        if (kept !== undefined) out.ReservedCode1 = kept;
+        break;
+      case "ContentPropagator":
+        kept = text(item);
+        if (kept !== undefined) out.ContentPropagator = kept;
+        break;
+      case "PropagateID":
+        kept = text(item);
+        if (kept !== undefined) out.PropagateID = kept;
+        break;
+      case "ReservedCode2":
+        kept = text(item);
+        if (kept !== undefined) out.ReservedCode2 = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
 /** Normalises a `DocProcessJob` (jobs/doc-process.schema.json#/definitions/DocProcessJob): A DocProcess job. */
 export function normalizeDocProcessJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
@@ -1627,6 +2059,194 @@ export function normalizeDocProcessPageInfo(value: unknown, place: Place, contex
       case "PicNum":
         kept = text(item);
         if (kept !== undefined) out.PicNum = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocWatermarkJob` (jobs/doc-watermark.schema.json#/definitions/DocWatermarkJob): A DocWatermark job (callback body inferred from the Go SDK's structs; CI documents no callback body). */
+export function normalizeDocWatermarkJob(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
+      case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
+      case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
+      case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
+      case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
+      case "QueueType":
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
+        break;
+      case "Input":
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "Workflow":
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
+        break;
+      case "Operation":
+        kept = normalizeDocWatermarkOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocWatermarkOperation` (jobs/doc-watermark.schema.json#/definitions/DocWatermarkOperation): Operation of a DocWatermark job (inferred): the watermark it was submitted with, echoed back, its result and where the document goes. */
+export function normalizeDocWatermarkOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "DocWatermark":
+        kept = normalizeDocWatermarkParameters(item, at(place, "DocWatermark"), context);
+        if (kept !== undefined) out.DocWatermark = kept;
+        break;
+      case "DocWatermarkResult":
+        kept = normalizeDocWatermarkResult(item, at(place, "DocWatermarkResult"), context);
+        if (kept !== undefined) out.DocWatermarkResult = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocWatermarkParameters` (jobs/doc-watermark.schema.json#/definitions/DocWatermarkParameters): The watermark (Go SDK DocWatermark; inferred as echoed). */
+export function normalizeDocWatermarkParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "SrcType":
+        kept = text(item);
+        if (kept !== undefined) out.SrcType = kept;
+        break;
+      case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
+      case "Image":
+        kept = text(item);
+        if (kept !== undefined) out.Image = kept;
+        break;
+      case "Dx":
+        kept = text(item);
+        if (kept !== undefined) out.Dx = kept;
+        break;
+      case "Dy":
+        kept = text(item);
+        if (kept !== undefined) out.Dy = kept;
+        break;
+      case "Batch":
+        kept = text(item);
+        if (kept !== undefined) out.Batch = kept;
+        break;
+      case "HorizontalSpacing":
+        kept = text(item);
+        if (kept !== undefined) out.HorizontalSpacing = kept;
+        break;
+      case "VerticalSpacing":
+        kept = text(item);
+        if (kept !== undefined) out.VerticalSpacing = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `DocWatermarkResult` (jobs/doc-watermark.schema.json#/definitions/DocWatermarkResult): What the job wrote (Go SDK DocWatermarkResult; inferred). */
+export function normalizeDocWatermarkResult(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Size":
+        kept = text(item);
+        if (kept !== undefined) out.Size = kept;
+        break;
+      case "TotalPageCount":
+        kept = text(item);
+        if (kept !== undefined) out.TotalPageCount = kept;
+        break;
+      case "Etag":
+        kept = text(item);
+        if (kept !== undefined) out.Etag = kept;
         break;
       default:
         keepUnknown(out, key, item, place, context);
@@ -2351,6 +2971,726 @@ export function normalizeFileUncompressResult(value: unknown, place: Place, cont
       case "FileCount":
         kept = text(item);
         if (kept !== undefined) out.FileCount = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FillConcatJob` (jobs/fill-concat.schema.json#/definitions/FillConcatJob): A FillConcat job (callback body inferred from the SDKs' structs; CI documents no callback body). */
+export function normalizeFillConcatJob(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
+      case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
+      case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
+      case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
+      case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
+      case "QueueType":
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
+        break;
+      case "Input":
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "Workflow":
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
+        break;
+      case "Operation":
+        kept = normalizeFillConcatOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FillConcatOperation` (jobs/fill-concat.schema.json#/definitions/FillConcatOperation): Operation of a FillConcat job (inferred): the fill it was submitted with, echoed back, and its results. */
+export function normalizeFillConcatOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "FillConcat":
+        kept = normalizeFillConcatParameters(item, at(place, "FillConcat"), context);
+        if (kept !== undefined) out.FillConcat = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FillConcatParameters` (jobs/fill-concat.schema.json#/definitions/FillConcatParameters): The concatenation (SDK structs; inferred as echoed). */
+export function normalizeFillConcatParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
+      case "FillInput":
+        kept = list(item, at(place, "FillInput"), context, normalizeFillConcatInput);
+        if (kept !== undefined) out.FillInput = kept;
+        break;
+      case "RefMode":
+        kept = text(item);
+        if (kept !== undefined) out.RefMode = kept;
+        break;
+      case "RefIndex":
+        kept = text(item);
+        if (kept !== undefined) out.RefIndex = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `FillConcatInput` (jobs/fill-concat.schema.json#/definitions/FillConcatInput): One input of the concatenation. */
+export function normalizeFillConcatInput(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
+      case "FillTime":
+        kept = text(item);
+        if (kept !== undefined) out.FillTime = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `GeneratePlayListJob` (jobs/generate-play-list.schema.json#/definitions/GeneratePlayListJob): A GeneratePlayList job (callback body inferred from the Go SDK's structs; CI documents no callback body). */
+export function normalizeGeneratePlayListJob(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
+      case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
+      case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
+      case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
+      case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
+      case "QueueType":
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
+        break;
+      case "Input":
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "Workflow":
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
+        break;
+      case "Operation":
+        kept = normalizeGeneratePlayListOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `GeneratePlayListOperation` (jobs/generate-play-list.schema.json#/definitions/GeneratePlayListOperation): Operation of a GeneratePlayList job (inferred): the transcoding it was submitted with, echoed back, its watermarks, and its results. */
+export function normalizeGeneratePlayListOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Transcode":
+        kept = normalizeGeneratePlayListTranscode(item, at(place, "Transcode"), context);
+        if (kept !== undefined) out.Transcode = kept;
+        break;
+      case "Watermark":
+        kept = list(item, at(place, "Watermark"), context, normalizeWatermark);
+        if (kept !== undefined) out.Watermark = kept;
+        break;
+      case "WatermarkTemplateId":
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `GeneratePlayListTranscode` (jobs/generate-play-list.schema.json#/definitions/GeneratePlayListTranscode): Live-transcoding parameters (Go SDK LiveTanscode; inferred). */
+export function normalizeGeneratePlayListTranscode(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Container":
+        kept = normalizeTranscodeContainer(item, at(place, "Container"), context);
+        if (kept !== undefined) out.Container = kept;
+        break;
+      case "Video":
+        kept = normalizeTranscodeVideo(item, at(place, "Video"), context);
+        if (kept !== undefined) out.Video = kept;
+        break;
+      case "TransConfig":
+        kept = normalizeGeneratePlayListTransConfig(item, at(place, "TransConfig"), context);
+        if (kept !== undefined) out.TransConfig = kept;
+        break;
+      case "Subtitle":
+        kept = normalizeGeneratePlayListSubtitle(item, at(place, "Subtitle"), context);
+        if (kept !== undefined) out.Subtitle = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `TranscodeContainer` (jobs/transcode.schema.json#/definitions/TranscodeContainer): Output container. */
+export function normalizeTranscodeContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Format":
+        kept = text(item);
+        if (kept !== undefined) out.Format = kept;
+        break;
+      case "ClipConfig":
+        kept = normalizeTranscodeClipConfig(item, at(place, "ClipConfig"), context);
+        if (kept !== undefined) out.ClipConfig = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `TranscodeClipConfig` (jobs/transcode.schema.json#/definitions/TranscodeClipConfig): Segmenting of hls and dash outputs. */
+export function normalizeTranscodeClipConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Duration":
+        kept = text(item);
+        if (kept !== undefined) out.Duration = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `TranscodeVideo` (jobs/transcode.schema.json#/definitions/TranscodeVideo): Video encoding parameters. */
+export function normalizeTranscodeVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Codec":
+        kept = text(item);
+        if (kept !== undefined) out.Codec = kept;
+        break;
+      case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
+      case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
+      case "Fps":
+        kept = text(item);
+        if (kept !== undefined) out.Fps = kept;
+        break;
+      case "Remove":
+        kept = text(item);
+        if (kept !== undefined) out.Remove = kept;
+        break;
+      case "Profile":
+        kept = text(item);
+        if (kept !== undefined) out.Profile = kept;
+        break;
+      case "Bitrate":
+        kept = text(item);
+        if (kept !== undefined) out.Bitrate = kept;
+        break;
+      case "Crf":
+        kept = text(item);
+        if (kept !== undefined) out.Crf = kept;
+        break;
+      case "Gop":
+        kept = text(item);
+        if (kept !== undefined) out.Gop = kept;
+        break;
+      case "Preset":
+        kept = text(item);
+        if (kept !== undefined) out.Preset = kept;
+        break;
+      case "Bufsize":
+        kept = text(item);
+        if (kept !== undefined) out.Bufsize = kept;
+        break;
+      case "Maxrate":
+        kept = text(item);
+        if (kept !== undefined) out.Maxrate = kept;
+        break;
+      case "HlsTsTime":
+        kept = text(item);
+        if (kept !== undefined) out.HlsTsTime = kept;
+        break;
+      case "Pixfmt":
+        kept = text(item);
+        if (kept !== undefined) out.Pixfmt = kept;
+        break;
+      case "LongShortMode":
+        kept = text(item);
+        if (kept !== undefined) out.LongShortMode = kept;
+        break;
+      case "Rotate":
+        kept = text(item);
+        if (kept !== undefined) out.Rotate = kept;
+        break;
+      case "ScanMode":
+        kept = text(item);
+        if (kept !== undefined) out.ScanMode = kept;
+        break;
+      case "Crop":
+        kept = text(item);
+        if (kept !== undefined) out.Crop = kept;
+        break;
+      case "Pad":
+        kept = text(item);
+        if (kept !== undefined) out.Pad = kept;
+        break;
+      case "Interlaced":
+        kept = text(item);
+        if (kept !== undefined) out.Interlaced = kept;
+        break;
+      case "Quality":
+        kept = text(item);
+        if (kept !== undefined) out.Quality = kept;
+        break;
+      case "SliceTime":
+        kept = text(item);
+        if (kept !== undefined) out.SliceTime = kept;
+        break;
+      case "AnimateOnlyKeepKeyFrame":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateOnlyKeepKeyFrame = kept;
+        break;
+      case "AnimateTimeIntervalOfFrame":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateTimeIntervalOfFrame = kept;
+        break;
+      case "AnimateFramesPerSecond":
+        kept = text(item);
+        if (kept !== undefined) out.AnimateFramesPerSecond = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `GeneratePlayListTransConfig` (jobs/generate-play-list.schema.json#/definitions/GeneratePlayListTransConfig): Playlist options (Go SDK LiveTanscodeTransConfig; inferred). */
+export function normalizeGeneratePlayListTransConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "InitialClipNum":
+        kept = text(item);
+        if (kept !== undefined) out.InitialClipNum = kept;
+        break;
+      case "CosTag":
+        kept = text(item);
+        if (kept !== undefined) out.CosTag = kept;
+        break;
+      case "HlsEncrypt":
+        kept = normalizeTranscodeHlsEncrypt(item, at(place, "HlsEncrypt"), context);
+        if (kept !== undefined) out.HlsEncrypt = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `TranscodeHlsEncrypt` (jobs/transcode.schema.json#/definitions/TranscodeHlsEncrypt): HLS encryption (hls outputs only). */
+export function normalizeTranscodeHlsEncrypt(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "IsHlsEncrypt":
+        kept = text(item);
+        if (kept !== undefined) out.IsHlsEncrypt = kept;
+        break;
+      case "UriKey":
+        kept = text(item);
+        if (kept !== undefined) out.UriKey = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `GeneratePlayListSubtitle` (jobs/generate-play-list.schema.json#/definitions/GeneratePlayListSubtitle): Subtitle options (Go SDK TargetSubtitle; inferred). */
+export function normalizeGeneratePlayListSubtitle(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Remove":
+        kept = text(item);
+        if (kept !== undefined) out.Remove = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `Watermark` (media.schema.json#/definitions/Watermark): Watermark parameters, as in a watermark template. */
+export function normalizeWatermark(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Type":
+        kept = text(item);
+        if (kept !== undefined) out.Type = kept;
+        break;
+      case "Pos":
+        kept = text(item);
+        if (kept !== undefined) out.Pos = kept;
+        break;
+      case "LocMode":
+        kept = text(item);
+        if (kept !== undefined) out.LocMode = kept;
+        break;
+      case "Dx":
+        kept = text(item);
+        if (kept !== undefined) out.Dx = kept;
+        break;
+      case "Dy":
+        kept = text(item);
+        if (kept !== undefined) out.Dy = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "SlideConfig":
+        kept = normalizeWatermarkSlideConfig(item, at(place, "SlideConfig"), context);
+        if (kept !== undefined) out.SlideConfig = kept;
+        break;
+      case "Image":
+        kept = normalizeWatermarkImage(item, at(place, "Image"), context);
+        if (kept !== undefined) out.Image = kept;
+        break;
+      case "Text":
+        kept = normalizeWatermarkText(item, at(place, "Text"), context);
+        if (kept !== undefined) out.Text = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WatermarkSlideConfig` (media.schema.json#/definitions/WatermarkSlideConfig): Scrolling of the watermark. */
+export function normalizeWatermarkSlideConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "SlideMode":
+        kept = text(item);
+        if (kept !== undefined) out.SlideMode = kept;
+        break;
+      case "XSlideSpeed":
+        kept = text(item);
+        if (kept !== undefined) out.XSlideSpeed = kept;
+        break;
+      case "YSlideSpeed":
+        kept = text(item);
+        if (kept !== undefined) out.YSlideSpeed = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WatermarkImage` (media.schema.json#/definitions/WatermarkImage): An image watermark. */
+export function normalizeWatermarkImage(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
+      case "Mode":
+        kept = text(item);
+        if (kept !== undefined) out.Mode = kept;
+        break;
+      case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
+      case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
+      case "Transparency":
+        kept = text(item);
+        if (kept !== undefined) out.Transparency = kept;
+        break;
+      case "Background":
+        kept = text(item);
+        if (kept !== undefined) out.Background = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WatermarkText` (media.schema.json#/definitions/WatermarkText): A text watermark. */
+export function normalizeWatermarkText(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "FontSize":
+        kept = text(item);
+        if (kept !== undefined) out.FontSize = kept;
+        break;
+      case "FontType":
+        kept = text(item);
+        if (kept !== undefined) out.FontType = kept;
+        break;
+      case "FontColor":
+        kept = text(item);
+        if (kept !== undefined) out.FontColor = kept;
+        break;
+      case "Transparency":
+        kept = text(item);
+        if (kept !== undefined) out.Transparency = kept;
+        break;
+      case "Text":
+        kept = text(item);
+        if (kept !== undefined) out.Text = kept;
         break;
       default:
         keepUnknown(out, key, item, place, context);
@@ -3515,6 +4855,161 @@ export function normalizePicProcessOutputImage(value: unknown, place: Place, con
   return nonEmpty(out);
 }
 
+/** Normalises a `PosterProductionJob` (jobs/poster-production.schema.json#/definitions/PosterProductionJob): A PosterProduction job (callback body inferred from the query response; CI documents no callback body). */
+export function normalizePosterProductionJob(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
+      case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
+      case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
+      case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
+      case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
+      case "QueueType":
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
+        break;
+      case "Input":
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "Workflow":
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
+        break;
+      case "Operation":
+        kept = normalizePosterProductionOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `PosterProductionOperation` (jobs/poster-production.schema.json#/definitions/PosterProductionOperation): Operation of a PosterProduction job (inferred from the query response): the template and the values it was filled with, echoed back, and where the poster goes. */
+export function normalizePosterProductionOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
+      case "TemplateName":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateName = kept;
+        break;
+      case "PosterProduction":
+        kept = normalizePosterProductionParameters(item, at(place, "PosterProduction"), context);
+        if (kept !== undefined) out.PosterProduction = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `PosterProductionParameters` (jobs/poster-production.schema.json#/definitions/PosterProductionParameters): The poster template and what replaced its placeholders, echoed from the request (inferred). */
+export function normalizePosterProductionParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "TemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TemplateId = kept;
+        break;
+      case "Info":
+        kept = normalizePosterProductionInfo(item, at(place, "Info"), context);
+        if (kept !== undefined) out.Info = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `PosterProductionInfo` (jobs/poster-production.schema.json#/definitions/PosterProductionInfo): Values for the template's placeholders, by placeholder name (main, text_main, Background, …): names set by each template, so kept as they came (the Go SDK types it as free-form). */
+export function normalizePosterProductionInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      default:
+        keepExtra(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
 /** Normalises a `QualityEstimateJob` (jobs/quality-estimate.schema.json#/definitions/QualityEstimateJob): A QualityEstimate job. */
 export function normalizeQualityEstimateJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
@@ -3959,166 +5454,6 @@ export function normalizeTranscodeParameters(value: unknown, place: Place, conte
   return nonEmpty(out);
 }
 
-/** Normalises a `TranscodeContainer` (jobs/transcode.schema.json#/definitions/TranscodeContainer): Output container. */
-export function normalizeTranscodeContainer(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "Format":
-        kept = text(item);
-        if (kept !== undefined) out.Format = kept;
-        break;
-      case "ClipConfig":
-        kept = normalizeTranscodeClipConfig(item, at(place, "ClipConfig"), context);
-        if (kept !== undefined) out.ClipConfig = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
-/** Normalises a `TranscodeClipConfig` (jobs/transcode.schema.json#/definitions/TranscodeClipConfig): Segmenting of hls and dash outputs. */
-export function normalizeTranscodeClipConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "Duration":
-        kept = text(item);
-        if (kept !== undefined) out.Duration = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
-/** Normalises a `TranscodeVideo` (jobs/transcode.schema.json#/definitions/TranscodeVideo): Video encoding parameters. */
-export function normalizeTranscodeVideo(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "Codec":
-        kept = text(item);
-        if (kept !== undefined) out.Codec = kept;
-        break;
-      case "Width":
-        kept = text(item);
-        if (kept !== undefined) out.Width = kept;
-        break;
-      case "Height":
-        kept = text(item);
-        if (kept !== undefined) out.Height = kept;
-        break;
-      case "Fps":
-        kept = text(item);
-        if (kept !== undefined) out.Fps = kept;
-        break;
-      case "Remove":
-        kept = text(item);
-        if (kept !== undefined) out.Remove = kept;
-        break;
-      case "Profile":
-        kept = text(item);
-        if (kept !== undefined) out.Profile = kept;
-        break;
-      case "Bitrate":
-        kept = text(item);
-        if (kept !== undefined) out.Bitrate = kept;
-        break;
-      case "Crf":
-        kept = text(item);
-        if (kept !== undefined) out.Crf = kept;
-        break;
-      case "Gop":
-        kept = text(item);
-        if (kept !== undefined) out.Gop = kept;
-        break;
-      case "Preset":
-        kept = text(item);
-        if (kept !== undefined) out.Preset = kept;
-        break;
-      case "Bufsize":
-        kept = text(item);
-        if (kept !== undefined) out.Bufsize = kept;
-        break;
-      case "Maxrate":
-        kept = text(item);
-        if (kept !== undefined) out.Maxrate = kept;
-        break;
-      case "HlsTsTime":
-        kept = text(item);
-        if (kept !== undefined) out.HlsTsTime = kept;
-        break;
-      case "Pixfmt":
-        kept = text(item);
-        if (kept !== undefined) out.Pixfmt = kept;
-        break;
-      case "LongShortMode":
-        kept = text(item);
-        if (kept !== undefined) out.LongShortMode = kept;
-        break;
-      case "Rotate":
-        kept = text(item);
-        if (kept !== undefined) out.Rotate = kept;
-        break;
-      case "ScanMode":
-        kept = text(item);
-        if (kept !== undefined) out.ScanMode = kept;
-        break;
-      case "Crop":
-        kept = text(item);
-        if (kept !== undefined) out.Crop = kept;
-        break;
-      case "Pad":
-        kept = text(item);
-        if (kept !== undefined) out.Pad = kept;
-        break;
-      case "Interlaced":
-        kept = text(item);
-        if (kept !== undefined) out.Interlaced = kept;
-        break;
-      case "Quality":
-        kept = text(item);
-        if (kept !== undefined) out.Quality = kept;
-        break;
-      case "SliceTime":
-        kept = text(item);
-        if (kept !== undefined) out.SliceTime = kept;
-        break;
-      case "AnimateOnlyKeepKeyFrame":
-        kept = text(item);
-        if (kept !== undefined) out.AnimateOnlyKeepKeyFrame = kept;
-        break;
-      case "AnimateTimeIntervalOfFrame":
-        kept = text(item);
-        if (kept !== undefined) out.AnimateTimeIntervalOfFrame = kept;
-        break;
-      case "AnimateFramesPerSecond":
-        kept = text(item);
-        if (kept !== undefined) out.AnimateFramesPerSecond = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
 /** Normalises a `TranscodeTimeInterval` (jobs/transcode.schema.json#/definitions/TranscodeTimeInterval): The part of the input that is transcoded. */
 export function normalizeTranscodeTimeInterval(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
@@ -4267,30 +5602,6 @@ export function normalizeTranscodeTransConfig(value: unknown, place: Place, cont
   return nonEmpty(out);
 }
 
-/** Normalises a `TranscodeHlsEncrypt` (jobs/transcode.schema.json#/definitions/TranscodeHlsEncrypt): HLS encryption (hls outputs only). */
-export function normalizeTranscodeHlsEncrypt(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "IsHlsEncrypt":
-        kept = text(item);
-        if (kept !== undefined) out.IsHlsEncrypt = kept;
-        break;
-      case "UriKey":
-        kept = text(item);
-        if (kept !== undefined) out.UriKey = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
 /** Normalises a `TranscodeDashEncrypt` (jobs/transcode.schema.json#/definitions/TranscodeDashEncrypt): DASH encryption (dash outputs only). */
 export function normalizeTranscodeDashEncrypt(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
@@ -4307,166 +5618,6 @@ export function normalizeTranscodeDashEncrypt(value: unknown, place: Place, cont
       case "UriKey":
         kept = text(item);
         if (kept !== undefined) out.UriKey = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
-/** Normalises a `Watermark` (media.schema.json#/definitions/Watermark): Watermark parameters, as in a watermark template. */
-export function normalizeWatermark(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "Type":
-        kept = text(item);
-        if (kept !== undefined) out.Type = kept;
-        break;
-      case "Pos":
-        kept = text(item);
-        if (kept !== undefined) out.Pos = kept;
-        break;
-      case "LocMode":
-        kept = text(item);
-        if (kept !== undefined) out.LocMode = kept;
-        break;
-      case "Dx":
-        kept = text(item);
-        if (kept !== undefined) out.Dx = kept;
-        break;
-      case "Dy":
-        kept = text(item);
-        if (kept !== undefined) out.Dy = kept;
-        break;
-      case "StartTime":
-        kept = text(item);
-        if (kept !== undefined) out.StartTime = kept;
-        break;
-      case "EndTime":
-        kept = text(item);
-        if (kept !== undefined) out.EndTime = kept;
-        break;
-      case "SlideConfig":
-        kept = normalizeWatermarkSlideConfig(item, at(place, "SlideConfig"), context);
-        if (kept !== undefined) out.SlideConfig = kept;
-        break;
-      case "Image":
-        kept = normalizeWatermarkImage(item, at(place, "Image"), context);
-        if (kept !== undefined) out.Image = kept;
-        break;
-      case "Text":
-        kept = normalizeWatermarkText(item, at(place, "Text"), context);
-        if (kept !== undefined) out.Text = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
-/** Normalises a `WatermarkSlideConfig` (media.schema.json#/definitions/WatermarkSlideConfig): Scrolling of the watermark. */
-export function normalizeWatermarkSlideConfig(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "SlideMode":
-        kept = text(item);
-        if (kept !== undefined) out.SlideMode = kept;
-        break;
-      case "XSlideSpeed":
-        kept = text(item);
-        if (kept !== undefined) out.XSlideSpeed = kept;
-        break;
-      case "YSlideSpeed":
-        kept = text(item);
-        if (kept !== undefined) out.YSlideSpeed = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
-/** Normalises a `WatermarkImage` (media.schema.json#/definitions/WatermarkImage): An image watermark. */
-export function normalizeWatermarkImage(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "Url":
-        kept = text(item);
-        if (kept !== undefined) out.Url = kept;
-        break;
-      case "Mode":
-        kept = text(item);
-        if (kept !== undefined) out.Mode = kept;
-        break;
-      case "Width":
-        kept = text(item);
-        if (kept !== undefined) out.Width = kept;
-        break;
-      case "Height":
-        kept = text(item);
-        if (kept !== undefined) out.Height = kept;
-        break;
-      case "Transparency":
-        kept = text(item);
-        if (kept !== undefined) out.Transparency = kept;
-        break;
-      case "Background":
-        kept = text(item);
-        if (kept !== undefined) out.Background = kept;
-        break;
-      default:
-        keepUnknown(out, key, item, place, context);
-    }
-  }
-  return nonEmpty(out);
-}
-
-/** Normalises a `WatermarkText` (media.schema.json#/definitions/WatermarkText): A text watermark. */
-export function normalizeWatermarkText(value: unknown, place: Place, context: NormalizeContext): unknown {
-  if (!isRecord(value)) return mismatch(value);
-  const out: Record<string, unknown> = {};
-  let kept: unknown;
-  for (const key in value) {
-    if (!isOwn(value, key)) continue;
-    const item = value[key];
-    switch (key) {
-      case "FontSize":
-        kept = text(item);
-        if (kept !== undefined) out.FontSize = kept;
-        break;
-      case "FontType":
-        kept = text(item);
-        if (kept !== undefined) out.FontType = kept;
-        break;
-      case "FontColor":
-        kept = text(item);
-        if (kept !== undefined) out.FontColor = kept;
-        break;
-      case "Transparency":
-        kept = text(item);
-        if (kept !== undefined) out.Transparency = kept;
-        break;
-      case "Text":
-        kept = text(item);
-        if (kept !== undefined) out.Text = kept;
         break;
       default:
         keepUnknown(out, key, item, place, context);
@@ -7899,6 +9050,190 @@ export function normalizeVideoProcessSharpen(value: unknown, place: Place, conte
   return nonEmpty(out);
 }
 
+/** Normalises a `VideoSynthesisJob` (jobs/video-synthesis.schema.json#/definitions/VideoSynthesisJob): A VideoSynthesis job (callback body inferred from the submit document and the Go SDK; CI documents no callback body). */
+export function normalizeVideoSynthesisJob(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Code":
+        kept = text(item);
+        if (kept !== undefined) out.Code = kept;
+        break;
+      case "Message":
+        kept = text(item);
+        if (kept !== undefined) out.Message = kept;
+        break;
+      case "JobId":
+        kept = text(item);
+        if (kept !== undefined) out.JobId = kept;
+        break;
+      case "Tag":
+        kept = text(item);
+        if (kept !== undefined) out.Tag = kept;
+        break;
+      case "SubTag":
+        kept = text(item);
+        if (kept !== undefined) out.SubTag = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      case "Progress":
+        kept = text(item);
+        if (kept !== undefined) out.Progress = kept;
+        break;
+      case "CreationTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreationTime = kept;
+        break;
+      case "StartTime":
+        kept = text(item);
+        if (kept !== undefined) out.StartTime = kept;
+        break;
+      case "EndTime":
+        kept = text(item);
+        if (kept !== undefined) out.EndTime = kept;
+        break;
+      case "QueueId":
+        kept = text(item);
+        if (kept !== undefined) out.QueueId = kept;
+        break;
+      case "QueueType":
+        kept = text(item);
+        if (kept !== undefined) out.QueueType = kept;
+        break;
+      case "Input":
+        kept = normalizeJobInput(item, at(place, "Input"), context);
+        if (kept !== undefined) out.Input = kept;
+        break;
+      case "Workflow":
+        kept = normalizeJobWorkflow(item, at(place, "Workflow"), context);
+        if (kept !== undefined) out.Workflow = kept;
+        break;
+      case "Operation":
+        kept = normalizeVideoSynthesisOperation(item, at(place, "Operation"), context);
+        if (kept !== undefined) out.Operation = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `VideoSynthesisOperation` (jobs/video-synthesis.schema.json#/definitions/VideoSynthesisOperation): Operation of a VideoSynthesis job (inferred): the layout it was submitted with, echoed back, and its results. */
+export function normalizeVideoSynthesisOperation(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "TranscodeTemplateId":
+        kept = text(item);
+        if (kept !== undefined) out.TranscodeTemplateId = kept;
+        break;
+      case "WatermarkTemplateId":
+        kept = textList(item);
+        if (kept !== undefined) out.WatermarkTemplateId = kept;
+        break;
+      case "VideoSynthesis":
+        kept = normalizeVideoSynthesisParameters(item, at(place, "VideoSynthesis"), context);
+        if (kept !== undefined) out.VideoSynthesis = kept;
+        break;
+      case "Output":
+        kept = normalizeOutputLocation(item, at(place, "Output"), context);
+        if (kept !== undefined) out.Output = kept;
+        break;
+      case "MediaInfo":
+        kept = normalizeMediaInfo(item, at(place, "MediaInfo"), context);
+        if (kept !== undefined) out.MediaInfo = kept;
+        break;
+      case "MediaResult":
+        kept = normalizeMediaResult(item, at(place, "MediaResult"), context);
+        if (kept !== undefined) out.MediaResult = kept;
+        break;
+      case "UserData":
+        kept = text(item);
+        if (kept !== undefined) out.UserData = kept;
+        break;
+      case "JobLevel":
+        kept = text(item);
+        if (kept !== undefined) out.JobLevel = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `VideoSynthesisParameters` (jobs/video-synthesis.schema.json#/definitions/VideoSynthesisParameters): The layout (submit document; inferred as echoed). */
+export function normalizeVideoSynthesisParameters(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "KeepAudioTrack":
+        kept = text(item);
+        if (kept !== undefined) out.KeepAudioTrack = kept;
+        break;
+      case "SpliceInfo":
+        kept = list(item, at(place, "SpliceInfo"), context, normalizeVideoSynthesisSpliceInfo);
+        if (kept !== undefined) out.SpliceInfo = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `VideoSynthesisSpliceInfo` (jobs/video-synthesis.schema.json#/definitions/VideoSynthesisSpliceInfo): One video and its place in the frame. */
+export function normalizeVideoSynthesisSpliceInfo(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "Url":
+        kept = text(item);
+        if (kept !== undefined) out.Url = kept;
+        break;
+      case "X":
+        kept = text(item);
+        if (kept !== undefined) out.X = kept;
+        break;
+      case "Y":
+        kept = text(item);
+        if (kept !== undefined) out.Y = kept;
+        break;
+      case "Width":
+        kept = text(item);
+        if (kept !== undefined) out.Width = kept;
+        break;
+      case "Height":
+        kept = text(item);
+        if (kept !== undefined) out.Height = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
 /** Normalises a `VideoTagJob` (jobs/video-tag.schema.json#/definitions/VideoTagJob): A VideoTag job. */
 export function normalizeVideoTagJob(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
@@ -9784,8 +11119,14 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
   const named = value.Tag === undefined ? withImplied(value, "Tag", value.Operation, {
     Animation: "Animation",
     ConcatTemplate: "Concat",
+    DnaConfig: "DNA",
+    DnaResult: "DNA",
+    DNAResult: "DNA",
+    DocAIGCMetadata: "DocAIGCMetadata",
     DocProcess: "DocProcess",
     DocProcessResult: "DocProcess",
+    DocWatermark: "DocWatermark",
+    DocWatermarkResult: "DocWatermark",
     ExtractDigitalWatermark: "ExtractDigitalWatermark",
     FileCompressConfig: "FileCompress",
     FileCompressResult: "FileCompress",
@@ -9793,6 +11134,7 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
     FileHashCodeResult: "FileHashCode",
     FileUncompressConfig: "FileUncompress",
     FileUncompressResult: "FileUncompress",
+    FillConcat: "FillConcat",
     ImageInspect: "ImageInspect",
     ImageInspectResult: "ImageInspect",
     ImageOCR: "ImageOCR",
@@ -9800,6 +11142,7 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
     NoiseReduction: "NoiseReduction",
     PicProcess: "PicProcess",
     PicProcessResult: "PicProcess",
+    PosterProduction: "PosterProduction",
     QualityEstimate: "QualityEstimate",
     QualityEstimateConfig: "QualityEstimate",
     SDRtoHDR: "SDRtoHDR",
@@ -9821,6 +11164,7 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
     VideoEnhance: "VideoEnhance",
     VideoMontage: "VideoMontage",
     VideoProcess: "VideoProcess",
+    VideoSynthesis: "VideoSynthesis",
     VideoTag: "VideoTag",
     VideoTagResult: "VideoTag",
     VideoTargetRec: "VideoTargetRec",
@@ -9838,8 +11182,14 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
       return normalizeConcatJob(named, place, context);
     case "DigitalWatermark":
       return normalizeDigitalWatermarkJob(named, place, context);
+    case "DNA":
+      return normalizeDNAJob(named, place, context);
+    case "DocAIGCMetadata":
+      return normalizeDocAIGCMetadataJob(named, place, context);
     case "DocProcess":
       return normalizeDocProcessJob(named, place, context);
+    case "DocWatermark":
+      return normalizeDocWatermarkJob(named, place, context);
     case "ExtractDigitalWatermark":
       return normalizeExtractDigitalWatermarkJob(named, place, context);
     case "FileCompress":
@@ -9848,6 +11198,10 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
       return normalizeFileHashCodeJob(named, place, context);
     case "FileUncompress":
       return normalizeFileUncompressJob(named, place, context);
+    case "FillConcat":
+      return normalizeFillConcatJob(named, place, context);
+    case "GeneratePlayList":
+      return normalizeGeneratePlayListJob(named, place, context);
     case "ImageInspect":
       return normalizeImageInspectJob(named, place, context);
     case "ImageOCR":
@@ -9858,6 +11212,8 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
       return normalizeNoiseReductionJob(named, place, context);
     case "PicProcess":
       return normalizePicProcessJob(named, place, context);
+    case "PosterProduction":
+      return normalizePosterProductionJob(named, place, context);
     case "QualityEstimate":
       return normalizeQualityEstimateJob(named, place, context);
     case "SDRtoHDR":
@@ -9892,6 +11248,8 @@ export function normalizeJob(value: unknown, place: Place, context: NormalizeCon
       return normalizeVideoMontageJob(named, place, context);
     case "VideoProcess":
       return normalizeVideoProcessJob(named, place, context);
+    case "VideoSynthesis":
+      return normalizeVideoSynthesisJob(named, place, context);
     case "VideoTag":
       return normalizeVideoTagJob(named, place, context);
     case "VideoTargetRec":
@@ -9934,7 +11292,7 @@ export function normalizeWorkflowFinishCallback(value: unknown, place: Place, co
   return nonEmpty(out);
 }
 
-/** Normalises a `WorkflowExecution` (workflow-finish.schema.json#/definitions/WorkflowExecution): One run of a workflow. */
+/** Normalises a `WorkflowExecution` (workflow-finish.schema.json#/definitions/WorkflowExecution): One run of a workflow, as its WorkflowFinish callback reports it. */
 export function normalizeWorkflowExecution(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};
@@ -9955,10 +11313,6 @@ export function normalizeWorkflowExecution(value: unknown, place: Place, context
         kept = text(item);
         if (kept !== undefined) out.RunId = kept;
         break;
-      case "State":
-        kept = text(item);
-        if (kept !== undefined) out.State = kept;
-        break;
       case "BucketId":
         kept = text(item);
         if (kept !== undefined) out.BucketId = kept;
@@ -9978,6 +11332,10 @@ export function normalizeWorkflowExecution(value: unknown, place: Place, context
       case "Tasks":
         kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
         if (kept !== undefined) out.Tasks = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
         break;
       default:
         keepUnknown(out, key, item, place, context);
@@ -10141,7 +11499,159 @@ export function normalizeWorkflowImageOcrResult(value: unknown, place: Place, co
   return nonEmpty(out);
 }
 
-/** Normalises a `CiCallback` (callback.schema.json#): Any callback CI sends, told apart by EventName: a job's TaskFinish or a workflow's WorkflowFinish. A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail or WorkflowExecution). */
+/** Normalises a `WorkflowStartCallback` (workflow-start.schema.json#): The body CI POSTs when a workflow run starts (EventName WorkflowStart). Inferred: CI documents that a workflow calls back when a run starts or ends (460/80039) and that NotifyConfig.Event may hold WorkflowStart (查询工作流), but publishes no WorkflowStart body; this one is typed on the WorkflowFinish envelope. */
+export function normalizeWorkflowStartCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "EventName":
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
+        break;
+      case "WorkflowExecution":
+        kept = normalizeWorkflowStartExecution(item, at(place, "WorkflowExecution"), context);
+        if (kept !== undefined) out.WorkflowExecution = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WorkflowStartExecution` (workflow-start.schema.json#/definitions/WorkflowStartExecution): The run that started, with the nodes of WorkflowFinish's WorkflowExecution (inferred: no WorkflowStart body is published). Only RunId is required; Tasks, if sent, lists the nodes that have started. */
+export function normalizeWorkflowStartExecution(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "WorkflowId":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowId = kept;
+        break;
+      case "WorkflowName":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowName = kept;
+        break;
+      case "RunId":
+        kept = text(item);
+        if (kept !== undefined) out.RunId = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
+      case "CreateTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreateTime = kept;
+        break;
+      case "CosHeaders":
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
+        break;
+      case "Tasks":
+        kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
+        if (kept !== undefined) out.Tasks = kept;
+        break;
+      case "State":
+        kept = text(item);
+        if (kept !== undefined) out.State = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `UnknownEventCallback` (unknown-event.schema.json#): A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0011-unknown-events.md). */
+export function normalizeUnknownEventCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "EventName":
+        kept = text(item);
+        if (kept !== undefined) out.EventName = kept;
+        break;
+      case "JobsDetail":
+        kept = list(item, at(place, "JobsDetail"), context, normalizeJob);
+        if (kept !== undefined) out.JobsDetail = kept;
+        break;
+      case "WorkflowExecution":
+        kept = normalizeWorkflowRun(item, at(place, "WorkflowExecution"), context);
+        if (kept !== undefined) out.WorkflowExecution = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `WorkflowRun` (workflow-finish.schema.json#/definitions/WorkflowRun): A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds its State and what it may be; an event this schema does not know keeps its State as it came. */
+export function normalizeWorkflowRun(value: unknown, place: Place, context: NormalizeContext): unknown {
+  if (!isRecord(value)) return mismatch(value);
+  const out: Record<string, unknown> = {};
+  let kept: unknown;
+  for (const key in value) {
+    if (!isOwn(value, key)) continue;
+    const item = value[key];
+    switch (key) {
+      case "WorkflowId":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowId = kept;
+        break;
+      case "WorkflowName":
+        kept = text(item);
+        if (kept !== undefined) out.WorkflowName = kept;
+        break;
+      case "RunId":
+        kept = text(item);
+        if (kept !== undefined) out.RunId = kept;
+        break;
+      case "BucketId":
+        kept = text(item);
+        if (kept !== undefined) out.BucketId = kept;
+        break;
+      case "Object":
+        kept = text(item);
+        if (kept !== undefined) out.Object = kept;
+        break;
+      case "CreateTime":
+        kept = text(item);
+        if (kept !== undefined) out.CreateTime = kept;
+        break;
+      case "CosHeaders":
+        kept = list(item, at(place, "CosHeaders"), context, normalizeCosHeader);
+        if (kept !== undefined) out.CosHeaders = kept;
+        break;
+      case "Tasks":
+        kept = list(item, at(place, "Tasks"), context, normalizeWorkflowTask);
+        if (kept !== undefined) out.Tasks = kept;
+        break;
+      default:
+        keepUnknown(out, key, item, place, context);
+    }
+  }
+  return nonEmpty(out);
+}
+
+/** Normalises a `CiCallback` (callback.schema.json#): Any callback CI sends, told apart by EventName: a job's TaskFinish, a workflow's WorkflowFinish or WorkflowStart (inferred), or an event this schema does not know that has a callback's shape (UnknownEventCallback). A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail: TaskFinish; WorkflowExecution: WorkflowFinish). */
 export function normalizeCiCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   // When EventName is absent, the keys only one variant has name it.
@@ -10154,9 +11664,11 @@ export function normalizeCiCallback(value: unknown, place: Place, context: Norma
       return normalizeTaskFinishCallback(named, place, context);
     case "WorkflowFinish":
       return normalizeWorkflowFinishCallback(named, place, context);
+    case "WorkflowStart":
+      return normalizeWorkflowStartCallback(named, place, context);
     default:
-      // A value no variant names is left as it came, for validation to report.
-      return named;
+      noteUnknownVariant(named.EventName, place, "EventName", context);
+      return normalizeUnknownEventCallback(named, place, context);
   }
 }
 

@@ -10,16 +10,22 @@ import type {
   AnimationJob,
   ConcatJob,
   DigitalWatermarkJob,
+  DNAJob,
+  DocAIGCMetadataJob,
   DocProcessJob,
+  DocWatermarkJob,
   ExtractDigitalWatermarkJob,
   FileCompressJob,
   FileHashCodeJob,
   FileUncompressJob,
+  FillConcatJob,
+  GeneratePlayListJob,
   ImageInspectJob,
   ImageOCRJob,
   MediaInfoJob,
   NoiseReductionJob,
   PicProcessJob,
+  PosterProductionJob,
   QualityEstimateJob,
   SDRtoHDRJob,
   SegmentJob,
@@ -37,6 +43,7 @@ import type {
   VideoEnhanceJob,
   VideoMontageJob,
   VideoProcessJob,
+  VideoSynthesisJob,
   VideoTagJob,
   VideoTargetRecJob,
   VocalScoreJob,
@@ -44,6 +51,7 @@ import type {
   WatermarkJob,
   WordsGeneralizeJob,
   WorkflowFinishCallback,
+  WorkflowStartCallback,
   ReviewAudioDetailCallback,
   ReviewDocumentDetailCallback,
   ReviewHtmlDetailCallback,
@@ -62,21 +70,27 @@ export type TaskFinishSample<J extends Job> = Omit<TaskFinishCallback, "JobsDeta
 /** The Simple sample of a moderation event: a Simple callback whose data is a `D`. */
 export type SimpleSample<D extends ModerationSimpleData> = Omit<ModerationSimpleCallback, "data"> & { data: D };
 
-/** The type of each sample, by name: every job Tag, WorkflowFinish and every moderation event (its Detail body). */
+/** The type of each sample, by name: every job Tag, workflow event and moderation event (its Detail body). */
 export interface ExampleCallbackMap {
   Animation: TaskFinishSample<AnimationJob>;
   Concat: TaskFinishSample<ConcatJob>;
   DigitalWatermark: TaskFinishSample<DigitalWatermarkJob>;
+  DNA: TaskFinishSample<DNAJob>;
+  DocAIGCMetadata: TaskFinishSample<DocAIGCMetadataJob>;
   DocProcess: TaskFinishSample<DocProcessJob>;
+  DocWatermark: TaskFinishSample<DocWatermarkJob>;
   ExtractDigitalWatermark: TaskFinishSample<ExtractDigitalWatermarkJob>;
   FileCompress: TaskFinishSample<FileCompressJob>;
   FileHashCode: TaskFinishSample<FileHashCodeJob>;
   FileUncompress: TaskFinishSample<FileUncompressJob>;
+  FillConcat: TaskFinishSample<FillConcatJob>;
+  GeneratePlayList: TaskFinishSample<GeneratePlayListJob>;
   ImageInspect: TaskFinishSample<ImageInspectJob>;
   ImageOCR: TaskFinishSample<ImageOCRJob>;
   MediaInfo: TaskFinishSample<MediaInfoJob>;
   NoiseReduction: TaskFinishSample<NoiseReductionJob>;
   PicProcess: TaskFinishSample<PicProcessJob>;
+  PosterProduction: TaskFinishSample<PosterProductionJob>;
   QualityEstimate: TaskFinishSample<QualityEstimateJob>;
   SDRtoHDR: TaskFinishSample<SDRtoHDRJob>;
   Segment: TaskFinishSample<SegmentJob>;
@@ -94,6 +108,7 @@ export interface ExampleCallbackMap {
   VideoEnhance: TaskFinishSample<VideoEnhanceJob>;
   VideoMontage: TaskFinishSample<VideoMontageJob>;
   VideoProcess: TaskFinishSample<VideoProcessJob>;
+  VideoSynthesis: TaskFinishSample<VideoSynthesisJob>;
   VideoTag: TaskFinishSample<VideoTagJob>;
   VideoTargetRec: TaskFinishSample<VideoTargetRecJob>;
   VocalScore: TaskFinishSample<VocalScoreJob>;
@@ -101,6 +116,7 @@ export interface ExampleCallbackMap {
   Watermark: TaskFinishSample<WatermarkJob>;
   WordsGeneralize: TaskFinishSample<WordsGeneralizeJob>;
   WorkflowFinish: WorkflowFinishCallback;
+  WorkflowStart: WorkflowStartCallback;
   ReviewAudio: ReviewAudioDetailCallback;
   ReviewDocument: ReviewDocumentDetailCallback;
   ReviewHtml: ReviewHtmlDetailCallback;
@@ -117,13 +133,13 @@ export interface SimpleExampleCallbackMap {
   ReviewVideo: SimpleSample<ReviewVideoSimpleData>;
 }
 
-/** The name of a sample: a job Tag, `WorkflowFinish` or a moderation event. */
+/** The name of a sample: a job Tag, a workflow event (`WorkflowFinish`, `WorkflowStart`) or a moderation event. */
 export type ExampleName = keyof ExampleCallbackMap;
 
 /** The name of a moderation event that has a Simple sample. */
 export type SimpleExampleName = keyof SimpleExampleCallbackMap;
 
-/** A realistic, valid callback for every job Tag, WorkflowFinish and moderation event (Detail), in canonical form. */
+/** A realistic, valid callback for every job Tag, workflow event and moderation event (Detail), in canonical form. */
 export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
   Animation: {
     EventName: "TaskFinish",
@@ -470,6 +486,79 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
       },
     ],
   },
+  DNA: {
+    EventName: "TaskFinish",
+    JobsDetail: [
+      {
+        Code: "Success",
+        JobId: "j4d9e779cd9bdb7cbf1ae79966df94b91",
+        Tag: "DNA",
+        State: "Success",
+        Progress: "100",
+        CreationTime: "2022-06-30T20:02:17+0800",
+        StartTime: "2022-06-30T20:02:18+0800",
+        EndTime: "2022-06-30T20:02:34+0800",
+        QueueId: "p2242ab62c7c94486915508540933a2c6",
+        Input: { BucketId: "test-123456789", Object: "input/demo.mp4", Region: "ap-chongqing" },
+        Operation: {
+          DnaConfig: { RuleType: "GetFingerPrint", DnaDbId: "Db0fafe624fec211edbdc852540083a8ba" },
+          DnaResult: {
+            VideoId: "video-001",
+            Duration: "60",
+            Detection: [
+              {
+                VideoId: "video-001",
+                Similar: "90",
+                SimilarDuration: "30",
+                Duration: "60",
+                MatchDetail: [{ MatchStartTime: "0", MatchEndTime: "30", SrcStartTime: "10", SrcEndTime: "40" }],
+                Audio: { Similar: "80" },
+              },
+            ],
+          },
+          DNAResult: {
+            VideoId: "video-001",
+            Duration: "60",
+            Detection: [
+              {
+                VideoId: "video-001",
+                Similar: "90",
+                SimilarDuration: "30",
+                Duration: "60",
+                MatchDetail: [{ MatchStartTime: "0", MatchEndTime: "30", SrcStartTime: "10", SrcEndTime: "40" }],
+                Audio: { Similar: "80" },
+              },
+            ],
+          },
+          UserData: "This is my data.",
+          JobLevel: "0",
+        },
+      },
+    ],
+  },
+  DocAIGCMetadata: {
+    EventName: "TaskFinish",
+    JobsDetail: [
+      {
+        Code: "Success",
+        JobId: "j88228fc98eecfa6ae4d7c25d74f121e4",
+        Tag: "DocAIGCMetadata",
+        State: "Success",
+        Progress: "100",
+        CreationTime: "2022-06-30T20:02:17+0800",
+        StartTime: "2022-06-30T20:02:18+0800",
+        EndTime: "2022-06-30T20:02:34+0800",
+        QueueId: "p2242ab62c7c94486915508540933a2c6",
+        Input: { BucketId: "test-123456789", Object: "input/demo.mp4", Region: "ap-chongqing" },
+        Operation: {
+          DocAIGCMetadata: { AIGCMetadata: { Label: "1", ContentProducer: "000123" } },
+          Output: { Region: "ap-chongqing", Bucket: "test-123456789", Object: "output/video-process.${ext}" },
+          UserData: "This is my data.",
+          JobLevel: "0",
+        },
+      },
+    ],
+  },
   DocProcess: {
     EventName: "TaskFinish",
     JobsDetail: [
@@ -510,6 +599,30 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
             TotalSheetCount: "3",
           },
           Output: { Region: "ap-chongqing", Bucket: "test-123456789", Object: "output/video-process.${ext}" },
+        },
+      },
+    ],
+  },
+  DocWatermark: {
+    EventName: "TaskFinish",
+    JobsDetail: [
+      {
+        Code: "Success",
+        JobId: "jb89dfd24099b4ed32b431985aa2d24f5",
+        Tag: "DocWatermark",
+        State: "Success",
+        Progress: "100",
+        CreationTime: "2022-06-30T20:02:17+0800",
+        StartTime: "2022-06-30T20:02:18+0800",
+        EndTime: "2022-06-30T20:02:34+0800",
+        QueueId: "p2242ab62c7c94486915508540933a2c6",
+        Input: { BucketId: "test-123456789", Object: "input/demo.mp4", Region: "ap-chongqing" },
+        Operation: {
+          DocWatermark: { SrcType: "pdf" },
+          DocWatermarkResult: { Size: "102400", TotalPageCount: "3" },
+          Output: { Region: "ap-chongqing", Bucket: "test-123456789", Object: "output/video-process.${ext}" },
+          UserData: "This is my data.",
+          JobLevel: "0",
         },
       },
     ],
@@ -624,6 +737,236 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
           Output: { Region: "ap-chongqing", Bucket: "test-1234567890" },
           FileUncompressConfig: { Prefix: "output/", PrefixReplaced: "0" },
           FileUncompressResult: { Region: "ap-chongqing", Bucket: "test-1234567890", FileCount: "12" },
+        },
+      },
+    ],
+  },
+  FillConcat: {
+    EventName: "TaskFinish",
+    JobsDetail: [
+      {
+        Code: "Success",
+        JobId: "jaa0da7710730af007304592dee84a544",
+        Tag: "FillConcat",
+        State: "Success",
+        Progress: "100",
+        CreationTime: "2022-06-30T20:02:17+0800",
+        StartTime: "2022-06-30T20:02:18+0800",
+        EndTime: "2022-06-30T20:02:34+0800",
+        QueueId: "p2242ab62c7c94486915508540933a2c6",
+        Input: { BucketId: "test-123456789", Object: "input/demo.mp4", Region: "ap-chongqing" },
+        Operation: {
+          FillConcat: {
+            Format: "mp4",
+            FillInput: [{ Url: "https://test-123456789.cos.ap-chongqing.myqcloud.com/input/a.mp4", FillTime: "5" }],
+          },
+          Output: { Region: "ap-chongqing", Bucket: "test-123456789", Object: "output/video-process.${ext}" },
+          MediaInfo: {
+            Format: {
+              NumStream: "2",
+              NumProgram: "0",
+              FormatName: "mov,mp4,m4a,3gp,3g2,mj2",
+              FormatLongName: "QuickTime / MOV",
+              StartTime: "0.000000",
+              Duration: "13.654000",
+              Bitrate: "10269.090000",
+              Size: "17526771",
+            },
+            Stream: {
+              Video: [
+                {
+                  Index: "0",
+                  CodecName: "hevc",
+                  CodecLongName: "H.265 / HEVC (High Efficiency Video Coding)",
+                  CodecTimeBase: "1/12800",
+                  CodecTagString: "hev1",
+                  CodecTag: "0x31766568",
+                  Profile: "Main",
+                  Height: "960",
+                  Width: "544",
+                  HasBFrame: "2",
+                  RefFrames: "1",
+                  PixFormat: "yuv420p",
+                  FieldOrder: "progressive",
+                  Level: "93",
+                  Fps: "25.000000",
+                  AvgFps: "24.922840",
+                  Timebase: "1/12800",
+                  StartTime: "0.000000",
+                  Duration: "12.960000",
+                  Bitrate: "10674.365000",
+                  NumFrames: "323",
+                  Language: "und",
+                  ColorPrimaries: "bt470bg",
+                  ColorRange: "tv",
+                  ColorTransfer: "smpte170m",
+                  Rotation: "0.000000",
+                },
+              ],
+              Audio: [
+                {
+                  Index: "1",
+                  CodecName: "aac",
+                  CodecLongName: "AAC (Advanced Audio Coding)",
+                  CodecTimeBase: "1/44100",
+                  CodecTagString: "mp4a",
+                  CodecTag: "0x6134706d",
+                  SampleFmt: "fltp",
+                  SampleRate: "44100",
+                  Channel: "2",
+                  ChannelLayout: "stereo",
+                  Timebase: "1/44100",
+                  StartTime: "0.000000",
+                  Duration: "13.652993",
+                  Bitrate: "128.726000",
+                  Language: "und",
+                },
+              ],
+            },
+          },
+          MediaResult: {
+            OutputFile: {
+              Bucket: "test-123456789",
+              Region: "ap-chongqing",
+              ObjectName: ["output/video-process.mp4"],
+              Md5Info: [{ ObjectName: "output/video-process.mp4", Md5: "a825aa6c59371509995a47b570c29297" }],
+            },
+          },
+          UserData: "This is my data.",
+          JobLevel: "0",
+        },
+      },
+    ],
+  },
+  GeneratePlayList: {
+    EventName: "TaskFinish",
+    JobsDetail: [
+      {
+        Code: "Success",
+        JobId: "jf0d0533c4e74d186799d32f8b8d69f6d",
+        Tag: "GeneratePlayList",
+        State: "Success",
+        Progress: "100",
+        CreationTime: "2022-06-30T20:02:17+0800",
+        StartTime: "2022-06-30T20:02:18+0800",
+        EndTime: "2022-06-30T20:02:34+0800",
+        QueueId: "p2242ab62c7c94486915508540933a2c6",
+        Input: { BucketId: "test-123456789", Object: "input/demo.mp4", Region: "ap-chongqing" },
+        Operation: {
+          Transcode: {
+            Container: { Format: "mp4", ClipConfig: { Duration: "5" } },
+            Video: {
+              Codec: "H.264",
+              Width: "1280",
+              Height: "720",
+              Fps: "30",
+              Remove: "true",
+              Profile: "high",
+              Bitrate: "1000",
+              Crf: "25",
+              Gop: "250",
+              Preset: "medium",
+              Bufsize: "1000",
+              Maxrate: "5000",
+              HlsTsTime: "5",
+              Pixfmt: "yuv420p",
+              LongShortMode: "true",
+              Rotate: "90",
+              ScanMode: "progressive",
+              Crop: "1280:720:0:0",
+              Pad: "1280:720:0:0",
+              Interlaced: "false",
+              Quality: "90",
+              SliceTime: "5",
+              AnimateOnlyKeepKeyFrame: "true",
+              AnimateTimeIntervalOfFrame: "0.5",
+              AnimateFramesPerSecond: "2",
+            },
+            TransConfig: { HlsEncrypt: { IsHlsEncrypt: "true", UriKey: "https://example.com/hls.key" } },
+          },
+          Watermark: [
+            {
+              Type: "Text",
+              Pos: "TopRight",
+              LocMode: "Relativity",
+              SlideConfig: { SlideMode: "Default" },
+              Image: { Mode: "Original", Background: "true" },
+            },
+          ],
+          Output: { Region: "ap-chongqing", Bucket: "test-123456789", Object: "output/video-process.${ext}" },
+          MediaInfo: {
+            Format: {
+              NumStream: "2",
+              NumProgram: "0",
+              FormatName: "mov,mp4,m4a,3gp,3g2,mj2",
+              FormatLongName: "QuickTime / MOV",
+              StartTime: "0.000000",
+              Duration: "13.654000",
+              Bitrate: "10269.090000",
+              Size: "17526771",
+            },
+            Stream: {
+              Video: [
+                {
+                  Index: "0",
+                  CodecName: "hevc",
+                  CodecLongName: "H.265 / HEVC (High Efficiency Video Coding)",
+                  CodecTimeBase: "1/12800",
+                  CodecTagString: "hev1",
+                  CodecTag: "0x31766568",
+                  Profile: "Main",
+                  Height: "960",
+                  Width: "544",
+                  HasBFrame: "2",
+                  RefFrames: "1",
+                  PixFormat: "yuv420p",
+                  FieldOrder: "progressive",
+                  Level: "93",
+                  Fps: "25.000000",
+                  AvgFps: "24.922840",
+                  Timebase: "1/12800",
+                  StartTime: "0.000000",
+                  Duration: "12.960000",
+                  Bitrate: "10674.365000",
+                  NumFrames: "323",
+                  Language: "und",
+                  ColorPrimaries: "bt470bg",
+                  ColorRange: "tv",
+                  ColorTransfer: "smpte170m",
+                  Rotation: "0.000000",
+                },
+              ],
+              Audio: [
+                {
+                  Index: "1",
+                  CodecName: "aac",
+                  CodecLongName: "AAC (Advanced Audio Coding)",
+                  CodecTimeBase: "1/44100",
+                  CodecTagString: "mp4a",
+                  CodecTag: "0x6134706d",
+                  SampleFmt: "fltp",
+                  SampleRate: "44100",
+                  Channel: "2",
+                  ChannelLayout: "stereo",
+                  Timebase: "1/44100",
+                  StartTime: "0.000000",
+                  Duration: "13.652993",
+                  Bitrate: "128.726000",
+                  Language: "und",
+                },
+              ],
+            },
+          },
+          MediaResult: {
+            OutputFile: {
+              Bucket: "test-123456789",
+              Region: "ap-chongqing",
+              ObjectName: ["output/video-process.mp4"],
+              Md5Info: [{ ObjectName: "output/video-process.mp4", Md5: "a825aa6c59371509995a47b570c29297" }],
+            },
+          },
+          UserData: "This is my data.",
+          JobLevel: "0",
         },
       },
     ],
@@ -881,6 +1224,31 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
               Size: "24911",
             },
           },
+        },
+      },
+    ],
+  },
+  PosterProduction: {
+    EventName: "TaskFinish",
+    JobsDetail: [
+      {
+        Code: "Success",
+        JobId: "jc8ae1a005a10ae503e14c84e19f9b085",
+        Tag: "PosterProduction",
+        State: "Success",
+        Progress: "100",
+        CreationTime: "2022-06-30T20:02:17+0800",
+        StartTime: "2022-06-30T20:02:18+0800",
+        EndTime: "2022-06-30T20:02:34+0800",
+        QueueId: "p2242ab62c7c94486915508540933a2c6",
+        Input: { BucketId: "test-123456789", Object: "input/demo.mp4", Region: "ap-chongqing" },
+        Operation: {
+          TemplateId: "t10461fe2bd5a649db9022452ec71e0381",
+          TemplateName: "test",
+          PosterProduction: { TemplateId: "6324349b569067d4d11a2c2c" },
+          Output: { Region: "ap-chongqing", Bucket: "test-123456789", Object: "output/video-process.${ext}" },
+          UserData: "This is my data.",
+          JobLevel: "0",
         },
       },
     ],
@@ -2685,6 +3053,113 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
       },
     ],
   },
+  VideoSynthesis: {
+    EventName: "TaskFinish",
+    JobsDetail: [
+      {
+        Code: "Success",
+        JobId: "ja7e673ae801e557cda6ccda023990d26",
+        Tag: "VideoSynthesis",
+        State: "Success",
+        Progress: "100",
+        CreationTime: "2022-06-30T20:02:17+0800",
+        StartTime: "2022-06-30T20:02:18+0800",
+        EndTime: "2022-06-30T20:02:34+0800",
+        QueueId: "p2242ab62c7c94486915508540933a2c6",
+        Input: { BucketId: "test-123456789", Object: "input/demo.mp4", Region: "ap-chongqing" },
+        Operation: {
+          TranscodeTemplateId: "t160606b9752148c4absdfaf2f55163b1f",
+          WatermarkTemplateId: ["t146d70eb241c44c63b6efc1cc93ccfc5d"],
+          VideoSynthesis: {
+            KeepAudioTrack: "true",
+            SpliceInfo: [
+              {
+                Url: "https://test-123456789.cos.ap-chongqing.myqcloud.com/input/car.mp4",
+                X: "0",
+                Y: "0",
+                Width: "640",
+                Height: "960",
+              },
+            ],
+          },
+          Output: { Region: "ap-chongqing", Bucket: "test-123456789", Object: "output/video-process.${ext}" },
+          MediaInfo: {
+            Format: {
+              NumStream: "2",
+              NumProgram: "0",
+              FormatName: "mov,mp4,m4a,3gp,3g2,mj2",
+              FormatLongName: "QuickTime / MOV",
+              StartTime: "0.000000",
+              Duration: "13.654000",
+              Bitrate: "10269.090000",
+              Size: "17526771",
+            },
+            Stream: {
+              Video: [
+                {
+                  Index: "0",
+                  CodecName: "hevc",
+                  CodecLongName: "H.265 / HEVC (High Efficiency Video Coding)",
+                  CodecTimeBase: "1/12800",
+                  CodecTagString: "hev1",
+                  CodecTag: "0x31766568",
+                  Profile: "Main",
+                  Height: "960",
+                  Width: "544",
+                  HasBFrame: "2",
+                  RefFrames: "1",
+                  PixFormat: "yuv420p",
+                  FieldOrder: "progressive",
+                  Level: "93",
+                  Fps: "25.000000",
+                  AvgFps: "24.922840",
+                  Timebase: "1/12800",
+                  StartTime: "0.000000",
+                  Duration: "12.960000",
+                  Bitrate: "10674.365000",
+                  NumFrames: "323",
+                  Language: "und",
+                  ColorPrimaries: "bt470bg",
+                  ColorRange: "tv",
+                  ColorTransfer: "smpte170m",
+                  Rotation: "0.000000",
+                },
+              ],
+              Audio: [
+                {
+                  Index: "1",
+                  CodecName: "aac",
+                  CodecLongName: "AAC (Advanced Audio Coding)",
+                  CodecTimeBase: "1/44100",
+                  CodecTagString: "mp4a",
+                  CodecTag: "0x6134706d",
+                  SampleFmt: "fltp",
+                  SampleRate: "44100",
+                  Channel: "2",
+                  ChannelLayout: "stereo",
+                  Timebase: "1/44100",
+                  StartTime: "0.000000",
+                  Duration: "13.652993",
+                  Bitrate: "128.726000",
+                  Language: "und",
+                },
+              ],
+            },
+          },
+          MediaResult: {
+            OutputFile: {
+              Bucket: "test-123456789",
+              Region: "ap-chongqing",
+              ObjectName: ["output/video-process.mp4"],
+              Md5Info: [{ ObjectName: "output/video-process.mp4", Md5: "a825aa6c59371509995a47b570c29297" }],
+            },
+          },
+          UserData: "This is my data.",
+          JobLevel: "0",
+        },
+      },
+    ],
+  },
   VideoTag: {
     EventName: "TaskFinish",
     JobsDetail: [
@@ -3124,7 +3599,6 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
       WorkflowId: "web6ac56c1ef54dbfa44d7f4103203be9",
       WorkflowName: "workflow-3",
       RunId: "ib5a4011c60d21f52a92b6f9350108dd6",
-      State: "Success",
       BucketId: "test-1234567890",
       Object: "wk-test/game.mp4",
       CreateTime: "2022-08-09 14:54:17+0800",
@@ -3140,6 +3614,31 @@ export const samples: { readonly [N in ExampleName]: ExampleCallbackMap[N] } = {
           TemplateName: "MP4-265-SD",
         },
       ],
+      State: "Success",
+    },
+  },
+  WorkflowStart: {
+    EventName: "WorkflowStart",
+    WorkflowExecution: {
+      WorkflowId: "web6ac56c1ef54dbfa44d7f4103203be9",
+      WorkflowName: "workflow-3",
+      RunId: "ibac1ffe3258ffcb4551afc5d7805377d",
+      BucketId: "test-1234567890",
+      Object: "wk-test/game.mp4",
+      CreateTime: "2022-08-09 14:54:17+0800",
+      Tasks: [
+        {
+          Type: "Transcode",
+          CreateTime: "2022-08-09 14:54:18+0800",
+          EndTime: "2022-08-09 14:54:39+0800",
+          State: "Submitted",
+          JobId: "j168668b217b011ed8efb27bb229e2d11",
+          Name: "Transcode_1581665960537",
+          TemplateId: "t01e57db1c2d154d2fb57aa5de9313a897",
+          TemplateName: "MP4-265-SD",
+        },
+      ],
+      State: "Running",
     },
   },
   ReviewAudio: {

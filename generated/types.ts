@@ -8,9 +8,9 @@
  */
 export type AnyCallback = CiCallback | ModerationDetailCallback | ModerationSimpleCallback;
 /**
- * Any callback CI sends, told apart by EventName: a job's TaskFinish or a workflow's WorkflowFinish. A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail or WorkflowExecution).
+ * Any callback CI sends, told apart by EventName: a job's TaskFinish, a workflow's WorkflowFinish or WorkflowStart (inferred), or an event this schema does not know that has a callback's shape (UnknownEventCallback). A body without EventName (2020-era documents) is the event whose own container it has (JobsDetail: TaskFinish; WorkflowExecution: WorkflowFinish).
  */
-export type CiCallback = TaskFinishCallback | WorkflowFinishCallback;
+export type CiCallback = TaskFinishCallback | WorkflowFinishCallback | WorkflowStartCallback | UnknownEventCallback;
 /**
  * One job of a TaskFinish callback (a JobsDetail item). Its Tag decides what Operation holds; a Tag this schema does not know is an UnknownJob. A job without a Tag (one documented WordsGeneralize callback) is the job type whose own Operation children it has.
  */
@@ -18,16 +18,22 @@ export type Job =
   | AnimationJob
   | ConcatJob
   | DigitalWatermarkJob
+  | DNAJob
+  | DocAIGCMetadataJob
   | DocProcessJob
+  | DocWatermarkJob
   | ExtractDigitalWatermarkJob
   | FileCompressJob
   | FileHashCodeJob
   | FileUncompressJob
+  | FillConcatJob
+  | GeneratePlayListJob
   | ImageInspectJob
   | ImageOCRJob
   | MediaInfoJob
   | NoiseReductionJob
   | PicProcessJob
+  | PosterProductionJob
   | QualityEstimateJob
   | SDRtoHDRJob
   | SegmentJob
@@ -45,6 +51,7 @@ export type Job =
   | VideoEnhanceJob
   | VideoMontageJob
   | VideoProcessJob
+  | VideoSynthesisJob
   | VideoTagJob
   | VideoTargetRecJob
   | VocalScoreJob
@@ -52,6 +59,29 @@ export type Job =
   | WatermarkJob
   | WordsGeneralizeJob
   | UnknownJob;
+/**
+ * A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0011-unknown-events.md).
+ */
+export type UnknownEventCallback = (
+  | {
+      JobsDetail: unknown;
+    }
+  | {
+      WorkflowExecution: unknown;
+    }
+) & {
+  /**
+   * An event type this schema does not know.
+   */
+  EventName: string;
+  /**
+   * The jobs the event is about, each with the job envelope (JobId, Tag); a list, as in TaskFinish.
+   *
+   * @minItems 1
+   */
+  JobsDetail?: [Job, ...Job[]];
+  WorkflowExecution?: WorkflowRun;
+};
 /**
  * A content-moderation callback in the Detail version (request header X-Ci-Content-Version: Detail, and the only version of documents and webpages): {EventName, JobsDetail}, JobsDetail one object, told apart by EventName. JSON only; numbers are JSON numbers.
  */
@@ -968,6 +998,278 @@ export interface DigitalWatermarkImage {
   Object?: string;
 }
 /**
+ * A DNA job (callback body inferred from the submit document and the SDKs; CI documents no callback body).
+ */
+export interface DNAJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "DNA";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: DNAOperation;
+}
+/**
+ * Operation of a DNA job (inferred): the rule it was submitted with, echoed back, and the match result.
+ */
+export interface DNAOperation {
+  DnaConfig?: DnaConfig;
+  DnaResult?: DnaResult;
+  DNAResult?: DnaResult;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
+}
+/**
+ * What the job does (submit document).
+ */
+export interface DnaConfig {
+  /**
+   * The operation: GetFingerPrint (add to the library) and the search and removal rules.
+   */
+  RuleType?: string;
+  /**
+   * ID of the DNA library.
+   */
+  DnaDbId?: string;
+  /**
+   * ID of the video in the library.
+   */
+  VideoId?: string;
+}
+/**
+ * The result (Go SDK DnaResult, Java DNAResult; inferred).
+ */
+export interface DnaResult {
+  /**
+   * ID of the input video in the library.
+   */
+  VideoId?: string;
+  /**
+   * Duration of the input video, in seconds.
+   */
+  Duration?: string;
+  /**
+   * The library videos that match (one in the Go SDK, a list in the Java SDK).
+   */
+  Detection?: DnaDetection[];
+}
+/**
+ * One video of the DNA library that matched (Go SDK DnaResultDetection, Java Detection; inferred).
+ */
+export interface DnaDetection {
+  /**
+   * ID of the matching video in the library.
+   */
+  VideoId?: string;
+  /**
+   * Similarity of the whole video, in percent.
+   */
+  Similar?: string;
+  /**
+   * Duration of the similar parts, in seconds.
+   */
+  SimilarDuration?: string;
+  /**
+   * Duration of the matching video, in seconds.
+   */
+  Duration?: string;
+  /**
+   * The matching segments.
+   */
+  MatchDetail?: DnaMatchDetail[];
+  Audio?: DnaAudioMatch;
+}
+/**
+ * One matching segment, in seconds (Go SDK DnaResultMatchDetail; inferred).
+ */
+export interface DnaMatchDetail {
+  /**
+   * Start in the input video.
+   */
+  MatchStartTime?: string;
+  /**
+   * End in the input video.
+   */
+  MatchEndTime?: string;
+  /**
+   * Start in the library video.
+   */
+  SrcStartTime?: string;
+  /**
+   * End in the library video.
+   */
+  SrcEndTime?: string;
+}
+/**
+ * Similarity of the audio (Go SDK DnaResultAudio; inferred).
+ */
+export interface DnaAudioMatch {
+  /**
+   * Similarity of the audio, in percent.
+   */
+  Similar?: string;
+}
+/**
+ * A DocAIGCMetadata job (callback body inferred from the SDKs' job structs; CI documents no callback body).
+ */
+export interface DocAIGCMetadataJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "DocAIGCMetadata";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: DocAIGCMetadataOperation;
+}
+/**
+ * Operation of a DocAIGCMetadata job (inferred): the metadata it was submitted with, echoed back, and where the marked document goes.
+ */
+export interface DocAIGCMetadataOperation {
+  DocAIGCMetadata?: DocAIGCMetadataParameters;
+  Output?: OutputLocation;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
+}
+/**
+ * The AIGC marking to write into the document (inferred).
+ */
+export interface DocAIGCMetadataParameters {
+  AIGCMetadata?: DocAIGCMetadataFields;
+}
+/**
+ * The AIGC metadata fields (from the submit document and the SDKs; inferred as echoed).
+ */
+export interface DocAIGCMetadataFields {
+  /**
+   * Whether the content is, may be, or is suspected to be AI-generated.
+   */
+  Label?: string;
+  /**
+   * Name or code of the service that generated the content.
+   */
+  ContentProducer?: string;
+  /**
+   * The producer's id of this content (may use ${JobId}, ${InputName}…).
+   */
+  ProduceID?: string;
+  /**
+   * The producer's integrity data, base64.
+   */
+  ReservedCode1?: string;
+  /**
+   * Name or code of the service that distributes the content.
+   */
+  ContentPropagator?: string;
+  /**
+   * The distributor's id of this content.
+   */
+  PropagateID?: string;
+  /**
+   * The distributor's integrity data, base64.
+   */
+  ReservedCode2?: string;
+}
+/**
  * A DocProcess job.
  */
 export interface DocProcessJob {
@@ -1158,6 +1460,132 @@ export interface DocProcessPageInfo {
    * Index of this output within its sheet (spreadsheet sources only).
    */
   PicNum?: string;
+}
+/**
+ * A DocWatermark job (callback body inferred from the Go SDK's structs; CI documents no callback body).
+ */
+export interface DocWatermarkJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "DocWatermark";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: DocWatermarkOperation;
+}
+/**
+ * Operation of a DocWatermark job (inferred): the watermark it was submitted with, echoed back, its result and where the document goes.
+ */
+export interface DocWatermarkOperation {
+  DocWatermark?: DocWatermarkParameters;
+  DocWatermarkResult?: DocWatermarkResult;
+  Output?: OutputLocation;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
+}
+/**
+ * The watermark (Go SDK DocWatermark; inferred as echoed).
+ */
+export interface DocWatermarkParameters {
+  /**
+   * Format of the source document.
+   */
+  SrcType?: string;
+  /**
+   * Kind of watermark (the SDKs do not list the values).
+   */
+  Type?: string;
+  /**
+   * Address of the watermark image.
+   */
+  Image?: string;
+  /**
+   * Horizontal offset (pixels for PDF).
+   */
+  Dx?: string;
+  /**
+   * Vertical offset (pixels for PDF).
+   */
+  Dy?: string;
+  /**
+   * "1" tiles the watermark over the whole page.
+   */
+  Batch?: string;
+  /**
+   * Horizontal spacing of tiles, in pixels (when Batch is "1").
+   */
+  HorizontalSpacing?: string;
+  /**
+   * Vertical spacing of tiles, in pixels (when Batch is "1").
+   */
+  VerticalSpacing?: string;
+}
+/**
+ * What the job wrote (Go SDK DocWatermarkResult; inferred).
+ */
+export interface DocWatermarkResult {
+  /**
+   * Size of the watermarked document, in bytes.
+   */
+  Size?: string;
+  /**
+   * Number of pages.
+   */
+  TotalPageCount?: string;
+  /**
+   * ETag of the watermarked document.
+   */
+  Etag?: string;
 }
 /**
  * A ExtractDigitalWatermark job.
@@ -1618,6 +2046,470 @@ export interface FileUncompressResult {
    * Number of files extracted (a count, though the table types it as String).
    */
   FileCount?: string;
+}
+/**
+ * A FillConcat job (callback body inferred from the SDKs' structs; CI documents no callback body).
+ */
+export interface FillConcatJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "FillConcat";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: FillConcatOperation;
+}
+/**
+ * Operation of a FillConcat job (inferred): the fill it was submitted with, echoed back, and its results.
+ */
+export interface FillConcatOperation {
+  FillConcat?: FillConcatParameters;
+  Output?: OutputLocation;
+  MediaInfo?: MediaInfo;
+  MediaResult?: MediaResult;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
+}
+/**
+ * The concatenation (SDK structs; inferred as echoed).
+ */
+export interface FillConcatParameters {
+  /**
+   * Container format of the output.
+   */
+  Format?: string;
+  /**
+   * The inputs, in order, each with how long it fills.
+   */
+  FillInput?: FillConcatInput[];
+  /**
+   * How the reference input for the output parameters is chosen.
+   */
+  RefMode?: string;
+  /**
+   * Index of the reference input.
+   */
+  RefIndex?: string;
+}
+/**
+ * One input of the concatenation.
+ */
+export interface FillConcatInput {
+  /**
+   * Address of the input.
+   */
+  Url?: string;
+  /**
+   * How long the input fills, in seconds.
+   */
+  FillTime?: string;
+}
+/**
+ * A GeneratePlayList job (callback body inferred from the Go SDK's structs; CI documents no callback body).
+ */
+export interface GeneratePlayListJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "GeneratePlayList";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: GeneratePlayListOperation;
+}
+/**
+ * Operation of a GeneratePlayList job (inferred): the transcoding it was submitted with, echoed back, its watermarks, and its results.
+ */
+export interface GeneratePlayListOperation {
+  Transcode?: GeneratePlayListTranscode;
+  /**
+   * Watermarks applied.
+   */
+  Watermark?: Watermark[];
+  /**
+   * Watermark templates applied.
+   */
+  WatermarkTemplateId?: string[];
+  Output?: OutputLocation;
+  MediaInfo?: MediaInfo;
+  MediaResult?: MediaResult;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
+}
+/**
+ * Live-transcoding parameters (Go SDK LiveTanscode; inferred).
+ */
+export interface GeneratePlayListTranscode {
+  Container?: TranscodeContainer;
+  Video?: TranscodeVideo;
+  TransConfig?: GeneratePlayListTransConfig;
+  Subtitle?: GeneratePlayListSubtitle;
+}
+/**
+ * Output container.
+ */
+export interface TranscodeContainer {
+  /**
+   * Container format, such as mp4, flv, hls, ts, mp3, aac, WebM or dash.
+   */
+  Format?: string;
+  ClipConfig?: TranscodeClipConfig;
+}
+/**
+ * Segmenting of hls and dash outputs.
+ */
+export interface TranscodeClipConfig {
+  /**
+   * Segment duration in seconds; 5 by default.
+   */
+  Duration?: string;
+}
+/**
+ * Video encoding parameters.
+ */
+export interface TranscodeVideo {
+  /**
+   * Video codec, such as H.264, H.265, VP8, VP9 or AV1.
+   */
+  Codec?: string;
+  /**
+   * Width in pixels, 128 to 4096, even; the source width by default.
+   */
+  Width?: string;
+  /**
+   * Height in pixels, 128 to 4096, even; the source height by default.
+   */
+  Height?: string;
+  /**
+   * Frame rate, up to 60.
+   */
+  Fps?: string;
+  /**
+   * Whether the video stream is dropped.
+   */
+  Remove?: "true" | "false";
+  /**
+   * Encoding profile (H.264 only), such as baseline, main, high or auto.
+   */
+  Profile?: string;
+  /**
+   * Video bitrate in kbps, 10 to 50000, or auto for an adaptive bitrate.
+   */
+  Bitrate?: string;
+  /**
+   * Constant rate factor (quality), up to 51; overrides Bitrate.
+   */
+  Crf?: string;
+  /**
+   * Maximum number of frames between two key frames.
+   */
+  Gop?: string;
+  /**
+   * Encoder preset, such as veryfast, fast, medium, slow, slower (H.264), good, realtime (VP8) or 5, 4 (AV1).
+   */
+  Preset?: string;
+  /**
+   * Buffer size in kb, 1000 to 128000.
+   */
+  Bufsize?: string;
+  /**
+   * Peak bitrate in kbps, 10 to 50000.
+   */
+  Maxrate?: string;
+  /**
+   * Duration of an HLS segment in seconds; 5 by default.
+   */
+  HlsTsTime?: string;
+  /**
+   * Pixel format, such as yuv420p, yuv422p, yuv444p, yuvj420p, yuv420p10le or auto.
+   */
+  Pixfmt?: string;
+  /**
+   * Whether Width and Height apply to the long and short edges instead of width and height.
+   */
+  LongShortMode?: "true" | "false";
+  /**
+   * Rotation in degrees, 0 to 360.
+   */
+  Rotate?: string;
+  /**
+   * Scan mode; its values are not documented.
+   */
+  ScanMode?: string;
+  /**
+   * Crop setting; not documented.
+   */
+  Crop?: string;
+  /**
+   * Padding setting; not documented.
+   */
+  Pad?: string;
+  /**
+   * Whether the output is interlaced ("true" or "false"); not documented.
+   */
+  Interlaced?: string;
+  /**
+   * Relative quality; not documented for transcoding.
+   */
+  Quality?: string;
+  /**
+   * Segment length in seconds; not documented.
+   */
+  SliceTime?: string;
+  /**
+   * Animation parameter (keep key frames only), echoed for every transcoding job.
+   */
+  AnimateOnlyKeepKeyFrame?: "true" | "false";
+  /**
+   * Animation parameter (frame extraction interval in seconds), echoed for every transcoding job.
+   */
+  AnimateTimeIntervalOfFrame?: string;
+  /**
+   * Animation parameter (frames extracted per second), echoed for every transcoding job.
+   */
+  AnimateFramesPerSecond?: string;
+}
+/**
+ * Playlist options (Go SDK LiveTanscodeTransConfig; inferred).
+ */
+export interface GeneratePlayListTransConfig {
+  /**
+   * Number of clips in the first playlist.
+   */
+  InitialClipNum?: string;
+  /**
+   * COS tags set on the outputs.
+   */
+  CosTag?: string;
+  HlsEncrypt?: TranscodeHlsEncrypt;
+}
+/**
+ * HLS encryption (hls outputs only).
+ */
+export interface TranscodeHlsEncrypt {
+  /**
+   * Whether HLS encryption is on.
+   */
+  IsHlsEncrypt?: "true" | "false";
+  /**
+   * URI of the key; meaningful when IsHlsEncrypt is true.
+   */
+  UriKey?: string;
+}
+/**
+ * Subtitle options (Go SDK TargetSubtitle; inferred).
+ */
+export interface GeneratePlayListSubtitle {
+  /**
+   * Whether subtitles are removed.
+   */
+  Remove?: string;
+}
+/**
+ * Watermark parameters, as in a watermark template.
+ */
+export interface Watermark {
+  /**
+   * Watermark type.
+   */
+  Type?: "Text" | "Image";
+  /**
+   * Anchor position.
+   */
+  Pos?: "TopRight" | "TopLeft" | "BottomRight" | "BottomLeft" | "Left" | "Right" | "Top" | "Bottom" | "Center";
+  /**
+   * Whether Dx and Dy are relative (%) or absolute (px).
+   */
+  LocMode?: "Relativity" | "Absolute";
+  /**
+   * Horizontal offset, in % or px by LocMode.
+   */
+  Dx?: string;
+  /**
+   * Vertical offset, in % or px by LocMode.
+   */
+  Dy?: string;
+  /**
+   * When the watermark starts, in seconds.
+   */
+  StartTime?: string;
+  /**
+   * When the watermark ends, in seconds.
+   */
+  EndTime?: string;
+  SlideConfig?: WatermarkSlideConfig;
+  Image?: WatermarkImage;
+  Text?: WatermarkText;
+}
+/**
+ * Scrolling of the watermark.
+ */
+export interface WatermarkSlideConfig {
+  /**
+   * Scrolling mode.
+   */
+  SlideMode?: "Default" | "ScrollFromLeft";
+  /**
+   * Horizontal speed, 0 to 10.
+   */
+  XSlideSpeed?: string;
+  /**
+   * Vertical speed, 0 to 10.
+   */
+  YSlideSpeed?: string;
+}
+/**
+ * An image watermark.
+ */
+export interface WatermarkImage {
+  /**
+   * Address of the watermark image.
+   */
+  Url?: string;
+  /**
+   * Size mode.
+   */
+  Mode?: "Original" | "Proportion" | "Fixed";
+  /**
+   * Width, in % or px by Mode.
+   */
+  Width?: string;
+  /**
+   * Height, in % or px by Mode.
+   */
+  Height?: string;
+  /**
+   * Opacity, 1 to 100.
+   */
+  Transparency?: string;
+  /**
+   * Whether the image is a background image.
+   */
+  Background?: "true" | "false";
+}
+/**
+ * A text watermark.
+ */
+export interface WatermarkText {
+  /**
+   * Font size, 5 to 100.
+   */
+  FontSize?: string;
+  /**
+   * Font name.
+   */
+  FontType?: string;
+  /**
+   * Font colour as 0xRRGGBB.
+   */
+  FontColor?: string;
+  /**
+   * Opacity, 1 to 100.
+   */
+  Transparency?: string;
+  /**
+   * The text, at most 64 characters.
+   */
+  Text?: string;
 }
 /**
  * An ImageInspect job.
@@ -2360,6 +3252,101 @@ export interface PicProcessOutputImage {
   Size?: string;
 }
 /**
+ * A PosterProduction job (callback body inferred from the query response; CI documents no callback body).
+ */
+export interface PosterProductionJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "PosterProduction";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: PosterProductionOperation;
+}
+/**
+ * Operation of a PosterProduction job (inferred from the query response): the template and the values it was filled with, echoed back, and where the poster goes.
+ */
+export interface PosterProductionOperation {
+  /**
+   * ID of the job template, when one was used.
+   */
+  TemplateId?: string;
+  /**
+   * Name of that template.
+   */
+  TemplateName?: string;
+  PosterProduction?: PosterProductionParameters;
+  Output?: OutputLocation;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
+}
+/**
+ * The poster template and what replaced its placeholders, echoed from the request (inferred).
+ */
+export interface PosterProductionParameters {
+  /**
+   * ID of the poster template (uploaded with POST /posterproduction/template).
+   */
+  TemplateId?: string;
+  Info?: PosterProductionInfo;
+}
+/**
+ * Values for the template's placeholders, by placeholder name (main, text_main, Background, …): names set by each template, so kept as they came (the Go SDK types it as free-form).
+ */
+export interface PosterProductionInfo {
+  [k: string]: unknown | undefined;
+}
+/**
  * A QualityEstimate job.
  */
 export interface QualityEstimateJob {
@@ -2622,130 +3609,6 @@ export interface TranscodeParameters {
   AudioMixArray?: TranscodeAudioMix[];
 }
 /**
- * Output container.
- */
-export interface TranscodeContainer {
-  /**
-   * Container format, such as mp4, flv, hls, ts, mp3, aac, WebM or dash.
-   */
-  Format?: string;
-  ClipConfig?: TranscodeClipConfig;
-}
-/**
- * Segmenting of hls and dash outputs.
- */
-export interface TranscodeClipConfig {
-  /**
-   * Segment duration in seconds; 5 by default.
-   */
-  Duration?: string;
-}
-/**
- * Video encoding parameters.
- */
-export interface TranscodeVideo {
-  /**
-   * Video codec, such as H.264, H.265, VP8, VP9 or AV1.
-   */
-  Codec?: string;
-  /**
-   * Width in pixels, 128 to 4096, even; the source width by default.
-   */
-  Width?: string;
-  /**
-   * Height in pixels, 128 to 4096, even; the source height by default.
-   */
-  Height?: string;
-  /**
-   * Frame rate, up to 60.
-   */
-  Fps?: string;
-  /**
-   * Whether the video stream is dropped.
-   */
-  Remove?: "true" | "false";
-  /**
-   * Encoding profile (H.264 only), such as baseline, main, high or auto.
-   */
-  Profile?: string;
-  /**
-   * Video bitrate in kbps, 10 to 50000, or auto for an adaptive bitrate.
-   */
-  Bitrate?: string;
-  /**
-   * Constant rate factor (quality), up to 51; overrides Bitrate.
-   */
-  Crf?: string;
-  /**
-   * Maximum number of frames between two key frames.
-   */
-  Gop?: string;
-  /**
-   * Encoder preset, such as veryfast, fast, medium, slow, slower (H.264), good, realtime (VP8) or 5, 4 (AV1).
-   */
-  Preset?: string;
-  /**
-   * Buffer size in kb, 1000 to 128000.
-   */
-  Bufsize?: string;
-  /**
-   * Peak bitrate in kbps, 10 to 50000.
-   */
-  Maxrate?: string;
-  /**
-   * Duration of an HLS segment in seconds; 5 by default.
-   */
-  HlsTsTime?: string;
-  /**
-   * Pixel format, such as yuv420p, yuv422p, yuv444p, yuvj420p, yuv420p10le or auto.
-   */
-  Pixfmt?: string;
-  /**
-   * Whether Width and Height apply to the long and short edges instead of width and height.
-   */
-  LongShortMode?: "true" | "false";
-  /**
-   * Rotation in degrees, 0 to 360.
-   */
-  Rotate?: string;
-  /**
-   * Scan mode; its values are not documented.
-   */
-  ScanMode?: string;
-  /**
-   * Crop setting; not documented.
-   */
-  Crop?: string;
-  /**
-   * Padding setting; not documented.
-   */
-  Pad?: string;
-  /**
-   * Whether the output is interlaced ("true" or "false"); not documented.
-   */
-  Interlaced?: string;
-  /**
-   * Relative quality; not documented for transcoding.
-   */
-  Quality?: string;
-  /**
-   * Segment length in seconds; not documented.
-   */
-  SliceTime?: string;
-  /**
-   * Animation parameter (keep key frames only), echoed for every transcoding job.
-   */
-  AnimateOnlyKeepKeyFrame?: "true" | "false";
-  /**
-   * Animation parameter (frame extraction interval in seconds), echoed for every transcoding job.
-   */
-  AnimateTimeIntervalOfFrame?: string;
-  /**
-   * Animation parameter (frames extracted per second), echoed for every transcoding job.
-   */
-  AnimateFramesPerSecond?: string;
-}
-/**
  * The part of the input that is transcoded.
  */
 export interface TranscodeTimeInterval {
@@ -2855,19 +3718,6 @@ export interface TranscodeTransConfig {
   DashEncrypt?: TranscodeDashEncrypt;
 }
 /**
- * HLS encryption (hls outputs only).
- */
-export interface TranscodeHlsEncrypt {
-  /**
-   * Whether HLS encryption is on.
-   */
-  IsHlsEncrypt?: "true" | "false";
-  /**
-   * URI of the key; meaningful when IsHlsEncrypt is true.
-   */
-  UriKey?: string;
-}
-/**
  * DASH encryption (dash outputs only).
  */
 export interface TranscodeDashEncrypt {
@@ -2879,113 +3729,6 @@ export interface TranscodeDashEncrypt {
    * URI of the key; meaningful when IsEncrypt is true.
    */
   UriKey?: string;
-}
-/**
- * Watermark parameters, as in a watermark template.
- */
-export interface Watermark {
-  /**
-   * Watermark type.
-   */
-  Type?: "Text" | "Image";
-  /**
-   * Anchor position.
-   */
-  Pos?: "TopRight" | "TopLeft" | "BottomRight" | "BottomLeft" | "Left" | "Right" | "Top" | "Bottom" | "Center";
-  /**
-   * Whether Dx and Dy are relative (%) or absolute (px).
-   */
-  LocMode?: "Relativity" | "Absolute";
-  /**
-   * Horizontal offset, in % or px by LocMode.
-   */
-  Dx?: string;
-  /**
-   * Vertical offset, in % or px by LocMode.
-   */
-  Dy?: string;
-  /**
-   * When the watermark starts, in seconds.
-   */
-  StartTime?: string;
-  /**
-   * When the watermark ends, in seconds.
-   */
-  EndTime?: string;
-  SlideConfig?: WatermarkSlideConfig;
-  Image?: WatermarkImage;
-  Text?: WatermarkText;
-}
-/**
- * Scrolling of the watermark.
- */
-export interface WatermarkSlideConfig {
-  /**
-   * Scrolling mode.
-   */
-  SlideMode?: "Default" | "ScrollFromLeft";
-  /**
-   * Horizontal speed, 0 to 10.
-   */
-  XSlideSpeed?: string;
-  /**
-   * Vertical speed, 0 to 10.
-   */
-  YSlideSpeed?: string;
-}
-/**
- * An image watermark.
- */
-export interface WatermarkImage {
-  /**
-   * Address of the watermark image.
-   */
-  Url?: string;
-  /**
-   * Size mode.
-   */
-  Mode?: "Original" | "Proportion" | "Fixed";
-  /**
-   * Width, in % or px by Mode.
-   */
-  Width?: string;
-  /**
-   * Height, in % or px by Mode.
-   */
-  Height?: string;
-  /**
-   * Opacity, 1 to 100.
-   */
-  Transparency?: string;
-  /**
-   * Whether the image is a background image.
-   */
-  Background?: "true" | "false";
-}
-/**
- * A text watermark.
- */
-export interface WatermarkText {
-  /**
-   * Font size, 5 to 100.
-   */
-  FontSize?: string;
-  /**
-   * Font name.
-   */
-  FontType?: string;
-  /**
-   * Font colour as 0xRRGGBB.
-   */
-  FontColor?: string;
-  /**
-   * Opacity, 1 to 100.
-   */
-  Transparency?: string;
-  /**
-   * The text, at most 64 characters.
-   */
-  Text?: string;
 }
 /**
  * A Segment job.
@@ -5171,6 +5914,125 @@ export interface VideoProcessSharpen {
   SharpenLevel?: string;
 }
 /**
+ * A VideoSynthesis job (callback body inferred from the submit document and the Go SDK; CI documents no callback body).
+ */
+export interface VideoSynthesisJob {
+  /**
+   * Error code; meaningful when State is Failed ("Success" on success).
+   */
+  Code?: string;
+  /**
+   * Error message; meaningful when State is Failed, though some jobs set it on success too.
+   */
+  Message?: string;
+  /**
+   * Job ID; media jobs start with j, AI jobs with a, picture jobs with c, speech jobs with s.
+   */
+  JobId: string;
+  /**
+   * Job type.
+   */
+  Tag: "VideoSynthesis";
+  /**
+   * Secondary job type, such as DigitalWatermark when a SuperResolution job also embedded a digital watermark.
+   */
+  SubTag?: string;
+  /**
+   * Job state; callbacks carry Success or Failed (one documented WordsGeneralize callback has none).
+   */
+  State?: "Submitted" | "Running" | "Success" | "Failed" | "Pause" | "Cancel";
+  /**
+   * Progress in percent, from 0 to 100.
+   */
+  Progress?: string;
+  /**
+   * When the job was created.
+   */
+  CreationTime?: string;
+  /**
+   * When the job started; "-" when it never did.
+   */
+  StartTime?: string;
+  /**
+   * When the job ended.
+   */
+  EndTime?: string;
+  /**
+   * ID of the queue the job ran in.
+   */
+  QueueId?: string;
+  /**
+   * Type of the queue the job ran in.
+   */
+  QueueType?: string;
+  Input?: JobInput;
+  Workflow?: JobWorkflow;
+  Operation: VideoSynthesisOperation;
+}
+/**
+ * Operation of a VideoSynthesis job (inferred): the layout it was submitted with, echoed back, and its results.
+ */
+export interface VideoSynthesisOperation {
+  /**
+   * Transcoding template of the output.
+   */
+  TranscodeTemplateId?: string;
+  /**
+   * Watermark templates applied.
+   */
+  WatermarkTemplateId?: string[];
+  VideoSynthesis?: VideoSynthesisParameters;
+  Output?: OutputLocation;
+  MediaInfo?: MediaInfo;
+  MediaResult?: MediaResult;
+  /**
+   * User data passed through from the job submission.
+   */
+  UserData?: string;
+  /**
+   * Job priority; higher is more urgent.
+   */
+  JobLevel?: "0" | "1" | "2";
+}
+/**
+ * The layout (submit document; inferred as echoed).
+ */
+export interface VideoSynthesisParameters {
+  /**
+   * Whether the inputs' audio tracks are kept.
+   */
+  KeepAudioTrack?: "true" | "false";
+  /**
+   * The videos placed, in order.
+   */
+  SpliceInfo?: VideoSynthesisSpliceInfo[];
+}
+/**
+ * One video and its place in the frame.
+ */
+export interface VideoSynthesisSpliceInfo {
+  /**
+   * Address of the video.
+   */
+  Url?: string;
+  /**
+   * Horizontal offset, in pixels.
+   */
+  X?: string;
+  /**
+   * Vertical offset, in pixels.
+   */
+  Y?: string;
+  /**
+   * Width, in pixels.
+   */
+  Width?: string;
+  /**
+   * Height, in pixels.
+   */
+  Height?: string;
+}
+/**
  * A VideoTag job.
  */
 export interface VideoTagJob {
@@ -6350,7 +7212,7 @@ export interface WorkflowFinishCallback {
   WorkflowExecution: WorkflowExecution;
 }
 /**
- * One run of a workflow.
+ * One run of a workflow, as its WorkflowFinish callback reports it.
  */
 export interface WorkflowExecution {
   /**
@@ -6365,10 +7227,6 @@ export interface WorkflowExecution {
    * ID of the workflow run.
    */
   RunId: string;
-  /**
-   * Result of the run; Failed when any task failed.
-   */
-  State: "Success" | "Failed";
   /**
    * Bucket of the object the workflow processed (BucketName-APPID).
    */
@@ -6389,6 +7247,10 @@ export interface WorkflowExecution {
    * One entry per workflow node that ran, not in time order.
    */
   Tasks?: WorkflowTask[];
+  /**
+   * Result of the run; Failed when any task failed.
+   */
+  State: "Success" | "Failed";
 }
 /**
  * One node of the workflow run, and the job it ran.
@@ -6496,6 +7358,94 @@ export interface WorkflowOutputObject {
  */
 export interface WorkflowImageOcrResult {
   [k: string]: unknown | undefined;
+}
+/**
+ * The body CI POSTs when a workflow run starts (EventName WorkflowStart). Inferred: CI documents that a workflow calls back when a run starts or ends (460/80039) and that NotifyConfig.Event may hold WorkflowStart (查询工作流), but publishes no WorkflowStart body; this one is typed on the WorkflowFinish envelope.
+ */
+export interface WorkflowStartCallback {
+  /**
+   * Event type; WorkflowStart when a workflow run starts (inferred).
+   */
+  EventName: "WorkflowStart";
+  WorkflowExecution: WorkflowStartExecution;
+}
+/**
+ * The run that started, with the nodes of WorkflowFinish's WorkflowExecution (inferred: no WorkflowStart body is published). Only RunId is required; Tasks, if sent, lists the nodes that have started.
+ */
+export interface WorkflowStartExecution {
+  /**
+   * Workflow ID.
+   */
+  WorkflowId?: string;
+  /**
+   * Workflow name; may be empty.
+   */
+  WorkflowName?: string;
+  /**
+   * ID of the workflow run.
+   */
+  RunId: string;
+  /**
+   * Bucket of the object the workflow processed (BucketName-APPID).
+   */
+  BucketId?: string;
+  /**
+   * Key of the object the workflow processed.
+   */
+  Object?: string;
+  /**
+   * When the run was created.
+   */
+  CreateTime?: string;
+  /**
+   * Custom headers set when the object was uploaded.
+   */
+  CosHeaders?: CosHeader[];
+  /**
+   * One entry per workflow node that ran, not in time order.
+   */
+  Tasks?: WorkflowTask[];
+  /**
+   * State of the run as it starts, as text (inferred; no value is documented for a starting run).
+   */
+  State?: string;
+}
+/**
+ * A workflow run as every workflow event carries it (WorkflowFinish; WorkflowStart and newer events, inferred): the nodes that do not depend on the event. Each event adds its State and what it may be; an event this schema does not know keeps its State as it came.
+ */
+export interface WorkflowRun {
+  /**
+   * Workflow ID.
+   */
+  WorkflowId?: string;
+  /**
+   * Workflow name; may be empty.
+   */
+  WorkflowName?: string;
+  /**
+   * ID of the workflow run.
+   */
+  RunId: string;
+  /**
+   * Bucket of the object the workflow processed (BucketName-APPID).
+   */
+  BucketId?: string;
+  /**
+   * Key of the object the workflow processed.
+   */
+  Object?: string;
+  /**
+   * When the run was created.
+   */
+  CreateTime?: string;
+  /**
+   * Custom headers set when the object was uploaded.
+   */
+  CosHeaders?: CosHeader[];
+  /**
+   * One entry per workflow node that ran, not in time order.
+   */
+  Tasks?: WorkflowTask[];
 }
 /**
  * A ReviewAudio callback, Detail version: the event name and one job.

@@ -4,13 +4,19 @@
  */
 import type {
   AnimationJob,
+  CiCallback,
   ConcatJob,
+  DNAJob,
   DigitalWatermarkJob,
+  DocAIGCMetadataJob,
   DocProcessJob,
+  DocWatermarkJob,
   ExtractDigitalWatermarkJob,
   FileCompressJob,
   FileHashCodeJob,
   FileUncompressJob,
+  FillConcatJob,
+  GeneratePlayListJob,
   ImageInspectJob,
   ImageOCRJob,
   Job,
@@ -18,6 +24,7 @@ import type {
   ModerationSimpleData,
   NoiseReductionJob,
   PicProcessJob,
+  PosterProductionJob,
   QualityEstimateJob,
   ReviewAudioSimpleData,
   ReviewImageSimpleData,
@@ -33,18 +40,22 @@ import type {
   SplitVideoPartsJob,
   StreamExtractJob,
   SuperResolutionJob,
+  TaskFinishCallback,
   TranscodeJob,
   TranslationJob,
   TtsJob,
   VideoEnhanceJob,
   VideoMontageJob,
   VideoProcessJob,
+  VideoSynthesisJob,
   VideoTagJob,
   VideoTargetRecJob,
   VocalScoreJob,
   VoiceSeparateJob,
   WatermarkJob,
   WordsGeneralizeJob,
+  WorkflowFinishCallback,
+  WorkflowStartCallback,
 } from "./types";
 
 /** Every Tag value a Job variant of the schema has. */
@@ -52,16 +63,22 @@ export const knownJobTags: ReadonlySet<string> = new Set([
   "Animation",
   "Concat",
   "DigitalWatermark",
+  "DNA",
+  "DocAIGCMetadata",
   "DocProcess",
+  "DocWatermark",
   "ExtractDigitalWatermark",
   "FileCompress",
   "FileHashCode",
   "FileUncompress",
+  "FillConcat",
+  "GeneratePlayList",
   "ImageInspect",
   "ImageOCR",
   "MediaInfo",
   "NoiseReduction",
   "PicProcess",
+  "PosterProduction",
   "QualityEstimate",
   "SDRtoHDR",
   "Segment",
@@ -79,6 +96,7 @@ export const knownJobTags: ReadonlySet<string> = new Set([
   "VideoEnhance",
   "VideoMontage",
   "VideoProcess",
+  "VideoSynthesis",
   "VideoTag",
   "VideoTargetRec",
   "VocalScore",
@@ -92,16 +110,22 @@ export type KnownJob =
   | AnimationJob
   | ConcatJob
   | DigitalWatermarkJob
+  | DNAJob
+  | DocAIGCMetadataJob
   | DocProcessJob
+  | DocWatermarkJob
   | ExtractDigitalWatermarkJob
   | FileCompressJob
   | FileHashCodeJob
   | FileUncompressJob
+  | FillConcatJob
+  | GeneratePlayListJob
   | ImageInspectJob
   | ImageOCRJob
   | MediaInfoJob
   | NoiseReductionJob
   | PicProcessJob
+  | PosterProductionJob
   | QualityEstimateJob
   | SDRtoHDRJob
   | SegmentJob
@@ -119,6 +143,7 @@ export type KnownJob =
   | VideoEnhanceJob
   | VideoMontageJob
   | VideoProcessJob
+  | VideoSynthesisJob
   | VideoTagJob
   | VideoTargetRecJob
   | VocalScoreJob
@@ -132,7 +157,19 @@ export function isKnownJob(value: Job): value is KnownJob {
 }
 
 /** Every EventName value a CiCallback variant of the schema has. */
-export const knownCiCallbackEventNames: ReadonlySet<string> = new Set(["TaskFinish", "WorkflowFinish"]);
+export const knownCiCallbackEventNames: ReadonlySet<string> = new Set([
+  "TaskFinish",
+  "WorkflowFinish",
+  "WorkflowStart",
+]);
+
+/** The CiCallback types the schema knows, by EventName: a `switch` on `EventName` narrows them exhaustively. */
+export type KnownCiCallback = TaskFinishCallback | WorkflowFinishCallback | WorkflowStartCallback;
+
+/** Whether a CiCallback is of a type the schema knows (not a `UnknownEventCallback`); narrow with it before switching on `EventName`. */
+export function isKnownCiCallback(value: CiCallback): value is KnownCiCallback {
+  return typeof value.EventName === "string" && knownCiCallbackEventNames.has(value.EventName);
+}
 
 /** Every EventName value a ModerationDetailCallback variant of the schema has. */
 export const knownModerationDetailCallbackEventNames: ReadonlySet<string> = new Set([

@@ -5,10 +5,12 @@
 export {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_DEPTH,
+  isKnownCallback,
   parseCallback,
   safeParseCallback,
   validateCallback,
   type CallbackResult,
+  type KnownCallback,
   type ParseOptions,
   type ValidateOptions,
 } from "./canonical/callback";
@@ -32,7 +34,7 @@ export {
   type TaskFinishSample,
 } from "./samples/samples";
 export type { BodyFormat } from "./read/body";
-export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
+export { isKnownCiCallback, isKnownJob, knownCiCallbackEventNames, knownJobTags, type KnownCiCallback, type KnownJob } from "../generated/unions";
 // Receiving callbacks over HTTP (src/receiver/).
 export {
   HandlerTimeoutError,
@@ -45,7 +47,7 @@ export {
   type DedupOptions,
   type ListenerErrorContext,
 } from "./receiver/listener";
-export { CONSOLE_TEST_MESSAGE, identifyEvent, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
+export { ALL_EVENTS, CONSOLE_TEST_MESSAGE, identifyEvent, type AllEvents, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
 export type { AnswerBody, ListenerAnswer } from "./receiver/answer";
 export { BodyReadError, type BodyLimits, type BodyReadErrorKind } from "./receiver/read-body";
 export type { CallbackSecret } from "./receiver/secret";

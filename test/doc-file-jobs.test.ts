@@ -15,6 +15,7 @@ import {
   isKnownJob,
   parseCallback,
   safeParseCallback,
+  isKnownCallback,
 } from "../src";
 import { writeXml } from "./support/callback-writers";
 import { exampleText } from "./support/examples";
@@ -191,7 +192,7 @@ const xmlBody = (tag: Tag): string => (tag === "DocProcess" ? docProcessXml(oneP
 /** The one job of a body, parsed in strict mode, of a known type. */
 function parseJob(body: string): KnownJob {
   const parsed = parseCallback(body, { strict: true });
-  if (parsed.EventName !== "TaskFinish") return expect.fail("a TaskFinish callback");
+  if (!isKnownCallback(parsed) || parsed.EventName !== "TaskFinish") return expect.fail("a TaskFinish callback");
   expect(parsed.JobsDetail).to.have.length(1);
   const [first]: Job[] = parsed.JobsDetail;
   if (!isKnownJob(first)) return expect.fail(`a known job type, not ${first.Tag}`);

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { expect } from "chai";
 import { type SchemaNode, SchemaSet } from "../codegen/schema-set";
-import { type AnyCallback, parseCallback } from "../src";
+import { isKnownCallback, type AnyCallback, parseCallback } from "../src";
 import { repoRoot } from "./support/examples";
 import { toXml } from "./support/xml-writer";
 
@@ -71,7 +71,9 @@ function callbackWith(node: ListNode, leaf: unknown, listsAsArrays: boolean): Re
 
 /** The value at the node's path in a parsed callback. */
 function valueAt(callback: AnyCallback, node: ListNode): unknown {
-  if (callback.EventName !== "TaskFinish" && callback.EventName !== "WorkflowFinish") expect.fail("not a media callback");
+  if (!isKnownCallback(callback) || (callback.EventName !== "TaskFinish" && callback.EventName !== "WorkflowFinish")) {
+    return expect.fail("not a media callback");
+  }
   const start = callback.EventName === "TaskFinish" ? callback.JobsDetail[0] : callback.WorkflowExecution;
   // A list on the way holds the one item callbackWith built.
   const step = (at: unknown, key: string): unknown => (Array.isArray(at) ? step(at[0], key) : (at as Record<string, unknown> | undefined)?.[key]);

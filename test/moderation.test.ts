@@ -13,6 +13,7 @@ import {
   type CallbackContext,
   type ParseOptions,
   type ReceivedCallback,
+  isKnownCallback,
 } from "../src";
 import { example, examplesDir } from "./support/examples";
 import { send, serve } from "./support/http";
@@ -60,7 +61,7 @@ describe("moderation callbacks", () => {
       detail("ReviewImage", { Result: 1, Score: 97, CosHeaders: { "x-cos-meta-id": "u1", "Content-Type": "image/png" } }),
       { strict: true },
     );
-    if (callback.EventName !== "ReviewImage") expect.fail("not a ReviewImage Detail callback");
+    if (!isKnownCallback(callback) || callback.EventName !== "ReviewImage") return expect.fail("not a ReviewImage Detail callback");
     expect(callback.JobsDetail.Result).to.equal(1);
     expect(callback.JobsDetail.Score).to.equal(97);
     expect(callback.JobsDetail.CosHeaders).to.deep.equal({ "x-cos-meta-id": "u1", "Content-Type": "image/png" });
@@ -84,7 +85,9 @@ describe("moderation callbacks", () => {
   it("make a list node an array with one item or many, a bare object included", () => {
     const one = parseCallback(detail("ReviewVideo", { Snapshot: { Url: "a", Result: 0 } }));
     const many = parseCallback(detail("ReviewVideo", { Snapshot: [{ Url: "a", Result: 0 }, { Url: "b", Result: 2 }] }));
-    if (one.EventName !== "ReviewVideo" || many.EventName !== "ReviewVideo") expect.fail("not ReviewVideo");
+    if (!isKnownCallback(one) || !isKnownCallback(many) || one.EventName !== "ReviewVideo" || many.EventName !== "ReviewVideo") {
+      return expect.fail("not ReviewVideo");
+    }
     expect(one.JobsDetail.Snapshot).to.deep.equal([{ Url: "a", Result: 0 }]);
     expect(many.JobsDetail.Snapshot?.map((s) => s.Result)).to.deep.equal([0, 2]);
   });

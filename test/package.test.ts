@@ -11,7 +11,9 @@ function node(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8" }).trim();
 }
 
-describe("the package", () => {
+describe("the package", function () {
+  // node and tsc in child processes (tsc takes seconds): their exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   before(ensureBuilt);
 
   it("works for CommonJS consumers (require)", () => {

@@ -22,7 +22,8 @@ function run(command: string, args: string[], cwd: string): string {
 }
 
 describe("the packed package, installed by a consumer", function () {
-  this.timeout(120_000);
+  // npm pack, npm install, tsc and esbuild in child processes: their exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   let dir = "";
   let consumer = "";
 
@@ -73,9 +74,9 @@ describe("the packed package, installed by a consumer", function () {
     writeFileSync(
       join(consumer, "typed.mts"),
       `import { readFileSync } from "node:fs";
-       import { isKnownJob, parseCallback } from "ci-callback";
+       import { isKnownCallback, isKnownJob, parseCallback } from "ci-callback";
        const callback = parseCallback(readFileSync(${JSON.stringify(seed)}));
-       if (callback.EventName !== "TaskFinish") throw new Error(\`not a TaskFinish: \${callback.EventName}\`);
+       if (!isKnownCallback(callback) || callback.EventName !== "TaskFinish") throw new Error(\`not a TaskFinish: \${callback.EventName}\`);
        const job = callback.JobsDetail[0];
        const width: string | undefined = job && isKnownJob(job) && job.Tag === "VideoEnhance" ? job.Operation.MediaInfo?.Stream?.Video?.[0]?.Width : undefined;
        console.log(job?.Tag, width);`,

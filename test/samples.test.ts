@@ -9,6 +9,7 @@ import {
   knownJobTags,
   parseCallback,
   validateCallback,
+  isKnownCallback,
 } from "../src";
 import { samples } from "../generated/samples";
 import { knownModerationDetailCallbackEventNames, knownModerationSimpleDataEvents } from "../generated/unions";
@@ -16,8 +17,8 @@ import { toXmlBody } from "../src/samples/xml-writer";
 import { cliPath, ensureBuilt } from "./support/built";
 
 describe("the sample callbacks", () => {
-  it("exist for every known job Tag, WorkflowFinish and every moderation event", () => {
-    const expected = [...knownJobTags, "WorkflowFinish", ...knownModerationDetailCallbackEventNames];
+  it("exist for every known job Tag, workflow event and moderation event", () => {
+    const expected = [...knownJobTags, "WorkflowFinish", "WorkflowStart", ...knownModerationDetailCallbackEventNames];
     expect([...exampleNames].sort()).to.deep.equal(expected.sort());
     // exampleNames is known without loading the samples: it must name them all, in their order.
     expect(exampleNames).to.deep.equal(Object.keys(samples));
@@ -76,7 +77,7 @@ describe("the sample callbacks", () => {
   it("have ids shaped like CI's: a job's j and 32 hex digits, a workflow run's i", () => {
     for (const tag of knownJobTags) {
       const sample = exampleCallback(tag);
-      if (sample.EventName !== "TaskFinish") return expect.fail(`${tag}: a TaskFinish sample`);
+      if (!isKnownCallback(sample) || sample.EventName !== "TaskFinish") return expect.fail(`${tag}: a TaskFinish sample`);
       expect(sample.JobsDetail[0].JobId, tag).to.match(/^j[0-9a-f]{32}$/);
     }
     expect(exampleCallback("WorkflowFinish").WorkflowExecution.RunId).to.match(/^i[0-9a-f]{32}$/);
@@ -110,7 +111,7 @@ describe("the sample callbacks", () => {
     }
     // A key that is an Object.prototype member is a node like any other: the sample's prototype stays.
     const odd = exampleCallback("Transcode" as string, { set: JSON.parse('{"__proto__":"x"}') as Record<string, string> });
-    if (odd.EventName !== "TaskFinish") return expect.fail("a TaskFinish sample");
+    if (!isKnownCallback(odd) || odd.EventName !== "TaskFinish") return expect.fail("a TaskFinish sample");
     expect(Object.getPrototypeOf(odd.JobsDetail[0])).to.equal(Object.prototype);
     expect(Object.hasOwn(odd.JobsDetail[0], "__proto__")).to.equal(true);
   });
@@ -160,7 +161,7 @@ describe("the XML writer", () => {
     for (const text of ["a &amp; b", "x]]>y & z", "<tag> & \"quotes\" 'too'", "]]>]]>&", "two\r\nlines &amp;\r", "\r"]) {
       job.Operation.UserData = text;
       const back = parseCallback(toXmlBody(sample));
-      if (back.EventName !== "TaskFinish") return expect.fail("a TaskFinish callback");
+      if (!isKnownCallback(back) || back.EventName !== "TaskFinish") return expect.fail("a TaskFinish callback");
       expect((back.JobsDetail[0] as { Operation: { UserData?: string } }).Operation.UserData).to.equal(text);
     }
   });

@@ -4,7 +4,9 @@ import {
   type AnyCallback,
   type CallbackEventName,
   type CallbackOfEvent,
-  type CiCallback,
+  type KnownCiCallback,
+  type UnknownEventCallback,
+  type WorkflowStartCallback,
   type ModerationSimpleCallback,
   type ReviewDocumentDetailCallback,
   type ReviewImageDetailCallback,
@@ -20,6 +22,7 @@ import {
   type WorkflowFinishCallback,
   createCallbackListener,
   exampleBody,
+  isKnownCallback,
   isKnownJob,
   parseCallback,
 } from "../src";
@@ -31,10 +34,17 @@ const assertType = <T extends true>(): T | undefined => undefined;
 
 /** Every family and event handled: each case sees exactly its own callback type, and nothing reaches default. */
 function idOf(callback: AnyCallback): string | undefined {
+  if (!isKnownCallback(callback)) {
+    assertType<Equal<typeof callback, UnknownEventCallback>>();
+    return callback.JobsDetail?.[0].JobId ?? callback.WorkflowExecution?.RunId;
+  }
   switch (callback.EventName) {
     case "TaskFinish":
       return callback.JobsDetail[0]?.JobId;
     case "WorkflowFinish":
+      return callback.WorkflowExecution.RunId;
+    case "WorkflowStart":
+      assertType<Equal<typeof callback, WorkflowStartCallback>>();
       return callback.WorkflowExecution.RunId;
     case "ReviewImage":
       assertType<Equal<typeof callback, ReviewImageDetailCallback>>();
@@ -63,16 +73,22 @@ function describeKnownJob(job: KnownJob): string {
     case "Animation":
     case "Concat":
     case "DigitalWatermark":
+    case "DNA":
+    case "DocAIGCMetadata":
     case "DocProcess":
+    case "DocWatermark":
     case "ExtractDigitalWatermark":
     case "FileCompress":
     case "FileHashCode":
     case "FileUncompress":
+    case "FillConcat":
+    case "GeneratePlayList":
     case "ImageInspect":
     case "ImageOCR":
     case "MediaInfo":
     case "NoiseReduction":
     case "PicProcess":
+    case "PosterProduction":
     case "QualityEstimate":
     case "SDRtoHDR":
     case "Segment":
@@ -88,6 +104,7 @@ function describeKnownJob(job: KnownJob): string {
     case "Tts":
     case "VideoMontage":
     case "VideoProcess":
+    case "VideoSynthesis":
     case "VideoTag":
     case "VideoTargetRec":
     case "VocalScore":
@@ -142,15 +159,17 @@ describe("the generated types", () => {
 
   it("narrow a callback by EventName and a job by Tag, exhaustively", () => {
     const callback = parseCallback(example("VideoEnhance/seed-2.xml"));
-    if (callback.EventName !== "TaskFinish" && callback.EventName !== "WorkflowFinish") expect.fail("a moderation callback");
-    assertType<Equal<typeof callback, CiCallback>>();
+    if (!isKnownCallback(callback) || (callback.EventName !== "TaskFinish" && callback.EventName !== "WorkflowFinish")) {
+      return expect.fail("a moderation callback or an unknown event");
+    }
+    assertType<Equal<typeof callback, Exclude<KnownCiCallback, WorkflowStartCallback>>>();
     if (callback.EventName === "WorkflowFinish") {
       assertType<Equal<typeof callback, WorkflowFinishCallback>>();
       expect.fail("the seed is a TaskFinish callback");
     }
     expect(callback.JobsDetail.map(describeJob)).to.deep.equal(["544 px wide"]);
     const unknown = parseCallback(example("VideoEnhance/seed-2.xml").toString().replace(/VideoEnhance</g, "FutureJob<"));
-    if (unknown.EventName !== "TaskFinish") return expect.fail("still a TaskFinish callback");
+    if (!isKnownCallback(unknown) || unknown.EventName !== "TaskFinish") return expect.fail("still a TaskFinish callback");
     expect(unknown.JobsDetail.map(describeJob)).to.deep.equal(["unknown job type FutureJob"]);
   });
 
@@ -158,6 +177,16 @@ describe("the generated types", () => {
     const ids = exampleNames.map((name) => idOf(exampleCallback(name)));
     expect(ids.every((id) => typeof id === "string" && id.length > 0)).to.equal(true);
     expect(idOf(exampleCallback("ReviewImage", { version: "Simple" }))).to.be.a("string");
+  });
+
+  it("type WorkflowStart's handlers with its own body, and those of * with any callback", () => {
+    assertType<Equal<CallbackOfEvent<"WorkflowStart">, WorkflowStartCallback>>();
+    assertType<Equal<CallbackOfEvent<"*">, AnyCallback>>();
+    // Each compiles as a name, and the listener takes it at run time too.
+    const names: CallbackEventName[] = ["WorkflowStart", "*", "TaskFinish:DNA", "TaskFinish:PosterProduction"];
+    const listener = createCallbackListener({ secret: false });
+    for (const name of names) expect(() => listener.on(name, () => undefined), name).to.not.throw();
+    expect(() => listener.on("ImageSearchFinish" as CallbackEventName, () => undefined)).to.throw(RangeError, /"\*" for every callback/);
   });
 
   it("type a moderation event's handlers with its Detail body or its Simple one", () => {

@@ -3,7 +3,7 @@
  * `INVALID  FILE  kind error` and its issues) or, with `--json`, one JSON object a line.
  */
 import type { AnyCallback } from "../../generated/types";
-import { safeParseCallback } from "../canonical/callback";
+import { describeUnknownEvent, isKnownCallback, safeParseCallback } from "../canonical/callback";
 import type { CallbackErrorKind, CallbackIssue } from "../read/errors";
 
 /**
@@ -66,11 +66,12 @@ function humanIssues(report: FileReport): string {
 
 /** One line a person can read: the event, then Tag, JobId and State of each job, the workflow run, or the verdict. */
 function summarize(callback: AnyCallback): string {
+  if (!isKnownCallback(callback)) return describeUnknownEvent(callback);
   if (callback.EventName === undefined) {
     const { data } = callback;
     return ["Simple", data.event ?? "(no event)", data.trace_id, `result ${data.result ?? "-"}`].join("  ");
   }
-  if (callback.EventName === "WorkflowFinish") {
+  if (callback.EventName === "WorkflowFinish" || callback.EventName === "WorkflowStart") {
     const run = callback.WorkflowExecution;
     return [callback.EventName, run.WorkflowName, run.RunId, run.State, `${run.Tasks?.length ?? 0} tasks`].join("  ");
   }

@@ -4,8 +4,8 @@
  * the schema (generated/normalize.ts, generated/validators.js), so both formats give the same object.
  */
 import type { ErrorObject } from "ajv";
-import type { AnyCallback } from "../../generated/types";
-import { knownModerationDetailCallbackEventNames } from "../../generated/unions";
+import type { AnyCallback, ModerationDetailCallback, ModerationSimpleCallback, UnknownEventCallback } from "../../generated/types";
+import { knownCiCallbackEventNames, knownModerationDetailCallbackEventNames, type KnownCiCallback } from "../../generated/unions";
 import type { CompiledValidator } from "../../generated/validators";
 import { decodeBody } from "../read/body";
 import { CallbackError, type CallbackIssue } from "../read/errors";
@@ -61,6 +61,32 @@ export function readMaxDepth(options: { maxDepth?: number }): number {
 /** The outcome of a parse or validation that does not throw. */
 export type CallbackResult<T = AnyCallback> = { ok: true; value: T } | { ok: false; error: CallbackError };
 
+/**
+ * A callback of an event this package knows: any {@link AnyCallback} but an `UnknownEventCallback` (an EventName
+ * newer than the package, on a callback's shape). A `switch` on `EventName` narrows these exhaustively.
+ */
+export type KnownCallback = KnownCiCallback | ModerationDetailCallback | ModerationSimpleCallback;
+
+/**
+ * Whether a callback is of an event this package knows. TypeScript cannot type "any text but these names", so
+ * an `UnknownEventCallback`'s EventName is `string`, and a `switch` on `EventName` narrows each known event only
+ * once this guard has set the unknown ones aside (as `isKnownJob` does for job Tags).
+ */
+export function isKnownCallback(callback: AnyCallback): callback is KnownCallback {
+  const event = callback.EventName;
+  return event === undefined || knownCiCallbackEventNames.has(event) || knownModerationDetailCallbackEventNames.has(event);
+}
+
+/**
+ * One line a person can read about an unknown event, for the CLI and archive reports: its EventName, then Tag,
+ * JobId and State of each job, then the run's RunId (a new event's run State is not typed: it is left out).
+ */
+export function describeUnknownEvent(callback: UnknownEventCallback): string {
+  const jobs = (callback.JobsDetail ?? []).flatMap((job) => [job.Tag, job.JobId, job.State ?? "-"]);
+  const run = callback.WorkflowExecution;
+  return [callback.EventName, "(unknown event)", ...jobs, ...(run ? [run.RunId] : [])].join("  ");
+}
+
 /** Default size limit: 1 MiB. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 /** Default nesting limit. */
@@ -68,9 +94,11 @@ export const DEFAULT_MAX_DEPTH = 64;
 
 /**
  * Parses and validates a CI callback body into its canonical object: a `TaskFinish` job callback or a
- * `WorkflowFinish` workflow callback (XML or JSON), a content-moderation callback in the Detail version
- * (JSON, `EventName` `ReviewImage`…), told apart by `EventName` (narrow on it), or one in the Simple version
- * (JSON `{code, message, data}`, no `EventName`; narrow on `data.event`).
+ * `WorkflowFinish` or `WorkflowStart` workflow callback (XML or JSON), a content-moderation callback in the
+ * Detail version (JSON, `EventName` `ReviewImage`…), told apart by `EventName`, or one in the Simple version
+ * (JSON `{code, message, data}`, no `EventName`; narrow on `data.event`). An EventName newer than the package,
+ * on a body with a JobsDetail of jobs or a WorkflowExecution, is an `UnknownEventCallback` (reported in strict
+ * mode): set it aside with {@link isKnownCallback}, then narrow on `EventName`.
  * @throws {@link CallbackError} with kind `parse`, `validation` or `limit`, and the issues with their paths.
  */
 export function parseCallback(body: string | Uint8Array, options: ParseOptions = {}): AnyCallback {
@@ -249,7 +277,22 @@ function canonical(loose: unknown, options: ValidateOptions, family: Family): An
   const errors = validate(value) ? [] : (validate.errors ?? []).filter((e) => e.keyword !== "if");
   // A value of the wrong type fails its enum (or const) too: the type error alone says what is wrong there.
   const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
-  for (const error of errors) if (error.keyword === "type" || !mistyped.has(error.instancePath)) issues.push(toIssue(error));
+  // An `anyOf` of `required`s (an unknown event needs a JobsDetail or a WorkflowExecution) is one issue, not three.
+  const alternatives = errors.filter((e) => e.keyword === "required" && /\/anyOf\/\d+\/required$/.test(e.schemaPath));
+  const missingAlternatives: CallbackIssue[] = [];
+  for (const error of errors) {
+    if (alternatives.includes(error) || (error.keyword !== "type" && mistyped.has(error.instancePath))) continue;
+    if (error.keyword === "anyOf") {
+      const names = alternatives.filter((e) => e.instancePath === error.instancePath).map((e) => String(e.params.missingProperty));
+      if (names.length > 0) {
+        missingAlternatives.push({ path: error.instancePath, message: `must have ${names.join(" or ")}` });
+        continue;
+      }
+    }
+    issues.push(toIssue(error));
+  }
+  // After the body's own problems (a missing EventName says more about a COS notification than its containers).
+  issues.push(...missingAlternatives);
   let omitted = 0;
   if (options.strict) {
     for (const i of context.unknown) issues.push({ path: pointer(i.place), message: `${i.message} (strict mode)` });

@@ -4,7 +4,7 @@
  * registered, typed, ordered and timed out the same way in both.
  */
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
-import { eventNameProblem, type CallbackEventName, type ReceivedCallback } from "./events";
+import { ALL_EVENTS, eventNameProblem, type CallbackEventName, type ReceivedCallback } from "./events";
 
 /** What a handler learns besides the callback itself. */
 export interface CallbackContext {
@@ -51,8 +51,8 @@ export interface HandlerRegistry {
   /** Removes a handler added with `add`. */
   remove(method: string, name: CallbackEventName, handler: CallbackHandler<never>): void;
   /**
-   * Runs `first` (the `handler` option), then the handlers of each of `context.names`, most general first, one
-   * after the other, within `timeoutMs`: past it `controller` is aborted and the run rejects with a
+   * Runs `first` (the `handler` option), then the handlers of `*` (every callback), then those of each of
+   * `context.names`, most general first, one after the other, within `timeoutMs`: past it `controller` is aborted and the run rejects with a
    * {@link HandlerTimeoutError}. Handlers that all return synchronously cannot be overtaken by the timer, so
    * only a run that waits on a handler's promise sets one.
    */
@@ -79,8 +79,9 @@ export function createHandlerRegistry(first: CallbackHandler | undefined): Handl
       const result = call(first);
       if (progress.waiting) await result;
     }
-    for (const name of context.names) {
-      for (const handler of [...(handlers.get(name) ?? [])]) {
+    // `*` first, then the callback's own names; no await unless a handler returned a promise (see `run`).
+    for (let i = -1; i < context.names.length; i++) {
+      for (const handler of [...(handlers.get(i < 0 ? ALL_EVENTS : context.names[i]) ?? [])]) {
         const result = call(handler);
         if (progress.waiting) await result;
       }

@@ -5,7 +5,6 @@
  */
 import type {
   AnyCallback,
-  CiCallback,
   Job,
   ModerationDetailCallback,
   ModerationSimpleCallback,
@@ -17,11 +16,12 @@ import {
   knownJobTags,
   knownModerationDetailCallbackEventNames,
   knownModerationSimpleDataEvents,
+  type KnownCiCallback,
   type KnownJob,
 } from "../../generated/unions";
 import { nodeCrypto } from "./node-crypto";
 
-/** Whatever the parser returns: every callback type a listener can receive. */
+/** Whatever the parser returns: every callback type a listener can receive, events newer than the package included. */
 export type ReceivedCallback = AnyCallback;
 
 /** A moderation event's Simple body: the Simple callback whose data is that event's. */
@@ -34,21 +34,33 @@ type SimpleOf<E extends string> = [Extract<ModerationSimpleData, { event?: E }>]
  * `WorkflowFinishCallback`; a moderation event is its Detail body or its Simple one
  * (`ReviewImageDetailCallback | SimpleOf<"ReviewImage">`): narrow with `callback.EventName !== undefined`.
  */
-export type CallbackEventMap = { [C in CiCallback as C["EventName"]]: C } & {
+export type CallbackEventMap = { [C in KnownCiCallback as C["EventName"]]: C } & {
   [C in ModerationDetailCallback as C["EventName"]]: C | SimpleOf<C["EventName"]>;
 };
 
 type EventBase = keyof CallbackEventMap & string;
 
-/**
- * A name to subscribe to: an EventName, or `TaskFinish:<Tag>` for one job type the schema knows
- * (`TaskFinish:VideoEnhance`), so that an editor offers every one and a misspelt one does not compile. A Tag
- * newer than this package is handled under `TaskFinish` (docs/decisions/0005-handler-names.md).
- */
-export type CallbackEventName = EventBase | `TaskFinish:${KnownJob["Tag"]}`;
+/** The name whose handlers see every callback, known or not: {@link ALL_EVENTS}. */
+export type AllEvents = "*";
 
-/** The callback a handler of event `N` receives; for `TaskFinish:<Tag>` the first job is of that Tag. */
-export type CallbackOfEvent<N extends CallbackEventName> = N extends EventBase
+/** The name whose handlers see every callback, known or not (an event newer than the package included). */
+export const ALL_EVENTS: AllEvents = "*";
+
+/**
+ * A name to subscribe to: an EventName, `TaskFinish:<Tag>` for one job type the schema knows
+ * (`TaskFinish:VideoEnhance`), so that an editor offers every one and a misspelt one does not compile, or `*`
+ * for every callback. A Tag newer than this package is handled under `TaskFinish`
+ * (docs/decisions/0005-handler-names.md), an event newer than it under `*` (docs/decisions/0011-unknown-events.md).
+ */
+export type CallbackEventName = EventBase | `TaskFinish:${KnownJob["Tag"]}` | AllEvents;
+
+/**
+ * The callback a handler of event `N` receives; for `TaskFinish:<Tag>` the first job is of that Tag; for `*`
+ * any callback (set unknown events aside with `isKnownCallback`).
+ */
+export type CallbackOfEvent<N extends CallbackEventName> = N extends AllEvents
+  ? ReceivedCallback
+  : N extends EventBase
   ? CallbackEventMap[N]
   : N extends `TaskFinish:${infer T}`
     ? Omit<TaskFinishCallback, "JobsDetail"> & { JobsDetail: [Extract<KnownJob, { Tag: T }>, ...Job[]] }
@@ -59,8 +71,11 @@ export type CallbackOfEvent<N extends CallbackEventName> = N extends EventBase
  * listener checks at `on()`, for names the compiler did not see.
  */
 export function eventNameProblem(name: string): string | undefined {
+  if (name === ALL_EVENTS) return undefined;
   const events = [...knownCiCallbackEventNames, ...knownModerationDetailCallbackEventNames];
-  const notAnEvent = `not an event name; subscribe to ${events.join(", ")} or TaskFinish:<Tag>`;
+  const notAnEvent =
+    `not an event name; subscribe to ${events.join(", ")}, TaskFinish:<Tag>, or "*" for every callback ` +
+    `(events newer than the package included)`;
   const colon = name.indexOf(":");
   if (colon < 0) return events.includes(name) ? undefined : notAnEvent;
   if (name.slice(0, colon) !== "TaskFinish") return notAnEvent;

@@ -6,7 +6,7 @@ import type {
   SimpleExampleName,
 } from "../../generated/samples";
 import type { AnyCallback } from "../../generated/types";
-import { knownJobTags, knownModerationDetailCallbackEventNames } from "../../generated/unions";
+import { knownCiCallbackEventNames, knownJobTags, knownModerationDetailCallbackEventNames } from "../../generated/unions";
 import type { BodyFormat } from "../read/body";
 import { toXmlBody } from "./xml-writer";
 
@@ -23,12 +23,12 @@ function loadSamples(): GeneratedSamples {
 }
 
 /**
- * The names {@link exampleCallback} knows: every job Tag, `WorkflowFinish` and every moderation event, in the
- * order codegen writes their samples.
+ * The names {@link exampleCallback} knows: every job Tag, every workflow event (`WorkflowFinish`,
+ * `WorkflowStart`) and every moderation event, in the order codegen writes their samples.
  */
 export const exampleNames: readonly ExampleName[] = [
   ...knownJobTags,
-  "WorkflowFinish",
+  ...[...knownCiCallbackEventNames].filter((name) => name !== "TaskFinish"),
   ...knownModerationDetailCallbackEventNames,
 ] as ExampleName[];
 
@@ -74,8 +74,8 @@ export interface SimpleExampleOptions<N extends SimpleExampleName = SimpleExampl
 }
 
 /**
- * A realistic, valid callback for a job Tag (such as `"Transcode"`), `"WorkflowFinish"` or a moderation event
- * (`"ReviewImage"`, in the version asked for), in canonical form (a fresh copy each call), typed as that event:
+ * A realistic, valid callback for a job Tag (such as `"Transcode"`), a workflow event (`"WorkflowFinish"`,
+ * `"WorkflowStart"`) or a moderation event (`"ReviewImage"`, in the version asked for), in canonical form (a fresh copy each call), typed as that event:
  * `exampleCallback("Transcode").JobsDetail[0]` is a `TranscodeJob`. Each sample has its own JobId (RunId,
  * trace_id), the same on every call; `set` makes another event, such as `{ set: { JobId: "j-test-1" } }`.
  * A name held in a `string` gets an {@link AnyCallback}.

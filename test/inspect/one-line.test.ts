@@ -51,7 +51,8 @@ describe("inspect: a body on one line for an NDJSON recording", () => {
     }
     expectSameOnOneLine(`<?xml version="1.0"\nencoding="UTF-8"?>\n<Response\nx="a\nb">${xmlBody().replace(/^[\s\S]*?<Response>/, "")}\n`);
     const withNewline = safeParseCallback(oneLine(Buffer.from(job("two\nlines"))));
-    expect(withNewline.ok && withNewline.value.EventName === "TaskFinish" && withNewline.value.JobsDetail[0].Message).to.equal("two\nlines");
+    const read = withNewline.ok ? (withNewline.value as { JobsDetail?: { Message?: string }[] }).JobsDetail?.[0] : undefined;
+    expect(read?.Message).to.equal("two\nlines");
   });
 
   it("keeps a JSON body invalid where a raw line end inside a string made it so, and valid otherwise", () => {

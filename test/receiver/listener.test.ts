@@ -11,6 +11,7 @@ import {
   type CallbackListenerOptions,
   type ListenerErrorContext,
   type ReceivedCallback,
+  isKnownCallback,
 } from "../../src";
 import { deferred } from "../support/deferred";
 import { exampleText } from "../support/examples";
@@ -165,7 +166,7 @@ describe("receiver: the node:http listener", () => {
     const { url, errors } = await start({
       dedup: false,
       handler: (callback) => {
-        if (callback.EventName === "TaskFinish" && callback.JobsDetail[0].JobId === "j-throws") throw new Error("database password is hunter2");
+        if (isKnownCallback(callback) && callback.EventName === "TaskFinish" && callback.JobsDetail[0].JobId === "j-throws") throw new Error("database password is hunter2");
         return Promise.reject(new Error("down"));
       },
     });

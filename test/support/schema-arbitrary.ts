@@ -25,14 +25,15 @@ interface SchemaNode {
   minItems?: number;
   allOf?: SchemaNode[];
   oneOf?: SchemaNode[];
+  anyOf?: SchemaNode[];
   discriminator?: { propertyName: string };
 }
 
 const KNOWN_KEYWORDS = new Set([
   ...["$ref", "type", "const", "enum", "not", "pattern", "format", "properties", "required", "additionalProperties"],
-  ...["items", "minItems", "allOf", "oneOf", "discriminator"],
+  ...["items", "minItems", "allOf", "oneOf", "anyOf", "discriminator"],
   // Annotations, which generation does not need.
-  ...["$schema", "$id", "$comment", "title", "description", "examples", "definitions", "tsType"],
+  ...["$schema", "$id", "$comment", "title", "description", "examples", "definitions", "tsType", "default"],
 ]);
 
 /** A leaf of a generated callback: text, or a JSON number (moderation). */
@@ -182,7 +183,7 @@ export class SchemaArbitraries {
 
   /** An object; `discriminator` names the property that picks its union variant (always generated). */
   private object(at: Located, depth: number, discriminator?: string): fc.Arbitrary<Generated> {
-    const { properties, required, open } = this.members(at);
+    const { properties, required, open, alternatives } = this.members(at);
     // A property the schema forbids (`not: {}`, a Simple body's EventName) is never generated.
     const declared = Object.keys(properties).filter(
       (key) => !isForbidden(this.resolve(properties[key] as Located).node),
@@ -195,6 +196,24 @@ export class SchemaArbitraries {
       optional = mandatory.length > 0 ? [] : [leaf ?? optional[0]].filter((key) => key !== undefined);
     }
     const child = (key: string) => this.of(properties[key] as Located, depth + 1, key === discriminator);
+    // An `anyOf` of `required`s (an unknown event's JobsDetail or WorkflowExecution): one alternative is made mandatory.
+    if (alternatives.length > 0) {
+      return fc.constantFrom(...alternatives).chain((keys) => {
+        const chosen = mandatory.concat(keys.filter((key) => !mandatory.includes(key)));
+        return this.objectWith(chosen, optional.filter((key) => !keys.includes(key)), open, declared, child);
+      });
+    }
+    return this.objectWith(mandatory, optional, open, declared, child);
+  }
+
+  /** An object of the `mandatory` children, some of the `optional` ones, and extra text children if it is open and declares none. */
+  private objectWith(
+    mandatory: string[],
+    optional: string[],
+    open: boolean,
+    declared: string[],
+    child: (key: string) => fc.Arbitrary<Generated>,
+  ): fc.Arbitrary<Generated> {
     // An open container without declared children (an unknown job's Operation) holds what CI sent: text here.
     const extras =
       open && declared.length === 0
@@ -241,7 +260,7 @@ export class SchemaArbitraries {
   }
 
   /** The properties and required names of an object schema, its `allOf` members' merged in (its own win). */
-  private members(at: Located): { properties: Record<string, Located>; required: string[]; open: boolean } {
+  private members(at: Located): { properties: Record<string, Located>; required: string[]; open: boolean; alternatives: string[][] } {
     const { file, pointer, node } = this.resolve(at);
     const properties: Record<string, Located> = {};
     const required: string[] = [];
@@ -256,7 +275,13 @@ export class SchemaArbitraries {
       properties[key] = { file, pointer: `${pointer}/properties/${pointerToken(key)}`, node: property };
     }
     required.push(...(node.required ?? []));
-    return { properties, required, open };
+    const alternatives = (node.anyOf ?? []).map((member) => {
+      if (!member.required || Object.keys(member).some((k) => k !== "required" && k !== "properties")) {
+        throw new Error(`${file}#${pointer}: only an anyOf of "required" alternatives is known`);
+      }
+      return member.required;
+    });
+    return { properties, required, open, alternatives };
   }
 
   /** Follows `$ref`s (relative to the file they are in) to a node with content. */

@@ -1,9 +1,9 @@
 /** Parsing for tests that expect a job callback: fails the test on a workflow callback. */
-import { type ParseOptions, type TaskFinishCallback, type VideoEnhanceJob, isKnownJob, parseCallback } from "../../src";
+import { type ParseOptions, type TaskFinishCallback, type VideoEnhanceJob, isKnownCallback, isKnownJob, parseCallback } from "../../src";
 
 export function parseTaskFinish(body: string | Uint8Array, options?: ParseOptions): TaskFinishCallback {
   const callback = parseCallback(body, options);
-  if (callback.EventName !== "TaskFinish") throw new Error(`expected a TaskFinish callback, got ${callback.EventName}`);
+  if (!isKnownCallback(callback) || callback.EventName !== "TaskFinish") throw new Error(`expected a TaskFinish callback, got ${callback.EventName}`);
   return callback;
 }
 
