@@ -11575,7 +11575,7 @@ export function normalizeWorkflowStartExecution(value: unknown, place: Place, co
   return nonEmpty(out);
 }
 
-/** Normalises a `UnknownEventCallback` (unknown-event.schema.json#): A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0011-unknown-events.md). */
+/** Normalises a `UnknownEventCallback` (unknown-event.schema.json#): A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0012-unknown-events.md). */
 export function normalizeUnknownEventCallback(value: unknown, place: Place, context: NormalizeContext): unknown {
   if (!isRecord(value)) return mismatch(value);
   const out: Record<string, unknown> = {};

@@ -60,7 +60,7 @@ export type Job =
   | WordsGeneralizeJob
   | UnknownJob;
 /**
- * A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0011-unknown-events.md).
+ * A callback whose EventName this schema does not know (CI adds events) but which has a CI callback's shape: a JobsDetail list of jobs, a WorkflowExecution run, or both. Checked as far as that shape is known (each job as a Job, the run as a WorkflowRun); every other node is kept as it came. `isKnownCallback` tells it apart from the known events (docs/decisions/0012-unknown-events.md).
  */
 export type UnknownEventCallback = (
   | {

@@ -50,7 +50,7 @@ export const ALL_EVENTS: AllEvents = "*";
  * A name to subscribe to: an EventName, `TaskFinish:<Tag>` for one job type the schema knows
  * (`TaskFinish:VideoEnhance`), so that an editor offers every one and a misspelt one does not compile, or `*`
  * for every callback. A Tag newer than this package is handled under `TaskFinish`
- * (docs/decisions/0005-handler-names.md), an event newer than it under `*` (docs/decisions/0011-unknown-events.md).
+ * (docs/decisions/0005-handler-names.md), an event newer than it under `*` (docs/decisions/0012-unknown-events.md).
  */
 export type CallbackEventName = EventBase | `TaskFinish:${KnownJob["Tag"]}` | AllEvents;
 
