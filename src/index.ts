@@ -64,15 +64,6 @@ export {
 } from "./receiver/fastify";
 export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOptions, type KoaLikeContext } from "./receiver/koa";
 export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
-// Durable delivery: an inbox on BullMQ and the worker that handles it (src/inbox/); bullmq loads on first use.
-export type { CallbackInbox, InboxConnection, InboxEntry } from "./inbox/callback-inbox";
-export { InboxTimeoutError, createCallbackInbox, type BullMQCallbackInbox, type CallbackInboxOptions } from "./inbox/bullmq-inbox";
-export {
-  createCallbackWorker,
-  type CallbackWorker,
-  type CallbackWorkerOptions,
-  type FailedJobContext,
-  type WorkerBackoff,
-  type WorkerErrorContext,
-} from "./inbox/worker";
+// What a listener's `inbox` option takes; the BullMQ inbox and its worker are in `ci-callback/inbox`.
+export type { CallbackInbox, InboxEntry } from "./inbox/callback-inbox";
 export type * from "../generated/types";

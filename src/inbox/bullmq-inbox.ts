@@ -6,8 +6,8 @@
  */
 import type { Queue } from "bullmq";
 import { wholeNumberOption, MAX_TIMER_MS } from "../limits";
-import type { CallbackInbox, InboxConnection, InboxEntry } from "./callback-inbox";
-import { checkQueueName, loadBullMQ, redisOptions } from "./connection";
+import type { CallbackInbox, InboxEntry } from "./callback-inbox";
+import { checkQueueName, loadBullMQ, redisOptions, type InboxConnection } from "./connection";
 import { jobIdOfKey, storeCallback, type StoredCallback } from "./stored-callback";
 
 /** Options of {@link createCallbackInbox}. */

@@ -10,8 +10,7 @@ import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
 import { createHandlerRegistry, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent } from "../receiver/events";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
-import type { InboxConnection } from "./callback-inbox";
-import { checkQueueName, loadBullMQ, redisOptions } from "./connection";
+import { checkQueueName, loadBullMQ, redisOptions, type InboxConnection } from "./connection";
 import { storedBody, type StoredCallback } from "./stored-callback";
 
 /** The wait between attempts: `fixed` waits `delayMs` each time, `exponential` doubles it after each failure. */

@@ -5,7 +5,6 @@
  * worker (src/inbox/). The framework adapters all go through `handle`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { setTimeout as delay } from "node:timers/promises";
 import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
 import type { CallbackError } from "../errors";
@@ -20,6 +19,9 @@ import { nodeCrypto } from "./node-crypto";
 import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
 import { createSecretCheck, type CallbackSecret } from "./secret";
+
+// getBuiltinModule, not import: compiled to require(), an import breaks an ES module bundle of the package.
+const { setTimeout: delay } = process.getBuiltinModule("node:timers/promises");
 
 export { HandlerTimeoutError, type CallbackContext, type CallbackHandler } from "./dispatch";
 

@@ -2,7 +2,8 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import { exampleBody, identifyEvent, parseCallback, type CallbackRequest, type CallbackWorker } from "../../src";
+import { exampleBody, identifyEvent, parseCallback, type CallbackRequest } from "../../src";
+import type { CallbackWorker } from "../../src/inbox";
 import { cliPath } from "./built";
 import { startRedisServer, type RedisServer } from "./redis-server";
 

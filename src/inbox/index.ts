@@ -1,0 +1,18 @@
+/**
+ * ci-callback/inbox: durable delivery, an inbox on BullMQ that a listener puts callbacks in and the worker that
+ * handles them. bullmq and ioredis are optional peer dependencies of ci-callback, loaded when an inbox, a worker
+ * or `ci-callback inbox` is first made: without them that call throws an error naming
+ * `npm install bullmq ioredis`, and a service that only parses never installs or loads them.
+ * @packageDocumentation
+ */
+export type { CallbackInbox, InboxEntry } from "./callback-inbox";
+export { INSTALL_INBOX_PEERS, type InboxConnection } from "./connection";
+export { InboxTimeoutError, createCallbackInbox, type BullMQCallbackInbox, type CallbackInboxOptions } from "./bullmq-inbox";
+export {
+  createCallbackWorker,
+  type CallbackWorker,
+  type CallbackWorkerOptions,
+  type FailedJobContext,
+  type WorkerBackoff,
+  type WorkerErrorContext,
+} from "./worker";
