@@ -1,6 +1,7 @@
 /**
  * ci-callback: Tencent Cloud CI task callbacks, XML or JSON, parsed into validated, typed objects.
  * @packageDocumentation
+ * @module ci-callback
  */
 export {
   DEFAULT_MAX_BYTES,
@@ -12,7 +13,7 @@ export {
   type ParseOptions,
   type ValidateOptions,
 } from "./callback";
-export { CallbackError, MAX_ISSUES, type CallbackErrorKind, type CallbackIssue } from "./errors";
+export { CallbackError, MAX_ISSUES, MAX_ISSUE_TEXT, type CallbackErrorKind, type CallbackIssue } from "./errors";
 export { MAX_DEPTH_LIMIT } from "./limits";
 export { parseCiTime } from "./time";
 export {
@@ -25,6 +26,7 @@ export {
   type ExampleNode,
   type ExampleOptions,
   type ExampleSet,
+  type NotALiteral,
   type SimpleExampleCallbackMap,
   type SimpleExampleName,
   type SimpleExampleOptions,
@@ -45,7 +47,18 @@ export {
   type DedupOptions,
   type ListenerErrorContext,
 } from "./receiver/listener";
-export { CONSOLE_TEST_MESSAGE, identifyEvent, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
+export {
+  CONSOLE_TEST_MESSAGE,
+  identifyEvent,
+  type CallbackEventMap,
+  type CallbackEventName,
+  type CallbackOfEvent,
+  type EventBase,
+  type EventIdentity,
+  type IdentifyingNodes,
+  type ReceivedCallback,
+  type SimpleOf,
+} from "./receiver/events";
 export type { AnswerBody, ListenerAnswer } from "./receiver/answer";
 export { BodyReadError, type BodyLimits, type BodyReadErrorKind } from "./receiver/read-body";
 export type { CallbackSecret } from "./receiver/secret";

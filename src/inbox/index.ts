@@ -4,6 +4,7 @@
  * or `ci-callback inbox` is first made: without them that call throws an error naming
  * `npm install bullmq ioredis`, and a service that only parses never installs or loads them.
  * @packageDocumentation
+ * @module ci-callback/inbox
  */
 export type { CallbackInbox, InboxEntry } from "./callback-inbox";
 export { INSTALL_INBOX_PEERS, type InboxConnection } from "./connection";

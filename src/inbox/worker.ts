@@ -88,7 +88,7 @@ export interface CallbackWorkerOptions {
 /** A running worker; handlers are added by event name, as on the listener. */
 export interface CallbackWorker {
   /**
-   * Adds a handler for an event, as {@link CallbackListener.on} does.
+   * Adds a handler for an event, as {@link "ci-callback"!CallbackListener.on} does.
    * @throws RangeError for a name that is not an event.
    */
   on<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackWorker;

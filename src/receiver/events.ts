@@ -24,7 +24,7 @@ import { nodeCrypto } from "./node-crypto";
 export type ReceivedCallback = AnyCallback;
 
 /** A moderation event's Simple body: the Simple callback whose data is that event's. */
-type SimpleOf<E extends string> = [Extract<ModerationSimpleData, { event?: E }>] extends [never]
+export type SimpleOf<E extends string> = [Extract<ModerationSimpleData, { event?: E }>] extends [never]
   ? never
   : Omit<ModerationSimpleCallback, "data"> & { data: Extract<ModerationSimpleData, { event?: E }> };
 
@@ -37,7 +37,8 @@ export type CallbackEventMap = { [C in CiCallback as C["EventName"]]: C } & {
   [C in ModerationDetailCallback as C["EventName"]]: C | SimpleOf<C["EventName"]>;
 };
 
-type EventBase = keyof CallbackEventMap & string;
+/** An event name that has a callback type of its own: an EventName, or a moderation event of the Simple version. */
+export type EventBase = keyof CallbackEventMap & string;
 
 /**
  * A name to subscribe to: an EventName, or `TaskFinish:<Tag>` for one job type the schema knows
@@ -96,7 +97,7 @@ export const CONSOLE_TEST_MESSAGE = "Test request when setting callback url";
 const FINAL_STATES = new Set(["Success", "Failed"]);
 
 /** The nodes that identify an event, read structurally so that every callback type fits. */
-interface IdentifyingNodes {
+export interface IdentifyingNodes {
   EventName?: string;
   /** A list of jobs (TaskFinish), or one moderation job (Detail). */
   JobsDetail?: readonly { JobId?: string; Tag?: string }[] | { JobId?: string; State?: string };

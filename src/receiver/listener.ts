@@ -82,8 +82,8 @@ export interface CallbackListenerOptions {
   /** Duplicate detection; `false` hands every delivery to the handlers. Default: in memory. */
   dedup?: false | DedupOptions;
   /**
-   * Durable delivery: each valid callback is added to this inbox (a {@link createCallbackInbox}) and answered
-   * 200 once it is stored, 503 with `Retry-After` when it cannot be; a worker ({@link createCallbackWorker})
+   * Durable delivery: each valid callback is added to this inbox (a {@link "ci-callback/inbox"!createCallbackInbox}) and answered
+   * 200 once it is stored, 503 with `Retry-After` when it cannot be; a worker ({@link "ci-callback/inbox"!createCallbackWorker})
    * runs the handlers. Such a listener runs no handler itself, so `handler`, `handlerTimeoutMs`, `dedup` and
    * `on` are refused (the inbox drops duplicates by key).
    */
