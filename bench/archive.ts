@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type * as ValidateArchiveModule from "../src/archive/validate-archive";
 
 const repo = join(__dirname, "..");
-const cli = join(repo, "dist", "src", "cli.js");
+const cli = join(repo, "dist", "src", "cli", "main.js");
 const { validateArchive } = require(join(repo, "dist", "src", "archive", "validate-archive.js")) as typeof ValidateArchiveModule;
 const callbacks = Number(process.env.BENCH_ARCHIVE_CALLBACKS ?? 100_000);
 const rounds = Number(process.env.BENCH_ARCHIVE_ROUNDS ?? 2);

@@ -12,23 +12,23 @@ import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { xml2js as xmlJs } from "xml-js";
 import { parseString as xml2jsParse } from "xml2js";
-import type * as CallbackModule from "../src/callback";
-import type * as BodyModule from "../src/body";
-import type * as StrictReaderModule from "../src/xml-reader-strict";
+import type * as CallbackModule from "../src/canonical/callback";
+import type * as BodyModule from "../src/read/body";
+import type * as StrictReaderModule from "../src/read/xml-reader-strict";
 import type * as SaxesReaderModule from "./xml-reader-saxes";
 import type * as XmlJsReaderModule from "./xml-reader-xml-js";
 import type * as ValidatorsModule from "../generated/validators";
-import type * as ErrorsModule from "../src/errors";
+import type * as ErrorsModule from "../src/read/errors";
 import type * as ListenerModule from "../src/receiver/listener";
 import { floodBodies } from "../test/hostile/floods";
 
 // The built package, as users run it (tsx would wrap every export of src/ in a getter).
 const dist = join(__dirname, "..", "dist");
 const { parseCallbackWith, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } = require(
-  join(dist, "src/callback"),
+  join(dist, "src/canonical/callback"),
 ) as typeof CallbackModule;
-const { decodeBody } = require(join(dist, "src/body")) as typeof BodyModule;
-const { readXmlStrictly } = require(join(dist, "src/xml-reader-strict")) as typeof StrictReaderModule;
+const { decodeBody } = require(join(dist, "src/read/body")) as typeof BodyModule;
+const { readXmlStrictly } = require(join(dist, "src/read/xml-reader-strict")) as typeof StrictReaderModule;
 // The saxes reader (the strict one's test oracle) and the xml-js one do not ship: tsconfig.bench.json compiles
 // them, as tsc compiles dist/, into dist-bench/.
 const saxesReader = join(__dirname, "..", "dist-bench", "bench", "xml-reader-saxes.js");
@@ -37,7 +37,7 @@ const xmlJsReader = join(__dirname, "..", "dist-bench", "bench", "xml-reader-xml
 const { readXmlWithXmlJs } = require(xmlJsReader) as typeof XmlJsReaderModule;
 const { validateCiCallback } = require(join(dist, "generated/validators")) as typeof ValidatorsModule;
 const { createCallbackListener } = require(join(dist, "src/receiver/listener")) as typeof ListenerModule;
-const { CallbackError } = require(join(dist, "src/errors")) as typeof ErrorsModule;
+const { CallbackError } = require(join(dist, "src/read/errors")) as typeof ErrorsModule;
 
 /** Runs a parse that may fail with a CallbackError, as a receiver would. */
 function attempt(run: () => unknown): unknown {
@@ -275,9 +275,9 @@ console.log(
 const cold = (module: string) => `${coldImportMs(module).toFixed(1)} ms`;
 console.log(
   `cold import, median of 11 fresh processes: the package ${cold("./src/index.js")}; parseCallback's modules ` +
-    `${cold("./src/callback.js")} (generated validators ${cold("./generated/validators.js")}); the strict reader ` +
-    `${cold("./src/xml-reader-strict.js")}, the saxes reader ${cold(saxesReader)}, the xml-js reader ${cold(xmlJsReader)}; ` +
-    `a one-function module (the floor) ${cold("./src/safe-name.js")}`,
+    `${cold("./src/canonical/callback.js")} (generated validators ${cold("./generated/validators.js")}); the strict reader ` +
+    `${cold("./src/read/xml-reader-strict.js")}, the saxes reader ${cold(saxesReader)}, the xml-js reader ${cold(xmlJsReader)}; ` +
+    `a one-function module (the floor) ${cold("./src/read/safe-name.js")}`,
 );
 // What a service pays to start: `node -e 0`, then requiring the package, then that and one seed body parsed.
 const [bareMs, importMs, firstParseMs] = processMs([

@@ -5,10 +5,10 @@
  * processing instructions, attributes, unsafe names, mixed content, nesting past the limit.
  */
 import { SaxesParser, type SaxesOptions } from "saxes";
-import { CallbackError, pointerToken } from "../src/errors";
-import { isSafeName } from "../src/safe-name";
-import { XmlProblem, depthError, isXmlSpace, notWellFormed, prepareXml, xmlError } from "../src/xml-guards";
-import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "../src/xml-reader";
+import { CallbackError, pointerToken } from "../src/read/errors";
+import { isSafeName } from "../src/read/safe-name";
+import { XmlProblem, depthError, isXmlSpace, notWellFormed, prepareXml, xmlError } from "../src/read/xml-guards";
+import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "../src/read/xml-reader";
 
 /** An element being read. */
 interface OpenElement {

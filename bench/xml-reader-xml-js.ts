@@ -5,10 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { xml2js } from "xml-js";
-import { CallbackError, pointerToken } from "../src/errors";
-import { isSafeName } from "../src/safe-name";
-import { XmlProblem, depthError, isXmlSpace, isXmlText, notWellFormed, prepareXml, xmlError } from "../src/xml-guards";
-import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "../src/xml-reader";
+import { CallbackError, pointerToken } from "../src/read/errors";
+import { isSafeName } from "../src/read/safe-name";
+import { XmlProblem, depthError, isXmlSpace, isXmlText, notWellFormed, prepareXml, xmlError } from "../src/read/xml-guards";
+import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "../src/read/xml-reader";
 
 /** The parts of an xml-js non-compact node we read (with the options below). */
 interface XmlNode {

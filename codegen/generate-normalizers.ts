@@ -4,7 +4,7 @@
  * ts-morph builds the file around them and prints it formatted.
  */
 import { IndentationText, Project, QuoteKind } from "ts-morph";
-import { isSafeName } from "../src/safe-name";
+import { isSafeName } from "../src/read/safe-name";
 import { banner } from "./banner";
 import type { Container, Field, Shape, Union } from "./schema-set";
 import { template } from "./templates";
@@ -59,13 +59,13 @@ export function generateNormalizers(shapes: Shape[], from: string): string {
       statements: shape.kind === "union" ? union(shape, helpers) : container(shape, helpers),
     });
   }
-  file.insertImportDeclaration(0, { moduleSpecifier: "../src/normalize-runtime", namedImports: [...helpers].sort() });
+  file.insertImportDeclaration(0, { moduleSpecifier: "../src/canonical/normalize-runtime", namedImports: [...helpers].sort() });
   file.insertImportDeclaration(1, {
-    moduleSpecifier: "../src/normalize-runtime",
+    moduleSpecifier: "../src/canonical/normalize-runtime",
     namedImports: ["NormalizeContext", "Place"],
     isTypeOnly: true,
   });
-  file.insertImportDeclaration(2, { moduleSpecifier: "../src/own-keys", namedImports: ["isOwn"] });
+  file.insertImportDeclaration(2, { moduleSpecifier: "../src/read/own-keys", namedImports: ["isOwn"] });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return banner(from) + "\n" + file.getFullText();
 }
@@ -73,7 +73,7 @@ export function generateNormalizers(shapes: Shape[], from: string): string {
 function container(shape: Container, helpers: Set<string>): string {
   // A property name is printed inside string literals (`case "X-SheetPics":`), as a store (`out.JobId`, or
   // `out["X-SheetPics"]` when it is no identifier) and as a JSON Pointer segment, so any name the readers accept
-  // as a node name (src/safe-name.ts) is safe: none of its characters needs escaping in any of them, and the
+  // as a node name (src/read/safe-name.ts) is safe: none of its characters needs escaping in any of them, and the
   // prototype's names are excluded.
   for (const field of shape.fields) {
     if (!isSafeName(field.key)) throw new Error(`${shape.source}: property name ${field.key} is not a safe name`);

@@ -3,9 +3,9 @@
  * Do not edit by hand: change the schema and run `make codegen` again.
  */
 
-import { at, isRecord, keepExtra, keepUnknown, list, mismatch, nonEmpty, noteUnknownVariant, number, text, textList, textMap, withImplied } from "../src/normalize-runtime";
-import type { NormalizeContext, Place } from "../src/normalize-runtime";
-import { isOwn } from "../src/own-keys";
+import { at, isRecord, keepExtra, keepUnknown, list, mismatch, nonEmpty, noteUnknownVariant, number, text, textList, textMap, withImplied } from "../src/canonical/normalize-runtime";
+import type { NormalizeContext, Place } from "../src/canonical/normalize-runtime";
+import { isOwn } from "../src/read/own-keys";
 
 /** Normalises a `TaskFinishCallback` (task-finish.schema.json#): The body CI POSTs when a job finishes (the <Response> element of the XML form; the JSON form has no wrapper). */
 export function normalizeTaskFinishCallback(value: unknown, place: Place, context: NormalizeContext): unknown {

@@ -12,10 +12,10 @@ export {
   type CallbackResult,
   type ParseOptions,
   type ValidateOptions,
-} from "./callback";
-export { CallbackError, MAX_ISSUES, MAX_ISSUE_TEXT, type CallbackErrorKind, type CallbackIssue } from "./errors";
-export { MAX_DEPTH_LIMIT } from "./limits";
-export { parseCiTime } from "./time";
+} from "./canonical/callback";
+export { CallbackError, MAX_ISSUES, MAX_ISSUE_TEXT, type CallbackErrorKind, type CallbackIssue } from "./read/errors";
+export { MAX_DEPTH_LIMIT } from "./read/limits";
+export { parseCiTime } from "./canonical/time";
 export {
   exampleBody,
   exampleCallback,
@@ -32,8 +32,8 @@ export {
   type SimpleExampleOptions,
   type SimpleSample,
   type TaskFinishSample,
-} from "./samples";
-export type { BodyFormat } from "./body";
+} from "./samples/samples";
+export type { BodyFormat } from "./read/body";
 export { isKnownJob, knownJobTags, type KnownJob } from "../generated/unions";
 // Receiving callbacks over HTTP (src/receiver/).
 export {
@@ -78,5 +78,5 @@ export {
 export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOptions, type KoaLikeContext } from "./receiver/koa";
 export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
 // What a listener's `inbox` option takes; the BullMQ inbox and its worker are in `ci-callback/inbox`.
-export type { CallbackInbox, InboxEntry } from "./inbox/callback-inbox";
+export type { CallbackInbox, InboxEntry } from "./receiver/callback-inbox";
 export type * from "../generated/types";

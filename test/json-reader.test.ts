@@ -1,11 +1,11 @@
-// The JSON reader's duplicate-key check (src/json-reader.ts): it compares the colons of the text with those its
-// result accounts for, and must refuse exactly the bodies the exact scanner (src/json-syntax.ts) finds a
+// The JSON reader's duplicate-key check (src/read/json-reader.ts): it compares the colons of the text with those its
+// result accounts for, and must refuse exactly the bodies the exact scanner (src/read/json-syntax.ts) finds a
 // duplicate key in, whatever colons, escapes and whitespace the keys and strings hold.
 import { expect } from "chai";
 import fc from "fast-check";
-import { CallbackError } from "../src/errors";
-import { readJson } from "../src/json-reader";
-import { findJsonProblem } from "../src/json-syntax";
+import { CallbackError } from "../src/read/errors";
+import { readJson } from "../src/read/json-reader";
+import { findJsonProblem } from "../src/read/json-syntax";
 
 const OPTIONS = { maxDepth: 64 };
 

@@ -1,10 +1,10 @@
-// The JSON error locator (src/json-syntax.ts): the first syntax error at the very character JSON.parse
+// The JSON error locator (src/read/json-syntax.ts): the first syntax error at the very character JSON.parse
 // stops at, the first duplicate key, in plain words, at any depth.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
-import { findJsonProblem } from "../src/json-syntax";
+import { findJsonProblem } from "../src/read/json-syntax";
 import { examplesDir } from "./support/examples";
 
 const jsonExamples: string[] = readdirSync(examplesDir, { recursive: true, encoding: "utf8" })

@@ -12,7 +12,7 @@ import {
 } from "../src";
 import { samples } from "../generated/samples";
 import { knownModerationDetailCallbackEventNames, knownModerationSimpleDataEvents } from "../generated/unions";
-import { toXmlBody } from "../src/xml-writer";
+import { toXmlBody } from "../src/samples/xml-writer";
 import { cliPath, ensureBuilt } from "./support/built";
 
 describe("the sample callbacks", () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { CallbackError } from "../src/errors";
-import { isSafeName } from "../src/safe-name";
-import type { LooseObject, LooseValue } from "../src/xml-reader";
+import { CallbackError } from "../src/read/errors";
+import { isSafeName } from "../src/read/safe-name";
+import type { LooseObject, LooseValue } from "../src/read/xml-reader";
 import { xmlReaders } from "./support/xml-readers";
 
 const OPTIONS = { maxDepth: 32 };

@@ -3,8 +3,8 @@
  * {@link RUN_BYTES} of an NDJSON file's lines, so that a batch costs the main thread little per body.
  */
 import { stat } from "node:fs/promises";
-import { DEFAULT_MAX_BYTES } from "../callback";
-import { InputError, readInput, systemReason } from "../cli-common";
+import { DEFAULT_MAX_BYTES } from "../canonical/callback";
+import { InputError, readInput, systemReason } from "../read/input";
 import { lineRuns } from "./ndjson";
 import { sources } from "./sources";
 import type { Task } from "./task";

@@ -3,8 +3,8 @@
  * `INVALID  FILE  kind error` and its issues) or, with `--json`, one JSON object a line.
  */
 import type { AnyCallback } from "../../generated/types";
-import { safeParseCallback } from "../callback";
-import type { CallbackErrorKind, CallbackIssue } from "../errors";
+import { safeParseCallback } from "../canonical/callback";
+import type { CallbackErrorKind, CallbackIssue } from "../read/errors";
 
 /**
  * One body's outcome, as `validate --json` prints it (a line each): `kind` is null when `ok`, the

@@ -6,7 +6,7 @@ import { type Dirent } from "node:fs";
 import { lstat, opendir, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
-import { systemReason } from "../cli-common";
+import { systemReason } from "../read/input";
 
 /** One thing to check. */
 export type Source =

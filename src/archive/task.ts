@@ -4,8 +4,8 @@
  * so that the main thread only writes it.
  */
 import { readFileSync } from "node:fs";
-import { systemReason } from "../cli-common";
-import type { CallbackIssue } from "../errors";
+import { systemReason } from "../read/input";
+import type { CallbackIssue } from "../read/errors";
 import { ReportText } from "./report";
 
 /** Files to read and check, each one body. */

@@ -5,8 +5,8 @@
  * every add is bounded by `timeoutMs`, so a receiver answers 503 at once instead of hanging on a dead Redis.
  */
 import type { Queue } from "bullmq";
-import { wholeNumberOption, MAX_TIMER_MS } from "../limits";
-import type { CallbackInbox, InboxEntry } from "./callback-inbox";
+import { wholeNumberOption, MAX_TIMER_MS } from "../read/limits";
+import type { CallbackInbox, InboxEntry } from "../receiver/callback-inbox";
 import { checkQueueName, loadBullMQ, redisOptions, type InboxConnection } from "./connection";
 import { jobIdOfKey, storeCallback, type StoredCallback } from "./stored-callback";
 

@@ -6,7 +6,7 @@
  * @packageDocumentation
  * @module ci-callback/inbox
  */
-export type { CallbackInbox, InboxEntry } from "./callback-inbox";
+export type { CallbackInbox, InboxEntry } from "../receiver/callback-inbox";
 export { INSTALL_INBOX_PEERS, type InboxConnection } from "./connection";
 export { InboxTimeoutError, createCallbackInbox, type BullMQCallbackInbox, type CallbackInboxOptions } from "./bullmq-inbox";
 export {

@@ -2,7 +2,7 @@
  * A callback as it is kept in the BullMQ inbox: the job's data (JSON, so a byte body is base64) and its id,
  * which is the dedup key.
  */
-import type { InboxEntry } from "./callback-inbox";
+import type { InboxEntry } from "../receiver/callback-inbox";
 
 /** The data of an inbox job. */
 export interface StoredCallback {

@@ -5,8 +5,8 @@
  * found by BullMQ's stalled-job check and handled by another worker.
  */
 import type { Job, Worker } from "bullmq";
-import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
-import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
+import { readMaxBytes, readMaxDepth, safeParseCallback } from "../canonical/callback";
+import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
 import { createHandlerRegistry, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent } from "../receiver/events";
 import { WORKER_BACKOFF } from "./bullmq-inbox";

@@ -3,7 +3,7 @@
  * JSON body. Error bodies name the problem and the issues' paths but never echo the request body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CallbackIssue } from "../errors";
+import type { CallbackIssue } from "../read/errors";
 
 /** An HTTP answer, ready for any framework to send. */
 export interface ListenerAnswer {

@@ -3,7 +3,7 @@
  * listener (handlers inline) and the inbox worker (handlers after the queue) share it, so that a handler is
  * registered, typed, ordered and timed out the same way in both.
  */
-import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
+import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
 import { eventNameProblem, type CallbackEventName, type ReceivedCallback } from "./events";
 
 /** What a handler learns besides the callback itself. */

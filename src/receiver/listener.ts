@@ -5,25 +5,27 @@
  * worker (src/inbox/). The framework adapters all go through `handle`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readMaxBytes, readMaxDepth, safeParseCallback } from "../callback";
-import { MAX_TIMER_MS, wholeNumberOption } from "../limits";
-import type { CallbackError } from "../errors";
+import { readMaxBytes, readMaxDepth, safeParseCallback } from "../canonical/callback";
+import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
+import type { CallbackError } from "../read/errors";
 import { answer, refusal, writeNodeAnswer, type ListenerAnswer } from "./answer";
 import { decodeContentEncoding } from "./content-encoding";
 import type { DedupStore } from "./dedup-store";
-import type { CallbackInbox } from "../inbox/callback-inbox";
+import type { CallbackInbox } from "./callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "./dispatch";
 import { identifyEvent, type CallbackEventName, type CallbackOfEvent, type ReceivedCallback } from "./events";
 import { MemoryDedupStore } from "./memory-store";
 import { nodeCrypto } from "./node-crypto";
 import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
+import type { CallbackRequest } from "./request";
 import { createSecretCheck, type CallbackSecret } from "./secret";
 
 // getBuiltinModule, not import: compiled to require(), an import breaks an ES module bundle of the package.
 const { setTimeout: delay } = process.getBuiltinModule("node:timers/promises");
 
 export { HandlerTimeoutError, type CallbackContext, type CallbackHandler } from "./dispatch";
+export type { CallbackRequest } from "./request";
 
 /** Duplicate detection. Deliveries of one event share a key: EventName, JobId, and RunId for workflows. */
 export interface DedupOptions {
@@ -100,25 +102,6 @@ export interface CallbackListenerOptions {
    * `config`). Default: `console.error` (`console.warn` for `config`).
    */
   onError?: (error: unknown, context: ListenerErrorContext) => void;
-}
-
-/** A request as the listener needs it; adapters build one from their framework's request. */
-export interface CallbackRequest {
-  /** HTTP method. */
-  method: string;
-  /** Path and query as received (where a secret may be). */
-  url: string;
-  /** The Content-Type header, if any. */
-  contentType?: string;
-  /** The `X-Ci-Content-Version` header, if any: cross-checked against the body's shape. */
-  contentVersion?: string;
-  /**
-   * The Content-Encoding of what `body` gives (gzip, deflate, br, identity), undone before parsing. Leave it
-   * undefined when a framework's body parser already decoded the body.
-   */
-  contentEncoding?: string;
-  /** Reads the raw body; called only once the method and secret are accepted. May throw a {@link BodyReadError}. */
-  body: () => Promise<Uint8Array | string>;
 }
 
 /**

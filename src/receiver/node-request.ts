@@ -3,7 +3,7 @@
  * on it (Express, Koa). The body is the stream, unless a parser already turned it into bytes or text.
  */
 import type { IncomingMessage } from "node:http";
-import type { CallbackRequest } from "./listener";
+import type { CallbackRequest } from "./request";
 import { rawBodyRequired, readNodeBody, type BodyLimits } from "./read-body";
 
 /** How an adapter describes what its framework did to the request. */

@@ -9,9 +9,9 @@
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { readXmlWithSaxes } from "../../bench/xml-reader-saxes";
-import { CallbackError } from "../../src/errors";
-import type { XmlDocument } from "../../src/xml-reader";
-import { readXmlStrictly } from "../../src/xml-reader-strict";
+import { CallbackError } from "../../src/read/errors";
+import type { XmlDocument } from "../../src/read/xml-reader";
+import { readXmlStrictly } from "../../src/read/xml-reader-strict";
 import { mutatedExample, mutation } from "./mutations";
 
 const NAMES = ["R", "Response", "A", "B", "Item", "x-y", "a.b", "_u", "A1", "LongElementName"];

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
 import { CallbackError } from "../../src";
-import { parseCallbackWith } from "../../src/callback";
+import { parseCallbackWith } from "../../src/canonical/callback";
 import { examplesDir } from "../support/examples";
 import { xmlReaders } from "../support/xml-readers";
 

@@ -10,7 +10,7 @@
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import fc from "fast-check";
 import { parseCallback } from "../../src";
-import { readXml } from "../../src/xml-reader";
+import { readXml } from "../../src/read/xml-reader";
 import { compareReaders, differentialBody } from "./differential";
 import { checkBody, fuzzBody } from "./mutations";
 

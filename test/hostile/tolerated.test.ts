@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { parseCallback } from "../../src";
-import { parseCallbackWith } from "../../src/callback";
+import { parseCallbackWith } from "../../src/canonical/callback";
 import { xmlReaders } from "../support/xml-readers";
 import { json, xml } from "./bodies";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CallbackError } from "../../src";
-import { parseCallbackWith } from "../../src/callback";
-import { type XmlReader, readXml } from "../../src/xml-reader";
+import { parseCallbackWith } from "../../src/canonical/callback";
+import { type XmlReader, readXml } from "../../src/read/xml-reader";
 import { exampleText } from "../support/examples";
 import { xmlReaders } from "../support/xml-readers";
 

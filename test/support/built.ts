@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./examples";
 
-export const cliPath = join(repoRoot, "dist", "src", "cli.js");
+export const cliPath = join(repoRoot, "dist", "src", "cli", "main.js");
 
 /** Builds dist/ when it is not there (`npm test` builds before mocha runs). */
 export function ensureBuilt(): void {

@@ -48,7 +48,7 @@ export async function counts(queue: Queue): Promise<Record<string, number>> {
   return queue.getJobCounts("waiting", "delayed", "active", "completed", "failed");
 }
 
-/** Runs the built CLI (dist/src/cli.js) in a child process, without blocking this one's event loop. */
+/** Runs the built CLI (dist/src/cli/main.js) in a child process, without blocking this one's event loop. */
 export function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"] });

@@ -4,8 +4,8 @@
  */
 import { readXmlWithSaxes } from "../../bench/xml-reader-saxes";
 import { readXmlWithXmlJs } from "../../bench/xml-reader-xml-js";
-import type { XmlReader } from "../../src/xml-reader";
-import { readXmlStrictly } from "../../src/xml-reader-strict";
+import type { XmlReader } from "../../src/read/xml-reader";
+import { readXmlStrictly } from "../../src/read/xml-reader-strict";
 
 export const xmlReaders: readonly (readonly [name: string, reader: XmlReader])[] = [
   ["strict", readXmlStrictly],

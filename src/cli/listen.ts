@@ -5,9 +5,10 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, systemReason, usageError, wholeNumber, type Command } from "./cli-common";
-import { createCallbackListener, type CallbackContext } from "./receiver/listener";
-import type { ReceivedCallback } from "./receiver/events";
+import { systemReason } from "../read/input";
+import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
+import { createCallbackListener, type CallbackContext } from "../receiver/listener";
+import type { ReceivedCallback } from "../receiver/events";
 
 /** Below the listener's 30 s handler timeout, so that a slow target is reported as such. */
 const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;

@@ -13,9 +13,9 @@
 import { pointerToken } from "./errors";
 import { isSafeName } from "./safe-name";
 import { XmlProblem, depthError, isXmlSpace, notWellFormed, prepareXml, xmlError } from "./xml-guards";
-import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "./xml-reader";
+import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "./xml-document";
 
-/** Reads an XML body with the strict scanner; the contract is `XmlReader`'s, in xml-reader.ts. */
+/** Reads an XML body with the strict scanner; the contract is `XmlReader`'s, in xml-document.ts. */
 export function readXmlStrictly(text: string, options: XmlReadOptions): XmlDocument {
   return new StrictXmlScanner(prepareXml(text), options.maxDepth).read();
 }

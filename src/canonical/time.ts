@@ -1,5 +1,5 @@
 /** Turns CI's time text into a Date, using the pattern of the `ci-time` format from schema/formats.json. */
-import { ciTimePattern } from "../generated/formats";
+import { ciTimePattern } from "../../generated/formats";
 
 /**
  * Converts a CI time (`2022-06-30T20:02:17+0800`, `2022-08-09 14:54:17+0800`) to a `Date`;

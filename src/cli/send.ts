@@ -2,10 +2,11 @@
  * `ci-callback send URL`: POSTs a callback body the way CI does (the bytes of a file or an example, XML by
  * default), converting it to the other format on request, and prints the answer.
  */
-import { safeParseCallback } from "./callback";
-import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, readInput, usageError, type Command } from "./cli-common";
-import { sampleBody } from "./cli-example";
-import { toXmlBody } from "./xml-writer";
+import { safeParseCallback } from "../canonical/callback";
+import { readInput } from "../read/input";
+import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./common";
+import { sampleBody } from "./example";
+import { toXmlBody } from "../samples/xml-writer";
 
 /** The two wire formats. */
 type WireFormat = "xml" | "json";

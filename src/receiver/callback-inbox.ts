@@ -4,6 +4,7 @@
  * `DedupStore` can. The one shipped, on BullMQ, is `createCallbackInbox` of `ci-callback/inbox`. Nothing here
  * loads or names BullMQ: a listener with its own queue needs neither bullmq nor ioredis.
  */
+
 /** A callback as the listener hands it to an inbox: what a worker needs to parse and dispatch it again. */
 export interface InboxEntry {
   /** The dedup key ({@link EventIdentity.key}); undefined when the callback carries no id. */

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /**
  * The `ci-callback` command: finds the verb, runs it, and turns its failures into one line on stderr and
- * the exit code of the README's table (src/cli-common.ts).
+ * the exit code of the README's table (src/cli/common.ts).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CliError, ExitCode, help, type Command } from "./cli-common";
-import { exampleCommand } from "./cli-example";
-import { inboxCommand } from "./cli-inbox";
-import { listenCommand } from "./cli-listen";
-import { sendCommand } from "./cli-send";
-import { convertCommand, validateCommand } from "./cli-validate";
+import { InputError } from "../read/input";
+import { CliError, ExitCode, help, type Command } from "./common";
+import { exampleCommand } from "./example";
+import { inboxCommand } from "./inbox";
+import { listenCommand } from "./listen";
+import { sendCommand } from "./send";
+import { convertCommand, validateCommand } from "./validate";
 
 const commands: readonly Command[] = [validateCommand, convertCommand, exampleCommand, listenCommand, sendCommand, inboxCommand];
 
@@ -51,11 +52,15 @@ function find(verb: string): Command {
   throw new CliError(ExitCode.usage, verb.startsWith("-") ? `unknown option "${verb}"` : `unknown command "${verb}"`);
 }
 
-/** Runs `body`; a CliError becomes `ci-callback VERB: message` (and the usage, for a usage error) and its code. */
+/**
+ * Runs `body`; a CliError becomes `ci-callback VERB: message` (and the usage, for a usage error) and its code,
+ * an InputError (a FILE or stdin that cannot be read) the same with code 3.
+ */
 async function run(command: Pick<Command, "name" | "usage">, body: () => number | Promise<number>): Promise<number> {
   try {
     return await body();
-  } catch (error) {
+  } catch (thrown) {
+    const error = thrown instanceof InputError ? new CliError(ExitCode.io, thrown.message) : thrown;
     if (!(error instanceof CliError)) throw error;
     const prefix = command.name === "" ? "ci-callback" : `ci-callback ${command.name}`;
     process.stderr.write(`${prefix}: ${error.message}\n${error.exitCode === ExitCode.usage ? `${command.usage}\n` : ""}`);

@@ -85,7 +85,7 @@ function countColons(container: object, depth: number, maxDepth: number, checkTe
     return colons;
   }
   const record = container as Record<string, unknown>;
-  // for-in, not Object.keys: V8 walks JSON.parse's objects this way without allocating (src/own-keys.ts).
+  // for-in, not Object.keys: V8 walks JSON.parse's objects this way without allocating (src/read/own-keys.ts).
   for (const key in record) {
     if (!isOwn(record, key)) continue;
     if (checkText && !isXmlText(key)) return -1;

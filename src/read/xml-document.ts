@@ -1,12 +1,8 @@
 /**
- * The XML reader: body text in, the root element's name and a loose value out, or a `CallbackError`.
- * The rest of the package sees only this interface; the reader behind it is the strict scanner of
- * xml-reader-strict.ts (docs/decisions/0006-strict-xml-reader.md says why). The saxes reader, its test oracle,
- * and the xml-js one are in bench/ (they do not ship), kept for the differential tests and the benchmark; all
- * three pass the same tests.
+ * What the XML reader gives and takes: the loose value read from a body before the schema shapes it, the read
+ * options and the reader's signature. Apart from xml-reader.ts so that the reader behind the interface
+ * (xml-reader-strict.ts) imports these without importing the module that imports it.
  */
-import { readXmlStrictly } from "./xml-reader-strict";
-
 /** A value read from XML before the schema shapes it: text, a container, or repeated elements. */
 export type LooseValue = string | LooseObject | LooseValue[];
 
@@ -40,6 +36,3 @@ export interface XmlDocument {
  *   Messages never quote the body.
  */
 export type XmlReader = (text: string, options: XmlReadOptions) => XmlDocument;
-
-/** The XML reader the package uses. */
-export const readXml: XmlReader = readXmlStrictly;

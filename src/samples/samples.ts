@@ -4,21 +4,21 @@ import type {
   ExampleName,
   SimpleExampleCallbackMap,
   SimpleExampleName,
-} from "../generated/samples";
-import type { AnyCallback } from "../generated/types";
-import { knownJobTags, knownModerationDetailCallbackEventNames } from "../generated/unions";
-import type { BodyFormat } from "./body";
+} from "../../generated/samples";
+import type { AnyCallback } from "../../generated/types";
+import { knownJobTags, knownModerationDetailCallbackEventNames } from "../../generated/unions";
+import type { BodyFormat } from "../read/body";
 import { toXmlBody } from "./xml-writer";
 
-export type { ExampleCallbackMap, ExampleName, SimpleExampleCallbackMap, SimpleExampleName, SimpleSample, TaskFinishSample } from "../generated/samples";
+export type { ExampleCallbackMap, ExampleName, SimpleExampleCallbackMap, SimpleExampleName, SimpleSample, TaskFinishSample } from "../../generated/samples";
 
-type GeneratedSamples = typeof import("../generated/samples");
+type GeneratedSamples = typeof import("../../generated/samples");
 
 // Loaded on first use: only users' tests and the CLI need samples, and importing the package should not pay
 // for 120 KB of them.
 let generated: GeneratedSamples | undefined;
 function loadSamples(): GeneratedSamples {
-  generated ??= require("../generated/samples") as GeneratedSamples;
+  generated ??= require("../../generated/samples") as GeneratedSamples;
   return generated;
 }
 

@@ -2,9 +2,9 @@
  * `ci-callback example NAME [--format xml|json] [--version detail|simple] [--set NODE=VALUE]...`: prints a sample
  * callback, for users' own tests.
  */
-import { validateCallback } from "./callback";
-import { ExitCode, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./cli-common";
-import { exampleBody, exampleCallback, exampleNode, type ContentVersion } from "./samples";
+import { validateCallback } from "../canonical/callback";
+import { ExitCode, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./common";
+import { exampleBody, exampleCallback, exampleNode, type ContentVersion } from "../samples/samples";
 
 /** `ci-callback example`. */
 export const exampleCommand: Command = {

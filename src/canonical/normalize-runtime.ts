@@ -3,9 +3,9 @@
  * knows one schema container; these helpers hold the rules every container shares: text leaves keep their
  * wire text, lists are always arrays, empty means absent, unknown nodes are kept and recorded.
  */
-import { CallbackError, MAX_ISSUES, pointerToken } from "./errors";
-import { isOwn } from "./own-keys";
-import { isSafeName } from "./safe-name";
+import { CallbackError, MAX_ISSUES, pointerToken } from "../read/errors";
+import { isOwn } from "../read/own-keys";
+import { isSafeName } from "../read/safe-name";
 
 /**
  * Where a node is: its key in its container, and where that container is (`undefined` for the body itself).

@@ -1,9 +1,9 @@
 /**
  * What the `ci-callback` commands share: exit codes, the error that carries one, option parsing worded the
- * same way for every command, reading a FILE (or stdin) and saying why a fetch failed.
+ * same way for every command, and saying why a fetch failed.
  */
-import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { systemReason } from "../read/input";
 
 /** The exit codes of every command (the README's table). */
 export const ExitCode = {
@@ -108,46 +108,9 @@ export function formatOption(value: string | undefined): "xml" | "json" | undefi
   throw usageError(`--format must be xml or json, not "${value}"`);
 }
 
-/** A FILE (or stdin) that could not be read. */
-export class InputError extends CliError {
-  constructor(
-    /** The FILE as given (`-` for stdin). */
-    readonly file: string,
-    /** Why, as {@link systemReason} words it. */
-    readonly reason: string,
-  ) {
-    super(ExitCode.io, `cannot read ${file === "-" ? "stdin" : file}: ${reason}`);
-  }
-}
-
-/**
- * The bytes of FILE; `-` reads stdin.
- * @throws InputError when it cannot be read.
- */
-export function readInput(file: string): Buffer {
-  try {
-    // fd 0, not process.stdin: opening that stream may make a pipe non-blocking, and the read fail with EAGAIN.
-    return readFileSync(file === "-" ? 0 : file);
-  } catch (error) {
-    throw new InputError(file, systemReason(error));
-  }
-}
-
 /** Refuses `-` given twice: stdin is read once. */
 export function stdinAtMostOnce(files: string[]): void {
   if (files.filter((file) => file === "-").length > 1) throw usageError('"-" (stdin) can be given only once');
-}
-
-/** A system error in a few words and its code: `no such file or directory (ENOENT)`. */
-export function systemReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
-  if (code === undefined) return error.message;
-  // Node says "ENOENT: no such file or directory, open 'x'" or "listen EADDRINUSE: address already in use …":
-  // keep the words after the code, not the call.
-  const at = error.message.indexOf(`${code}: `);
-  const words = at < 0 ? error.message : error.message.slice(at + code.length + 2).split(",")[0];
-  return `${words} (${code})`;
 }
 
 /**

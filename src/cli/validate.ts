@@ -5,14 +5,15 @@
 import { statSync } from "node:fs";
 import { once } from "node:events";
 import { isDynamicPattern } from "tinyglobby";
-import { safeParseCallback } from "./callback";
-import { CliError, ExitCode, help, noMoreArguments, parseCommand, readInput, stdinAtMostOnce, usageError, wholeNumber, type Command } from "./cli-common";
-import { showProgress } from "./archive/progress-line";
-import { isNdjson } from "./archive/sources";
-import type { TaskResult } from "./archive/task";
-import { newProgress, validateArchive, type ArchiveProgress } from "./archive/validate-archive";
+import { safeParseCallback } from "../canonical/callback";
+import { readInput } from "../read/input";
+import { CliError, ExitCode, help, noMoreArguments, parseCommand, stdinAtMostOnce, usageError, wholeNumber, type Command } from "./common";
+import { showProgress } from "../archive/progress-line";
+import { isNdjson } from "../archive/sources";
+import type { TaskResult } from "../archive/task";
+import { newProgress, validateArchive, type ArchiveProgress } from "../archive/validate-archive";
 
-export type { FileReport } from "./archive/report";
+export type { FileReport } from "../archive/report";
 
 /** `ci-callback validate`. */
 export const validateCommand: Command = {

@@ -3,9 +3,10 @@
  * counts and failed jobs' ids, events, attempts and last errors, never a body, and re-queues failed jobs.
  */
 import type { Job, Queue } from "bullmq";
-import { CliError, ExitCode, help, noMoreArguments, parseCommand, systemReason, usageError, wholeNumber, type Command } from "./cli-common";
-import { isQueueName, loadBullMQ, redisOptions } from "./inbox/connection";
-import type { StoredCallback } from "./inbox/stored-callback";
+import { systemReason } from "../read/input";
+import { CliError, ExitCode, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
+import { isQueueName, loadBullMQ, redisOptions } from "../inbox/connection";
+import type { StoredCallback } from "../inbox/stored-callback";
 
 /** How long Redis may take to answer before the command gives up (exit 3). */
 const REDIS_TIMEOUT_MS = 5000;

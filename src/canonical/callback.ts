@@ -4,15 +4,15 @@
  * the schema (generated/normalize.ts, generated/validators.js), so both formats give the same object.
  */
 import type { ErrorObject } from "ajv";
-import type { AnyCallback } from "../generated/types";
-import { knownModerationDetailCallbackEventNames } from "../generated/unions";
-import type { CompiledValidator } from "../generated/validators";
-import { decodeBody } from "./body";
-import { CallbackError, type CallbackIssue } from "./errors";
-import { readJson } from "./json-reader";
+import type { AnyCallback } from "../../generated/types";
+import { knownModerationDetailCallbackEventNames } from "../../generated/unions";
+import type { CompiledValidator } from "../../generated/validators";
+import { decodeBody } from "../read/body";
+import { CallbackError, type CallbackIssue } from "../read/errors";
+import { readJson } from "../read/json-reader";
 import { isRecord, normalizeContext, type Normalizer, pointer } from "./normalize-runtime";
-import { MAX_BYTES_LIMIT, MAX_DEPTH_LIMIT, wholeNumberOption } from "./limits";
-import type { XmlReader } from "./xml-reader";
+import { MAX_BYTES_LIMIT, MAX_DEPTH_LIMIT, wholeNumberOption } from "../read/limits";
+import type { XmlReader } from "../read/xml-reader";
 
 /** Options of {@link validateCallback}. */
 export interface ValidateOptions {
@@ -77,12 +77,12 @@ export function parseCallback(body: string | Uint8Array, options: ParseOptions =
   return parseCallbackWith(readXml, body, options);
 }
 
-type XmlReaderModule = typeof import("./xml-reader");
+type XmlReaderModule = typeof import("../read/xml-reader");
 
 // The XML reader loads with the first XML body: a service that receives JSON only never pays for it.
 let xmlReader: XmlReaderModule | undefined;
 const readXml: XmlReader = (text, options) => {
-  xmlReader ??= require("./xml-reader") as XmlReaderModule;
+  xmlReader ??= require("../read/xml-reader") as XmlReaderModule;
   return xmlReader.readXml(text, options);
 };
 
@@ -157,8 +157,8 @@ function unwrapResponse(value: unknown): unknown {
   return value;
 }
 
-type Normalizers = typeof import("../generated/normalize");
-type Validators = typeof import("../generated/validators");
+type Normalizers = typeof import("../../generated/normalize");
+type Validators = typeof import("../../generated/validators");
 
 /** What turns one root's loose value into its canonical object: its normaliser and its validator. */
 interface Stages {
@@ -179,8 +179,8 @@ function family(pick: (n: Normalizers, v: Validators) => Stages): Family {
   let stages: Stages | undefined;
   return {
     stages() {
-      normalizers ??= require("../generated/normalize") as Normalizers;
-      validators ??= require("../generated/validators") as Validators;
+      normalizers ??= require("../../generated/normalize") as Normalizers;
+      validators ??= require("../../generated/validators") as Validators;
       stages ??= pick(normalizers, validators);
       return stages;
     },
