@@ -19,8 +19,12 @@ export const MAX_ERRORS = 256;
 const FUNCTION = /^function (validate\d+)\(/;
 const ERROR_OBJECT = /^\s*const err\d+ = (\{\};|\{)$/;
 
-/** Inserts the stops into ajv's standalone code, as formatted by prettier (one statement a line). */
-export function boundErrors(code: string): string {
+/**
+ * Inserts the stops into ajv's standalone code, as formatted by prettier (one statement a line), in prettier's
+ * own shape: each stop one statement on a line, at the indent of the line before it, so the result needs no
+ * second formatting; a stop that would not fit in `printWidth` (prettier would break it) fails codegen.
+ */
+export function boundErrors(code: string, printWidth: number): string {
   const out: string[] = [];
   let current: string | undefined;
   let lastErrorEmpty = false;
@@ -41,7 +45,9 @@ export function boundErrors(code: string): string {
     const inLoop = trimmed === "errors++;" && !lastErrorEmpty && loops.length > 0;
     if (!merged && !inLoop) continue;
     if (current === undefined) throw new Error("bound-errors: an error outside a validator function");
-    out.push(`${indent}if (errors >= MAX_ERRORS) return stop(${current}, vErrors);`);
+    const stop = `${indent}if (errors >= MAX_ERRORS) return stop(${current}, vErrors);`;
+    if (stop.length > printWidth) throw new Error(`bound-errors: a stop in ${current} is wider than ${printWidth} characters`);
+    out.push(stop);
     stops++;
   }
   if (stops === 0) throw new Error("bound-errors: found no error to bound; has ajv's code changed shape?");

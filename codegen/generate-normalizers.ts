@@ -1,9 +1,9 @@
 /**
  * generated/normalize.ts: one function per schema container (and per union) that turns a loose value (from
  * the XML reader or JSON.parse) into the canonical object. The bodies come from handlebars templates;
- * ts-morph builds the file around them and prints it formatted.
+ * ts-morph prints the file around them from one structure (the templates are written formatted).
  */
-import { IndentationText, Project, QuoteKind } from "ts-morph";
+import { type FunctionDeclarationStructure, IndentationText, Project, QuoteKind, StructureKind } from "ts-morph";
 import { isSafeName } from "../src/read/safe-name";
 import { banner } from "./banner";
 import type { Container, Field, Shape, Union } from "./schema-set";
@@ -43,10 +43,10 @@ export function generateNormalizers(shapes: Shape[], from: string): string {
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
   });
-  const file = project.createSourceFile("normalize.ts");
   const helpers = new Set<string>(["isRecord", "mismatch"]);
-  for (const shape of shapes) {
-    file.addFunction({
+  const functions = shapes.map(
+    (shape): FunctionDeclarationStructure => ({
+      kind: StructureKind.Function,
       isExported: true,
       name: normalizerName(shape.title),
       docs: [`Normalises a \`${shape.title}\` (${shape.source}): ${shape.description}`],
@@ -57,16 +57,23 @@ export function generateNormalizers(shapes: Shape[], from: string): string {
       ],
       returnType: "unknown",
       statements: shape.kind === "union" ? union(shape, helpers) : container(shape, helpers),
-    });
-  }
-  file.insertImportDeclaration(0, { moduleSpecifier: "../src/canonical/normalize-runtime", namedImports: [...helpers].sort() });
-  file.insertImportDeclaration(1, {
-    moduleSpecifier: "../src/canonical/normalize-runtime",
-    namedImports: ["NormalizeContext", "Place"],
-    isTypeOnly: true,
+    }),
+  );
+  // The whole file from one structure: ts-morph parses the file again after each change it makes, so adding
+  // the functions one by one parsed a growing file once per shape (most of make codegen's time).
+  const file = project.createSourceFile("normalize.ts", {
+    statements: [
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: "../src/canonical/normalize-runtime", namedImports: [...helpers].sort() },
+      {
+        kind: StructureKind.ImportDeclaration,
+        moduleSpecifier: "../src/canonical/normalize-runtime",
+        namedImports: ["NormalizeContext", "Place"],
+        isTypeOnly: true,
+      },
+      { kind: StructureKind.ImportDeclaration, moduleSpecifier: "../src/read/own-keys", namedImports: ["isOwn"] },
+      ...functions,
+    ],
   });
-  file.insertImportDeclaration(2, { moduleSpecifier: "../src/read/own-keys", namedImports: ["isOwn"] });
-  file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return banner(from) + "\n" + file.getFullText();
 }
 

@@ -4,7 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { DEFAULT_MAX_BYTES } from "../canonical/callback";
-import { InputError, readInput, systemReason } from "../read/input";
+import { InputError, overLimit, readInput, systemReason } from "../read/input";
 import { lineRuns } from "./ndjson";
 import { sources } from "./sources";
 import type { Task } from "./task";
@@ -51,12 +51,15 @@ function unreadable(name: string, reason: string): { reason: string; message: st
 }
 
 function stdinBatch(options: BatchOptions): Task {
+  let bytes: Buffer;
   try {
-    return { kind: "body", name: "-", bytes: readInput("-"), ...options };
+    bytes = readInput("-", DEFAULT_MAX_BYTES);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { kind: "known", name: "-", file: true, unreadable: unreadable("-", error.reason), ...options };
   }
+  if (bytes.length > DEFAULT_MAX_BYTES) return { kind: "known", name: "-", file: true, refused: overLimit(DEFAULT_MAX_BYTES), ...options };
+  return { kind: "body", name: "-", bytes, ...options };
 }
 
 /** An NDJSON file's lines in runs; a line over the limit is refused unread; a read error ends the file. */
@@ -68,7 +71,9 @@ async function* ndjsonBatches(file: string, options: BatchOptions): AsyncGenerat
     yield { kind: "known", name: file, file: true, unreadable: unreadable(file, systemReason(error)), ...options };
     return;
   }
-  const runs = lineRuns(file, RUN_BYTES, DEFAULT_MAX_BYTES);
+  // A `\r` before the `\n` is not part of the body: a line one byte over the limit goes on to the check, which
+  // drops the `\r` and applies the limit to the body itself.
+  const runs = lineRuns(file, RUN_BYTES, DEFAULT_MAX_BYTES + 1);
   // Each run is held back until the next is read, so that the last one can say it ends the file.
   let held: Task | undefined;
   for (;;) {

@@ -3,8 +3,8 @@
  * so that handing it to a worker costs little per body; it comes back as the text to print, not as objects,
  * so that the main thread only writes it.
  */
-import { readFileSync } from "node:fs";
-import { systemReason } from "../read/input";
+import { DEFAULT_MAX_BYTES } from "../canonical/callback";
+import { InputError, overLimit, readInput } from "../read/input";
 import type { CallbackIssue } from "../read/errors";
 import { ReportText } from "./report";
 
@@ -72,13 +72,14 @@ export function runTask(task: Task): TaskResult {
       for (const file of task.files) {
         let body: Buffer;
         try {
-          body = readFileSync(file);
+          body = readInput(file, DEFAULT_MAX_BYTES);
         } catch (error) {
-          const reason = systemReason(error);
-          text.unread(file, reason, `cannot read ${file}: ${reason}`);
+          if (!(error instanceof InputError)) throw error;
+          text.unread(file, error.reason, error.message);
           continue;
         }
-        text.check(file, body, task.strict);
+        if (body.length > DEFAULT_MAX_BYTES) text.refuse(file, "limit", overLimit(DEFAULT_MAX_BYTES));
+        else text.check(file, body, task.strict);
       }
       files = task.files.length;
       break;

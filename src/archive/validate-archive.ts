@@ -8,9 +8,23 @@ import { batches, type BatchOptions } from "./batches";
 import { inProcessRunner, poolRunner, type Runner } from "./pool";
 import type { Task, TaskResult } from "./task";
 
+/**
+ * Threads a run starts at most, per core: past a few per core threads only wait for a core, while each adds its
+ * own heap and its batches in flight (1,024 threads on 2 cores reached 7.6 GB).
+ */
+export const WORKERS_PER_CORE = 4;
+
+/** The most threads a run starts on this machine: {@link WORKERS_PER_CORE} per core. */
+export function maxWorkers(): number {
+  return WORKERS_PER_CORE * availableParallelism();
+}
+
 /** How a run goes. */
 export interface ArchiveOptions extends BatchOptions {
-  /** Threads to check on; 1 checks on the main thread. Default: the machine's cores, once there is more than one batch. */
+  /**
+   * Threads to check on; 1 checks on the main thread. Default: the machine's cores, once there is more than one
+   * batch. At most {@link maxWorkers}: a larger number is lowered to it.
+   */
   workers?: number;
   /** Batches handed out and not yet printed, at most. Default: 4 per worker. */
   maxInFlight?: number;
@@ -37,7 +51,7 @@ export interface ArchiveProgress {
 
 /** Checks every body the arguments name; resolves once all are printed. `progress` is updated as it goes. */
 export async function validateArchive(args: readonly string[], options: ArchiveOptions, progress: ArchiveProgress = newProgress()): Promise<ArchiveProgress> {
-  const workers = options.workers ?? availableParallelism();
+  const workers = Math.min(options.workers ?? availableParallelism(), maxWorkers());
   const maxInFlight = options.maxInFlight ?? 4 * workers;
   let runner: Runner | undefined;
   let handed = 0;

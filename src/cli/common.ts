@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { systemReason } from "../read/input";
+import { redactUrl } from "./redact";
 
 /** The exit codes of every command (the README's table). */
 export const ExitCode = {
@@ -138,5 +139,6 @@ export function fetchFailure(error: unknown, url: URL, timeoutMs?: number): stri
     case "UND_ERR_BODY_TIMEOUT":
       return `no answer from ${target} (timeout)`;
   }
-  return systemReason(cause instanceof Error ? cause : error);
+  // undici may quote the URL (one with credentials is refused so): never its secrets.
+  return systemReason(cause instanceof Error ? cause : error).split(url.href).join(redactUrl(url));
 }

@@ -5,6 +5,7 @@
 import type { Job, Queue } from "bullmq";
 import { systemReason } from "../read/input";
 import { CliError, ExitCode, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
+import { redactUrl } from "./redact";
 import { isQueueName, loadBullMQ, redisOptions } from "../inbox/connection";
 import type { StoredCallback } from "../inbox/stored-callback";
 
@@ -50,7 +51,7 @@ Exit 3 when Redis cannot be reached within ${REDIS_TIMEOUT_MS / 1000} s.`,
     if (queueName === undefined) throw usageError("--queue is required");
     if (!isQueueName(queueName)) throw usageError(`--queue must be a name without ":", not "${queueName}"`);
     const url = values.redis ?? "redis://127.0.0.1:6379";
-    if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw usageError(`--redis must be a redis:// or rediss:// URL, not "${url}"`);
+    if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw usageError(`--redis must be a redis:// or rediss:// URL, not "${redactUrl(url)}"`);
     const limit = wholeNumber("--limit", values.limit, DEFAULT_LIMIT, 1, 1_000_000);
     return withQueue(url, queueName, values.prefix, (queue) => {
       if (action === "status") return status(queue);
@@ -78,18 +79,11 @@ async function withQueue(url: string, queueName: string, prefix: string | undefi
     await Promise.race([body(queue), deadline]);
     return ExitCode.ok;
   } catch (error) {
-    throw new CliError(ExitCode.io, `cannot reach Redis at ${redacted(url)}: ${systemReason(lastError ?? error)}`);
+    throw new CliError(ExitCode.io, `cannot reach Redis at ${redactUrl(url)}: ${systemReason(lastError ?? error)}`);
   } finally {
     clearTimeout(timeout);
     await queue.close().catch(() => undefined);
   }
-}
-
-/** The URL without its password. */
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== "") parsed.password = "***";
-  return parsed.href;
 }
 
 async function status(queue: Queue<StoredCallback>): Promise<void> {

@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemReason } from "../read/input";
 import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
+import { redactUrl } from "./redact";
 import { createCallbackListener, type CallbackContext } from "../receiver/listener";
 import type { ReceivedCallback } from "../receiver/events";
 
@@ -37,7 +38,7 @@ SIGINT or SIGTERM. Exit 3 when the port cannot be listened on.
     const { values } = parsed;
     const port = wholeNumber("--port", values.port, 8080, 0, 65535);
     const forward = values.forward;
-    if (forward !== undefined && !URL.canParse(forward)) throw usageError(`--forward must be a URL, not "${forward}"`);
+    if (forward !== undefined && !URL.canParse(forward)) throw usageError(`--forward must be a URL, not "${redactUrl(forward)}"`);
     const timeoutMs = wholeNumber("--forward-timeout", values["forward-timeout"], DEFAULT_FORWARD_TIMEOUT_MS, 1, 2 ** 31 - 1);
     return listen(port, values.host ?? "127.0.0.1", forward === undefined ? undefined : { url: new URL(forward), timeoutMs });
   },
@@ -68,7 +69,7 @@ function listen(port: number, host: string, forward: Forward | undefined): Promi
     },
   });
   const server = createServer((req, res) => {
-    res.once("finish", () => out(`  answered ${req.method} ${req.url}: ${res.statusCode}`));
+    res.once("finish", () => out(`  answered ${req.method} ${redactUrl(req.url ?? "/")}: ${res.statusCode}`));
     listener(req, res);
   });
   return new Promise((resolve, reject) => {
@@ -77,7 +78,7 @@ function listen(port: number, host: string, forward: Forward | undefined): Promi
     });
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;
-      out(`listening on http://${host}:${address.port}/ (every path)${forward === undefined ? "" : `, forwarding to ${forward.url.href}`}`);
+      out(`listening on http://${host}:${address.port}/ (every path)${forward === undefined ? "" : `, forwarding to ${redactUrl(forward.url)}`}`);
       for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
           server.close(() => resolve(ExitCode.ok));
@@ -101,10 +102,10 @@ async function forwardBody(forward: Forward, context: CallbackContext, out: (lin
     await response.arrayBuffer();
     status = response.status;
   } catch (error) {
-    throw new Error(`forward to ${forward.url.href}: ${fetchFailure(error, forward.url, forward.timeoutMs)}`);
+    throw new Error(`forward to ${redactUrl(forward.url)}: ${fetchFailure(error, forward.url, forward.timeoutMs)}`);
   }
-  if (status < 200 || status > 299) throw new Error(`forward to ${forward.url.href}: answered ${status}`);
-  out(`  forwarded to ${forward.url.href}: ${status}`);
+  if (status < 200 || status > 299) throw new Error(`forward to ${redactUrl(forward.url)}: answered ${status}`);
+  out(`  forwarded to ${redactUrl(forward.url)}: ${status}`);
 }
 
 /** Event, Tag, JobId and State of each job, the workflow run, or the moderation job or Simple body. */

@@ -6,6 +6,7 @@ import { safeParseCallback } from "../canonical/callback";
 import { readInput } from "../read/input";
 import { CliError, ExitCode, fetchFailure, formatOption, help, noMoreArguments, parseCommand, usageError, type Command } from "./common";
 import { sampleBody } from "./example";
+import { redactUrl } from "./redact";
 import { toXmlBody } from "../samples/xml-writer";
 
 /** The two wire formats. */
@@ -27,7 +28,7 @@ answer (or a body that cannot be converted), 3 when the file cannot be read or t
     if (parsed === undefined) return help(this);
     const [url, ...extra] = parsed.positionals;
     if (url === undefined) throw usageError("a URL is required");
-    if (!URL.canParse(url)) throw usageError(`"${url}" is not a URL`);
+    if (!URL.canParse(url)) throw usageError(`"${redactUrl(url)}" is not a URL`);
     noMoreArguments(extra);
     const { file, example } = parsed.values;
     if (file === undefined && example === undefined) throw usageError("--file or --example is required");
@@ -48,7 +49,7 @@ async function post(url: URL, body: Buffer): Promise<number> {
       body,
     });
   } catch (error) {
-    throw new CliError(ExitCode.io, `cannot POST to ${url.href}: ${fetchFailure(error, url)}`);
+    throw new CliError(ExitCode.io, `cannot POST to ${redactUrl(url)}: ${fetchFailure(error, url)}`);
   }
   process.stdout.write(`${response.status} ${await response.text()}\n`);
   return response.ok ? ExitCode.ok : ExitCode.invalid;

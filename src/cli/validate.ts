@@ -5,13 +5,13 @@
 import { statSync } from "node:fs";
 import { once } from "node:events";
 import { isDynamicPattern } from "tinyglobby";
-import { safeParseCallback } from "../canonical/callback";
-import { readInput } from "../read/input";
+import { DEFAULT_MAX_BYTES, safeParseCallback } from "../canonical/callback";
+import { overLimit, readInput } from "../read/input";
 import { CliError, ExitCode, help, noMoreArguments, parseCommand, stdinAtMostOnce, usageError, wholeNumber, type Command } from "./common";
 import { showProgress } from "../archive/progress-line";
 import { isNdjson } from "../archive/sources";
 import type { TaskResult } from "../archive/task";
-import { newProgress, validateArchive, type ArchiveProgress } from "../archive/validate-archive";
+import { WORKERS_PER_CORE, maxWorkers, newProgress, validateArchive, type ArchiveProgress } from "../archive/validate-archive";
 
 export type { FileReport } from "../archive/report";
 
@@ -29,14 +29,15 @@ summary follows there when a directory, glob or NDJSON file was given.
   --json       one JSON object per line instead: {"file","ok","kind","issues"}; kind is null when ok,
                parse, validation or limit when invalid, read when the file could not be read
   --strict     report nodes the schema does not know
-  --workers N  threads to check on (default: one per core; 1 checks on the main thread)`,
+  --workers N  threads to check on (default: one per core; 1 checks on the main thread; at most
+               ${WORKERS_PER_CORE} per core, a larger N is lowered to that)`,
   async run(args) {
     const parsed = parseCommand(args, { json: { type: "boolean" }, strict: { type: "boolean" }, workers: { type: "string" } });
     if (parsed === undefined) return help(this);
     const inputs = parsed.positionals;
     if (inputs.length === 0) throw usageError("at least one FILE is required");
     stdinAtMostOnce(inputs);
-    const workers = parsed.values.workers === undefined ? undefined : wholeNumber("--workers", parsed.values.workers, 1, 1, 1024);
+    const workers = parsed.values.workers === undefined ? undefined : cappedWorkers(wholeNumber("--workers", parsed.values.workers, 1, 1, 1024));
     const started = performance.now();
     const progress = newProgress();
     // A reader that stops reading (`validate DIR | head`) ends the run quietly: nothing more can be printed.
@@ -54,6 +55,14 @@ summary follows there when a directory, glob or NDJSON file was given.
     return exitCode(progress);
   },
 };
+
+/** `--workers` within {@link maxWorkers}, saying so on stderr when it is lowered. */
+function cappedWorkers(asked: number): number {
+  const most = maxWorkers();
+  if (asked <= most) return asked;
+  process.stderr.write(`ci-callback validate: --workers ${asked} lowered to ${most} (${WORKERS_PER_CORE} per core)\n`);
+  return most;
+}
 
 function exitCode(progress: ArchiveProgress): ExitCode {
   // An unreadable file outranks an invalid body: the run checked less than it was asked to.
@@ -106,7 +115,9 @@ invalid, 3 when it could not be read.
     const [file, ...extra] = parsed.positionals;
     if (file === undefined) throw usageError("a FILE is required");
     noMoreArguments(extra);
-    const result = safeParseCallback(readInput(file), { strict: parsed.values.strict === true });
+    const body = readInput(file, DEFAULT_MAX_BYTES);
+    if (body.length > DEFAULT_MAX_BYTES) throw new CliError(ExitCode.invalid, `${file}: ${overLimit(DEFAULT_MAX_BYTES).message}`);
+    const result = safeParseCallback(body, { strict: parsed.values.strict === true });
     if (!result.ok) throw new CliError(ExitCode.invalid, `${file}: ${result.error.message}`);
     process.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
     return ExitCode.ok;

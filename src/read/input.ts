@@ -2,7 +2,7 @@
  * Reading a FILE (or stdin, `-`) into bytes, and saying in a few words why a file, socket or port failed: for
  * the archive validator and the CLI, which sit above this stage (the CLI exits with code 3 on an InputError).
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 
 /** A FILE (or stdin) that could not be read. */
 export class InputError extends Error {
@@ -19,16 +19,52 @@ export class InputError extends Error {
 }
 
 /**
- * The bytes of FILE; `-` reads stdin.
+ * The bytes of FILE; `-` reads stdin. Given `maxBytes`, at most `maxBytes + 1` bytes are read, from a file, a
+ * device (`/dev/zero`) or a pipe that never ends alike: more than `maxBytes` says the input is over the limit
+ * ({@link overLimit}), and nothing past that is read.
  * @throws InputError when it cannot be read.
  */
-export function readInput(file: string): Buffer {
+export function readInput(file: string, maxBytes?: number): Buffer {
   try {
     // fd 0, not process.stdin: opening that stream may make a pipe non-blocking, and the read fail with EAGAIN.
-    return readFileSync(file === "-" ? 0 : file);
+    if (maxBytes === undefined) return readFileSync(file === "-" ? 0 : file);
+    const fd = file === "-" ? 0 : openSync(file, "r");
+    try {
+      return readAtMost(fd, maxBytes + 1);
+    } finally {
+      if (fd !== 0) closeSync(fd);
+    }
   } catch (error) {
     throw new InputError(file, systemReason(error));
   }
+}
+
+/** What a body {@link readInput} found longer than `maxBytes` is refused with (its size is not known: it was not read). */
+export function overLimit(maxBytes: number): { path: string; message: string } {
+  return { path: "", message: `body is over the limit of ${maxBytes} bytes` };
+}
+
+/**
+ * Up to `limit` bytes of `fd`. A regular file is read to the size it has, as `readFileSync` does; anything else
+ * (a pipe, a device, a file that says it is empty, like those of /proc) until it ends or passes the limit.
+ */
+function readAtMost(fd: number, limit: number): Buffer {
+  const stats = fstatSync(fd);
+  const known = stats.isFile() && stats.size > 0 ? Math.min(stats.size, limit) : undefined;
+  let buffer = Buffer.allocUnsafe(known ?? Math.min(limit, 64 * 1024));
+  let size = 0;
+  for (;;) {
+    if (size === buffer.length) {
+      if (known !== undefined || size === limit) break;
+      const larger = Buffer.allocUnsafe(Math.min(limit, 2 * buffer.length));
+      buffer.copy(larger, 0, 0, size);
+      buffer = larger;
+    }
+    const read = readSync(fd, buffer, size, buffer.length - size, null);
+    if (read === 0) break;
+    size += read;
+  }
+  return buffer.subarray(0, size);
 }
 
 /** A system error in a few words and its code: `no such file or directory (ENOENT)`. */

@@ -2,10 +2,10 @@
  * Reads a JSON body. JSON.parse does the work; one pass over its result then refuses what JSON.parse lets
  * through but a callback must not carry: nesting past the limit, duplicate keys (JSON.parse keeps the last
  * silently, other readers the first: one body, two meanings), numbers JavaScript cannot keep exactly, and
- * characters XML cannot carry (escaped control characters, lone surrogates), so both formats accept the same
- * text. The same pass counts the colons the result accounts for, which one count over the text checks: a
- * duplicate key is the only way to lose one. Errors give a line and column (json-syntax.ts finds them, loaded
- * only then) or a path, and never quote the body.
+ * characters XML cannot carry (escaped control characters, lone surrogates, U+FFFE and U+FFFF raw or escaped),
+ * so both formats accept the same text. The same pass counts the colons the result accounts for, which one
+ * count over the text checks: a duplicate key is the only way to lose one. Errors give a line and column
+ * (json-syntax.ts finds them, loaded only then) or a path, and never quote the body.
  */
 import { CallbackError, pointerToken } from "./errors";
 import { isOwn } from "./own-keys";
@@ -42,9 +42,11 @@ export function readJson(text: string, options: JsonReadOptions): unknown {
       problem ? `JSON is not well-formed${at(text, problem.offset)}: ${problem.reason}` : "JSON is not well-formed",
     );
   }
-  // Raw control characters and lone surrogates never get past JSON.parse and decodeBody: only a \u escape
-  // can make one, so strings are checked only when the text has one.
-  const checkText = text.includes("\\u");
+  // Raw control characters and lone surrogates never get past JSON.parse and decodeBody: only a \u escape can
+  // make one, or a raw U+FFFE or U+FFFF (which JSON allows in a string, XML nowhere), so strings are checked
+  // only when the text has one of those. A text of one-byte characters holds neither noncharacter, which V8
+  // knows without a scan.
+  const checkText = text.includes("\\u") || text.includes("\uFFFE") || text.includes("\uFFFF");
   let colons = typeof value === "object" && value !== null ? countColons(value, 1, options.maxDepth, checkText) : 0;
   if (colons < 0) {
     const checked = checkSlowly(value, options.maxDepth, checkText);

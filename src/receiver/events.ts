@@ -16,6 +16,7 @@ import {
   knownCiCallbackEventNames,
   knownJobTags,
   knownModerationDetailCallbackEventNames,
+  knownModerationSimpleDataEvents,
   type KnownJob,
 } from "../../generated/unions";
 import { nodeCrypto } from "./node-crypto";
@@ -76,19 +77,36 @@ export function eventNameProblem(name: string): string | undefined {
 export interface EventIdentity {
   /**
    * Most general first: `["TaskFinish", "TaskFinish:VideoEnhance"]`, `["ReviewImage"]`. Empty for a Simple body
-   * that names no event (only the `handler` option sees it) and for the console's test request.
+   * that names no event (only the `handler` option sees it) and for the console's test request. A name taken
+   * from the body that this package does not know is kept only when it is a plain name (a letter, then letters,
+   * digits, `_` or `-`) of at most 64 characters, so that no name is longer than 75 characters
+   * (`TaskFinish:<Tag>`), whatever the body.
    */
   names: readonly string[];
   /**
-   * The name, `:` and a digest (SHA-256, base64url) of an unambiguous encoding of the nodes that identify the
-   * delivery: the same for every delivery of one callback, at most 64 characters however long the ids, and
-   * never the same for two callbacks. Undefined when the callback carries no id, so that nothing is wrongly
-   * dropped as a duplicate. The README lists the nodes of each family.
+   * A known event name (`Unknown` for an EventName this package does not know, `Simple` for a Simple body
+   * naming no known event), `:` and a digest (SHA-256, base64url) of an unambiguous encoding of the nodes that
+   * identify the delivery: the same for every delivery of one callback, at most 64
+   * characters however long the ids and names in the body, and never the same for two callbacks. Undefined when
+   * the callback carries no id, so that nothing is wrongly dropped as a duplicate. The README lists the nodes of
+   * each family.
    */
   key: string | undefined;
   /** The console's test request, sent when a callback URL is saved: acknowledge it, hand it to no handler. */
   test: boolean;
 }
+
+/**
+ * The longest dedup key, in characters: a known event name (at most 14 today) or `Unknown`, `:` and a
+ * 43-character digest. Nothing of the body reaches a key unhashed but a name this package knows.
+ */
+export const MAX_KEY_LENGTH = 64;
+
+/** The longest name taken from the body (an EventName, a Tag, a Simple body's event) that `names` keeps. */
+export const MAX_NAME_PART_LENGTH = 64;
+
+/** The longest entry of {@link EventIdentity.names}: `TaskFinish:` and a Tag of {@link MAX_NAME_PART_LENGTH}. */
+export const MAX_NAME_LENGTH = "TaskFinish:".length + MAX_NAME_PART_LENGTH;
 
 /** What the console's test request says in `message` (its data names no event). */
 export const CONSOLE_TEST_MESSAGE = "Test request when setting callback url";
@@ -116,21 +134,24 @@ export function identifyEvent(callback: IdentifyingNodes): EventIdentity {
   const event = callback.EventName;
   if (event === undefined && callback.data !== undefined) return identifySimple(callback.data, callback.message);
   const name = event ?? "";
+  // The key's prefix is a name this package knows; the name itself, whatever it is, is inside the digest.
+  const prefix = knownEventNames.has(name) ? name : "Unknown";
+  const names = isNamePart(name) ? [name] : [];
   const jobs = callback.JobsDetail;
   if (jobs !== undefined && !isList(jobs)) {
     // A moderation job: one callback per job, except while a live stream is audited (new frames each time).
-    if (jobs.JobId === undefined) return { names: [name], key: undefined, test: false };
+    if (jobs.JobId === undefined) return { names, key: undefined, test: false };
     const state = jobs.State ?? "";
     const ids = FINAL_STATES.has(state) ? [name, jobs.JobId, state] : [name, jobs.JobId, state, JSON.stringify(jobs)];
-    return { names: [name], key: `${name}:${digest(ids)}`, test: false };
+    return { names, key: `${prefix}:${digest(ids)}`, test: false };
   }
   const list = jobs ?? [];
   const runs = callback.WorkflowExecution === undefined ? [] : ([] as { RunId?: string }[]).concat(callback.WorkflowExecution);
   const tag = list[0]?.Tag;
   const ids = [...list.map((job) => job.JobId), ...runs.map((run) => run.RunId)].filter((id): id is string => id !== undefined);
   return {
-    names: tag === undefined ? [name] : [name, `${name}:${tag}`],
-    key: ids.length > 0 ? `${name}:${digest([name, ...ids])}` : undefined,
+    names: tag !== undefined && names.length > 0 && isNamePart(tag) ? [name, `${name}:${tag}`] : names,
+    key: ids.length > 0 ? `${prefix}:${digest([name, ...ids])}` : undefined,
     test: false,
   };
 }
@@ -141,9 +162,20 @@ export function identifyEvent(callback: IdentifyingNodes): EventIdentity {
  */
 function identifySimple(data: { event?: string; trace_id?: string }, message: string | undefined): EventIdentity {
   if (message === CONSOLE_TEST_MESSAGE) return { names: [], key: undefined, test: true };
-  const names = data.event === undefined ? [] : [data.event];
-  const key = data.trace_id === undefined ? undefined : `${data.event ?? "Simple"}:${digest(["Simple", data.trace_id, JSON.stringify(data)])}`;
+  const { event } = data;
+  const names = event !== undefined && isNamePart(event) ? [event] : [];
+  // `event` is free text in a body the schema does not name: it reaches the key through the digest only.
+  const prefix = event !== undefined && knownModerationSimpleDataEvents.has(event) ? event : "Simple";
+  const key = data.trace_id === undefined ? undefined : `${prefix}:${digest(["Simple", data.trace_id, JSON.stringify(data)])}`;
   return { names, key, test: false };
+}
+
+/** Every EventName the schema knows: a key's prefix is one of these. */
+const knownEventNames: ReadonlySet<string> = new Set([...knownCiCallbackEventNames, ...knownModerationDetailCallbackEventNames]);
+
+/** A name from the body that `names` may carry: plain and short, whatever the body sent. */
+function isNamePart(name: string): boolean {
+  return name.length <= MAX_NAME_PART_LENGTH && /^[A-Za-z][A-Za-z0-9_-]*$/.test(name);
 }
 
 function isList<T>(value: readonly T[] | object): value is readonly T[] {

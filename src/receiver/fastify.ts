@@ -1,12 +1,13 @@
 /**
  * Fastify adapter. Fastify parses bodies before route handlers run (and refuses XML with 415), so the
- * plugin gives its route a parser of its own that keeps the raw bytes, read under the listener's limits.
+ * plugin gives its route a parser of its own that leaves the body unread, for the listener to read under its
+ * limits once it accepts the request.
  * The bare handler is for a route you set up yourself; a parsed object reaching it is an error that says
  * how to fix the setup. Structural types only: fastify stays out of this package's dependencies.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { CallbackListener } from "./listener";
-import { BodyReadError, rawBodyRequired, readNodeBody } from "./read-body";
+import { rawBodyRequired, readNodeBody } from "./read-body";
 
 /** What the handler uses of a Fastify request. */
 export interface FastifyLikeRequest {
@@ -60,14 +61,15 @@ const hint =
 export async function fastifyCallbackPlugin(instance: FastifyLikeInstance, options: FastifyCallbackPluginOptions): Promise<void> {
   const { listener, url } = options;
   instance.removeAllContentTypeParsers();
-  instance.addContentTypeParser("*", (_request, payload, done) => {
-    // A read failure travels as the body, so that the listener still answers in its order (405, 401, then 413/408).
-    readNodeBody(payload, listener.limits, payload.headers["content-length"]).then(
-      (body) => done(null, body),
-      (error: unknown) => done(null, error instanceof BodyReadError ? error : new BodyReadError("aborted", 400, "the body could not be read")),
-    );
-  });
+  // The body is read only when the listener asks for it, once the method and secret are accepted: a refused
+  // request's body is never read, and the connection is closed instead.
+  instance.addContentTypeParser("*", (_request, payload, done) => done(null, new UnreadBody(payload)));
   instance.route({ method: ["GET", "POST", "PUT", "PATCH", "DELETE"], url, handler: createFastifyHandler(listener) });
+}
+
+/** What the plugin's parser hands the route: the request's body stream, not read yet. */
+class UnreadBody {
+  constructor(readonly payload: IncomingMessage) {}
 }
 
 /** Adapts a listener to a Fastify route whose body arrives raw (see {@link fastifyCallbackPlugin}). */
@@ -82,7 +84,7 @@ export function createFastifyHandler(listener: CallbackListener): FastifyCallbac
       // The plugin's parser keeps the bytes as they came; a parser of the user's own decoded nothing either.
       contentEncoding: request.headers["content-encoding"],
       body: () => {
-        if (body instanceof BodyReadError) return Promise.reject(body);
+        if (body instanceof UnreadBody) return readNodeBody(body.payload, listener.limits, body.payload.headers["content-length"]);
         if (body instanceof Uint8Array || typeof body === "string") return Promise.resolve(body);
         // No parser ran (a body-less request), or one left a parsed value.
         return body === undefined ? Promise.resolve("") : Promise.reject(rawBodyRequired(hint));

@@ -165,11 +165,12 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
   }
 
   async function receive(request: CallbackRequest): Promise<ListenerAnswer> {
+    // Refused before the body is read: the connection is closed, so that no one can make the server drain it.
     if (request.method !== "POST") {
-      return refusal(405, "method", "callbacks are POSTed", { headers: { allow: "POST" } });
+      return refusal(405, "method", "callbacks are POSTed", { headers: { allow: "POST", ...CLOSE } });
     }
     if (secretMatches !== undefined && !secretMatches(request.url)) {
-      return refusal(401, "unauthorized", "the callback URL's secret is missing or wrong");
+      return refusal(401, "unauthorized", "the callback URL's secret is missing or wrong", { headers: CLOSE });
     }
     let rawBody: Uint8Array | string;
     try {
@@ -178,8 +179,7 @@ export function createCallbackListener(options: CallbackListenerOptions = {}): C
     } catch (error) {
       if (!(error instanceof BodyReadError)) throw error;
       if (error.status === 500) report(error, { stage: "body" });
-      const close = error.status === 413 || error.status === 408 ? { connection: "close" } : undefined;
-      return refusal(error.status, error.kind, error.message, { headers: close });
+      return refusal(error.status, error.kind, error.message, { headers: error.status === 413 || error.status === 408 ? CLOSE : undefined });
     }
     // A body a parser handed over was read under the framework's limit, not ours.
     const size = typeof rawBody === "string" ? Buffer.byteLength(rawBody) : rawBody.byteLength;
@@ -325,6 +325,12 @@ const NO_SECRET =
 const INBOX_RUNS_NO_HANDLER =
   "a listener with an inbox runs no handler: register handlers on the worker (createCallbackWorker), which " +
   "has its own handlerTimeoutMs; the inbox drops duplicates by key";
+
+/**
+ * The header of an answer given before the whole body was read (405, 401, 408, 413): Node then closes the
+ * connection once the answer is sent, rather than read and discard the rest of the body for as long as it comes.
+ */
+const CLOSE: Readonly<Record<string, string>> = { connection: "close" };
 
 /** Seconds a sender is asked to wait when the inbox is unavailable. */
 const INBOX_RETRY_AFTER_S = 5;

@@ -645,7 +645,32 @@ export const jsonCases: HostileCase[] = [
     kind: "limit",
   },
 
-  // Characters XML cannot carry, made with escapes (raw ones never get past JSON.parse).
+  // Characters XML cannot carry, made with escapes (raw ones never get past JSON.parse, but for U+FFFE and
+  // U+FFFF, which JSON allows raw in a string: refused as in XML).
+  {
+    name: "a raw U+FFFE in a string (JSON allows it, XML does not)",
+    body: json(`,"Message":"${MARKER}\uFFFE"`),
+    kind: "parse",
+    issue: { path: "/JobsDetail/0/Message", message: CHARACTER },
+  },
+  {
+    name: "a raw U+FFFF in a string, as UTF-8 bytes",
+    body: bytesWith(json(`,"Message":"${MARKER}!"`), "!", [0xef, 0xbf, 0xbf]),
+    kind: "parse",
+    issue: { path: "/JobsDetail/0/Message", message: CHARACTER },
+  },
+  {
+    name: "a raw U+FFFF in a key",
+    body: json(`,"K\uFFFF":"${MARKER}"`),
+    kind: "parse",
+    issue: { path: "/JobsDetail/0", message: CHARACTER },
+  },
+  {
+    name: "a raw U+FFFE in a Chinese string (a text of two-byte characters)",
+    body: json(`,"Message":"这是我的任务${MARKER}\uFFFE"`),
+    kind: "parse",
+    issue: { path: "/JobsDetail/0/Message", message: CHARACTER },
+  },
   {
     name: "an escaped NUL",
     body: json(`,"Message":"${MARKER}\\u0000"`),
