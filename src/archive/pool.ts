@@ -30,10 +30,11 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** One thread and the batches it holds, by id. */
+/** One thread and the batches it holds, by id; `lost` once it died. */
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  lost?: unknown;
 }
 
 /** `workers` threads; an NDJSON batch's bytes are moved to the thread, not copied. */
@@ -53,6 +54,7 @@ export function poolRunner(workers: number): Runner {
     });
     // A thread that dies takes its batches with it: they fail, and the run stops with the error.
     const fail = (error: unknown): void => {
+      thread.lost ??= error;
       for (const pending of thread.pending.values()) pending.reject(error);
       thread.pending.clear();
     };
@@ -67,6 +69,7 @@ export function poolRunner(workers: number): Runner {
     threads: workers,
     run(task) {
       const thread = threads.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
+      if (thread.lost !== undefined) return Promise.reject(thread.lost);
       const id = nextId++;
       return new Promise<TaskResult>((resolve, reject) => {
         thread.pending.set(id, { resolve, reject });
