@@ -2,7 +2,7 @@
 .PHONY: codegen build test check-generated
 
 codegen:
-	npx tsx codegen/main.ts
+	node --require tsx/cjs codegen/main.ts
 
 build:
 	npm run build

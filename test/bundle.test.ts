@@ -11,7 +11,8 @@ import { examplesDir, repoRoot } from "./support/examples";
 import { PARSER_PACKAGES, bundledPackages } from "./support/packages";
 
 describe("an esbuild bundle of the built package", function () {
-  this.timeout(120_000);
+  // esbuild and node in child processes: their exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   let dir = "";
 
   before(() => {

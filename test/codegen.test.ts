@@ -19,8 +19,7 @@ function filesOf(dir: string): Map<string, string> {
 async function generate(): Promise<Map<string, string>> {
   const out = mkdtempSync(join(tmpdir(), "ci-callback-codegen-"));
   try {
-    const tsx = join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs");
-    await promisify(execFile)(process.execPath, [tsx, join(repoRoot, "codegen", "main.ts"), "--out", out]);
+    await promisify(execFile)(process.execPath, ["--require", "tsx/cjs", join(repoRoot, "codegen", "main.ts"), "--out", out], { cwd: repoRoot });
     return filesOf(out);
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { expect } from "chai";
 import { repoRoot } from "./support/examples";
 
 describe("the API reference's build (typedoc.json)", function () {
-  this.timeout(120_000);
+  // Child processes (npm, tsc, esbuild, quicktype, python3, typedoc) whose exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   let dir = "";
 
   before(() => (dir = mkdtempSync(join(tmpdir(), "ci-callback-docs-"))));

@@ -41,7 +41,8 @@ main().catch((error) => {
 `;
 
 describe("the packed package, installed by a consumer with the inbox (bullmq and ioredis)", function () {
-  this.timeout(240_000);
+  // Child processes (npm, tsc, esbuild, quicktype, python3, typedoc) whose exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   let dir = "";
   let consumer = "";
   let redis: RedisServer | undefined;

@@ -19,7 +19,8 @@ const MAX_PACKAGES = 6;
 const MAX_BYTES = 5.5e6;
 
 describe("the packed package, installed by a consumer that only parses", function () {
-  this.timeout(180_000);
+  // npm pack, npm install, tsc, npx and esbuild in child processes: their exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   let dir = "";
   let consumer = "";
 

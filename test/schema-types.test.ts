@@ -19,7 +19,8 @@ function exportedPath(name: string): string {
 const seed = parseCallback(example("VideoEnhance/seed-2.xml"));
 
 describe("the exported schema, read by code generators and by Python", function () {
-  this.timeout(180_000);
+  // Child processes (npm, tsc, esbuild, quicktype, python3, typedoc) whose exits end each wait; this bound is for a hang.
+  this.timeout(600_000);
   let dir = "";
 
   before(() => {

@@ -13,7 +13,7 @@ describe("fuzzing the reference callbacks", () => {
   });
 
   it(`${RUNS} mutated bodies parse or give a CallbackError, the same with every XML reader`, function () {
-    this.timeout(60_000); // a few seconds; the bound is for a loaded machine
+    this.timeout(300_000); // a few seconds; the bound is for a loaded machine
     let valid = 0;
     fc.assert(
       fc.property(fuzzBody, (body) => {
@@ -26,7 +26,7 @@ describe("fuzzing the reference callbacks", () => {
   });
 
   it(`${DIFFERENTIAL_RUNS} mutated and generated bodies: the strict reader and saxes read or refuse each alike`, function () {
-    this.timeout(60_000); // a second or two; the bound is for a loaded machine
+    this.timeout(300_000); // a second or two; the bound is for a loaded machine
     let accepted = 0;
     fc.assert(
       fc.property(differentialBody, ({ body, maxDepth }) => {

@@ -5,7 +5,8 @@ import { createCallbackInbox, createCallbackWorker } from "../../src/inbox";
 import { counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: the listener with an inbox (real redis-server)", function () {
-  this.timeout(30_000);
+  // Waits end on events (a job state, a child's exit); this bound is for a hang on a loaded machine.
+  this.timeout(300_000);
   const suite = useInboxSuite();
 
   function inbox() {

@@ -6,7 +6,8 @@ import { cli, counts, eventBody, inspect, keyOf, postOf, recordHandled, useInbox
 import { freePort } from "../support/redis";
 
 describe("inbox: retries, the dead letter and the inbox command (real redis-server)", function () {
-  this.timeout(60_000);
+  // Waits end on events (a job state, a child's exit); this bound is for a hang on a loaded machine.
+  this.timeout(300_000);
   before(ensureBuilt);
   const suite = useInboxSuite();
 

@@ -4,7 +4,8 @@ import { createCallbackInbox, createCallbackWorker, type WorkerErrorContext } fr
 import { counts, eventBody, inspect, keyOf, postOf, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: the worker (real redis-server)", function () {
-  this.timeout(30_000);
+  // Waits end on events (a job state, a child's exit); this bound is for a hang on a loaded machine.
+  this.timeout(300_000);
   const suite = useInboxSuite();
 
   async function enqueue(body: string): Promise<void> {

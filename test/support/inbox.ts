@@ -27,8 +27,11 @@ export function freshQueueName(): string {
   return `test-${randomUUID()}`;
 }
 
-/** Polls `check` every 25 ms until it holds; fails after `timeoutMs`, naming what was awaited. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+/**
+ * Polls `check` every 25 ms until it holds; fails after `timeoutMs`, naming what was awaited. The default is
+ * generous (what is awaited takes well under a second quiet): the bound catches a hang, not a slow machine.
+ */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
