@@ -1,7 +1,8 @@
 /**
  * generated/schema/: the schema for other services and languages. One self-contained JSON Schema per event
- * (and one for either), every definition gathered under `definitions` by its title; and an OpenAPI 3.1
- * document whose `webhooks` describe both callbacks. The `ci-time` format also gets its pattern, so
+ * (and one for any callback), every definition gathered under `definitions` by its title, in two forms: for
+ * validators (below) and for code generators (types/, {@link typesBundle}); and an OpenAPI 3.1
+ * document whose `webhooks` describe every event. The `ci-time` format also gets its pattern, so
  * validators that do not know the format still check it. `discriminator` is an OpenAPI keyword: the OpenAPI
  * document keeps it with a mapping; the plain JSON Schemas write each such union as one `if`/`then` per value
  * instead of its `oneOf` (see {@link dispatch}), which means the same for a canonical object (its Tag and
@@ -14,9 +15,24 @@ import { discriminated } from "./schema-views";
 
 type Json = Record<string, unknown>;
 
-/** Bundles `rootFile` and everything it references into one schema with the given `$id`. */
+/** Bundles `rootFile` and everything it references into one schema with the given `$id`, for validators. */
 export function bundle(set: SchemaSet, rootFile: string, id: string, formats: Record<string, FormatSpec>): Json {
-  const definitions = gather(set, rootFile, "#/definitions/", formats, ["tsType"], true);
+  return assemble(set, rootFile, id, formats, true);
+}
+
+/**
+ * The same bundle for code generators (json-schema-to-typescript, quicktype): each union a `oneOf` of its
+ * variants (OpenAPI's `discriminator` beside it) and every `allOf` merged into its object, so that the job
+ * union comes out as one type per Tag. It means what {@link bundle}'s does, but a validator reporting all
+ * errors would report a bad leaf once per variant from it: validators read {@link bundle}'s. `types` is the
+ * schema as `typesView` gives it.
+ */
+export function typesBundle(types: SchemaSet, rootFile: string, id: string, formats: Record<string, FormatSpec>): Json {
+  return assemble(types, rootFile, id, formats, false);
+}
+
+function assemble(set: SchemaSet, rootFile: string, id: string, formats: Record<string, FormatSpec>, unions: boolean): Json {
+  const definitions = gather(set, rootFile, "#/definitions/", formats, ["tsType"], unions);
   const root = definitions.get(ROOT) as Json;
   definitions.delete(ROOT);
   return {
@@ -27,7 +43,7 @@ export function bundle(set: SchemaSet, rootFile: string, id: string, formats: Re
   };
 }
 
-/** The OpenAPI 3.1 document: both callbacks as webhooks, their schemas as components. */
+/** The OpenAPI 3.1 document: every event as a webhook, their schemas as components. */
 export function openApi(
   set: SchemaSet,
   events: { name: string; file: string; summary: string; jsonOnly?: boolean }[],
@@ -86,6 +102,14 @@ function withMapping(schema: Json, schemas: Map<string, unknown>): Json {
 }
 
 const ROOT = "\0root";
+
+/**
+ * A format's pattern in the regular expressions every JSON Schema validator reads: named groups (which the
+ * time helper reads, and Python's re refuses) become plain groups.
+ */
+function portablePattern(pattern: string): string {
+  return pattern.replace(/\(\?<([A-Za-z]\w*)>/g, "(?:");
+}
 
 /**
  * The root schema (under ROOT) and every schema it references, by title (or definition name for untitled
@@ -162,8 +186,25 @@ function rewrite(
       out[key] = key === "$ref" ? refer({ file: at.file, pointer, node: node as SchemaNode }, value as string) : copy(value, `${pointer}/${key}`);
     }
     const format = typeof out.format === "string" ? formats[out.format] : undefined;
-    if (format && out.pattern === undefined) out.pattern = format.pattern;
+    if (format && out.pattern === undefined) out.pattern = portablePattern(format.pattern);
     return out;
   };
   return copy(at.node, at.pointer);
+}
+
+/**
+ * A bundle as text: its definitions (and an OpenAPI document's schemas and webhooks) one per line, the rest
+ * indented. A third the size of indenting it all, which the package's install size feels, and a diff still
+ * names each definition that changed.
+ */
+export function compactJson(value: Json): string {
+  const lines = (object: Json, indent: string, inner: (key: string, value: unknown) => string): string =>
+    `{\n${Object.entries(object).map(([key, child]) => `${indent}  ${JSON.stringify(key)}: ${inner(key, child)}`).join(",\n")}\n${indent}}`;
+  const grouped = new Set(["definitions", "webhooks", "schemas"]);
+  const write = (key: string, child: unknown, indent: string): string => {
+    if (grouped.has(key)) return lines(child as Json, indent, (_, entry) => JSON.stringify(entry));
+    if (key === "components") return lines(child as Json, indent, (inner, entry) => write(inner, entry, `${indent}  `));
+    return JSON.stringify(child);
+  };
+  return `${lines(value, "", (key, child) => write(key, child, "  "))}\n`;
 }

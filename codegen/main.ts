@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { bundle, openApi } from "./generate-bundles";
+import { bundle, compactJson, openApi, typesBundle } from "./generate-bundles";
 import { generateNormalizers } from "./generate-normalizers";
 import { generateSamples } from "./generate-samples";
 import { generateUnions } from "./generate-unions";
@@ -67,7 +67,9 @@ async function main(): Promise<void> {
   delete formats.$comment;
 
   const files = new Map<string, string>();
-  files.set("types.ts", await generateTypes(typesView(schemas), anyCallback.file));
+  // One flat interface per job type: every allOf merged (for types.ts and for the bundles under types/).
+  const typeSchemas = new SchemaSet(schemaDir, typesView(schemas));
+  files.set("types.ts", await generateTypes(typeSchemas.files, anyCallback.file));
   const validators = await generateValidators(validationView(schemas), formats, roots);
   files.set("validators.js", validators.js);
   files.set("validators.d.ts", validators.dts);
@@ -78,12 +80,12 @@ async function main(): Promise<void> {
   files.set("unions.ts", await generateUnions(shapes, from));
   files.set("samples.ts", await generateSamples(shapes, from));
 
-  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-  for (const event of events) {
-    files.set(`schema/${event.bundle}`, json(bundle(schemas, event.file, `${bundleBase}${event.bundle}`, formats)));
+  // Each published root in both forms: for validators, and for code generators under types/.
+  for (const root of [...events, anyCallback]) {
+    files.set(`schema/${root.bundle}`, compactJson(bundle(schemas, root.file, `${bundleBase}${root.bundle}`, formats)));
+    files.set(`schema/types/${root.bundle}`, compactJson(typesBundle(typeSchemas, root.file, `${bundleBase}types/${root.bundle}`, formats)));
   }
-  files.set(`schema/${anyCallback.bundle}`, json(bundle(schemas, anyCallback.file, `${bundleBase}${anyCallback.bundle}`, formats)));
-  files.set("schema/openapi.json", json(openApi(schemas, events, version(), formats)));
+  files.set("schema/openapi.json", compactJson(openApi(schemas, events, version(), formats)));
 
   rmSync(outDir, { recursive: true, force: true });
   for (const [name, code] of files) {

@@ -101,7 +101,15 @@ export interface Located {
 export class SchemaSet {
   readonly files = new Map<string, SchemaNode>();
 
-  constructor(readonly dir: string) {
+  /** Reads the files of `dir`; or takes `files` as they are (a view of them, such as `typesView`'s). */
+  constructor(
+    readonly dir: string,
+    files?: ReadonlyMap<string, SchemaNode>,
+  ) {
+    if (files) {
+      for (const [name, node] of files) this.files.set(name, node);
+      return;
+    }
     for (const name of listFiles(dir).filter((n) => n.endsWith(".schema.json"))) {
       this.files.set(name, JSON.parse(readFileSync(join(dir, name), "utf8")) as SchemaNode);
     }

@@ -1,6 +1,7 @@
 /**
  * ci-callback: Tencent Cloud CI task callbacks, XML or JSON, parsed into validated, typed objects.
  * @packageDocumentation
+ * @module ci-callback
  */
 export {
   DEFAULT_MAX_BYTES,
@@ -14,7 +15,7 @@ export {
   type ParseOptions,
   type ValidateOptions,
 } from "./canonical/callback";
-export { CallbackError, MAX_ISSUES, type CallbackErrorKind, type CallbackIssue } from "./read/errors";
+export { CallbackError, MAX_ISSUES, MAX_ISSUE_TEXT, type CallbackErrorKind, type CallbackIssue } from "./read/errors";
 export { MAX_DEPTH_LIMIT } from "./read/limits";
 export { parseCiTime } from "./canonical/time";
 export {
@@ -27,6 +28,7 @@ export {
   type ExampleNode,
   type ExampleOptions,
   type ExampleSet,
+  type NotALiteral,
   type SimpleExampleCallbackMap,
   type SimpleExampleName,
   type SimpleExampleOptions,
@@ -48,10 +50,23 @@ export {
   type ListenerErrorContext,
   type RefusedRequest,
 } from "./receiver/listener";
-export { ALL_EVENTS, CONSOLE_TEST_MESSAGE, identifyEvent, type AllEvents, type CallbackEventMap, type CallbackEventName, type CallbackOfEvent, type EventIdentity, type ReceivedCallback } from "./receiver/events";
+export {
+  ALL_EVENTS,
+  CONSOLE_TEST_MESSAGE,
+  identifyEvent,
+  type AllEvents,
+  type CallbackEventMap,
+  type CallbackEventName,
+  type CallbackOfEvent,
+  type EventBase,
+  type EventIdentity,
+  type IdentifyingNodes,
+  type ReceivedCallback,
+  type SimpleOf,
+} from "./receiver/events";
 // What the package says and counts: one logger, and metrics on OpenTelemetry when it is installed.
 export { defaultLogger, type CallbackLogger } from "./receiver/logger";
-export { labelEvent, type EventLabel } from "./receiver/event-label";
+export { labelEvent, type EventLabel, type LabelledNodes } from "./receiver/event-label";
 export type { HandlerOutcome, InstrumentOptions, MeterLike, MeterProviderLike, MetricAttributes, ObservableLike, ObservableResultLike } from "./receiver/metrics";
 export type { AnswerBody, ListenerAnswer } from "./receiver/answer";
 export { BodyReadError, type BodyLimits, type BodyReadErrorKind } from "./receiver/read-body";
@@ -71,25 +86,7 @@ export {
 } from "./receiver/fastify";
 export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOptions, type KoaLikeContext } from "./receiver/koa";
 export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
-// Durable delivery: an inbox on BullMQ and the worker that handles it (src/inbox/); bullmq loads on first use.
-export type { CallbackInbox, InboxConnection, InboxEntry, InboxEvent } from "./receiver/callback-inbox";
-export {
-  InboxClosedError,
-  InboxFullError,
-  InboxTimeoutError,
-  createCallbackInbox,
-  type BullMQCallbackInbox,
-  type CallbackInboxOptions,
-} from "./inbox/bullmq-inbox";
-export type { InboxCounts, InboxQueueStats, InboxStats } from "./inbox/stats";
+// What a listener's `inbox` option takes; the BullMQ inbox and its worker are in `ci-callback/inbox`.
+export type { CallbackInbox, InboxEntry, InboxEvent } from "./receiver/callback-inbox";
 export { shutdownReceiver, type Closable, type ShutdownOptions } from "./inbox/shutdown";
-export {
-  createCallbackWorker,
-  type CallbackWorker,
-  type CallbackWorkerOptions,
-  type FailedJobContext,
-  type WorkerBackoff,
-  type WorkerCloseOptions,
-  type WorkerErrorContext,
-} from "./inbox/worker";
 export type * from "../generated/types";

@@ -1,28 +1,27 @@
-// The package as a consumer gets it: `npm pack`, installed from the tarball into a project of its own outside
-// the repository, then used from CommonJS, an ES module, TypeScript (nodenext) and an esbuild bundle.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// The package as a service that only parses gets it: `npm pack`, installed (production) from the tarball into a
+// project of its own outside the repository, without bullmq or ioredis. Its size, CommonJS, an ES module,
+// TypeScript (nodenext), the CLI through npx, the inbox's error naming what to install, and esbuild bundles.
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { build } from "esbuild";
+import { build, type Format } from "esbuild";
 import { ensureBuilt } from "./support/built";
 import { ListenProcess } from "./support/cli-process";
 import { examplesDir, repoRoot } from "./support/examples";
 import { send } from "./support/http";
-import { INBOX_PACKAGES, PARSER_PACKAGES, bundledPackages, installedPackages, runtimePackages } from "./support/packages";
+import { bytesOf, installConsumer, installed, pack, run } from "./support/packed";
+import { PARSER_PACKAGES, bundledPackages, runtimePackages } from "./support/packages";
 
 const seed = join(examplesDir, "VideoEnhance", "seed-2.xml");
 
-// Without the npm_* variables `npm test` sets, so that the consumer's npm sees only its own project.
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_")));
+/** The README's footprint target for a service that only parses. */
+const MAX_PACKAGES = 6;
+const MAX_BYTES = 5.5e6;
 
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
-describe("the packed package, installed by a consumer", function () {
-  // npm pack, npm install, tsc and esbuild in child processes: their exits end each wait; this bound is for a hang.
+describe("the packed package, installed by a consumer that only parses", function () {
+  // npm pack, npm install, tsc, npx and esbuild in child processes: their exits end each wait; this bound is for a hang.
   this.timeout(600_000);
   let dir = "";
   let consumer = "";
@@ -31,27 +30,19 @@ describe("the packed package, installed by a consumer", function () {
     ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), "ci-callback-packed-"));
     consumer = join(dir, "consumer");
-    mkdirSync(consumer);
-    const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", dir], repoRoot)) as { filename: string }[];
-    const tarball = join(dir, packed?.filename ?? "");
-    writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-    const install = ["install", "--no-audit", "--no-fund", tarball];
-    // From the npm cache when it has everything; from the registry when it does not.
-    try {
-      run("npm", [...install, "--offline"], consumer);
-    } catch {
-      run("npm", install, consumer);
-    }
+    installConsumer(consumer, pack(dir));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("installs only what the runtime loads", () => {
-    // The parser's xml-js, the inbox's bullmq and ioredis, validate's piscina and tinyglobby, with
-    // what they depend on (piscina's @napi-rs/nice is optional, one build per platform).
-    const { required, optional } = runtimePackages(join(repoRoot, "package-lock.json"));
-    expect(required).to.include.members(["bullmq", "ioredis", "piscina", "tinyglobby", "xml-js"]);
-    const installed = installedPackages(join(consumer, "node_modules"));
-    expect(installed.filter((name) => !optional.includes(name))).to.deep.equal(["ci-callback", ...required].sort());
+  it("installs only what the runtime loads: at most 6 packages and 5.5 MB, no install scripts", () => {
+    // The parser's xml-js (sax), validate's tinyglobby (fdir, picomatch); bullmq and ioredis are optional peers.
+    const { required } = runtimePackages(join(repoRoot, "package-lock.json"));
+    expect(required).to.include.members(["tinyglobby", "xml-js"]).and.not.include.members(["bullmq", "ioredis"]);
+    const packages = installed(join(consumer, "node_modules"));
+    expect(packages.map((p) => p.name)).to.deep.equal(["ci-callback", ...required].sort());
+    expect(packages.length).to.be.at.most(MAX_PACKAGES);
+    expect(bytesOf(join(consumer, "node_modules"))).to.be.at.most(MAX_BYTES);
+    expect(packages.filter((p) => p.installScripts.length > 0).map((p) => p.name)).to.deep.equal([]);
   });
 
   it("works from CommonJS (require)", () => {
@@ -70,11 +61,13 @@ describe("the packed package, installed by a consumer", function () {
     expect(run(process.execPath, ["esm.mjs"], consumer)).to.equal("VideoEnhance");
   });
 
-  it("compiles and runs as a TypeScript consumer with module nodenext", () => {
+  it("compiles (its types checked, no skipLibCheck: none names bullmq or ioredis) and runs as a TypeScript consumer with module nodenext", () => {
     writeFileSync(
       join(consumer, "typed.mts"),
       `import { readFileSync } from "node:fs";
        import { isKnownCallback, isKnownJob, parseCallback } from "ci-callback";
+       import type { CallbackInbox } from "ci-callback";
+       export const inboxes: CallbackInbox[] = [];
        const callback = parseCallback(readFileSync(${JSON.stringify(seed)}));
        if (!isKnownCallback(callback) || callback.EventName !== "TaskFinish") throw new Error(\`not a TaskFinish: \${callback.EventName}\`);
        const job = callback.JobsDetail[0];
@@ -89,28 +82,17 @@ describe("the packed package, installed by a consumer", function () {
     expect(run(process.execPath, [join("out", "typed.mjs")], consumer)).to.equal("VideoEnhance 544");
   });
 
-  it("bundles with esbuild from an ES module, and the bundle runs on its own", async () => {
-    writeFileSync(
-      join(consumer, "entry.mjs"),
-      `import { readFileSync } from "node:fs";
-       import { parseCallback, safeParseCallback } from "ci-callback";
-       const invalid = safeParseCallback("[1,]");
-       console.log(parseCallback(readFileSync(process.argv[2])).JobsDetail[0].Tag, invalid.ok || invalid.error.issues[0].message);`,
-    );
-    // Outside the consumer, so that nothing left out of the bundle could be found in its node_modules.
-    const outfile = join(dir, "bundled", "entry.js");
-    const { metafile } = await build({
-      entryPoints: [join(consumer, "entry.mjs")],
-      bundle: true,
-      platform: "node",
-      outfile,
-      metafile: true,
-      logLevel: "silent",
-    });
-    expect(bundledPackages(metafile.inputs)).to.deep.equal(["ci-callback", ...PARSER_PACKAGES, ...INBOX_PACKAGES].sort());
-    expect(run(process.execPath, [outfile, seed], dir)).to.equal(
-      "VideoEnhance JSON is not well-formed at line 1, column 4: value expected",
-    );
+  it("runs `npx ci-callback validate DIR` on worker threads, in order", () => {
+    const bodies = join(dir, "bodies");
+    mkdirSync(bodies);
+    // Enough files for two batches of the pool, so that both threads get one.
+    for (let i = 0; i < 130; i++) copyFileSync(seed, join(bodies, `${String(i).padStart(3, "0")}.xml`));
+    const validate = (workers: string) => spawnSync("npx", ["--no-install", "ci-callback", "validate", "--workers", workers, bodies], { cwd: consumer, encoding: "utf8" });
+    const [one, two] = [validate("1"), validate("2")];
+    expect(two.stderr).to.match(/^checked 130 callbacks in 130 files: 130 valid, 0 invalid; .* on 2 threads\n$/);
+    expect(two.status).to.equal(0);
+    expect(two.stdout.split("\n").filter((line) => line !== "")).to.have.length(130);
+    expect(two.stdout).to.equal(one.stdout);
   });
 
   it("ships the inspector's page: listen --inspect from the installed package serves it", async () => {
@@ -135,4 +117,54 @@ describe("the packed package, installed by a consumer", function () {
       await listen.stop();
     }
   });
+
+  it("throws an error naming `npm install bullmq ioredis` when the inbox, the worker or `ci-callback inbox` is used", () => {
+    const script = `const inbox = require("ci-callback/inbox");
+      for (const make of [inbox.createCallbackInbox, inbox.createCallbackWorker]) {
+        try { make({ connection: "redis://127.0.0.1:1", queueName: "q" }); console.log("made"); } catch (error) { console.log(error.message); }
+      }`;
+    const expected = "the inbox needs bullmq and ioredis, optional peer dependencies of ci-callback, and bullmq is not installed: run `npm install bullmq ioredis`";
+    expect(run(process.execPath, ["-e", script], consumer).split("\n")).to.deep.equal([expected, expected]);
+    const cli = spawnSync("npx", ["--no-install", "ci-callback", "inbox", "status", "--queue", "q"], { cwd: consumer, encoding: "utf8" });
+    expect(cli.status).to.not.equal(0);
+    expect(cli.stderr).to.include("run `npm install bullmq ioredis`");
+  });
+
+  for (const format of ["esm", "cjs"] as const satisfies Format[]) {
+    it(`bundles with esbuild as ${format.toUpperCase()} without bullmq, and the bundle runs on its own`, async () => {
+      writeFileSync(
+        join(consumer, "entry.mjs"),
+        `import { readFileSync } from "node:fs";
+         import { gzipSync } from "node:zlib";
+         import { createCallbackListener, createFetchHandler, exampleBody, parseCallback, safeParseCallback } from "ci-callback";
+         async function main() {
+           const invalid = safeParseCallback("[1,]");
+           const tag = parseCallback(readFileSync(process.argv[2])).JobsDetail[0].Tag;
+           // The receiver too: a gzipped body (node:zlib) whose key is hashed for dedup (node:crypto).
+           const listener = createCallbackListener({ secret: false });
+           let handled = "";
+           listener.on("TaskFinish", (callback) => void (handled = callback.JobsDetail[0].Tag));
+           const body = gzipSync(exampleBody("Transcode", "xml"));
+           const answer = await createFetchHandler(listener)(new Request("http://localhost/", { method: "POST", body, headers: { "content-encoding": "gzip" } }));
+           console.log(tag, invalid.ok || invalid.error.issues[0].message, answer.status, handled);
+         }
+         main();`,
+      );
+      // Outside the consumer, so that nothing left out of the bundle could be found in its node_modules.
+      const outfile = join(dir, `bundled-${format}`, format === "esm" ? "entry.mjs" : "entry.cjs");
+      const { metafile } = await build({
+        entryPoints: [join(consumer, "entry.mjs")],
+        bundle: true,
+        platform: "node",
+        format,
+        minify: true,
+        outfile,
+        metafile: true,
+        logLevel: "silent",
+      });
+      expect(bundledPackages(metafile.inputs)).to.deep.equal(["ci-callback", ...PARSER_PACKAGES].sort());
+      expect(statSync(outfile).size).to.be.below(2e6);
+      expect(run(process.execPath, [outfile, seed], dir)).to.equal("VideoEnhance JSON is not well-formed at line 1, column 4: value expected 200 Transcode");
+    });
+  }
 });

@@ -1,10 +1,12 @@
 /**
- * Where batches run: on worker threads (piscina), or on the main thread for `--workers 1` and for runs too
- * small to be worth starting threads for.
+ * Where batches run: on worker threads (node's worker_threads), or on the main thread for `--workers 1` and for
+ * runs too small to be worth starting threads for. Each thread holds up to two batches, so that the second
+ * starts as soon as the first is done; a batch goes to the thread with the fewest.
  */
 import { join } from "node:path";
-import { Piscina } from "piscina";
+import { Worker } from "node:worker_threads";
 import { runTask, type Task, type TaskResult } from "./task";
+import type { WorkerReply, WorkerRequest } from "./worker";
 
 /** Runs batches. */
 export interface Runner {
@@ -23,19 +25,61 @@ export function inProcessRunner(): Runner {
   };
 }
 
-/** `workers` threads; an NDJSON batch's bytes are moved to the worker, not copied. */
+interface Pending {
+  resolve(result: TaskResult): void;
+  reject(error: unknown): void;
+}
+
+/** One thread and the batches it holds, by id; `lost` once it died. */
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  lost?: unknown;
+}
+
+/** `workers` threads; an NDJSON batch's bytes are moved to the thread, not copied. */
 export function poolRunner(workers: number): Runner {
-  // worker.js sits beside this file in dist/, where the package runs from.
-  const pool = new Piscina<Task, TaskResult>({
-    filename: join(__dirname, "worker.js"),
-    minThreads: workers,
-    maxThreads: workers,
-    // A second batch waits in each worker's port, so that it starts as soon as the first is done.
-    concurrentTasksPerWorker: 2,
-  });
+  let nextId = 0;
+  let closing = false;
+  const threads: Thread[] = Array.from({ length: workers }, () => start());
+
+  function start(): Thread {
+    // worker.js sits beside this file in dist/, where the package runs from.
+    const thread: Thread = { worker: new Worker(join(__dirname, "worker.js")), pending: new Map() };
+    thread.worker.on("message", ({ id, result, error }: WorkerReply) => {
+      const pending = thread.pending.get(id);
+      thread.pending.delete(id);
+      if (error === undefined) pending?.resolve(result);
+      else pending?.reject(new Error(`a validation thread failed: ${error}`));
+    });
+    // A thread that dies takes its batches with it: they fail, and the run stops with the error.
+    const fail = (error: unknown): void => {
+      thread.lost ??= error;
+      for (const pending of thread.pending.values()) pending.reject(error);
+      thread.pending.clear();
+    };
+    thread.worker.on("error", fail);
+    thread.worker.on("exit", (code) => {
+      if (!closing) fail(new Error(`a validation thread exited with code ${code}`));
+    });
+    return thread;
+  }
+
   return {
     threads: workers,
-    run: (task) => pool.run(task, task.kind === "lines" ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}),
-    close: () => pool.destroy(),
+    run(task) {
+      const thread = threads.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
+      if (thread.lost !== undefined) return Promise.reject(thread.lost);
+      const id = nextId++;
+      return new Promise<TaskResult>((resolve, reject) => {
+        thread.pending.set(id, { resolve, reject });
+        const request: WorkerRequest = { id, task };
+        thread.worker.postMessage(request, task.kind === "lines" ? [task.bytes.buffer as ArrayBuffer] : []);
+      });
+    },
+    async close() {
+      closing = true;
+      await Promise.all(threads.map((thread) => thread.worker.terminate()));
+    },
   };
 }

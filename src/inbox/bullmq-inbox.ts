@@ -11,10 +11,10 @@
 import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { wholeNumberOption, MAX_TIMER_MS } from "../read/limits";
-import type { CallbackInbox, InboxConnection, InboxEntry } from "../receiver/callback-inbox";
+import type { CallbackInbox, InboxEntry } from "../receiver/callback-inbox";
 import { connectionReporter, defaultLogger, type CallbackLogger } from "../receiver/logger";
 import { createMetrics, type MeterProviderLike } from "../receiver/metrics";
-import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys } from "./connection";
+import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxConnection } from "./connection";
 import { markTtlMs } from "./marks";
 import { release, Reservation, reserve } from "./scripts";
 import { readQueueStats, sumStats, type InboxStats } from "./stats";

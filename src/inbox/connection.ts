@@ -5,20 +5,43 @@
  */
 import type { RedisOptions as BullMQRedisOptions } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
-import type { InboxConnection } from "../receiver/callback-inbox";
+
+/**
+ * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
+ * CLI: a Redis URL (`redis://host:6379/0`, `rediss://…`) or ioredis options.
+ */
+export type InboxConnection = string | RedisOptions;
 
 type BullMQ = typeof import("bullmq");
 
 let bullmq: BullMQ | undefined;
 
-/** The bullmq module, required on first use. */
+/** The command that installs the inbox's optional peer dependencies. */
+export const INSTALL_INBOX_PEERS = "npm install bullmq ioredis";
+
+/**
+ * The bullmq module, required on first use.
+ * @throws Error naming {@link INSTALL_INBOX_PEERS} when bullmq or ioredis (which bullmq requires) is not installed.
+ */
 export function loadBullMQ(): BullMQ {
-  bullmq ??= require("bullmq") as BullMQ;
+  try {
+    bullmq ??= require("bullmq") as BullMQ;
+  } catch (error) {
+    const missing = missingPeer(error);
+    if (missing === undefined) throw error;
+    throw new Error(`the inbox needs bullmq and ioredis, optional peer dependencies of ci-callback, and ${missing} is not installed: run \`${INSTALL_INBOX_PEERS}\``, { cause: error });
+  }
   return bullmq;
 }
 
 /** BullMQ's key prefix unless the inbox is given another. */
 export const DEFAULT_PREFIX = "bull";
+
+/** Which peer a failed require could not find (bullmq, or ioredis required by bullmq), if that was why. */
+function missingPeer(error: unknown): string | undefined {
+  if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") return undefined;
+  return /Cannot find module '(bullmq|ioredis)'/.exec(error.message)?.[1];
+}
 
 /**
  * Reconnects within 2 s once Redis is back (ioredis's default as BullMQ sets it waits up to 20 s), so that a

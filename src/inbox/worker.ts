@@ -9,13 +9,13 @@ import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../canonical/callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
-import type { InboxConnection, InboxEvent } from "../receiver/callback-inbox";
+import type { InboxEvent } from "../receiver/callback-inbox";
 import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
 import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
 import { connectionReporter, defaultLogger, failureLine, logFailure, type CallbackLogger } from "../receiver/logger";
 import { createMetrics, eventAttribute, type MeterProviderLike } from "../receiver/metrics";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
-import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions } from "./connection";
+import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions, type InboxConnection } from "./connection";
 import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
 import { release, settle } from "./scripts";
 import { isStoredCallback, storedBody, type StoredCallback } from "./stored-callback";
@@ -127,7 +127,7 @@ export interface WorkerCloseOptions {
 /** A running worker; handlers are added by event name, as on the listener. */
 export interface CallbackWorker {
   /**
-   * Adds a handler for an event, as {@link CallbackListener.on} does.
+   * Adds a handler for an event, as {@link "ci-callback"!CallbackListener.on} does.
    * @throws RangeError for a name that is not an event.
    */
   on<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackWorker;

@@ -1,17 +1,11 @@
 /**
  * Where a listener puts a valid callback before it acknowledges it, for a worker to handle later: the
  * interface the listener's `inbox` option takes, so that another queue can be plugged in as a
- * `DedupStore` can. {@link createCallbackInbox} is the one shipped, on BullMQ.
+ * `DedupStore` can. The one shipped, on BullMQ, is `createCallbackInbox` of `ci-callback/inbox`. Nothing here
+ * loads or names BullMQ: a listener with its own queue needs neither bullmq nor ioredis.
  */
-import type { RedisOptions } from "ioredis";
 import type { EventLabel } from "./event-label";
 import type { ReceivedCallback } from "./events";
-
-/**
- * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
- * CLI: a Redis URL (`redis://host:6379/0`, `rediss://…`) or ioredis options.
- */
-export type InboxConnection = string | RedisOptions;
 
 /** A callback as the listener hands it to an inbox: what a worker needs to parse and dispatch it again. */
 export interface InboxEntry {

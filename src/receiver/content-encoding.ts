@@ -4,9 +4,12 @@
  * that inflates to gigabytes (a zip bomb) costs no more than the limit. An encoding this does not know is
  * refused with 415, and a body that is not what its header says with 400: never parsed as it came.
  */
-import { promisify } from "node:util";
-import { brotliDecompress, gunzip, inflate, type ZlibOptions } from "node:zlib";
+import type { ZlibOptions } from "node:zlib";
 import { BodyReadError } from "./read-body";
+
+// getBuiltinModule, not import: compiled to require(), an import breaks an ES module bundle of the package.
+const { promisify } = process.getBuiltinModule("node:util");
+const { brotliDecompress, gunzip, inflate } = process.getBuiltinModule("node:zlib");
 
 type Decoder = (input: Uint8Array, options: ZlibOptions) => Promise<Buffer>;
 

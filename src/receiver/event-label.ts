@@ -14,7 +14,8 @@ export interface EventLabel {
   id?: string;
 }
 
-interface LabelledNodes {
+/** The nodes of a callback that {@link labelEvent} reads: any parsed callback has this shape. */
+export interface LabelledNodes {
   EventName?: unknown;
   JobsDetail?: unknown;
   WorkflowExecution?: unknown;

@@ -25,7 +25,7 @@ import { nodeCrypto } from "./node-crypto";
 export type ReceivedCallback = AnyCallback;
 
 /** A moderation event's Simple body: the Simple callback whose data is that event's. */
-type SimpleOf<E extends string> = [Extract<ModerationSimpleData, { event?: E }>] extends [never]
+export type SimpleOf<E extends string> = [Extract<ModerationSimpleData, { event?: E }>] extends [never]
   ? never
   : Omit<ModerationSimpleCallback, "data"> & { data: Extract<ModerationSimpleData, { event?: E }> };
 
@@ -38,7 +38,8 @@ export type CallbackEventMap = { [C in KnownCiCallback as C["EventName"]]: C } &
   [C in ModerationDetailCallback as C["EventName"]]: C | SimpleOf<C["EventName"]>;
 };
 
-type EventBase = keyof CallbackEventMap & string;
+/** An event name that has a callback type of its own: an EventName, or a moderation event of the Simple version. */
+export type EventBase = keyof CallbackEventMap & string;
 
 /** The name whose handlers see every callback, known or not: {@link ALL_EVENTS}. */
 export type AllEvents = "*";
@@ -129,7 +130,7 @@ export const CONSOLE_TEST_MESSAGE = "Test request when setting callback url";
 const FINAL_STATES = new Set(["Success", "Failed"]);
 
 /** The nodes that identify an event, read structurally so that every callback type fits. */
-interface IdentifyingNodes {
+export interface IdentifyingNodes {
   EventName?: string;
   /** A list of jobs (TaskFinish), or one moderation job (Detail). */
   JobsDetail?: readonly { JobId?: string; Tag?: string }[] | { JobId?: string; State?: string };

@@ -19,8 +19,11 @@ export interface FastifyLikeRequest {
 
 /** What the handler uses of a Fastify reply. */
 export interface FastifyLikeReply {
+  /** Sets the status code. */
   code(statusCode: number): FastifyLikeReply;
+  /** Sets response headers. */
   headers(values: Record<string, string>): FastifyLikeReply;
+  /** Sends the body. */
   send(payload: string): FastifyLikeReply;
 }
 
@@ -29,11 +32,14 @@ export type FastifyCallbackHandler = (request: FastifyLikeRequest, reply: Fastif
 
 /** What the plugin uses of a Fastify instance (its own encapsulated context). */
 export interface FastifyLikeInstance {
+  /** Removes Fastify's own body parsers from the plugin's context. */
   removeAllContentTypeParsers(): void;
+  /** Adds the parser that keeps the raw bytes. */
   addContentTypeParser(
     contentType: string,
     parser: (request: unknown, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => void,
   ): void;
+  /** Adds the callback route. */
   route(options: { method: string[]; url: string; handler: FastifyCallbackHandler }): unknown;
 }
 

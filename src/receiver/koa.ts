@@ -23,6 +23,7 @@ export interface KoaLikeContext {
   };
   status: number;
   body: unknown;
+  /** Sets response headers. */
   set(headers: Record<string, string>): void;
 }
 

@@ -5,7 +5,6 @@
  * worker (src/inbox/). The framework adapters all go through `handle`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { setTimeout as delay } from "node:timers/promises";
 import { readMaxBytes, readMaxDepth, safeParseCallback } from "../canonical/callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
 import type { CallbackError } from "../read/errors";
@@ -24,6 +23,9 @@ import { callbackRequestFromNode } from "./node-request";
 import { BodyReadError, tooLarge, type BodyLimits } from "./read-body";
 import type { CallbackRequest } from "./request";
 import { createSecretCheck, type CallbackSecret } from "./secret";
+
+// getBuiltinModule, not import: compiled to require(), an import breaks an ES module bundle of the package.
+const { setTimeout: delay } = process.getBuiltinModule("node:timers/promises");
 
 export { HandlerTimeoutError, type CallbackContext, type CallbackHandler } from "./dispatch";
 export type { CallbackRequest } from "./request";
@@ -97,8 +99,8 @@ export interface CallbackListenerOptions {
   /** Duplicate detection; `false` hands every delivery to the handlers. Default: in memory. */
   dedup?: false | DedupOptions;
   /**
-   * Durable delivery: each valid callback is added to this inbox (a {@link createCallbackInbox}) and answered
-   * 200 once it is stored, 503 with `Retry-After` when it cannot be; a worker ({@link createCallbackWorker})
+   * Durable delivery: each valid callback is added to this inbox (a {@link "ci-callback/inbox"!createCallbackInbox}) and answered
+   * 200 once it is stored, 503 with `Retry-After` when it cannot be; a worker ({@link "ci-callback/inbox"!createCallbackWorker})
    * runs the handlers. Such a listener runs no handler itself, so `handler`, `handlerTimeoutMs`, `dedup` and
    * `on` are refused (the inbox drops duplicates by key).
    */

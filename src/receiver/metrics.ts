@@ -37,9 +37,15 @@ export interface ObservableLike {
 /** The part of OpenTelemetry's `Meter` the package uses. */
 export interface MeterLike {
   /** A monotonic sum. */
-  createCounter(name: string, options?: InstrumentOptions): { add(value: number, attributes?: MetricAttributes): void };
+  createCounter(name: string, options?: InstrumentOptions): {
+    /** Adds `value` to the counter, under `attributes`. */
+    add(value: number, attributes?: MetricAttributes): void;
+  };
   /** A distribution of values. */
-  createHistogram(name: string, options?: InstrumentOptions): { record(value: number, attributes?: MetricAttributes): void };
+  createHistogram(name: string, options?: InstrumentOptions): {
+    /** Records one measurement, under `attributes`. */
+    record(value: number, attributes?: MetricAttributes): void;
+  };
   /** A monotonic sum read when the metrics are collected. */
   createObservableCounter(name: string, options?: InstrumentOptions): ObservableLike;
   /** A value read when the metrics are collected. */

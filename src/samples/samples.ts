@@ -117,7 +117,7 @@ export function exampleBody(name: string, format?: BodyFormat, options: ExampleO
  * A name held in a `string` (read from a command line, say), not a literal: a literal must be a known name,
  * so that a misspelt one is a compile error.
  */
-type NotALiteral<S extends string> = string extends S ? S : never;
+export type NotALiteral<S extends string> = string extends S ? S : never;
 
 /** A sample's identifying node ({@link ExampleNode}); `ci-callback example --set` reads its leaves' types. */
 export function exampleNode(callback: AnyCallback): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker } from "../../src";
+import { createCallbackListener } from "../../src";
+import { createCallbackInbox, createCallbackWorker } from "../../src/inbox";
 import { DEFAULT_PREFIX, queueKeys } from "../../src/inbox/connection";
 import { ensureBuilt } from "../support/built";
 import { cli, eventBody, inspect, keyOf, postOf, useInboxSuite, waitFor } from "../support/inbox";

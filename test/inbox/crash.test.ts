@@ -3,7 +3,8 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { expect } from "chai";
 import { Redis } from "ioredis";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker, type CallbackListener } from "../../src";
+import { createCallbackListener, type CallbackListener } from "../../src";
+import { createCallbackInbox, createCallbackWorker } from "../../src/inbox";
 import { repoRoot } from "../support/examples";
 import { counts, eventBody, inspect, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Redis } from "ioredis";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker, InboxFullError } from "../../src";
+import { createCallbackListener } from "../../src";
+import { createCallbackInbox, createCallbackWorker, InboxFullError } from "../../src/inbox";
 import { eventBody, freshQueueName, inspect, postOf, queueStats, recordHandled, waitFor } from "../support/inbox";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 

@@ -1,14 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
-import {
-  createCallbackInbox,
-  createCallbackListener,
-  createCallbackWorker,
-  type CallbackContext,
-  type CallbackInbox,
-  type InboxEntry,
-  parseCallback,
-} from "../../src";
+import { createCallbackListener, parseCallback, type CallbackContext, type CallbackInbox, type InboxEntry } from "../../src";
+import { createCallbackInbox, createCallbackWorker } from "../../src/inbox";
 import { counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: the listener with an inbox (real redis-server)", function () {

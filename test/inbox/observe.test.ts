@@ -3,7 +3,8 @@
 // the handlers' time and the inbox's gauges read with the real OpenTelemetry SDK.
 import type { Histogram } from "@opentelemetry/sdk-metrics";
 import { expect } from "chai";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker } from "../../src";
+import { createCallbackListener } from "../../src";
+import { createCallbackInbox, createCallbackWorker } from "../../src/inbox";
 import { counts, eventBody, inspect, keyOf, postOf, useInboxSuite, waitFor } from "../support/inbox";
 import { memoryMetrics, points } from "../support/metrics";
 import { STACK_FRAME, recordingLogger } from "../support/logger";

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker, type ListenerErrorContext } from "../../src";
+import { createCallbackListener, type ListenerErrorContext } from "../../src";
+import { createCallbackInbox, createCallbackWorker } from "../../src/inbox";
 import { post, serve, type Served } from "../support/http";
 import { counts, eventBody, inspect, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker, type WorkerErrorContext } from "../../src";
+import { createCallbackListener } from "../../src";
+import { createCallbackInbox, createCallbackWorker, type WorkerErrorContext } from "../../src/inbox";
 import { ensureBuilt } from "../support/built";
 import { cli, counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 import { freePort } from "../support/redis";

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Redis } from "ioredis";
-import { createCallbackInbox, createCallbackListener, createCallbackWorker, InboxFullError, type BullMQCallbackInbox, type ListenerErrorContext } from "../../src";
+import { createCallbackListener, type ListenerErrorContext } from "../../src";
+import { createCallbackInbox, createCallbackWorker, InboxFullError, type BullMQCallbackInbox } from "../../src/inbox";
 import { DEFAULT_PREFIX, queueKeys } from "../../src/inbox/connection";
 import { jobIdOfKey } from "../../src/inbox/stored-callback";
 import { counts, eventBody, inspect, keyOf, postOf, queueStats, recordHandled, useInboxSuite, waitFor } from "../support/inbox";

@@ -4,7 +4,7 @@
  * the process with jobs in hand. Arguments: the Redis URL and the queue name.
  */
 import { Redis } from "ioredis";
-import { createCallbackWorker } from "../../src";
+import { createCallbackWorker } from "../../src/inbox";
 
 const [url = "", queueName = ""] = process.argv.slice(2);
 const redis = new Redis(url);

@@ -1,11 +1,6 @@
 import { expect } from "chai";
-import {
-  HandlerTimeoutError,
-  createCallbackInbox,
-  createCallbackListener,
-  createCallbackWorker,
-  type WorkerErrorContext,
-} from "../../src";
+import { HandlerTimeoutError, createCallbackListener } from "../../src";
+import { createCallbackInbox, createCallbackWorker, type WorkerErrorContext } from "../../src/inbox";
 import { counts, eventBody, inspect, keyOf, postOf, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 describe("inbox: the worker (real redis-server)", function () {

@@ -2,7 +2,8 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { exampleBody, identifyEvent, parseCallback, type CallbackRequest, type CallbackWorker } from "../../src";
+import { exampleBody, identifyEvent, parseCallback, type CallbackRequest } from "../../src";
+import type { CallbackWorker } from "../../src/inbox";
 import { DEFAULT_PREFIX, queueKeys } from "../../src/inbox/connection";
 import { readQueueStats, type InboxQueueStats } from "../../src/inbox/stats";
 import { cliPath } from "./built";

@@ -1,11 +1,10 @@
 /** What a bundle or an install is made of, by package name. */
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 
 /** What the parser loads. */
 export const PARSER_PACKAGES = ["sax", "xml-js"];
 
-/** What createCallbackInbox and createCallbackWorker load (bullmq and ioredis, required on first use). */
+/** What ci-callback/inbox loads (bullmq and ioredis, optional peers, required on first use) in a consumer's install. */
 export const INBOX_PACKAGES = [
   "@ioredis/commands",
   "bullmq",
@@ -31,21 +30,6 @@ export const INBOX_PACKAGES = [
 export function bundledPackages(inputs: Record<string, unknown>): string[] {
   const names = Object.keys(inputs).map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]);
   return [...new Set(names.filter((name): name is string => name !== undefined))].sort();
-}
-
-/** The packages installed in a node_modules folder, nested ones included. */
-export function installedPackages(nodeModules: string): string[] {
-  const names: string[] = [];
-  for (const entry of readdirSync(nodeModules, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-    const scoped = entry.name.startsWith("@");
-    for (const name of scoped ? readdirSync(join(nodeModules, entry.name)).map((inner) => `${entry.name}/${inner}`) : [entry.name]) {
-      names.push(name);
-      const nested = join(nodeModules, name, "node_modules");
-      if (readdirSync(join(nodeModules, name)).includes("node_modules")) names.push(...installedPackages(nested));
-    }
-  }
-  return names.sort();
 }
 
 /**
