@@ -66,6 +66,7 @@ export function redisOptions(connection: InboxConnection, overrides: RedisOption
  * {@link redisOptions}. Closed by whoever made it.
  */
 export function createRedisClient(connection: InboxConnection, overrides: RedisOptions = {}): Redis {
+  loadBullMQ(); // the error naming what to install, when bullmq or ioredis is missing
   const { Redis: RedisClient } = require("ioredis") as typeof import("ioredis");
   const { url, ...options } = redisOptions(connection, overrides) as RedisOptions & { url?: string };
   return url === undefined ? new RedisClient(options) : new RedisClient(url, options);

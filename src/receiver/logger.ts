@@ -3,7 +3,8 @@
  * worker as `logger`. A line is one line: who speaks, what happened, then the event it concerns
  * (`event=TaskFinish tag=VideoEnhance jobId=… key=…`). A stack trace is never part of it: it goes to `debug`.
  */
-import { debuglog } from "node:util";
+// Through getBuiltinModule, not an import: an ESM bundle of the package cannot require node:util.
+const { debuglog } = process.getBuiltinModule("node:util");
 import type { EventLabel } from "./event-label";
 
 /**
