@@ -88,5 +88,5 @@ export { createKoaMiddleware, type KoaCallbackMiddleware, type KoaCallbackOption
 export { createFetchHandler, type FetchCallbackHandler } from "./receiver/fetch";
 // What a listener's `inbox` option takes; the BullMQ inbox and its worker are in `ci-callback/inbox`.
 export type { CallbackInbox, InboxEntry, InboxEvent } from "./receiver/callback-inbox";
-export { shutdownReceiver, type Closable, type ShutdownOptions } from "./inbox/shutdown";
+export { shutdownReceiver, type Closable, type ShutdownOptions } from "./receiver/shutdown";
 export type * from "../generated/types";
