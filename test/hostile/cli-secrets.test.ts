@@ -3,14 +3,12 @@
 // instead, and never the secret itself.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { expect } from "chai";
 import { redactUrl } from "../../src/cli/redact";
 import { cliPath, ensureBuilt } from "../support/built";
 import { examplesDir, repoRoot } from "../support/examples";
-import { closeServer, post, serve } from "../support/http";
+import { closedPort, post, serve } from "../support/http";
 
 const SECRETS = ["pa55word", "t0ken-s3cr3t", "path-s3cr3t"];
 const seedXml = join(examplesDir, "VideoEnhance", "seed-2.xml");
@@ -37,15 +35,6 @@ function run(args: string[], onLine?: (line: string, stop: () => void) => void):
 
 function expectNoSecret(text: string): void {
   for (const secret of SECRETS) expect(text).to.not.include(secret);
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await closeServer(server);
-  return port;
 }
 
 describe("hostile URLs: no secret in what the CLI prints", function () {

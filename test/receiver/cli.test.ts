@@ -1,6 +1,4 @@
-import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -8,7 +6,7 @@ import { parseCallback } from "../../src";
 import { jsonBody } from "../support/bodies";
 import { ensureBuilt } from "../support/built";
 import { examplesDir } from "../support/examples";
-import { closeServer, serve, type Served } from "../support/http";
+import { closedPort, serve, type Served } from "../support/http";
 import { runCli, startListen, type ListenProcess } from "../support/cli-process";
 
 const seedXml = join(examplesDir, "VideoEnhance", "seed-2.xml");
@@ -16,15 +14,6 @@ const seedJson = join(examplesDir, "VideoEnhance", "seed-3.json");
 
 function runSend(...args: string[]): ReturnType<typeof runCli> {
   return runCli(["send", ...args]);
-}
-
-/** A loopback port nothing listens on: bound, noted, closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await closeServer(server);
-  return port;
 }
 
 describe("receiver: ci-callback listen and send together", () => {

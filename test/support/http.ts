@@ -90,3 +90,12 @@ export function postModeration(url: string, version: "Simple" | "Detail"): Promi
   const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-ci-content-version": version };
   return send(url, { headers, chunks: [body] });
 }
+
+/** A loopback port nothing listens on: bound, noted, closed. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await closeServer(server);
+  return port;
+}
