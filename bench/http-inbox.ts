@@ -14,7 +14,8 @@
  * callback shows. After the load the section waits (at most 60 s) until the queue has drained, then matches
  * acknowledged with handled: lost or doubled, or a queue that did not drain, makes it fail. Last, the floor of
  * an add (bench/inbox-add-floor.ts): BullMQ's add and two plain XADDs with nothing around them, and the highest
- * inbox / inline ratio each leaves once Redis shares the listener's core.
+ * inbox / inline ratio each leaves once Redis shares the listener's core. The second row is that floor under
+ * load: the listener with a bare XADD of each body (bench/xadd-floor-inbox.ts), what no inbox on Redis can beat.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -88,6 +89,18 @@ async function inline(setup: LoadSetup): Promise<InboxRun> {
     return { ...(await measureRun(setup, listener, body)), failedFirst: undefined };
   } finally {
     await stopProcess(listener);
+  }
+}
+
+/** The listener with the floor of an inbox (bench/xadd-floor-inbox.ts): a bare XADD of each body, nothing else. */
+async function xaddFloor(setup: LoadSetup, redis: { url: string; client: Redis }): Promise<InboxRun> {
+  const stream = `bench-floor-${randomUUID()}`;
+  const listener = await startServer(server, ["xadd-floor", redis.url, stream], setup.serverCore);
+  try {
+    return { ...(await measureRun(setup, listener, body, { meters: { redis: redisMeter(redis.client) } })), failedFirst: undefined };
+  } finally {
+    await stopProcess(listener);
+    await redis.client.del(stream);
   }
 }
 
@@ -241,6 +254,7 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
     const startedAt = performance.now();
     const runs: [string, InboxRun][] = [
       ["inline listener (counting handler in the request)", await inline(setup)],
+      ["listener + a bare XADD of each body (the floor, not an inbox: no dedup, caps or worker)", await xaddFloor(setup, redis)],
       ["listener + inbox as shipped (before #17), worker after the load", await withInbox(setup, redis, 0, true, true)],
       ["listener + new inbox, worker idle (after the load)", await withInbox(setup, redis, 0, true)],
       ["listener + new inbox, worker on the same core during the load", await withInbox(setup, redis, 0)],
@@ -293,13 +307,14 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
     );
     console.log(`section took ${((performance.now() - startedAt) / 1000).toFixed(0)} s; ${machineState()} at its end`);
 
-    const [[, inlineRun], [, shippedRun], [, idleRun], [, busyRun]] = runs as [[string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun]];
+    const [[, inlineRun], [, floorRun], [, shippedRun], [, idleRun], [, busyRun]] = runs as [[string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun]];
     const ratio = (a: number, b: number) => a / b;
     // Each round's two runs are side by side; the median of their ratios is steadier on a loaded machine than a ratio of medians.
     const workerRatio = median(pairedRatios);
     const undrained = runs.filter(([, r]) => !r.settled).map(([name]) => name);
     const sound = undrained.length === 0 && runs.every(([, r]) => r.lost === 0 && r.doubled === 0);
-    console.log(`\n  shipped inbox / inline: req/s ${ratio(shippedRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / shipped inbox: ${ratio(idleRun.requestsPerSecond, shippedRun.requestsPerSecond).toFixed(2)}×`);
+    console.log(`\n  bare XADD (the floor) / inline: req/s ${ratio(floorRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / bare XADD: ${ratio(idleRun.requestsPerSecond, floorRun.requestsPerSecond).toFixed(2)}×`);
+    console.log(`  shipped inbox / inline: req/s ${ratio(shippedRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / shipped inbox: ${ratio(idleRun.requestsPerSecond, shippedRun.requestsPerSecond).toFixed(2)}×`);
     console.log("targets (inbox):");
     const target = (met: boolean, text: string) => console.log(`  ${met ? "met    " : "NOT MET"}  ${text}`);
     const idle = ratio(idleRun.requestsPerSecond, inlineRun.requestsPerSecond);
