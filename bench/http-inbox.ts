@@ -315,6 +315,10 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
     const sound = undrained.length === 0 && runs.every(([, r]) => r.lost === 0 && r.doubled === 0);
     console.log(`\n  bare XADD (the floor) / inline: req/s ${ratio(floorRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / bare XADD: ${ratio(idleRun.requestsPerSecond, floorRun.requestsPerSecond).toFixed(2)}×`);
     console.log(`  shipped inbox / inline: req/s ${ratio(shippedRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / shipped inbox: ${ratio(idleRun.requestsPerSecond, shippedRun.requestsPerSecond).toFixed(2)}×`);
+    // Every receiving part shares one core, so what a request costs that core is steadier than req/s when other work takes the core away unevenly.
+    const coreCost = (r: InboxRun) => r.cpuUsPerRequest + (r.meteredUsPerRequest.redis ?? 0) + (r.meteredUsPerRequest.worker ?? 0);
+    const byCost = (r: InboxRun) => `${ratio(inlineRun.cpuUsPerRequest, coreCost(r)).toFixed(2)}×`;
+    console.log(`  by CPU per request on the shared core (inline ÷ listener + redis + worker): bare XADD ${byCost(floorRun)}, shipped inbox ${byCost(shippedRun)}, new inbox with the worker idle ${byCost(idleRun)}, with the worker on the same core ${byCost(busyRun)}`);
     console.log("targets (inbox):");
     const target = (met: boolean, text: string) => console.log(`  ${met ? "met    " : "NOT MET"}  ${text}`);
     const idle = ratio(idleRun.requestsPerSecond, inlineRun.requestsPerSecond);
