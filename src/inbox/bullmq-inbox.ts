@@ -65,7 +65,7 @@ export interface CallbackInboxOptions {
    * error at most once a minute, and an `info` line when the connection is back.
    */
   onError?: (error: Error) => void;
-  /** Where the inbox's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
+  /** Where the inbox's lines go (`console` and pino fit). Default: the package's {@link "ci-callback"!defaultLogger}. */
   logger?: CallbackLogger;
   /**
    * Where the gauges `ci_callback.inbox.waiting` and `ci_callback.inbox.oldest_waiting_age` go (README, "Logs

@@ -348,7 +348,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   try {
     for (const name of names) workers.push(createQueueWorker(options, name));
   } catch (error) {
-    for (const worker of workers) void worker.close();
+    for (const worker of workers) void worker.close().catch(() => undefined);
     throw error;
   }
   const sharded: CallbackWorker = {

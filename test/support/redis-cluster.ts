@@ -26,6 +26,8 @@ export interface RedisCluster {
   stop(index: number): Promise<void>;
   /** Starts master `index` again on its port, with its data, and waits until the cluster is whole again. */
   start(index: number): Promise<void>;
+  /** Master `index`'s `cluster_state` (`ok`, or `fail` once it finds a slot uncovered), or the error it answered with. */
+  state(index: number): Promise<string>;
   /** Stops every node and removes their directories. */
   remove(): Promise<void>;
 }
@@ -90,7 +92,21 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
       await waitUntilWhole(nodes);
     },
     remove,
+    state: (index) => clusterState(nodes[index]!),
   };
+}
+
+async function clusterState(node: ClusterNodeAddress): Promise<string> {
+  const client = new Redis({ ...node, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    return /^cluster_state:(\w+)/m.exec(await client.cluster("INFO"))?.[1] ?? "none";
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** `redis-cli --cluster create …`: assigns the slots evenly over the masters and joins them. */
