@@ -37,6 +37,10 @@ describe("ci-callback inbox --cluster and --shards: reading the command line", f
       expect(result.status, args.join(" ")).to.equal(2);
       expect(result.stderr).to.include(message);
     }
+    // A wrong list that holds a password: the usage error does not echo it.
+    const secret = await cli(["inbox", "status", "--queue", "q", "--cluster", "redis://:hunter2@127.0.0.1:1/0,127.0.0.1:2"]);
+    expect(secret.status).to.equal(2);
+    expect(secret.stderr).to.include("--cluster must list host:port or redis:// URLs").and.not.to.include("hunter2");
   });
 
   it("exits 3 when no node of the cluster answers, naming the nodes and never a password", async () => {

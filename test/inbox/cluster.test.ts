@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import { createCallbackListener } from "../../src";
 import { createCallbackInbox, createCallbackWorker, type BullMQCallbackInbox, type CallbackWorker } from "../../src/inbox";
+import { shardQueueNames } from "../../src/inbox/shards";
 import { ensureBuilt } from "../support/built";
 import { post, serve, type Served } from "../support/http";
 import { cli, eventBody, freshQueueName, postOf, recordHandled, waitFor } from "../support/inbox";
@@ -20,6 +21,62 @@ describe("inbox on a real Redis Cluster (3 masters on loopback, started and stop
   });
   after(async () => {
     await cluster?.remove();
+  });
+
+  it("puts each shard's keys on one slot, the shards on slots spread evenly over the range, and 4 shards on all 3 masters", async () => {
+    const client = new Redis(cluster.nodes[0]!);
+    closers.push(() => client.quit());
+    const names = shardQueueNames("callbacks", 4, { clustered: true, prefix: undefined });
+    const slotOwner = new Map<number, number>();
+    for (const [start, end, master] of await client.cluster("SLOTS")) {
+      for (let slot = start; slot <= end; slot++) slotOwner.set(slot, master?.[1] ?? -1);
+    }
+    const slots: number[] = [];
+    for (const [shard, name] of names.entries()) {
+      // Keys as BullMQ names them: the queue's lists and hashes and a job's hash, all on one slot.
+      const keys = ["wait", "active", "meta", "events", "completed", "failed", "TaskFinish%3Aabc"].map((part) => `bull:${name}:${part}`);
+      const keySlots = await Promise.all(keys.map((key) => client.cluster("KEYSLOT", key)));
+      expect(new Set(keySlots).size, name).to.equal(1);
+      const slot = keySlots[0]!;
+      // Near the centre of the shard's quarter of the slots.
+      expect(slot).to.be.within(((shard + 0.5) * 16384) / 4 - 8, ((shard + 0.5) * 16384) / 4 + 8);
+      slots.push(slot);
+    }
+    expect(new Set(slots).size).to.equal(4);
+    const masters = new Set(slots.map((slot) => slotOwner.get(slot)));
+    expect([...masters].sort()).to.deep.equal(cluster.nodes.map((node) => node.port).sort());
+  });
+
+  it("keeps one queue (no shards) under the hash tag of its name: stored, handled once, a redelivery after handling a duplicate", async () => {
+    const connection = { cluster: cluster.nodes };
+    const queueName = freshQueueName();
+    const inbox = createCallbackInbox({ connection, queueName });
+    closers.push(() => inbox.close());
+    const listener = createCallbackListener({ inbox, secret: false });
+    const jobIds = Array.from({ length: 6 }, (_, i) => `j-one-${i}`);
+    for (const jobId of jobIds) expect((await listener.handle(postOf(eventBody(jobId)))).status).to.equal(200);
+    expect((await inbox.stats()).queues.map((queue) => [queue.queueName, queue.waiting])).to.deep.equal([[`{${queueName}}`, 6]]);
+    const worker = createCallbackWorker({ connection, queueName, concurrency: 2 });
+    closers.push(() => worker.close());
+    const handled = recordHandled(worker);
+    await waitFor("every callback to be handled", async () => (await inbox.stats()).total.handled === 6);
+    for (const jobId of jobIds.slice(0, 3)) expect((await listener.handle(postOf(eventBody(jobId)))).status).to.equal(200);
+    expect((await inbox.stats()).total).to.include({ waiting: 0, active: 0, handled: 6 });
+    expect([...handled].sort()).to.deep.equal(jobIds);
+    // Every key of the queue on the one slot of its tag.
+    const client = new Redis(cluster.nodes[0]!);
+    closers.push(() => client.quit());
+    const expected = await client.cluster("KEYSLOT", `{${queueName}}`);
+    let keys = 0;
+    for (const node of cluster.nodes) {
+      const nodeClient = new Redis(node);
+      closers.push(() => nodeClient.quit());
+      for (const key of await nodeClient.keys(`*${queueName}*`)) {
+        keys++;
+        expect(await client.cluster("KEYSLOT", key), key).to.equal(expected);
+      }
+    }
+    expect(keys).to.be.greaterThan(6);
   });
 
   it("4 shards, two listeners, two workers, a master restarted mid-run: every acknowledged callback handled once", async function () {
