@@ -21,14 +21,9 @@ export function isClusterConnection(connection: unknown): connection is ClusterC
   return typeof connection === "object" && connection !== null && "cluster" in connection;
 }
 
-/** As the single Redis's: back within 2 s of a node's or the cluster's return. */
-function reconnectDelay(times: number): number {
-  return Math.min(times * 100, 2000);
-}
-
 /**
- * Opens an ioredis Cluster; `overrides` win over the user's options, which win over `defaults` and ours.
- * Call it after `loadBullMQ()`, whose error names the peers to install.
+ * Opens an ioredis Cluster; `overrides` win over the user's options, which win over `defaults`, and each node
+ * connects within 5 s unless told otherwise. Call it after `loadBullMQ()`, whose error names the peers to install.
  * @throws TypeError when `cluster` lists no node.
  */
 export function openCluster(connection: ClusterConnection, overrides: ClusterOptions = {}, defaults: ClusterOptions = {}): Cluster {
@@ -36,8 +31,6 @@ export function openCluster(connection: ClusterConnection, overrides: ClusterOpt
   if (!Array.isArray(nodes) || nodes.length === 0) throw new TypeError("connection.cluster must list at least one node, as { host, port }");
   const { Cluster: ClusterClient } = require("ioredis") as typeof import("ioredis");
   return new ClusterClient(nodes, {
-    clusterRetryStrategy: reconnectDelay,
-    clusterNodeRetryStrategy: reconnectDelay,
     ...defaults,
     ...options,
     ...overrides,

@@ -75,7 +75,12 @@ export function redisOptions(connection: string | RedisOptions, overrides: Redis
  */
 export function createRedisClient(connection: InboxConnection, overrides: RedisOptions = {}, clusterDefaults: ClusterOptions = {}): InboxClient {
   loadBullMQ(); // the error naming what to install, when bullmq or ioredis is missing
-  if (isClusterConnection(connection)) return openCluster(connection, clusterOverrides(overrides), clusterDefaults);
+  if (isClusterConnection(connection)) {
+    // Reconnecting as a single Redis does, the cluster and each node (ioredis leaves a node restarted in place
+    // to the next slot refresh).
+    const defaults: ClusterOptions = { clusterRetryStrategy: reconnectDelay, clusterNodeRetryStrategy: reconnectDelay, ...clusterDefaults };
+    return openCluster(connection, clusterOverrides(overrides), defaults);
+  }
   const { Redis: RedisClient } = require("ioredis") as typeof import("ioredis");
   const { url, ...options } = redisOptions(connection, overrides) as RedisOptions & { url?: string };
   return url === undefined ? new RedisClient(options) : new RedisClient(url, options);
