@@ -1,24 +1,25 @@
 /**
- * The queue side of durable delivery: a {@link CallbackInbox} on a BullMQ queue. Each callback is one job
+ * The queue side of durable delivery: a {@link CallbackInbox} on a BullMQ queue. Each callback becomes one job
  * whose id is its dedup key, so a redelivery (to this receiver or another behind the same load balancer)
- * finds the job, or the dedup mark it leaves once handled, and adds none. The adds of concurrent requests
- * go to Redis together, in one round trip after at most `batchMaxWaitMs` (each still answered only once
- * Redis has stored it); a reservation first holds what waits under `maxWaiting` and `maxWaitingBytes`, so a
- * full inbox answers 503 before Redis is full, and nothing stored is evicted to make room. Commands are not
- * queued while Redis is away (`enableOfflineQueue: false`) and every add is bounded by `timeoutMs`, so a
- * receiver answers 503 at once instead of hanging on a dead Redis.
+ * finds the job, or the dedup mark it leaves once handled, and adds none. The listener does not add the job
+ * itself: one script per batch of concurrent requests (after at most `batchMaxWaitMs`) finds the duplicates,
+ * holds what waits under `maxWaiting` and `maxWaitingBytes`, and appends the new callbacks to the queue's
+ * ingest stream, from which the worker's mover adds their jobs (src/inbox/mover.ts, decision 0018): each
+ * request is answered only once Redis has run the script, a full inbox answers 503 before Redis is full, and
+ * nothing stored is evicted to make room. Commands are not queued while Redis is away
+ * (`enableOfflineQueue: false`) and every add is bounded by `timeoutMs`, so a receiver answers 503 at once
+ * instead of hanging on a dead Redis.
  */
-import type { ConnectionOptions, JobsOptions, Queue } from "bullmq";
 import { wholeNumberOption, MAX_TIMER_MS } from "../read/limits";
 import type { CallbackInbox, InboxEntry } from "../receiver/callback-inbox";
 import type { CallbackLogger } from "../receiver/logger";
 import { createMetrics, type MeterProviderLike } from "../receiver/metrics";
-import { DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxConnection } from "./connection";
+import { DEFAULT_PREFIX, queueKeys, type InboxConnection } from "./connection";
 import { markTtlMs } from "./marks";
-import { release, Reservation, reserve } from "./scripts";
+import { ingest, Ingested } from "./scripts";
 import { shardedInbox, type QueueShare } from "./sharded-inbox";
 import { readQueueStats, sumStats, type InboxStats } from "./stats";
-import { jobIdOfKey, storeCallback, type StoredCallback } from "./stored-callback";
+import { jobIdOfKey, storeCallback } from "./stored-callback";
 
 /** Options of {@link createCallbackInbox}. */
 export interface CallbackInboxOptions {
@@ -139,7 +140,8 @@ export class InboxClosedError extends Error {
 interface PendingAdd {
   jobId: string | undefined;
   name: string;
-  data: StoredCallback;
+  /** The job's data, as JSON. */
+  data: string;
   bytes: number;
   enqueuedAt: number;
   resolve(): void;
@@ -168,22 +170,8 @@ function createQueueInbox(options: CallbackInboxOptions, { queueName, client, sh
   const batchMaxSize = wholeNumberOption("batchMaxSize", options.batchMaxSize, 64, { min: 1, max: 10_000 });
   const batchMaxWaitMs = wholeNumberOption("batchMaxWaitMs", options.batchMaxWaitMs, 1, { min: 0, max: 1000 });
   const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
-  const markTtl = markTtlMs(keepHandledMs);
-
-  const { Queue } = loadBullMQ();
-  const queue: Queue<StoredCallback> = new Queue(queueName, {
-    // BullMQ's type of a client is its own copy of ioredis's.
-    connection: client as unknown as ConnectionOptions,
-    prefix: options.prefix,
-    streams: { events: { maxLen: EVENTS_MAX_LEN } },
-    defaultJobOptions: {
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: WORKER_BACKOFF },
-      removeOnComplete: true,
-      removeOnFail: { count: maxFailed },
-    },
-  });
-  queue.on("error", () => undefined); // the client's own listener reports it
+  // What each ingest entry carries for the job the mover makes of it.
+  const ingestBounds = { ...caps, markTtlMs: markTtlMs(keepHandledMs), maxFailed };
   // Resolves at the first connection and never rejects: a Redis that is down when the receiver starts delays
   // the first adds (each still answered within timeoutMs); after it, a lost connection fails adds at once.
   const firstConnected = new Promise<void>((resolve) => client.once("ready", () => resolve()));
@@ -245,9 +233,9 @@ function createQueueInbox(options: CallbackInboxOptions, { queueName, client, sh
   }
 
   /**
-   * Reserves room, adds the new jobs, and settles the known and refused adds; throws when the new ones were
-   * not stored. A late add that still succeeds after a timeout is harmless: nothing was acknowledged, and a
-   * redelivery finds its job.
+   * Stores the new callbacks, and settles the known and refused adds; throws when the new ones were not
+   * stored. A late add that still succeeds after a timeout is harmless: nothing was acknowledged, and a
+   * redelivery finds its ingest entry or its job.
    */
   async function storeBatch(adds: PendingAdd[], timedOut: () => boolean): Promise<void> {
     // Deliveries of one event in one round trip: the first is stored, the others share its outcome.
@@ -265,26 +253,13 @@ function createQueueInbox(options: CallbackInboxOptions, { queueName, client, sh
       if (timedOut()) throw new InboxTimeoutError(timeoutMs);
     }
     if (!boundsStored) void client.hset(keys.inbox, bounds).then(() => (boundsStored = true), () => undefined);
-    const outcomes = await reserve(client, keys, unique, caps);
-    const toAdd = unique.filter((_, i) => outcomes[i] === Reservation.Reserved);
-    const full = new Set(unique.filter((_, i) => outcomes[i] === Reservation.Full));
+    // One script: nothing is stored unless all of it ran, so a failed round trip leaves nothing counted.
+    const outcomes = await ingest(client, keys, unique, ingestBounds);
+    const full = new Set(unique.filter((_, i) => outcomes[i] === Ingested.Full));
     for (const add of adds) {
       const leader = add.jobId === undefined ? add : leaders.get(add.jobId);
       if (leader !== undefined && full.has(leader)) add.reject(new InboxFullError());
     }
-    if (toAdd.length === 0) return;
-    try {
-      await queue.addBulk(toAdd.map((add) => ({ name: add.name, data: add.data, opts: jobOptions(add.jobId) })));
-    } catch (error) {
-      // Not stored (or not known to be): give back what was reserved, unless the reply merely came late.
-      if (!timedOut()) await release(client, keys, toAdd.reduce((sum, add) => sum + add.bytes, 0)).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  function jobOptions(jobId: string | undefined): JobsOptions {
-    // The dedup mark (BullMQ's deduplication key) outlives the job, which is removed once handled.
-    return jobId === undefined ? {} : { jobId, deduplication: { id: jobId, ttl: markTtl } };
   }
 
   return {
@@ -297,7 +272,7 @@ function createQueueInbox(options: CallbackInboxOptions, { queueName, client, sh
         batch.push({
           jobId: entry.key === undefined ? undefined : jobIdOfKey(entry.key),
           name: entry.names.at(-1) ?? UNNAMED,
-          data,
+          data: JSON.stringify(data),
           bytes,
           enqueuedAt: data.receivedAt,
           resolve,
@@ -313,7 +288,6 @@ function createQueueInbox(options: CallbackInboxOptions, { queueName, client, sh
         stopGauges?.();
         flush();
         await Promise.allSettled([...inFlight]);
-        await queue.close();
       })();
       return closing;
     },

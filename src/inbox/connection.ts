@@ -140,8 +140,12 @@ export interface QueueKeys {
   events: string;
   /** The inbox's own hash: bytes of the bodies not yet handled, and the inbox's bounds (for `inbox status`). */
   inbox: string;
+  /** The inbox's ingest stream: callbacks stored by the listener, not yet moved into BullMQ by a worker's mover. */
+  ingest: string;
   /** The dedup mark of a job id (BullMQ's deduplication key). */
   mark(jobId: string): string;
+  /** The mark of a job id whose callback waits in the ingest stream (deleted once its job exists). */
+  ingestMark(jobId: string): string;
 }
 
 /** The keys of queue `queueName` under `prefix`. */
@@ -157,6 +161,8 @@ export function queueKeys(prefix: string, queueName: string): QueueKeys {
     meta: `${base}meta`,
     events: `${base}events`,
     inbox: `${base}ci-inbox`,
+    ingest: `${base}ci-ingest`,
     mark: (jobId) => `${base}de:${jobId}`,
+    ingestMark: (jobId) => `${base}ci-in:${jobId}`,
   };
 }

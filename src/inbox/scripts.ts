@@ -1,44 +1,64 @@
 /**
- * The inbox's own Redis scripts, beside BullMQ's: the reservation that holds what is waiting under the
- * inbox's caps (and finds duplicates before BullMQ is asked), the release of what was reserved, and the
- * counts of `stats()` in one round trip. Each runs atomically in Redis, on the keys of one queue.
+ * The inbox's own Redis scripts, beside BullMQ's: the listener's add (duplicates found, the caps held, the
+ * new callbacks appended to the ingest stream), the mover's last step once their jobs exist, the release of
+ * what is no longer waiting, and the counts of `stats()` in one round trip. Each runs atomically in Redis, on
+ * the keys of one queue (one hash tag: one slot on a cluster).
  */
 import type { Redis } from "ioredis";
 import type { InboxClient, QueueKeys } from "./connection";
 
 /**
- * KEYS: inbox hash, wait, active, delayed, prioritized, then a job hash and its dedup mark per entry.
- * ARGV: maxWaiting, maxWaitingBytes, then per entry its size and 1 when it has a key.
- * Per entry: 0 reserved (its bytes counted as waiting), 1 known already (queued, failed or handled), 2 refused
- * (the inbox is full). A key met twice in one call is reserved once and known the second time.
+ * The listener's add of one batch. KEYS: inbox hash, wait, active, delayed, prioritized, ingest stream, then a
+ * job hash, its dedup mark and its ingest mark per entry. ARGV: maxWaiting, maxWaitingBytes, the dedup mark's
+ * TTL, maxFailed, then per entry its size, its job id ("" for a callback without a key), its job name and its
+ * job data (JSON). Per entry: 0 stored (appended to the ingest stream, its bytes counted as waiting), 1 known
+ * already (waiting in the stream or the queue, failed, or handled), 2 refused (the inbox is full). What waits
+ * counts the ingest stream beside BullMQ's lists; a key met twice in one call is stored once (its ingest mark
+ * is set by the first).
  */
-const RESERVE = `
+const INGEST = `
 local maxWaiting = tonumber(ARGV[1])
 local maxBytes = tonumber(ARGV[2])
-local waiting = redis.call("LLEN", KEYS[2]) + redis.call("LLEN", KEYS[3]) + redis.call("ZCARD", KEYS[4]) + redis.call("ZCARD", KEYS[5])
+local waiting = redis.call("LLEN", KEYS[2]) + redis.call("LLEN", KEYS[3]) + redis.call("ZCARD", KEYS[4]) + redis.call("ZCARD", KEYS[5]) + redis.call("XLEN", KEYS[6])
 local bytes = tonumber(redis.call("HGET", KEYS[1], "bytes") or "0")
-local reserved = 0
-local seen = {}
+local added = 0
 local out = {}
-local n = (#KEYS - 5) / 2
+local n = (#KEYS - 6) / 3
 for i = 1, n do
-  local jobKey = KEYS[4 + 2 * i]
-  local markKey = KEYS[5 + 2 * i]
-  local size = tonumber(ARGV[1 + 2 * i])
-  local keyed = ARGV[2 + 2 * i] == "1"
-  if keyed and (seen[jobKey] or redis.call("EXISTS", jobKey) == 1 or redis.call("EXISTS", markKey) == 1) then
+  local ingestMark = KEYS[6 + 3 * i]
+  local size = tonumber(ARGV[1 + 4 * i])
+  local jobId = ARGV[2 + 4 * i]
+  local keyed = jobId ~= ""
+  if keyed and redis.call("EXISTS", KEYS[4 + 3 * i], KEYS[5 + 3 * i], ingestMark) > 0 then
     out[i] = 1
-  elseif waiting + 1 > maxWaiting or bytes + reserved + size > maxBytes then
+  elseif waiting + 1 > maxWaiting or bytes + added + size > maxBytes then
     out[i] = 2
   else
+    local id = redis.call("XADD", KEYS[6], "*", "j", jobId, "n", ARGV[3 + 4 * i], "d", ARGV[4 + 4 * i], "t", ARGV[3], "f", ARGV[4])
+    if keyed then redis.call("SET", ingestMark, id, "PX", ARGV[3]) end
     out[i] = 0
     waiting = waiting + 1
-    reserved = reserved + size
-    if keyed then seen[jobKey] = true end
+    added = added + size
   end
 end
-if reserved > 0 then redis.call("HINCRBY", KEYS[1], "bytes", reserved) end
+if added > 0 then redis.call("HINCRBY", KEYS[1], "bytes", added) end
 return out
+`;
+
+/**
+ * The mover's last step for entries whose jobs now exist. KEYS: ingest stream, then the ingest marks of the
+ * keyed entries. ARGV: the consumer group, then the entries' ids. Acknowledges and deletes the entries and
+ * deletes their ingest marks (the jobs, or their dedup marks, answer for them from now on).
+ */
+const MOVED = `
+local ids = {}
+for i = 2, #ARGV do ids[i - 1] = ARGV[i] end
+if #ids > 0 then
+  redis.call("XACK", KEYS[1], ARGV[1], unpack(ids))
+  redis.call("XDEL", KEYS[1], unpack(ids))
+end
+if #KEYS > 1 then redis.call("DEL", unpack(KEYS, 2)) end
+return #ids
 `;
 
 /** KEYS: inbox hash. ARGV: bytes no longer waiting (handled, failed for good, or never stored); never below 0. */
@@ -49,21 +69,22 @@ return 0
 `;
 
 /**
- * KEYS: inbox hash, wait, active, delayed, prioritized. Sets the waiting bytes to 0 when nothing is waiting,
- * so that what a lost reply left counted (a reservation whose add was refused after it landed) does not stay.
+ * KEYS: inbox hash, wait, active, delayed, prioritized, ingest stream. Sets the waiting bytes to 0 when nothing
+ * is waiting, so that what a lost count left (bytes of a job whose release was lost) does not stay.
  */
 const SETTLE = `
-if redis.call("LLEN", KEYS[2]) + redis.call("LLEN", KEYS[3]) + redis.call("ZCARD", KEYS[4]) + redis.call("ZCARD", KEYS[5]) == 0 then
+if redis.call("LLEN", KEYS[2]) + redis.call("LLEN", KEYS[3]) + redis.call("ZCARD", KEYS[4]) + redis.call("ZCARD", KEYS[5]) + redis.call("XLEN", KEYS[6]) == 0 then
   redis.call("HSET", KEYS[1], "bytes", 0)
 end
 return 0
 `;
 
 /**
- * KEYS: inbox hash, wait, active, delayed, prioritized, failed, meta, events. ARGV: the queue's key base.
- * Returns wait, active, delayed, prioritized and failed lengths, waiting bytes, the oldest waiting job's
- * timestamp (-1 when none), whether the queue was ever used (1/0), the failed jobs' data bytes, and the
- * inbox's bounds as stored (flat field/value pairs).
+ * KEYS: inbox hash, wait, active, delayed, prioritized, ingest stream, failed, meta, events. ARGV: the queue's
+ * key base. Returns wait, active, delayed, prioritized and failed lengths, waiting bytes, the oldest waiting
+ * callback's time (ms since the epoch, -1 when none: the oldest job's timestamp, or the oldest ingest entry's
+ * id), whether the queue was ever used (1/0), the failed jobs' data bytes, the inbox's bounds as stored (flat
+ * field/value pairs), and the ingest stream's length.
  */
 const STATS = `
 local wait = redis.call("LLEN", KEYS[2])
@@ -72,63 +93,90 @@ if wait > 0 then
   local id = redis.call("LINDEX", KEYS[2], -1)
   oldest = tonumber(redis.call("HGET", ARGV[1] .. id, "timestamp") or "-1")
 end
+local ingesting = redis.call("XLEN", KEYS[6])
+if ingesting > 0 then
+  local first = redis.call("XRANGE", KEYS[6], "-", "+", "COUNT", 1)[1]
+  local at = tonumber(string.match(first[1], "^(%d+)"))
+  if oldest < 0 or at < oldest then oldest = at end
+end
 local failedBytes = 0
-for _, id in ipairs(redis.call("ZRANGE", KEYS[6], 0, -1)) do
+for _, id in ipairs(redis.call("ZRANGE", KEYS[7], 0, -1)) do
   failedBytes = failedBytes + redis.call("HSTRLEN", ARGV[1] .. id, "data")
 end
-local used = (redis.call("EXISTS", KEYS[7]) + redis.call("EXISTS", KEYS[8]) + redis.call("EXISTS", KEYS[1])) > 0 and 1 or 0
-return { wait, redis.call("LLEN", KEYS[3]), redis.call("ZCARD", KEYS[4]), redis.call("ZCARD", KEYS[5]), redis.call("ZCARD", KEYS[6]),
-  tonumber(redis.call("HGET", KEYS[1], "bytes") or "0"), oldest, used, failedBytes, redis.call("HGETALL", KEYS[1]) }
+local used = (redis.call("EXISTS", KEYS[8]) + redis.call("EXISTS", KEYS[9]) + redis.call("EXISTS", KEYS[1]) + redis.call("EXISTS", KEYS[6])) > 0 and 1 or 0
+return { wait, redis.call("LLEN", KEYS[3]), redis.call("ZCARD", KEYS[4]), redis.call("ZCARD", KEYS[5]), redis.call("ZCARD", KEYS[7]),
+  tonumber(redis.call("HGET", KEYS[1], "bytes") or "0"), oldest, used, failedBytes, redis.call("HGETALL", KEYS[1]), ingesting }
 `;
 
-/** What {@link reserve} answers for one entry. */
-export const Reservation = { Reserved: 0, Known: 1, Full: 2 } as const;
+/** What {@link ingest} answers for one entry. */
+export const Ingested = { Stored: 0, Known: 1, Full: 2 } as const;
 
-/** One of {@link Reservation}'s values. */
-export type Reservation = (typeof Reservation)[keyof typeof Reservation];
+/** One of {@link Ingested}'s values. */
+export type Ingested = (typeof Ingested)[keyof typeof Ingested];
 
-/** One entry to reserve room for. */
-export interface ReserveEntry {
-  /** The entry's job id; undefined for a callback without a key (always a new job). */
+/** One callback to store. */
+export interface IngestEntry {
+  /** The entry's job id; undefined for a callback without a key (never a duplicate). */
   jobId: string | undefined;
-  /** Its body's size in bytes. */
+  /** Its job's name. */
+  name: string;
+  /** Its job's data, as JSON. */
+  data: string;
+  /** What it holds, as `maxWaitingBytes` counts it. */
   bytes: number;
 }
 
+/** What every ingest entry carries beside its callback: the options of the job it becomes. */
+export interface IngestBounds {
+  maxWaiting: number;
+  maxWaitingBytes: number;
+  /** The dedup mark's TTL, in ms. */
+  markTtlMs: number;
+  maxFailed: number;
+}
+
 interface ScriptClient extends Redis {
-  ciInboxReserve(...args: (string | number)[]): Promise<Reservation[]>;
+  ciInboxIngest(...args: (string | number)[]): Promise<Ingested[]>;
+  ciInboxMoved(...args: (string | number)[]): Promise<number>;
   ciInboxRelease(...args: (string | number)[]): Promise<number>;
   ciInboxSettle(...args: (string | number)[]): Promise<number>;
-  ciInboxStats(...args: (string | number)[]): Promise<[number, number, number, number, number, number, number, number, number, string[]]>;
+  ciInboxStats(...args: (string | number)[]): Promise<[number, number, number, number, number, number, number, number, number, string[], number]>;
 }
 
 /** Defines the scripts on `client` (once; ioredis sends EVALSHA, and the script when Redis lacks it). */
 function scripted(client: InboxClient): ScriptClient {
   const scripts = client as ScriptClient;
-  if (typeof scripts.ciInboxReserve !== "function") {
-    client.defineCommand("ciInboxReserve", { lua: RESERVE });
+  if (typeof scripts.ciInboxIngest !== "function") {
+    client.defineCommand("ciInboxIngest", { lua: INGEST });
+    client.defineCommand("ciInboxMoved", { lua: MOVED });
     client.defineCommand("ciInboxRelease", { lua: RELEASE, numberOfKeys: 1 });
-    client.defineCommand("ciInboxSettle", { lua: SETTLE, numberOfKeys: 5 });
-    client.defineCommand("ciInboxStats", { lua: STATS, numberOfKeys: 8 });
+    client.defineCommand("ciInboxSettle", { lua: SETTLE, numberOfKeys: 6 });
+    client.defineCommand("ciInboxStats", { lua: STATS, numberOfKeys: 9 });
   }
   return scripts;
 }
 
 /** The keys of the counts every script reads. */
 function countKeys(keys: QueueKeys): string[] {
-  return [keys.inbox, keys.wait, keys.active, keys.delayed, keys.prioritized];
+  return [keys.inbox, keys.wait, keys.active, keys.delayed, keys.prioritized, keys.ingest];
 }
 
-/** Reserves room for `entries` under the caps, finding those the queue knows already (see {@link Reservation}). */
-export function reserve(client: InboxClient, keys: QueueKeys, entries: readonly ReserveEntry[], caps: { maxWaiting: number; maxWaitingBytes: number }): Promise<Reservation[]> {
+/** Stores `entries` in the ingest stream under the caps, finding those the queue knows already (see {@link Ingested}). */
+export function ingest(client: InboxClient, keys: QueueKeys, entries: readonly IngestEntry[], bounds: IngestBounds): Promise<Ingested[]> {
   const entryKeys: string[] = [];
-  const args: (string | number)[] = [caps.maxWaiting, caps.maxWaitingBytes];
-  for (const { jobId, bytes } of entries) {
-    // A callback without a key has no job or mark to look for: the inbox hash stands in (same slot).
-    entryKeys.push(jobId === undefined ? keys.inbox : keys.base + jobId, jobId === undefined ? keys.inbox : keys.mark(jobId));
-    args.push(bytes, jobId === undefined ? 0 : 1);
+  const args: (string | number)[] = [bounds.maxWaiting, bounds.maxWaitingBytes, bounds.markTtlMs, bounds.maxFailed];
+  for (const { jobId, name, data, bytes } of entries) {
+    // A callback without a key has no job or marks to look for: the inbox hash stands in (same slot).
+    if (jobId === undefined) entryKeys.push(keys.inbox, keys.inbox, keys.inbox);
+    else entryKeys.push(keys.base + jobId, keys.mark(jobId), keys.ingestMark(jobId));
+    args.push(bytes, jobId ?? "", name, data);
   }
-  return scripted(client).ciInboxReserve(5 + entryKeys.length, ...countKeys(keys), ...entryKeys, ...args);
+  return scripted(client).ciInboxIngest(6 + entryKeys.length, ...countKeys(keys), ...entryKeys, ...args);
+}
+
+/** Acknowledges and deletes ingest entries whose jobs exist, with the ingest marks of `jobIds` (the keyed ones). */
+export async function moved(client: InboxClient, keys: QueueKeys, group: string, entryIds: readonly string[], jobIds: readonly string[]): Promise<void> {
+  await scripted(client).ciInboxMoved(1 + jobIds.length, keys.ingest, ...jobIds.map((jobId) => keys.ingestMark(jobId)), group, ...entryIds);
 }
 
 /** Counts `bytes` as no longer waiting. */
@@ -143,13 +191,16 @@ export async function settle(client: InboxClient, keys: QueueKeys): Promise<void
 
 /** The raw counts of {@link queueCounts}. */
 export interface RawCounts {
+  /** Waiting in BullMQ's lists and in the ingest stream. */
   waiting: number;
+  /** Of them, in the ingest stream (no dedup mark yet). */
+  ingesting: number;
   active: number;
   delayed: number;
   failed: number;
   waitingBytes: number;
   failedBytes: number;
-  /** The oldest waiting job's timestamp (ms since the epoch), or undefined. */
+  /** When the oldest waiting callback was stored (ms since the epoch), or undefined. */
   oldestWaitingAt: number | undefined;
   /** Whether the queue has ever been used. */
   used: boolean;
@@ -159,7 +210,7 @@ export interface RawCounts {
 
 /** The counts of one queue, in one round trip. */
 export async function queueCounts(client: InboxClient, keys: QueueKeys): Promise<RawCounts> {
-  const [wait, active, delayed, prioritized, failed, waitingBytes, oldest, used, failedBytes, fields] = await scripted(client).ciInboxStats(
+  const [wait, active, delayed, prioritized, failed, waitingBytes, oldest, used, failedBytes, fields, ingesting] = await scripted(client).ciInboxStats(
     ...countKeys(keys),
     keys.failed,
     keys.meta,
@@ -172,7 +223,8 @@ export async function queueCounts(client: InboxClient, keys: QueueKeys): Promise
     if (name !== "bytes") bounds[name] = Number(fields[i + 1]);
   }
   return {
-    waiting: wait + prioritized,
+    waiting: wait + prioritized + ingesting,
+    ingesting,
     active,
     delayed,
     failed,

@@ -49,8 +49,9 @@ export async function readQueueStats(client: InboxClient, keys: QueueKeys, queue
   // A SCAN goes to one node: on a cluster, every master is scanned (the queue's marks are on the one of its slot).
   const nodes = isCluster(client) ? client.nodes("master") : [client];
   const marks = (await Promise.all(nodes.map((node) => countMarks(node, keys)))).reduce((sum, count) => sum + count, 0);
-  // Every keyed job has its mark from the moment it is added: the handled ones are the rest.
-  const handled = Math.max(0, marks - counts.waiting - counts.active - counts.delayed - counts.failed);
+  // Every keyed job has its mark from the moment it is added (a callback still in the ingest stream has none
+  // yet): the handled ones are the rest.
+  const handled = Math.max(0, marks - (counts.waiting - counts.ingesting) - counts.active - counts.delayed - counts.failed);
   return {
     queueName,
     used: counts.used,

@@ -1,6 +1,7 @@
 /**
- * The worker side of durable delivery: a BullMQ worker that parses each queued callback again and hands it to
- * handlers registered as on the listener. A failing handler is retried with backoff; past `attempts` the job
+ * The worker side of durable delivery: a BullMQ worker that hands each queued callback to handlers registered
+ * as on the listener, beside the mover that makes the jobs of the callbacks the listener stored
+ * (src/inbox/mover.ts). A failing handler is retried with backoff; past `attempts` the job
  * stays in the queue's failed set (the dead letter, for `ci-callback inbox retry`); a job whose worker died is
  * found by BullMQ's stalled-job check and handled by another worker. A handled job is removed, and leaves
  * its dedup mark (src/inbox/marks.ts).
@@ -17,6 +18,7 @@ import { WORKER_BACKOFF } from "./bullmq-inbox";
 import { isClusterConnection } from "./cluster";
 import { bullmqConnection, checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxClient, type InboxConnection } from "./connection";
 import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
+import { startMover } from "./mover";
 import { release, settle } from "./scripts";
 import { readShards, shardQueueNames } from "./shards";
 import { isStoredCallback, storedBody, type StoredCallback } from "./stored-callback";
@@ -241,7 +243,8 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
   /** A job handled past its mark's grace sets the mark again, so that it lasts `keepHandledMs` from now. */
   async function markLateJob(job: Job<StoredCallback>): Promise<void> {
     const ttl = job.opts.deduplication?.ttl;
-    if (job.id === undefined || ttl === undefined) return;
+    // A callback without a key is never a duplicate: its mark only keeps the mover's adds idempotent.
+    if (job.id === undefined || ttl === undefined || job.data.key === undefined) return;
     const keepHandledMs = keepHandledMsOfMarkTtl(ttl);
     if (Date.now() - job.timestamp <= markGraceMs(keepHandledMs)) return;
     await client.set(keys.mark(job.id), job.id, "PX", keepHandledMs);
@@ -263,12 +266,14 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
     await release(client, keys, bytes).catch((error: unknown) => report(error, { stage: "connection" }));
   }
 
+  const lockDuration = wholeNumberOption("lockDurationMs", options.lockDurationMs, 30_000, timer);
+  const stalledInterval = wholeNumberOption("stalledIntervalMs", options.stalledIntervalMs, 30_000, timer);
   const worker: Worker<StoredCallback> = new Worker(queueName, handleJob, {
     connection: bullmqConnection(options.connection, client),
     prefix: options.prefix,
     concurrency: wholeNumberOption("concurrency", options.concurrency, 1, { min: 1, max: 10_000 }),
-    lockDuration: wholeNumberOption("lockDurationMs", options.lockDurationMs, 30_000, timer),
-    stalledInterval: wholeNumberOption("stalledIntervalMs", options.stalledIntervalMs, 30_000, timer),
+    lockDuration,
+    stalledInterval,
     maxStalledCount: wholeNumberOption("maxStalledCount", options.maxStalledCount, 1, { min: 0, max: 1000 }),
     settings: {
       // The inbox gives every job BullMQ attempts enough; this worker's own `attempts` stops them (-1: no retry).
@@ -282,6 +287,18 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
   // Connection errors while the worker closes (its connections going away) are not failures to report.
   worker.on("error", (error) => {
     if (closing === undefined) report(error, { stage: "connection" });
+  });
+  // The mover holds an entry as the worker holds a job: another mover claims it when it was idle as long.
+  const mover = startMover({
+    client,
+    keys,
+    queueName,
+    prefix: options.prefix,
+    claimIdleMs: lockDuration,
+    claimEveryMs: stalledInterval,
+    report: (error) => {
+      if (closing === undefined) report(error, { stage: "connection" });
+    },
   });
   worker.on("completed", finished);
   worker.on("failed", (job, error) => {
@@ -302,7 +319,7 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
 
   async function close(closeOptions: WorkerCloseOptions = {}): Promise<void> {
     const timeoutMs = closeOptions.timeoutMs === undefined ? undefined : wholeNumberOption("timeoutMs", closeOptions.timeoutMs, 0, { min: 0, max: MAX_TIMER_MS });
-    const ended = worker.close();
+    const ended = Promise.all([worker.close(), mover.stop()]);
     if (timeoutMs === undefined) await ended;
     else {
       let timeout: NodeJS.Timeout | undefined;
@@ -327,7 +344,7 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
       return callbackWorker;
     },
     ready: async () => {
-      await worker.waitUntilReady();
+      await Promise.all([worker.waitUntilReady(), mover.ready()]);
     },
     close: (closeOptions) => (closing ??= close(closeOptions)),
   };

@@ -94,14 +94,15 @@ describe("inbox: the README's deployment shut down by SIGTERM under load (real r
       rmSync(file, { force: true });
     }
 
-    // Every acknowledged callback is in Redis: waiting as a job, or handled (its dedup mark kept).
+    // Every acknowledged callback is in Redis: waiting in the ingest stream (its ingest mark) or as a job, or
+    // handled (its dedup mark kept).
     const client = new Redis(redis.url);
     try {
       const keys = queueKeys(DEFAULT_PREFIX, "ci-callbacks");
       const missing: string[] = [];
       for (const jobId of ["j-probe", ...acked]) {
         const id = jobIdOfKey(keyOf(eventBody(jobId)) ?? "");
-        if ((await client.exists(keys.base + id, keys.mark(id))) === 0) missing.push(jobId);
+        if ((await client.exists(keys.base + id, keys.mark(id), keys.ingestMark(id))) === 0) missing.push(jobId);
       }
       expect(missing).to.deep.equal([]);
       expect(acked.length).to.be.at.least(200);

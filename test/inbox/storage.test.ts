@@ -43,17 +43,23 @@ describe("inbox: bounded storage (real redis-server)", function () {
     const body = eventBody("j-handled-once");
     expect((await listener.handle(postOf(Buffer.from(body)))).status).to.equal(200);
     const inspected = look();
-    // While it waits, the body is stored once, as its text (no base64).
+    // While it waits (in the ingest stream, no worker yet), the body is stored once, as its text (no base64).
     const jobId = jobIdOfKey(keyOf(body) ?? "");
-    const data = JSON.parse((await inspected.client.hget(`${DEFAULT_PREFIX}:${suite.queueName}:${jobId}`, "data")) ?? "{}") as { body: string };
+    const keys = queueKeys(DEFAULT_PREFIX, suite.queueName);
+    const entries = await inspected.client.xrange(keys.ingest, "-", "+");
+    expect(entries).to.have.length(1);
+    const fields = entries[0]?.[1] ?? [];
+    expect(fields[fields.indexOf("j") + 1]).to.equal(jobId);
+    const data = JSON.parse(fields[fields.indexOf("d") + 1] ?? "{}") as { body: string };
     expect(data.body).to.equal(body);
+    expect(await everythingStored(inspected.client, suite.queueName)).to.include(JSON.stringify(JSON.stringify(body)).slice(1, -1));
 
     const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName });
     suite.closeAfter(() => worker.close());
     const handled = recordHandled(worker);
     await waitFor("the callback to be handled", async () => (await counts(inspected)).handled === 1);
     expect(await everythingStored(inspected.client, suite.queueName)).not.to.include("j-handled-once");
-    const mark = queueKeys(DEFAULT_PREFIX, suite.queueName).mark(jobId);
+    const mark = keys.mark(jobId);
     expect(await inspected.client.exists(mark)).to.equal(1);
     expect(await inspected.client.call("MEMORY", "USAGE", mark)).to.be.at.most(512);
 
@@ -152,6 +158,8 @@ describe("inbox: bounded storage (real redis-server)", function () {
       throw new Error("down");
     });
     await waitFor("three failures", () => failed === 3);
+    // The worker counts finished jobs off the waiting bytes every 50 ms.
+    await waitFor("the failed jobs' bytes no longer waiting", async () => (await inbox.stats()).total.waitingBytes === 0);
     const [stats] = (await inbox.stats()).queues;
     expect(stats).to.include({ failed: 2, waiting: 0, waitingBytes: 0 });
     expect(stats?.failedBytes).to.be.above(2 * Buffer.byteLength(eventBody("j-fail-0")));
