@@ -24,6 +24,8 @@ import { performance } from "node:perf_hooks";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type * as InboxModule from "../src/inbox/bullmq-inbox";
+import type * as ConnectionModule from "../src/inbox/connection";
+import type * as MoverModule from "../src/inbox/mover";
 import type * as ListenerModule from "../src/receiver/listener";
 import { startRedisServer } from "../test/support/redis-server";
 import {
@@ -68,11 +70,16 @@ function redisMeter(client: Redis): CpuMeter {
   };
 }
 
-/** Resolves true once nothing is waiting, delayed or active; false after {@link DRAIN_MS}. */
-async function drain(queue: Queue): Promise<boolean> {
+/** The inbox's ingest stream of `queue` (src/inbox/connection.ts). */
+function ingestKey(queue: Queue): string {
+  return `${queue.opts.prefix ?? "bull"}:${queue.name}:ci-ingest`;
+}
+
+/** Resolves true once nothing is waiting (in the ingest stream or the queue), delayed or active; false after {@link DRAIN_MS}. */
+async function drain(queue: Queue, client: Redis): Promise<boolean> {
   for (const deadline = Date.now() + DRAIN_MS; Date.now() < deadline; ) {
     const counts = await queue.getJobCounts("waiting", "prioritized", "delayed", "active");
-    if (Object.values(counts).every((n) => n === 0)) return true;
+    if (Object.values(counts).every((n) => n === 0) && (await client.xlen(ingestKey(queue))) === 0) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
@@ -118,7 +125,7 @@ async function withInbox(setup: LoadSetup, redis: { url: string; client: Redis }
   try {
     const settle = async () => {
       worker ??= await startWorker();
-      return drain(queue);
+      return drain(queue, redis.client);
     };
     const beforeLoad = async () => {
       if (workerAfterLoad && worker !== undefined) await stopProcess(worker);
@@ -163,11 +170,16 @@ async function usedMemory(client: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(await client.info("memory"))?.[1] ?? NaN);
 }
 
-/** Fills `queueName` with `count` seed callbacks through the built listener and a new inbox, 64 at a time. */
+/**
+ * Fills `queueName` with `count` seed callbacks through the built listener and a new inbox, 64 at a time, and
+ * moves them into BullMQ's queue with the inbox's mover, so that both workers find the same jobs.
+ */
 async function fill(url: string, queueName: string, count: number, prefix: string): Promise<void> {
   const built = join(__dirname, "..", "dist", "src");
   const { createCallbackInbox } = require(join(built, "inbox", "bullmq-inbox")) as typeof InboxModule;
   const { createCallbackListener } = require(join(built, "receiver", "listener")) as typeof ListenerModule;
+  const { startMover } = require(join(built, "inbox", "mover")) as typeof MoverModule;
+  const { queueKeys } = require(join(built, "inbox", "connection")) as typeof ConnectionModule;
   const inbox = createCallbackInbox({ connection: url, queueName });
   const listener = createCallbackListener({ secret: false, inbox });
   try {
@@ -182,6 +194,17 @@ async function fill(url: string, queueName: string, count: number, prefix: strin
   } finally {
     await inbox.close();
   }
+  const client = new Redis(url);
+  const keys = queueKeys("bull", queueName);
+  let failure: unknown;
+  const mover = startMover({ client, keys, queueName, prefix: undefined, claimIdleMs: 30_000, claimEveryMs: 30_000, report: (error) => (failure ??= error) });
+  try {
+    while ((await client.xlen(keys.ingest)) > 0 && failure === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    await mover.stop();
+    await client.quit();
+  }
+  if (failure !== undefined) throw failure;
 }
 
 /** Drains a filled queue with the `kind` worker in a process of its own on the server's core. */
@@ -213,7 +236,7 @@ async function workerRows(setup: LoadSetup, redis: { url: string; client: Redis 
       const filled = await usedMemory(redis.client);
       runs[kind].push(await drainWith(setup, redis, queueName, kind, count));
       const queue = new Queue(queueName, { connection: { url: redis.url } });
-      if (!(await drain(queue))) throw new Error("the worker bench's queue did not drain");
+      if (!(await drain(queue, redis.client))) throw new Error("the worker bench's queue did not drain");
       await queue.close();
       waitingBytes.push((filled - before) / (WORKER_WARM + count));
       handledBytes.push(((await usedMemory(redis.client)) - before) / (WORKER_WARM + count));
