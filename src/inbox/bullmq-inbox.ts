@@ -19,7 +19,7 @@ import { markTtlMs } from "./marks";
 import { ingest, Ingested } from "./scripts";
 import { shardedInbox, type QueueShare } from "./sharded-inbox";
 import { readQueueStats, sumStats, type InboxStats } from "./stats";
-import { jobIdOfKey, storeCallback } from "./stored-callback";
+import { heldBytes, ingestedCallback, jobIdOfKey } from "./stored-callback";
 
 /** Options of {@link createCallbackInbox}. */
 export interface CallbackInboxOptions {
@@ -140,8 +140,10 @@ export class InboxClosedError extends Error {
 interface PendingAdd {
   jobId: string | undefined;
   name: string;
-  /** The job's data, as JSON. */
-  data: string;
+  /** The body as received. */
+  body: Buffer | string;
+  /** The rest of the job's data, as JSON. */
+  rest: string;
   bytes: number;
   enqueuedAt: number;
   resolve(): void;
@@ -266,15 +268,17 @@ function createQueueInbox(options: CallbackInboxOptions, { queueName, client, sh
     queueName,
     add(entry: InboxEntry): Promise<void> {
       if (closing !== undefined) return Promise.reject(new InboxClosedError());
-      const data = storeCallback(entry, Date.now());
-      const bytes = data.bytes ?? 0;
+      const receivedAt = Date.now();
+      const { body, rest } = ingestedCallback(entry, receivedAt);
+      const bytes = heldBytes(entry);
       return new Promise<void>((resolve, reject) => {
         batch.push({
           jobId: entry.key === undefined ? undefined : jobIdOfKey(entry.key),
           name: entry.names.at(-1) ?? UNNAMED,
-          data: JSON.stringify(data),
+          body,
+          rest,
           bytes,
-          enqueuedAt: data.receivedAt,
+          enqueuedAt: receivedAt,
           resolve,
           reject,
         });

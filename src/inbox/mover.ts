@@ -13,7 +13,7 @@ import type { ConnectionOptions, JobsOptions, Queue } from "bullmq";
 import { EVENTS_MAX_LEN, JOB_ATTEMPTS, WORKER_BACKOFF } from "./bullmq-inbox";
 import { isCluster, loadBullMQ, type InboxClient, type QueueKeys } from "./connection";
 import { moved } from "./scripts";
-import type { StoredCallback } from "./stored-callback";
+import { joinIngested, type StoredCallback } from "./stored-callback";
 
 /** The consumer group every mover of a queue reads its ingest stream in. */
 export const MOVER_GROUP = "ci-mover";
@@ -56,35 +56,38 @@ export interface Mover {
   stop(): Promise<void>;
 }
 
-/** A stream entry as ioredis returns it: its id and its flat field/value list. */
-type StreamEntry = [id: string, fields: string[]];
+/** A stream entry as ioredis's Buffer commands return it: its id and its flat field/value list (null for an entry deleted while pending). */
+type StreamEntry = [id: Buffer, fields: Buffer[] | null];
 
 /** A job of an entry, or undefined for an entry that is not one the inbox wrote. */
 interface MovedEntry {
   id: string;
-  /** The size of its job data (JSON), in bytes. */
+  /** The size of its job data as stored, in bytes. */
   size: number;
   job: { name: string; data: StoredCallback; opts: JobsOptions } | undefined;
   /** The callback's job id when it has a key (its ingest mark is deleted once moved). */
   keyedJobId: string | undefined;
 }
 
-/** The job options of an ingest entry, as the inbox's queue gave every job before the stream (decision 0011). */
-export function movedEntry([id, fields]: StreamEntry): MovedEntry {
-  const field = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) field.set(fields[i]!, fields[i + 1]!);
-  const keyedJobId = field.get("j") || undefined;
-  const ttl = Number(field.get("t"));
-  const maxFailed = Number(field.get("f"));
-  const json = field.get("d") ?? "";
-  const size = json.length;
-  let data: StoredCallback;
+/** The job of an ingest entry, with the options the inbox's queue gave every job before the stream (decision 0011). */
+export function movedEntry([rawId, fields]: StreamEntry): MovedEntry {
+  const id = rawId.toString();
+  const field = new Map<string, Buffer>();
+  for (let i = 0; fields !== null && i + 1 < fields.length; i += 2) field.set(fields[i]!.toString(), fields[i + 1]!);
+  const text = (name: string) => field.get(name)?.toString() ?? "";
+  const keyedJobId = text("j") || undefined;
+  const ttl = Number(text("t"));
+  const maxFailed = Number(text("f"));
+  const body = field.get("b");
+  const rest = text("r");
+  const size = (body?.length ?? 0) + rest.length;
+  let data: StoredCallback | undefined;
   try {
-    data = JSON.parse(json) as StoredCallback;
+    data = body === undefined ? undefined : joinIngested(body, rest);
   } catch {
-    return { id, size, job: undefined, keyedJobId };
+    data = undefined;
   }
-  if (!(ttl > 0) || !(maxFailed >= 0)) return { id, size, job: undefined, keyedJobId };
+  if (data === undefined || !(ttl > 0) || !(maxFailed >= 0)) return { id, size, job: undefined, keyedJobId };
   // A callback without a key gets an id of its entry, so that adding it again after a crash adds nothing.
   const jobId = keyedJobId ?? `ci-in-${id}`;
   const opts: JobsOptions = {
@@ -98,7 +101,7 @@ export function movedEntry([id, fields]: StreamEntry): MovedEntry {
     removeOnComplete: true,
     removeOnFail: { count: maxFailed },
   };
-  return { id, size, job: { name: field.get("n") ?? "callback", data, opts }, keyedJobId };
+  return { id, size, job: { name: text("n") || "callback", data, opts }, keyedJobId };
 }
 
 /** Starts the mover of one queue. */
@@ -129,14 +132,15 @@ export function startMover(options: MoverOptions): Mover {
 
   async function read(from: "0" | ">"): Promise<StreamEntry[]> {
     const args = ["GROUP", MOVER_GROUP, consumer, "COUNT", MOVE_COUNT, ...(from === ">" ? ["BLOCK", BLOCK_MS] : []), "STREAMS", keys.ingest, from] as const;
-    const reply = (await (reader.xreadgroup as (...a: (string | number)[]) => Promise<unknown>)(...args)) as [string, StreamEntry[]][] | null;
+    // Bytes: a body that is not UTF-8 comes back as it was stored.
+    const reply = (await (reader.xreadgroupBuffer as (...a: (string | number)[]) => Promise<unknown>)(...args)) as [Buffer, StreamEntry[]][] | null;
     return reply?.[0]?.[1] ?? [];
   }
 
   let claimCursor = "0-0";
   async function claim(): Promise<StreamEntry[]> {
-    const [next, entries] = (await reader.xautoclaim(keys.ingest, MOVER_GROUP, consumer, options.claimIdleMs, claimCursor, "COUNT", MOVE_COUNT)) as [string, (StreamEntry | null)[]];
-    claimCursor = next;
+    const [next, entries] = (await reader.callBuffer("XAUTOCLAIM", keys.ingest, MOVER_GROUP, consumer, options.claimIdleMs, claimCursor, "COUNT", MOVE_COUNT)) as [Buffer, (StreamEntry | null)[]];
+    claimCursor = next.toString();
     return entries.filter((entry): entry is StreamEntry => entry !== null);
   }
 

@@ -10,8 +10,8 @@ import type { InboxClient, QueueKeys } from "./connection";
 /**
  * The listener's add of one batch. KEYS: inbox hash, wait, active, delayed, prioritized, ingest stream, then a
  * job hash, its dedup mark and its ingest mark per entry. ARGV: maxWaiting, maxWaitingBytes, the dedup mark's
- * TTL, maxFailed, then per entry its size, its job id ("" for a callback without a key), its job name and its
- * job data (JSON). Per entry: 0 stored (appended to the ingest stream, its bytes counted as waiting), 1 known
+ * TTL, maxFailed, then per entry its size, its job id ("" for a callback without a key), its job name, its
+ * body and the rest of its job data (JSON). Per entry: 0 stored (appended to the ingest stream, its bytes counted as waiting), 1 known
  * already (waiting in the stream or the queue, failed, or handled), 2 refused (the inbox is full). What waits
  * counts the ingest stream beside BullMQ's lists; a key met twice in one call is stored once (its ingest mark
  * is set by the first).
@@ -26,15 +26,15 @@ local out = {}
 local n = (#KEYS - 6) / 3
 for i = 1, n do
   local ingestMark = KEYS[6 + 3 * i]
-  local size = tonumber(ARGV[1 + 4 * i])
-  local jobId = ARGV[2 + 4 * i]
+  local size = tonumber(ARGV[5 * i])
+  local jobId = ARGV[1 + 5 * i]
   local keyed = jobId ~= ""
   if keyed and redis.call("EXISTS", KEYS[4 + 3 * i], KEYS[5 + 3 * i], ingestMark) > 0 then
     out[i] = 1
   elseif waiting + 1 > maxWaiting or bytes + added + size > maxBytes then
     out[i] = 2
   else
-    local id = redis.call("XADD", KEYS[6], "*", "j", jobId, "n", ARGV[3 + 4 * i], "d", ARGV[4 + 4 * i], "t", ARGV[3], "f", ARGV[4])
+    local id = redis.call("XADD", KEYS[6], "*", "j", jobId, "n", ARGV[2 + 5 * i], "b", ARGV[3 + 5 * i], "r", ARGV[4 + 5 * i], "t", ARGV[3], "f", ARGV[4])
     if keyed then redis.call("SET", ingestMark, id, "PX", ARGV[3]) end
     out[i] = 0
     waiting = waiting + 1
@@ -120,8 +120,10 @@ export interface IngestEntry {
   jobId: string | undefined;
   /** Its job's name. */
   name: string;
-  /** Its job's data, as JSON. */
-  data: string;
+  /** Its body as received. */
+  body: Buffer | string;
+  /** The rest of its job's data, as JSON. */
+  rest: string;
   /** What it holds, as `maxWaitingBytes` counts it. */
   bytes: number;
 }
@@ -136,7 +138,7 @@ export interface IngestBounds {
 }
 
 interface ScriptClient extends Redis {
-  ciInboxIngest(...args: (string | number)[]): Promise<Ingested[]>;
+  ciInboxIngest(...args: (string | number | Buffer)[]): Promise<Ingested[]>;
   ciInboxMoved(...args: (string | number)[]): Promise<number>;
   ciInboxRelease(...args: (string | number)[]): Promise<number>;
   ciInboxSettle(...args: (string | number)[]): Promise<number>;
@@ -164,12 +166,12 @@ function countKeys(keys: QueueKeys): string[] {
 /** Stores `entries` in the ingest stream under the caps, finding those the queue knows already (see {@link Ingested}). */
 export function ingest(client: InboxClient, keys: QueueKeys, entries: readonly IngestEntry[], bounds: IngestBounds): Promise<Ingested[]> {
   const entryKeys: string[] = [];
-  const args: (string | number)[] = [bounds.maxWaiting, bounds.maxWaitingBytes, bounds.markTtlMs, bounds.maxFailed];
-  for (const { jobId, name, data, bytes } of entries) {
+  const args: (string | number | Buffer)[] = [bounds.maxWaiting, bounds.maxWaitingBytes, bounds.markTtlMs, bounds.maxFailed];
+  for (const { jobId, name, body, rest, bytes } of entries) {
     // A callback without a key has no job or marks to look for: the inbox hash stands in (same slot).
     if (jobId === undefined) entryKeys.push(keys.inbox, keys.inbox, keys.inbox);
     else entryKeys.push(keys.base + jobId, keys.mark(jobId), keys.ingestMark(jobId));
-    args.push(bytes, jobId ?? "", name, data);
+    args.push(bytes, jobId ?? "", name, body, rest);
   }
   return scripted(client).ciInboxIngest(6 + entryKeys.length, ...countKeys(keys), ...entryKeys, ...args);
 }

@@ -56,6 +56,41 @@ export function storeCallback(entry: InboxEntry, receivedAt: number): StoredCall
   return stored;
 }
 
+/** A callback as the listener appends it to the ingest stream: its body as received, and the rest of its job data. */
+export interface IngestedCallback {
+  /** The body as received: bytes are kept as they are (no copy, no encoding), text as text. */
+  body: Buffer | string;
+  /** The job data but its body, as JSON; its `bodyEncoding` is `utf8` for text, `bytes` for bytes. */
+  rest: string;
+}
+
+/** The parts of an entry the listener stores ({@link IngestedCallback}); {@link joinIngested} makes the job data of them. */
+export function ingestedCallback(entry: InboxEntry, receivedAt: number): IngestedCallback {
+  const { rawBody } = entry;
+  const text = typeof rawBody === "string";
+  const rest: Omit<StoredCallback, "body"> = { bodyEncoding: text ? "utf8" : "bytes", bytes: heldBytes(entry), names: [...entry.names], receivedAt };
+  if (entry.contentType !== undefined) rest.contentType = entry.contentType;
+  if (entry.contentVersion !== undefined) rest.contentVersion = entry.contentVersion;
+  if (entry.key !== undefined) rest.key = entry.key;
+  if (entry.event !== undefined) rest.event = entry.event;
+  if (entry.callback !== undefined) rest.callback = entry.callback;
+  return { body: text ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength), rest: JSON.stringify(rest) };
+}
+
+/**
+ * The job data of a callback read back from the ingest stream: `body` as Redis returns it (bytes), `rest` as
+ * {@link ingestedCallback} wrote it; bytes that are not UTF-8 are kept as base64, as {@link storeCallback} does.
+ * @throws SyntaxError when `rest` is not JSON.
+ */
+export function joinIngested(body: Buffer, rest: string): StoredCallback {
+  const data = JSON.parse(rest) as StoredCallback;
+  if (data.bodyEncoding === "bytes" && !isUtf8(body)) {
+    data.bodyEncoding = "base64";
+    data.body = body.toString("base64");
+  } else data.body = body.toString("utf8");
+  return data;
+}
+
 /**
  * What a waiting entry holds in Redis, as the inbox's caps count it: its body, and as much again for the
  * canonical object stored beside it (about the body's size for JSON, less for XML; measured, a waiting seed

@@ -86,7 +86,7 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
 
     // The dead mover's steps: it read the entries in the group and added their jobs, then died before XACK.
     await client.xgroup("CREATE", keys.ingest, MOVER_GROUP, "0", "MKSTREAM");
-    const reply = (await client.xreadgroup("GROUP", MOVER_GROUP, "dead-mover", "COUNT", 64, "STREAMS", keys.ingest, ">")) as [string, [string, string[]][]][];
+    const reply = (await client.xreadgroupBuffer("GROUP", MOVER_GROUP, "dead-mover", "COUNT", 64, "STREAMS", keys.ingest, ">")) as [Buffer, [Buffer, Buffer[]][]][];
     const entries = reply[0]?.[1] ?? [];
     expect(entries).to.have.length(4);
     const queue = new Queue(suite.queueName, { connection: { url: suite.redis.url }, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
