@@ -75,6 +75,26 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
     expect(await counts(inspected)).to.deep.equal({ waiting: 0, active: 0, delayed: 0, failed: 0, handled: 3 });
   });
 
+  it("keeps a body's bytes as they came, UTF-8 or not, and hands them to the handlers", async () => {
+    const inbox = inboxOf();
+    const text = eventBody("j-bytes-0");
+    // A body the listener took as bytes that are not UTF-8 (an XML body in GBK, say): the bytes stay as they are.
+    const latin = Buffer.concat([Buffer.from(eventBody("j-bytes-1")), Buffer.from([0xff, 0xfe, 0x20])]);
+    await inbox.add({ ...entryOf(text), rawBody: new Uint8Array(Buffer.from(text)) });
+    await inbox.add({ ...entryOf(eventBody("j-bytes-1")), rawBody: new Uint8Array(latin) });
+    await inbox.add({ ...entryOf(eventBody("j-bytes-2")), rawBody: eventBody("j-bytes-2") });
+    const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName });
+    suite.closeAfter(() => worker.close());
+    const raw = new Map<string, Uint8Array | string>();
+    worker.on("TaskFinish", (callback, context) => {
+      if (callback.EventName === "TaskFinish") raw.set(callback.JobsDetail[0].JobId, context.rawBody);
+    });
+    await waitFor("every callback to be handled", () => raw.size === 3);
+    expect(Buffer.from(raw.get("j-bytes-0") as Uint8Array).toString("utf8")).to.equal(text);
+    expect(Buffer.from(raw.get("j-bytes-1") as Uint8Array).equals(latin)).to.equal(true);
+    expect(raw.get("j-bytes-2")).to.equal(eventBody("j-bytes-2"));
+  });
+
   it("a mover that died between its addBulk and its acknowledgement: another claims its entries and adds nothing twice, keyed or not", async () => {
     const inbox = inboxOf();
     const ids = ["j-crash-0", "j-crash-1", "j-crash-2", "j-crash-3"];
