@@ -4,7 +4,9 @@
  * reservation), in round trips of 64 as the inbox batches them. `BullMQ addBulk`: the jobs the inbox adds
  * (its job data and options, BullMQ's add script per job); `XADD`: the same job data appended to a stream with
  * one command each, the cheapest durable append Redis has; and XADD of the body's bytes and the dedup key
- * alone, the least any durable inbox on Redis can send (no canonical object, no JSON). Alternating rounds on the section's redis-server,
+ * alone, the least any durable inbox on Redis can send (no canonical object, no JSON); and the inbox's own add
+ * (src/inbox/scripts.ts: the dedup checks, the caps and the XADD of the body and the rest of the job data, one
+ * script per 64, decision 0018). Alternating rounds on the section's redis-server,
  * medians. With the inline listener's CPU per request (L) from the same run, the highest req/s ratio an inbox
  * can reach when Redis shares the listener's core is L / (L + Redis + sender), what the targets are read against.
  */
@@ -12,6 +14,8 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type * as InboxModule from "../src/inbox/bullmq-inbox";
+import type * as ConnectionModule from "../src/inbox/connection";
+import type * as ScriptsModule from "../src/inbox/scripts";
 import type * as StoredModule from "../src/inbox/stored-callback";
 import type { InboxEntry } from "../src/receiver/callback-inbox";
 import type * as ListenerModule from "../src/receiver/listener";
@@ -56,7 +60,11 @@ async function seedEntries(count: number): Promise<InboxEntry[]> {
 
 /** Measures each way of storing {@link ADDS} callbacks on `client`'s Redis (a scratch queue and stream, removed after). */
 export async function addFloors(client: Redis): Promise<AddFloor[]> {
-  const { storeCallback, jobIdOfKey } = require(join(built, "inbox", "stored-callback")) as typeof StoredModule;
+  const { storeCallback, jobIdOfKey, ingestedCallback, heldBytes } = require(join(built, "inbox", "stored-callback")) as typeof StoredModule;
+  const { ingest } = require(join(built, "inbox", "scripts")) as typeof ScriptsModule;
+  const { queueKeys } = require(join(built, "inbox", "connection")) as typeof ConnectionModule;
+  const ingestKeys = queueKeys("bull", "bench-add-floor-ingest");
+  const ingestBounds = { maxWaiting: 10_000_000, maxWaitingBytes: 2 ** 50, markTtlMs: 60_000, maxFailed: 10_000 };
   const { JOB_ATTEMPTS, WORKER_BACKOFF, EVENTS_MAX_LEN } = require(join(built, "inbox", "bullmq-inbox")) as typeof InboxModule;
   const entries = await seedEntries(ADDS);
   const queueName = "bench-add-floor";
@@ -88,6 +96,16 @@ export async function addFloors(client: Redis): Promise<AddFloor[]> {
       }
       return pipeline.exec();
     },
+    "the inbox's add (one script: dedup, caps, XADD of the body and the rest)": async (from, round) => {
+      const batch = entries.slice(from, from + BATCH).map((entry) => ({
+        jobId: `${round}-${jobIdOfKey(entry.key ?? "")}`,
+        name: entry.names.at(-1) ?? "callback",
+        ...ingestedCallback(entry, Date.now()),
+        bytes: heldBytes(entry),
+      }));
+      const outcomes = await ingest(client, ingestKeys, batch, ingestBounds);
+      if (outcomes.some((outcome) => outcome !== 0)) throw new Error("the floor's inbox add did not store every callback");
+    },
   };
   const runs = new Map<string, { redis: number[]; sender: number[] }>();
   try {
@@ -104,7 +122,8 @@ export async function addFloors(client: Redis): Promise<AddFloor[]> {
         runs.set(name, run);
         // Emptied between runs, so that each starts from the same memory.
         await queue.obliterate({ force: true });
-        await client.del(stream);
+        await client.del(stream, ingestKeys.ingest, ingestKeys.inbox);
+        if (name.startsWith("the inbox's add")) await client.del(...entries.map((entry) => ingestKeys.ingestMark(`${round}-${jobIdOfKey(entry.key ?? "")}`)));
       }
     }
   } finally {
