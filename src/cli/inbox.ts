@@ -6,7 +6,7 @@
  */
 import type { Redis } from "ioredis";
 import { createRedisClient, DEFAULT_PREFIX, isQueueName, loadBullMQ, queueKeys, redisOptions, type QueueKeys } from "../inbox/connection";
-import { printable } from "../inbox/printable";
+import { printable } from "../read/printable";
 import { readQueueStats, sumStats, type InboxQueueStats } from "../inbox/stats";
 import { isStoredCallback, type StoredCallback } from "../inbox/stored-callback";
 import { systemReason } from "../read/input";
