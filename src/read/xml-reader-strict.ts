@@ -10,8 +10,9 @@
  * This file holds the common forms, text and tags, on fast paths, and the tree they build. Beside it: the
  * characters and names of XML (xml-chars.ts), saxes's one-character-at-a-time reading and its error positions
  * (xml-cursor.ts), the shared names and texts (xml-shared-strings.ts), references (xml-references.ts), and the
- * rare markup, read with saxes's states since each ends in an error: attributes (xml-attributes.ts), DOCTYPEs
- * (xml-doctype.ts), processing instructions and the XML declaration (xml-instructions.ts).
+ * rare markup, which CI never sends and which is read with saxes's states for saxes's errors: attributes
+ * (xml-attributes.ts), DOCTYPEs (xml-doctype.ts), processing instructions and the XML declaration
+ * (xml-instructions.ts).
  */
 import { pointerToken } from "./errors";
 import { SLASH_IN_TAG, readAttributes } from "./xml-attributes";
