@@ -15,16 +15,19 @@ import { startRedisServer, type RedisServer } from "./support/redis-server";
 /** The README's note for an ES module bundle: bullmq and ioredis are CommonJS that require node's modules. */
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-/** A receiver and a worker in one process: one callback POSTed, stored, handled; prints the answer and the job's Tag. */
+/**
+ * A receiver and a worker in one process: one callback POSTed, stored, handled; prints the answer and the job's
+ * Tag. With a shard count (which loads cluster-key-slot, ioredis's dependency, for the shards' hash tags).
+ */
 const consumerCode = `import { once } from "node:events";
 import { createServer } from "node:http";
 import { createCallbackListener, exampleBody } from "ci-callback";
 import { createCallbackInbox, createCallbackWorker } from "ci-callback/inbox";
 
 async function main() {
-  const [connection, queueName] = process.argv.slice(2);
-  const inbox = createCallbackInbox({ connection, queueName });
-  const worker = createCallbackWorker({ connection, queueName });
+  const [connection, queueName, shards] = process.argv.slice(2);
+  const inbox = createCallbackInbox({ connection, queueName, shards: Number(shards) });
+  const worker = createCallbackWorker({ connection, queueName, shards: Number(shards) });
   const handled = new Promise((resolve) => worker.on("TaskFinish", (callback) => resolve(callback.JobsDetail[0].Tag)));
   const server = createServer(createCallbackListener({ secret: false, inbox })).listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -61,8 +64,9 @@ describe("the packed package, installed by a consumer with the inbox (bullmq and
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs `file` (in `cwd`) against the test's Redis, on a queue of its own. */
-  const runConsumer = (file: string, cwd: string): string => run(process.execPath, [file, redis?.url ?? "", `packed-${queues++}`], cwd);
+  /** Runs `file` (in `cwd`) against the test's Redis, on a queue of its own, in one queue and in 3 shards. */
+  const runConsumer = (file: string, cwd: string): string[] =>
+    [1, 3].map((shards) => run(process.execPath, [file, redis?.url ?? "", `packed-${queues++}`, String(shards)], cwd));
 
   it("installs one copy of ioredis, shared by bullmq and the package", () => {
     const packages = installed(join(consumer, "node_modules"));
@@ -86,7 +90,7 @@ describe("the packed package, installed by a consumer with the inbox (bullmq and
   });
 
   it("carries a callback from the listener through Redis to the worker", () => {
-    expect(runConsumer("inbox.mjs", consumer)).to.equal("200 Transcode");
+    expect(runConsumer("inbox.mjs", consumer)).to.deep.equal(["200 Transcode", "200 Transcode"]);
   });
 
   const bundles: { name: string; options: BuildOptions }[] = [
@@ -100,7 +104,7 @@ describe("the packed package, installed by a consumer with the inbox (bullmq and
       const { metafile } = await build({ ...options, entryPoints: [join(consumer, "inbox.mjs")], bundle: true, platform: "node", minify: true, outfile, metafile: true, logLevel: "silent" });
       expect(bundledPackages(metafile.inputs)).to.include.members(["ci-callback", "bullmq", "ioredis"]);
       expect(bundledPackages(metafile.inputs).filter((name) => !INBOX_PACKAGES.includes(name) && !PARSER_PACKAGES.includes(name))).to.deep.equal(["ci-callback"]);
-      expect(runConsumer(outfile, dir)).to.equal("200 Transcode");
+      expect(runConsumer(outfile, dir)).to.deep.equal(["200 Transcode", "200 Transcode"]);
     });
   }
 });

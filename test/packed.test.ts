@@ -118,16 +118,26 @@ describe("the packed package, installed by a consumer that only parses", functio
     }
   });
 
-  it("throws an error naming `npm install bullmq ioredis` when the inbox, the worker or `ci-callback inbox` is used", () => {
+  it("throws an error naming `npm install bullmq ioredis` when the inbox, the worker or `ci-callback inbox` is used, on a cluster and in shards too", () => {
+    // A cluster and shards need ioredis's Cluster and cluster-key-slot (ioredis's dependency): the error comes first.
     const script = `const inbox = require("ci-callback/inbox");
+      const options = [
+        { connection: "redis://127.0.0.1:1", queueName: "q" },
+        { connection: { cluster: [{ host: "127.0.0.1", port: 1 }] }, queueName: "q" },
+        { connection: "redis://127.0.0.1:1", queueName: "q", shards: 4 },
+      ];
       for (const make of [inbox.createCallbackInbox, inbox.createCallbackWorker]) {
-        try { make({ connection: "redis://127.0.0.1:1", queueName: "q" }); console.log("made"); } catch (error) { console.log(error.message); }
+        for (const option of options) {
+          try { make(option); console.log("made"); } catch (error) { console.log(error.message); }
+        }
       }`;
     const expected = "the inbox needs bullmq and ioredis, optional peer dependencies of ci-callback, and bullmq is not installed: run `npm install bullmq ioredis`";
-    expect(run(process.execPath, ["-e", script], consumer).split("\n")).to.deep.equal([expected, expected]);
-    const cli = spawnSync("npx", ["--no-install", "ci-callback", "inbox", "status", "--queue", "q"], { cwd: consumer, encoding: "utf8" });
-    expect(cli.status).to.not.equal(0);
-    expect(cli.stderr).to.include("run `npm install bullmq ioredis`");
+    expect(run(process.execPath, ["-e", script], consumer).split("\n")).to.deep.equal(Array(6).fill(expected));
+    for (const where of [[], ["--cluster", "127.0.0.1:1", "--shards", "4"]]) {
+      const cli = spawnSync("npx", ["--no-install", "ci-callback", "inbox", "status", "--queue", "q", ...where], { cwd: consumer, encoding: "utf8" });
+      expect(cli.status).to.not.equal(0);
+      expect(cli.stderr).to.include("run `npm install bullmq ioredis`");
+    }
   });
 
   for (const format of ["esm", "cjs"] as const satisfies Format[]) {

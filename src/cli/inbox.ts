@@ -4,12 +4,25 @@
  * never a body), and re-queues failed jobs. A queue that was never used is said to be so (exit 1), since a
  * mistyped name would otherwise show all zeros.
  */
-import type { Redis } from "ioredis";
-import { createRedisClient, DEFAULT_PREFIX, isQueueName, loadBullMQ, queueKeys, redisOptions, type QueueKeys } from "../inbox/connection";
+import type { RedisOptions } from "ioredis";
+import {
+  bullmqConnection,
+  createRedisClient,
+  DEFAULT_PREFIX,
+  isCluster,
+  isQueueName,
+  loadBullMQ,
+  queueKeys,
+  type InboxClient,
+  type InboxConnection,
+  type QueueKeys,
+} from "../inbox/connection";
 import { printable } from "../read/printable";
+import { MAX_SHARDS, shardQueueNames } from "../inbox/shards";
 import { readQueueStats, sumStats, type InboxQueueStats } from "../inbox/stats";
 import { isStoredCallback, type StoredCallback } from "../inbox/stored-callback";
 import { systemReason } from "../read/input";
+import { parseClusterNodes } from "./cluster-nodes";
 import { CliError, ExitCode, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
 import { redactUrl } from "./redact";
 
@@ -22,19 +35,23 @@ const actions = ["status", "failed", "retry"] as const;
 
 /** Where the command looks. */
 interface Target {
-  client: Redis;
-  url: string;
+  client: InboxClient;
+  connection: InboxConnection;
+  /** The Redis URL or the cluster's nodes, without a password. */
+  where: string;
   queueName: string;
   prefix: string;
-  keys: QueueKeys;
+  /** The inbox's BullMQ queues: one, or one per shard. */
+  queues: { name: string; keys: QueueKeys }[];
 }
 
 /** `ci-callback inbox`. */
 export const inboxCommand: Command = {
   name: "inbox",
-  synopsis: "status|failed|retry --queue NAME [--redis URL] [--limit N] [--json]",
+  synopsis: "status|failed|retry --queue NAME [--redis URL | --cluster HOST:PORT,...] [--shards N] [--limit N] [--json]",
   summary: "a durable inbox's counts, bytes and oldest wait, its failed jobs, or re-queue them",
-  usage: `usage: ci-callback inbox status|failed|retry --queue NAME [--redis URL] [--prefix P] [--limit N] [--json]
+  usage: `usage: ci-callback inbox status|failed|retry --queue NAME [--redis URL | --cluster HOST:PORT,...] [--prefix P]
+                          [--shards N] [--limit N] [--json]
 Looks into the BullMQ queue of createCallbackInbox (it never prints a callback's body).
   status         callbacks waiting, active, delayed, failed, and handled (dedup marks kept); the oldest
                  wait; the bytes held; the inbox's bounds
@@ -43,14 +60,20 @@ Looks into the BullMQ queue of createCallbackInbox (it never prints a callback's
   retry          re-queues the failed jobs, oldest first, each with its attempts counted from 0 again
   --queue NAME   the inbox's queueName (required)
   --redis URL    default redis://127.0.0.1:6379
+  --cluster HOST:PORT,...
+                 a Redis Cluster instead: some of its nodes (host:port, or redis:// URLs whose user and
+                 password apply to every node)
   --prefix P     the inbox's prefix, default ${DEFAULT_PREFIX}
+  --shards N     the inbox's shards, default 1: every command covers them all
   --limit N      at most N jobs for failed and retry, default ${DEFAULT_LIMIT}
-  --json         status as JSON: { total, queues: [{ queueName, waiting, … }] }
+  --json         status as JSON: { total, queues: [{ queueName, waiting, … }, …] } (a queue per shard)
 Exit 1 when the queue was never used (a mistyped --queue or --prefix), 3 when Redis cannot be reached
 within ${REDIS_TIMEOUT_MS / 1000} s.`,
   run(args) {
     const parsed = parseCommand(args, {
       redis: { type: "string" },
+      cluster: { type: "string" },
+      shards: { type: "string" },
       queue: { type: "string" },
       prefix: { type: "string" },
       limit: { type: "string" },
@@ -65,14 +88,29 @@ within ${REDIS_TIMEOUT_MS / 1000} s.`,
     const queueName = values.queue;
     if (queueName === undefined) throw usageError("--queue is required");
     if (!isQueueName(queueName)) throw usageError(`--queue must be a name without ":", not "${queueName}"`);
+    if (values.redis !== undefined && values.cluster !== undefined) throw usageError("--redis and --cluster exclude each other");
     const url = values.redis ?? "redis://127.0.0.1:6379";
     if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw usageError(`--redis must be a redis:// or rediss:// URL, not "${redactUrl(url)}"`);
+    const cluster = values.cluster === undefined ? undefined : parseClusterNodes(values.cluster);
+    if (values.cluster !== undefined && cluster === undefined) throw usageError(`--cluster must list host:port or redis:// URLs, comma-separated`);
+    const shards = wholeNumber("--shards", values.shards, 1, 1, MAX_SHARDS);
     const limit = wholeNumber("--limit", values.limit, DEFAULT_LIMIT, 1, 1_000_000);
     const json = values.json === true;
     if (json && action !== "status") throw usageError("--json is for status");
     const prefix = values.prefix ?? DEFAULT_PREFIX;
-    return withRedis(url, async (client) => {
-      const target: Target = { client, url, queueName, prefix, keys: queueKeys(prefix, queueName) };
+    const connection = cluster?.connection ?? url;
+    const where = cluster === undefined ? redactUrl(url) : `the cluster of ${cluster.shown}`;
+    let names: string[];
+    try {
+      names = shardQueueNames(queueName, shards, { clustered: cluster !== undefined, prefix: values.prefix });
+    } catch (error) {
+      // A brace where the names need hash tags; anything else (bullmq not installed) is not a usage error.
+      if (!(error instanceof TypeError)) throw error;
+      throw usageError(error.message.replace(/^queueName/, "--queue").replace(/^prefix/, "--prefix"));
+    }
+    const queues = names.map((name) => ({ name, keys: queueKeys(prefix, name) }));
+    return withRedis(connection, where, async (client) => {
+      const target: Target = { client, connection, where, queueName, prefix, queues };
       if (action === "status") return status(target, json);
       if (action === "failed") return failed(target, limit);
       return retry(target, limit);
@@ -81,9 +119,9 @@ within ${REDIS_TIMEOUT_MS / 1000} s.`,
 };
 
 /** Runs `body` with a connection to Redis, within {@link REDIS_TIMEOUT_MS}; a Redis that does not answer is exit 3. */
-async function withRedis(url: string, body: (client: Redis) => Promise<number>): Promise<number> {
+async function withRedis(connection: InboxConnection, where: string, body: (client: InboxClient) => Promise<number>): Promise<number> {
   // No reconnecting and no queued commands: a Redis that is not there is an answer, not something to wait for.
-  const client = createRedisClient(url, { enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: REDIS_TIMEOUT_MS, lazyConnect: true });
+  const client = createRedisClient(connection, NO_WAITING);
   let lastError: Error | undefined;
   client.on("error", (error: Error) => {
     lastError = error;
@@ -96,55 +134,73 @@ async function withRedis(url: string, body: (client: Redis) => Promise<number>):
     try {
       await Promise.race([client.connect(), deadline]);
     } catch (error) {
-      throw new CliError(ExitCode.io, `cannot reach Redis at ${redactUrl(url)}: ${systemReason(lastError ?? error)}`);
+      throw new CliError(ExitCode.io, `cannot reach Redis at ${where}: ${systemReason(lastError ?? error)}`);
     }
     return await Promise.race([body(client), deadline]);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(ExitCode.io, `Redis at ${redactUrl(url)} failed: ${systemReason(lastError ?? error)}`);
+    throw new CliError(ExitCode.io, `Redis at ${where} failed: ${systemReason(lastError ?? error)}`);
   } finally {
     clearTimeout(timeout);
     client.disconnect();
   }
 }
 
-/** The queue's stats, or exit 1 when it was never used. */
-async function usedQueue(target: Target): Promise<InboxQueueStats> {
-  const stats = await readQueueStats(target.client, target.keys, target.queueName);
-  if (!stats.used) {
+/** The connection options of `withRedis`: a Redis that is not there is an answer, not something to wait for. */
+const NO_WAITING: RedisOptions = { enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: REDIS_TIMEOUT_MS, lazyConnect: true };
+
+/** The stats of every queue (shard), or exit 1 when none was ever used. */
+async function usedQueues(target: Target): Promise<InboxQueueStats[]> {
+  const stats = await Promise.all(target.queues.map((queue) => readQueueStats(target.client, queue.keys, queue.name)));
+  if (!stats.some((queue) => queue.used)) {
+    const shards = target.queues.length === 1 ? "" : ` (${target.queues.length} shards)`;
     throw new CliError(
       ExitCode.invalid,
-      `queue "${printable(target.queueName)}" (prefix "${printable(target.prefix)}") at ${redactUrl(target.url)} has never been used: ` +
-        "no inbox or job on it; check --queue, --prefix and --redis",
+      `queue "${printable(target.queueName)}"${shards} (prefix "${printable(target.prefix)}") at ${target.where} has never been used: ` +
+        `no inbox or job on it; check --queue, --prefix, ${isCluster(target.client) ? "--cluster" : "--redis"} and --shards`,
     );
   }
   return stats;
 }
 
 async function status(target: Target, json: boolean): Promise<number> {
-  const stats = await usedQueue(target);
+  const queues = await usedQueues(target);
+  const total = sumStats(queues);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ total: sumStats([stats]), queues: [stats] }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ total, queues }, null, 2)}\n`);
     return ExitCode.ok;
   }
-  const rows: [string, string][] = [
-    ["waiting", String(stats.waiting)],
-    ["active", String(stats.active)],
-    ["delayed", String(stats.delayed)],
-    ["failed", String(stats.failed)],
-    ["handled", String(stats.handled)],
-    ["oldest waiting", stats.oldestWaitingMs === null ? "-" : `${stats.oldestWaitingMs} ms`],
-    ["waiting bytes", String(stats.waitingBytes)],
-    ["failed bytes", String(stats.failedBytes)],
-    ...Object.entries(stats.bounds).map(([name, value]): [string, string] => [printable(name), String(value)]),
+  const ms = (value: number | null) => (value === null ? "-" : `${value} ms`);
+  const rows: [string, ...string[]][] = [
+    ["waiting", String(total.waiting), ...queues.map((queue) => String(queue.waiting))],
+    ["active", String(total.active), ...queues.map((queue) => String(queue.active))],
+    ["delayed", String(total.delayed), ...queues.map((queue) => String(queue.delayed))],
+    ["failed", String(total.failed), ...queues.map((queue) => String(queue.failed))],
+    ["handled", String(total.handled), ...queues.map((queue) => String(queue.handled))],
+    ["oldest waiting", ms(total.oldestWaitingMs), ...queues.map((queue) => ms(queue.oldestWaitingMs))],
+    ["waiting bytes", String(total.waitingBytes), ...queues.map((queue) => String(queue.waitingBytes))],
+    ["failed bytes", String(total.failedBytes), ...queues.map((queue) => String(queue.failedBytes))],
+    // Bounds are each queue's own (a shard's share of the inbox's caps): no total.
+    ...[...new Set(queues.flatMap((queue) => Object.keys(queue.bounds)))].map((name): [string, ...string[]] => [
+      printable(name),
+      "",
+      ...queues.map((queue) => (queue.bounds[name] === undefined ? "-" : String(queue.bounds[name]))),
+    ]),
   ];
-  const width = Math.max(...rows.map(([name]) => name.length));
-  for (const [name, value] of rows) process.stdout.write(`${name.padEnd(width)}  ${value}\n`);
+  // One queue: a name and a value per line, as always; shards: a column for the total and one per shard.
+  const table: string[][] = queues.length === 1 ? rows.map(([name, , value = ""]) => [name, value]) : [["", "total", ...queues.map((_, i) => `shard ${i}`)], ...rows];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0)));
+  for (const row of table) {
+    const cells = row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)));
+    process.stdout.write(`${cells.join("  ").trimEnd()}\n`);
+  }
   return ExitCode.ok;
 }
 
 /** A failed job as read from its hash, without trusting its data. */
 interface FailedRow {
+  /** The shard it is in (its index in the target's queues). */
+  shard: number;
   id: string;
   name: string | null;
   data: StoredCallback | undefined;
@@ -153,16 +209,22 @@ interface FailedRow {
   reason: string | null;
 }
 
-/** The oldest `limit` failed jobs (BullMQ scores them by when they failed). */
+/** The oldest `limit` failed jobs over every shard (BullMQ scores them by when they failed). */
 async function oldestFailed(target: Target, limit: number): Promise<FailedRow[]> {
-  const ids = await target.client.zrange(target.keys.failed, "0", String(limit - 1));
-  const pipeline = target.client.pipeline();
-  for (const id of ids) pipeline.hmget(target.keys.base + id, "name", "data", "atm", "finishedOn", "failedReason");
-  const replies = (await pipeline.exec()) ?? [];
-  return ids.map((id, i) => {
-    const [name = null, data = null, attempts = null, finishedOn = null, reason = null] = (replies[i]?.[1] as (string | null)[] | undefined) ?? [];
-    return { id, name, data: readData(data), attempts, finishedOn, reason };
-  });
+  const rows: FailedRow[] = [];
+  for (const [shard, { keys }] of target.queues.entries()) {
+    const entries = await target.client.zrange(keys.failed, "0", String(limit - 1), "WITHSCORES");
+    const ids = entries.filter((_, i) => i % 2 === 0);
+    // A shard's keys share a slot: one pipeline per shard, on a cluster too.
+    const pipeline = target.client.pipeline();
+    for (const id of ids) pipeline.hmget(keys.base + id, "name", "data", "atm", "finishedOn", "failedReason");
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [i, id] of ids.entries()) {
+      const [name = null, data = null, attempts = null, finishedOn = null, reason = null] = (replies[i]?.[1] as (string | null)[] | undefined) ?? [];
+      rows.push({ shard, id, name, data: readData(data), attempts, finishedOn: finishedOn ?? entries[2 * i + 1] ?? null, reason });
+    }
+  }
+  return rows.sort((a, b) => Number(a.finishedOn ?? 0) - Number(b.finishedOn ?? 0)).slice(0, limit);
 }
 
 /** Job data that is an inbox callback, or undefined (not JSON, or another shape). */
@@ -177,12 +239,13 @@ function readData(text: string | null): StoredCallback | undefined {
 }
 
 async function failed(target: Target, limit: number): Promise<number> {
-  const { failed: total } = await usedQueue(target);
+  const { failed: total } = sumStats(await usedQueues(target));
   const rows = await oldestFailed(target, limit);
   process.stdout.write(`${total} failed${rows.length < total ? `, the oldest ${rows.length} shown` : ""}\n`);
   for (const row of rows) {
     const when = row.finishedOn === null || !Number.isFinite(Number(row.finishedOn)) ? "-" : new Date(Number(row.finishedOn)).toISOString();
     const fields = [printable(row.id), describeEvent(row), `attempts ${printable(row.attempts ?? "0")}`, when, printable(row.reason ?? "")];
+    if (target.queues.length > 1) fields.unshift(`shard ${row.shard}`);
     // failedReason is the handler's error message: the user's words, never the body.
     process.stdout.write(`${fields.join("  ")}\n`);
   }
@@ -199,11 +262,15 @@ function describeEvent(row: FailedRow): string {
 }
 
 async function retry(target: Target, limit: number): Promise<number> {
-  await usedQueue(target);
+  await usedQueues(target);
   const rows = await oldestFailed(target, limit);
   const { Queue, Job } = loadBullMQ();
-  const queue = new Queue(target.queueName, { connection: redisOptions(target.url, { enableOfflineQueue: false, retryStrategy: () => null }), prefix: target.prefix });
-  queue.on("error", () => undefined);
+  const connection = bullmqConnection(target.connection, target.client, { enableOfflineQueue: false, retryStrategy: () => null });
+  const queues = target.queues.map(({ name }) => {
+    const queue = new Queue(name, { connection, prefix: target.prefix });
+    queue.on("error", () => undefined);
+    return queue;
+  });
   let requeued = 0;
   try {
     for (const row of rows) {
@@ -211,15 +278,15 @@ async function retry(target: Target, limit: number): Promise<number> {
         process.stdout.write(`${printable(row.id)}: data unreadable, left as failed\n`);
         continue;
       }
-      const job = await Job.fromId(queue, row.id);
+      const job = await Job.fromId(queues[row.shard]!, row.id);
       if (job === undefined) continue;
       await job.retry("failed", { resetAttemptsMade: true });
       // Waiting again: its body counts against maxWaitingBytes until a worker has handled it.
-      if (typeof row.data.bytes === "number") await target.client.hincrby(target.keys.inbox, "bytes", String(row.data.bytes));
+      if (typeof row.data.bytes === "number") await target.client.hincrby(target.queues[row.shard]!.keys.inbox, "bytes", String(row.data.bytes));
       requeued++;
     }
   } finally {
-    await queue.close().catch(() => undefined);
+    await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
   }
   process.stdout.write(`re-queued ${requeued} failed job${requeued === 1 ? "" : "s"}\n`);
   return ExitCode.ok;

@@ -8,15 +8,15 @@
  * queued while Redis is away (`enableOfflineQueue: false`) and every add is bounded by `timeoutMs`, so a
  * receiver answers 503 at once instead of hanging on a dead Redis.
  */
-import type { JobsOptions, Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { ConnectionOptions, JobsOptions, Queue } from "bullmq";
 import { wholeNumberOption, MAX_TIMER_MS } from "../read/limits";
 import type { CallbackInbox, InboxEntry } from "../receiver/callback-inbox";
-import { connectionReporter, defaultLogger, type CallbackLogger } from "../receiver/logger";
+import type { CallbackLogger } from "../receiver/logger";
 import { createMetrics, type MeterProviderLike } from "../receiver/metrics";
-import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxConnection } from "./connection";
+import { DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxConnection } from "./connection";
 import { markTtlMs } from "./marks";
 import { release, Reservation, reserve } from "./scripts";
+import { shardedInbox, type QueueShare } from "./sharded-inbox";
 import { readQueueStats, sumStats, type InboxStats } from "./stats";
 import { jobIdOfKey, storeCallback, type StoredCallback } from "./stored-callback";
 
@@ -28,6 +28,13 @@ export interface CallbackInboxOptions {
   queueName: string;
   /** BullMQ's key prefix. Default `bull`. */
   prefix?: string;
+  /**
+   * Queues the callbacks are spread over by their dedup key, each on a hash tag (a cluster slot) of its own,
+   * so that on a Redis Cluster their adds and handling share the masters' cores; `maxWaiting` and
+   * `maxWaitingBytes` are shared out evenly among them. Give the worker and `ci-callback inbox` the same.
+   * Default 1.
+   */
+  shards?: number;
   /** How long an add may take before it is given up and the delivery answered 503, in ms. Default 5 s. */
   timeoutMs?: number;
   /**
@@ -58,7 +65,7 @@ export interface CallbackInboxOptions {
    * error at most once a minute, and an `info` line when the connection is back.
    */
   onError?: (error: Error) => void;
-  /** Where the inbox's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
+  /** Where the inbox's lines go (`console` and pino fit). Default: the package's {@link "ci-callback"!defaultLogger}. */
   logger?: CallbackLogger;
   /**
    * Where the gauges `ci_callback.inbox.waiting` and `ci_callback.inbox.oldest_waiting_age` go (README, "Logs
@@ -140,32 +147,33 @@ interface PendingAdd {
 }
 
 /**
- * Creates the BullMQ inbox. It connects at once and reconnects by itself after an outage.
- * @throws TypeError or RangeError for a queue name BullMQ refuses or an option out of range.
+ * Creates the BullMQ inbox: on a single Redis or a Redis Cluster (`connection: { cluster: [...] }`), in one
+ * queue or `shards` (src/inbox/sharded-inbox.ts). It connects at once and reconnects by itself after an outage.
+ * @throws TypeError or RangeError for a queue name BullMQ refuses, a name or prefix with a brace where the
+ * inbox needs hash tags (a cluster, or shards), or an option out of range.
  */
 export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallbackInbox {
-  const queueName = checkQueueName(options.queueName);
+  return shardedInbox(options, (share) => createQueueInbox(options, share));
+}
+
+/** The inbox of one queue, with its share of the caps, on the client the sharded inbox opened and closes. */
+function createQueueInbox(options: CallbackInboxOptions, { queueName, client, shards }: QueueShare): BullMQCallbackInbox {
   const timeoutMs = wholeNumberOption("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS, { min: 1, max: MAX_TIMER_MS });
   const keepHandledMs = wholeNumberOption("keepHandledMs", options.keepHandledMs, DEFAULT_KEEP_HANDLED_MS, { min: 1000, max: 2 ** 40 });
   const caps = {
-    maxWaiting: wholeNumberOption("maxWaiting", options.maxWaiting, 100_000, { min: 1, max: 2 ** 40 }),
-    maxWaitingBytes: wholeNumberOption("maxWaitingBytes", options.maxWaitingBytes, 256 * 1024 * 1024, { min: 1, max: 2 ** 50 }),
+    maxWaiting: Math.ceil(wholeNumberOption("maxWaiting", options.maxWaiting, 100_000, { min: 1, max: 2 ** 40 }) / shards),
+    maxWaitingBytes: Math.ceil(wholeNumberOption("maxWaitingBytes", options.maxWaitingBytes, 256 * 1024 * 1024, { min: 1, max: 2 ** 50 }) / shards),
   };
   const maxFailed = wholeNumberOption("maxFailed", options.maxFailed, 10_000, { min: 0, max: 2 ** 40 });
   const batchMaxSize = wholeNumberOption("batchMaxSize", options.batchMaxSize, 64, { min: 1, max: 10_000 });
   const batchMaxWaitMs = wholeNumberOption("batchMaxWaitMs", options.batchMaxWaitMs, 1, { min: 0, max: 1000 });
   const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
-  const connection = connectionReporter(options.logger ?? defaultLogger, `inbox ${queueName}`);
-  const onError = options.onError ?? ((error: Error) => connection.error(error));
   const markTtl = markTtlMs(keepHandledMs);
 
-  // One connection for BullMQ's adds and the inbox's own scripts.
-  const client: Redis = createRedisClient(options.connection, { enableOfflineQueue: false });
-  client.on("error", onError);
-  client.on("ready", () => connection.ready());
   const { Queue } = loadBullMQ();
   const queue: Queue<StoredCallback> = new Queue(queueName, {
-    connection: client,
+    // BullMQ's type of a client is its own copy of ioredis's.
+    connection: client as unknown as ConnectionOptions,
     prefix: options.prefix,
     streams: { events: { maxLen: EVENTS_MAX_LEN } },
     defaultJobOptions: {
@@ -306,7 +314,6 @@ export function createCallbackInbox(options: CallbackInboxOptions): BullMQCallba
         flush();
         await Promise.allSettled([...inFlight]);
         await queue.close();
-        await client.quit().catch(() => client.disconnect());
       })();
       return closing;
     },

@@ -3,14 +3,19 @@
  * made: a package that only parses callbacks never loads the queue. Every Redis client and key the inbox uses
  * is made here, so that another kind of connection (a cluster) or key layout changes this file only.
  */
-import type { RedisOptions as BullMQRedisOptions } from "bullmq";
-import type { Redis, RedisOptions } from "ioredis";
+import type { ConnectionOptions, RedisOptions as BullMQRedisOptions } from "bullmq";
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from "ioredis";
+import { isClusterConnection, openCluster, type ClusterConnection } from "./cluster";
 
 /**
  * Where the BullMQ inbox's queue lives, for {@link createCallbackInbox}, {@link createCallbackWorker} and the
- * CLI: a Redis URL (`redis://host:6379/0`, `rediss://…`) or ioredis options.
+ * CLI: a Redis URL (`redis://host:6379/0`, `rediss://…`), ioredis options, or a Redis Cluster
+ * (`{ cluster: [{ host, port }, …], ...ioredis Cluster options }`, see {@link ClusterConnection}).
  */
-export type InboxConnection = string | RedisOptions;
+export type InboxConnection = string | RedisOptions | ClusterConnection;
+
+/** A client of the inbox's own: a Redis, or a Redis Cluster. */
+export type InboxClient = Redis | Cluster;
 
 type BullMQ = typeof import("bullmq");
 
@@ -55,7 +60,7 @@ function reconnectDelay(times: number): number {
  * ioredis options for BullMQ; `overrides` win over the user's options, which win over our defaults. BullMQ
  * passes them to ioredis's constructor as they are (its own type is a loose copy of ioredis's).
  */
-export function redisOptions(connection: InboxConnection, overrides: RedisOptions = {}): BullMQRedisOptions {
+export function redisOptions(connection: string | RedisOptions, overrides: RedisOptions = {}): BullMQRedisOptions {
   const base: RedisOptions = { retryStrategy: reconnectDelay, connectTimeout: 5000 };
   if (typeof connection === "string") return { ...base, ...overrides, url: connection } as BullMQRedisOptions;
   return { ...base, ...connection, ...overrides } as BullMQRedisOptions;
@@ -63,13 +68,47 @@ export function redisOptions(connection: InboxConnection, overrides: RedisOption
 
 /**
  * A Redis client of the inbox's own (its scripts, and the connection its BullMQ queue shares), with
- * {@link redisOptions}. Closed by whoever made it.
+ * {@link redisOptions}; for a cluster connection an ioredis Cluster, to which `overrides` apply as a Cluster
+ * takes them (`enableOfflineQueue`, `lazyConnect`, `retryStrategy` as its `clusterRetryStrategy`, and
+ * `connectTimeout` for each node), and whose `clusterDefaults` give way to the user's options. Closed by
+ * whoever made it.
  */
-export function createRedisClient(connection: InboxConnection, overrides: RedisOptions = {}): Redis {
+export function createRedisClient(connection: InboxConnection, overrides: RedisOptions = {}, clusterDefaults: ClusterOptions = {}): InboxClient {
   loadBullMQ(); // the error naming what to install, when bullmq or ioredis is missing
+  if (isClusterConnection(connection)) {
+    // Reconnecting as a single Redis does, the cluster and each node (ioredis leaves a node restarted in place
+    // to the next slot refresh).
+    const defaults: ClusterOptions = { clusterRetryStrategy: reconnectDelay, clusterNodeRetryStrategy: reconnectDelay, ...clusterDefaults };
+    return openCluster(connection, clusterOverrides(overrides), defaults);
+  }
   const { Redis: RedisClient } = require("ioredis") as typeof import("ioredis");
   const { url, ...options } = redisOptions(connection, overrides) as RedisOptions & { url?: string };
   return url === undefined ? new RedisClient(options) : new RedisClient(url, options);
+}
+
+/** The Cluster options that stand for a single Redis's `overrides`; only those given (an undefined one would hide the user's). */
+function clusterOverrides(overrides: RedisOptions): ClusterOptions {
+  const options: ClusterOptions = {};
+  if (overrides.enableOfflineQueue !== undefined) options.enableOfflineQueue = overrides.enableOfflineQueue;
+  if (overrides.lazyConnect !== undefined) options.lazyConnect = overrides.lazyConnect;
+  if (overrides.retryStrategy !== undefined) options.clusterRetryStrategy = overrides.retryStrategy;
+  if (overrides.connectTimeout !== undefined) options.redisOptions = { connectTimeout: overrides.connectTimeout };
+  return options;
+}
+
+/** Whether a client is a Redis Cluster. */
+export function isCluster(client: InboxClient): client is Cluster {
+  return client.isCluster;
+}
+
+/**
+ * What BullMQ is given as `connection` beside `client`: the Cluster itself (BullMQ leaves it open and makes
+ * its blocking connections as duplicates of it), or for a single Redis {@link redisOptions} with `overrides`
+ * (BullMQ's own connections).
+ */
+export function bullmqConnection(connection: InboxConnection, client: InboxClient, overrides: RedisOptions = {}): ConnectionOptions {
+  // BullMQ's type of a client is its own copy of ioredis's.
+  return isCluster(client) ? (client as unknown as ConnectionOptions) : redisOptions(connection as string | RedisOptions, overrides);
 }
 
 /** A queue name BullMQ accepts: it refuses `:` (its key separator). */

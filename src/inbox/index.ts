@@ -7,6 +7,7 @@
  * @module ci-callback/inbox
  */
 export type { CallbackInbox, InboxEntry, InboxEvent } from "../receiver/callback-inbox";
+export type { ClusterConnection } from "./cluster";
 export { INSTALL_INBOX_PEERS, type InboxConnection } from "./connection";
 export {
   InboxClosedError,

@@ -4,7 +4,7 @@
  * counts of `stats()` in one round trip. Each runs atomically in Redis, on the keys of one queue.
  */
 import type { Redis } from "ioredis";
-import type { QueueKeys } from "./connection";
+import type { InboxClient, QueueKeys } from "./connection";
 
 /**
  * KEYS: inbox hash, wait, active, delayed, prioritized, then a job hash and its dedup mark per entry.
@@ -103,7 +103,7 @@ interface ScriptClient extends Redis {
 }
 
 /** Defines the scripts on `client` (once; ioredis sends EVALSHA, and the script when Redis lacks it). */
-function scripted(client: Redis): ScriptClient {
+function scripted(client: InboxClient): ScriptClient {
   const scripts = client as ScriptClient;
   if (typeof scripts.ciInboxReserve !== "function") {
     client.defineCommand("ciInboxReserve", { lua: RESERVE });
@@ -120,7 +120,7 @@ function countKeys(keys: QueueKeys): string[] {
 }
 
 /** Reserves room for `entries` under the caps, finding those the queue knows already (see {@link Reservation}). */
-export function reserve(client: Redis, keys: QueueKeys, entries: readonly ReserveEntry[], caps: { maxWaiting: number; maxWaitingBytes: number }): Promise<Reservation[]> {
+export function reserve(client: InboxClient, keys: QueueKeys, entries: readonly ReserveEntry[], caps: { maxWaiting: number; maxWaitingBytes: number }): Promise<Reservation[]> {
   const entryKeys: string[] = [];
   const args: (string | number)[] = [caps.maxWaiting, caps.maxWaitingBytes];
   for (const { jobId, bytes } of entries) {
@@ -132,12 +132,12 @@ export function reserve(client: Redis, keys: QueueKeys, entries: readonly Reserv
 }
 
 /** Counts `bytes` as no longer waiting. */
-export async function release(client: Redis, keys: QueueKeys, bytes: number): Promise<void> {
+export async function release(client: InboxClient, keys: QueueKeys, bytes: number): Promise<void> {
   if (bytes > 0) await scripted(client).ciInboxRelease(keys.inbox, bytes);
 }
 
 /** Resets the waiting bytes when nothing waits (see SETTLE). */
-export async function settle(client: Redis, keys: QueueKeys): Promise<void> {
+export async function settle(client: InboxClient, keys: QueueKeys): Promise<void> {
   await scripted(client).ciInboxSettle(...countKeys(keys));
 }
 
@@ -158,7 +158,7 @@ export interface RawCounts {
 }
 
 /** The counts of one queue, in one round trip. */
-export async function queueCounts(client: Redis, keys: QueueKeys): Promise<RawCounts> {
+export async function queueCounts(client: InboxClient, keys: QueueKeys): Promise<RawCounts> {
   const [wait, active, delayed, prioritized, failed, waitingBytes, oldest, used, failedBytes, fields] = await scripted(client).ciInboxStats(
     ...countKeys(keys),
     keys.failed,

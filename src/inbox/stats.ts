@@ -2,8 +2,7 @@
  * What an inbox holds, per queue, for `inbox.stats()` and `ci-callback inbox status`: job counts by state,
  * the dedup marks kept, the age of the oldest waiting callback and the bytes held.
  */
-import type { Redis } from "ioredis";
-import type { QueueKeys } from "./connection";
+import { isCluster, type InboxClient, type QueueKeys } from "./connection";
 import { countMarks, queueCounts } from "./scripts";
 
 /** Counts that add up over queues (shards). */
@@ -45,9 +44,11 @@ export interface InboxStats {
 }
 
 /** The stats of one queue, in two steps: the counts in one script, then a SCAN over its dedup marks (O(marks)). */
-export async function readQueueStats(client: Redis, keys: QueueKeys, queueName: string, now = Date.now()): Promise<InboxQueueStats> {
+export async function readQueueStats(client: InboxClient, keys: QueueKeys, queueName: string, now = Date.now()): Promise<InboxQueueStats> {
   const counts = await queueCounts(client, keys);
-  const marks = await countMarks(client, keys);
+  // A SCAN goes to one node: on a cluster, every master is scanned (the queue's marks are on the one of its slot).
+  const nodes = isCluster(client) ? client.nodes("master") : [client];
+  const marks = (await Promise.all(nodes.map((node) => countMarks(node, keys)))).reduce((sum, count) => sum + count, 0);
   // Every keyed job has its mark from the moment it is added: the handled ones are the rest.
   const handled = Math.max(0, marks - counts.waiting - counts.active - counts.delayed - counts.failed);
   return {

@@ -6,7 +6,6 @@
  * its dedup mark (src/inbox/marks.ts).
  */
 import type { Job, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../canonical/callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
 import type { InboxEvent } from "../receiver/callback-inbox";
@@ -15,9 +14,11 @@ import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
 import { connectionReporter, defaultLogger, failureLine, logFailure, type CallbackLogger } from "../receiver/logger";
 import { createMetrics, eventAttribute, type MeterProviderLike } from "../receiver/metrics";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
-import { checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, redisOptions, type InboxConnection } from "./connection";
+import { isClusterConnection } from "./cluster";
+import { bullmqConnection, checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxClient, type InboxConnection } from "./connection";
 import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
 import { release, settle } from "./scripts";
+import { readShards, shardQueueNames } from "./shards";
 import { isStoredCallback, storedBody, type StoredCallback } from "./stored-callback";
 
 /** The wait between attempts: `fixed` waits `delayMs` each time, `exponential` doubles it after each failure. */
@@ -66,7 +67,9 @@ export interface CallbackWorkerOptions {
   queueName: string;
   /** BullMQ's key prefix, as given to the inbox. Default `bull`. */
   prefix?: string;
-  /** Callbacks handled at the same time by this worker. Default 1. */
+  /** The inbox's `shards`: the worker takes callbacks from every shard. Default 1. */
+  shards?: number;
+  /** Callbacks handled at the same time by this worker, per shard. Default 1. */
   concurrency?: number;
   /** Attempts per callback, the first included (1 to 1000); past them the job is failed. Default 5. */
   attempts?: number;
@@ -143,18 +146,20 @@ export interface CallbackWorker {
 }
 
 const DEFAULT_ATTEMPTS = 5;
+/**
+ * Redirections a worker's command on a cluster may take, 100 ms apart: about a minute of a master restarting,
+ * as on a single Redis, where BullMQ's connection retries without end. ioredis's 16 would give up a job's
+ * completion within 2 s, and the job would be handled again once its lock expired (docs/decisions/0017).
+ */
+const WORKER_CLUSTER_REDIRECTIONS = 600;
 const DEFAULT_BACKOFF: WorkerBackoff = { type: "exponential", delayMs: 1000 };
 const timer = { min: 1, max: MAX_TIMER_MS };
 
 /** How long handled jobs' bytes are gathered before they are counted off the waiting bytes, in ms. */
 const RELEASE_EVERY_MS = 50;
 
-/**
- * Creates a worker and starts it. Register handlers before the first job arrives (right after this call).
- * @throws TypeError or RangeError for an option out of its range.
- */
-export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWorker {
-  const queueName = checkQueueName(options.queueName);
+/** The worker of one queue (`queueName`: the inbox's, or one of its shards'). */
+function createQueueWorker(options: CallbackWorkerOptions, queueName: string): CallbackWorker {
   const attempts = wholeNumberOption("attempts", options.attempts, DEFAULT_ATTEMPTS, { min: 1, max: 1000 });
   const backoff = readBackoff(options.backoff ?? DEFAULT_BACKOFF);
   const handlerTimeoutMs = readHandlerTimeoutMs(options);
@@ -169,8 +174,9 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   const registry = createHandlerRegistry(options.handler);
   const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
   const { Worker, UnrecoverableError } = loadBullMQ();
-  // The worker's own commands (marks of late jobs, the waiting bytes), beside BullMQ's connections.
-  const client: Redis = createRedisClient(options.connection);
+  // The worker's own commands (marks of late jobs, the waiting bytes), beside BullMQ's connections; on a
+  // cluster also BullMQ's, which makes its blocking connection as a duplicate of it.
+  const client: InboxClient = createRedisClient(options.connection, {}, { maxRedirections: WORKER_CLUSTER_REDIRECTIONS });
   client.on("error", (error) => {
     if (closing === undefined) report(error, { stage: "connection" });
   });
@@ -258,7 +264,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
   }
 
   const worker: Worker<StoredCallback> = new Worker(queueName, handleJob, {
-    connection: redisOptions(options.connection),
+    connection: bullmqConnection(options.connection, client),
     prefix: options.prefix,
     concurrency: wholeNumberOption("concurrency", options.concurrency, 1, { min: 1, max: 10_000 }),
     lockDuration: wholeNumberOption("lockDurationMs", options.lockDurationMs, 30_000, timer),
@@ -326,6 +332,42 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     close: (closeOptions) => (closing ??= close(closeOptions)),
   };
   return callbackWorker;
+}
+
+/**
+ * Creates a worker and starts it: on a single Redis or a Redis Cluster, taking callbacks from the inbox's
+ * queue or from every one of its `shards`, with the same handlers. Register handlers before the first job
+ * arrives (right after this call).
+ * @throws TypeError or RangeError for an option out of its range.
+ */
+export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWorker {
+  const queueName = checkQueueName(options.queueName);
+  const names = shardQueueNames(queueName, readShards(options.shards), { clustered: isClusterConnection(options.connection), prefix: options.prefix });
+  if (names.length === 1) return createQueueWorker(options, names[0]!);
+  const workers: CallbackWorker[] = [];
+  try {
+    for (const name of names) workers.push(createQueueWorker(options, name));
+  } catch (error) {
+    for (const worker of workers) void worker.close().catch(() => undefined);
+    throw error;
+  }
+  const sharded: CallbackWorker = {
+    on(name, handler) {
+      for (const worker of workers) worker.on(name, handler);
+      return sharded;
+    },
+    off(name, handler) {
+      for (const worker of workers) worker.off(name, handler);
+      return sharded;
+    },
+    ready: async () => {
+      await Promise.all(workers.map((worker) => worker.ready()));
+    },
+    close: async (closeOptions) => {
+      await Promise.all(workers.map((worker) => worker.close(closeOptions)));
+    },
+  };
+  return sharded;
 }
 
 function readBackoff(backoff: WorkerBackoff): WorkerBackoff {
