@@ -4,14 +4,18 @@
  * every second, as the README deploys it): the inbox as shipped before issue 17 (bench/shipped-inbox.ts) and
  * the new one with its worker idle during the load, the new one with the worker running during the load in a
  * process of its own, and with a worker that fails 30% of first attempts and retries them. Then the worker
- * alone against a raw BullMQ Worker (no-op, concurrency 8, alternating runs on queues filled alike), and the
+ * alone against a raw BullMQ Worker (no-op, concurrency 8, alternating runs on queues filled alike, with the
+ * Redis commands and scripts each ran per job, from INFO commandstats), and the
  * Redis bytes a waiting and a handled callback take (INFO used_memory over the fills and drains). Every receiving part shares the
  * server's one core: the listener, redis-server and the worker are pinned to it, and the load generator has
  * the other core to itself, so both listeners get the same budget and the inbox's req/s pays for Redis and
  * the worker. The listener's CPU comes from its own accounting over the load; Redis's (INFO cpu) and the
  * worker's over the load and the drain after it, each per acknowledged request, so that the whole cost of a
  * callback shows. After the load the section waits (at most 60 s) until the queue has drained, then matches
- * acknowledged with handled: lost or doubled, or a queue that did not drain, makes it fail.
+ * acknowledged with handled: lost or doubled, or a queue that did not drain, makes it fail. Last, the floor of
+ * an add (bench/inbox-add-floor.ts): BullMQ's add and two plain XADDs with nothing around them, and the highest
+ * inbox / inline ratio each leaves once Redis shares the listener's core. The second row is that floor under
+ * load: the listener with a bare XADD of each body (bench/xadd-floor-inbox.ts), what no inbox on Redis can beat.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -41,6 +45,7 @@ import {
   type LoadSetup,
   type Run,
 } from "./http-load";
+import { addFloors } from "./inbox-add-floor";
 
 const FAIL_PERCENT = 30;
 const DRAIN_MS = 60_000;
@@ -87,6 +92,18 @@ async function inline(setup: LoadSetup): Promise<InboxRun> {
   }
 }
 
+/** The listener with the floor of an inbox (bench/xadd-floor-inbox.ts): a bare XADD of each body, nothing else. */
+async function xaddFloor(setup: LoadSetup, redis: { url: string; client: Redis }): Promise<InboxRun> {
+  const stream = `bench-floor-${randomUUID()}`;
+  const listener = await startServer(server, ["xadd-floor", redis.url, stream], setup.serverCore);
+  try {
+    return { ...(await measureRun(setup, listener, body, { meters: { redis: redisMeter(redis.client) } })), failedFirst: undefined };
+  } finally {
+    await stopProcess(listener);
+    await redis.client.del(stream);
+  }
+}
+
 /**
  * The listener with an inbox and a worker failing `failPercent` % of first attempts. With `workerAfterLoad`,
  * a worker drains the warm-up and stops, and another starts only once the load is over: what the
@@ -124,6 +141,21 @@ async function withInbox(setup: LoadSetup, redis: { url: string; client: Redis }
 interface WorkerRun {
   jobsPerSecond: number;
   cpuUsPerJob: number;
+  /** Redis commands per job over the process's life (INFO commandstats; those of scripts counted too), and scripts run per job. */
+  commandsPerJob: number;
+  scriptsPerJob: number;
+}
+
+/** Commands and scripts (EVAL, EVALSHA) Redis ran since its last CONFIG RESETSTAT. */
+async function commandCounts(client: Redis): Promise<{ commands: number; scripts: number }> {
+  let commands = 0;
+  let scripts = 0;
+  for (const [, name, calls] of (await client.info("commandstats")).matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)) {
+    if (name === "config|resetstat" || name === "info") continue;
+    commands += Number(calls);
+    if (name === "evalsha" || name === "eval") scripts += Number(calls);
+  }
+  return { commands, scripts };
 }
 
 /** Redis's used_memory, in bytes. */
@@ -153,10 +185,13 @@ async function fill(url: string, queueName: string, count: number, prefix: strin
 }
 
 /** Drains a filled queue with the `kind` worker in a process of its own on the server's core. */
-async function drainWith(setup: LoadSetup, url: string, queueName: string, kind: "callback" | "raw", count: number): Promise<WorkerRun> {
-  const { hello } = await startProcess(join(__dirname, "worker-throughput.ts"), [url, queueName, kind, String(WORKER_WARM), String(count)], setup.serverCore);
+async function drainWith(setup: LoadSetup, redis: { url: string; client: Redis }, queueName: string, kind: "callback" | "raw", count: number): Promise<WorkerRun> {
+  await redis.client.config("RESETSTAT");
+  const { hello } = await startProcess(join(__dirname, "worker-throughput.ts"), [redis.url, queueName, kind, String(WORKER_WARM), String(count)], setup.serverCore);
   const { ms, cpuUs } = hello as { ms: number; cpuUs: number };
-  return { jobsPerSecond: count / (ms / 1000), cpuUsPerJob: cpuUs / count };
+  const { commands, scripts } = await commandCounts(redis.client);
+  const jobs = WORKER_WARM + count;
+  return { jobsPerSecond: count / (ms / 1000), cpuUsPerJob: cpuUs / count, commandsPerJob: commands / jobs, scriptsPerJob: scripts / jobs };
 }
 
 /**
@@ -170,13 +205,13 @@ async function workerRows(setup: LoadSetup, redis: { url: string; client: Redis 
   const handledBytes: number[] = [];
   // A first fill and drain brings BullMQ's capped events stream to its size, so that what follows measures callbacks.
   await fill(redis.url, queueName, WORKER_WARM + 1000, "warm-");
-  await drainWith(setup, redis.url, queueName, "callback", 1000);
+  await drainWith(setup, redis, queueName, "callback", 1000);
   for (let round = 0; round < rounds; round++) {
     for (const kind of ["callback", "raw"] as const) {
       const before = await usedMemory(redis.client);
       await fill(redis.url, queueName, WORKER_WARM + count, `${kind}-${round}-`);
       const filled = await usedMemory(redis.client);
-      runs[kind].push(await drainWith(setup, redis.url, queueName, kind, count));
+      runs[kind].push(await drainWith(setup, redis, queueName, kind, count));
       const queue = new Queue(queueName, { connection: { url: redis.url } });
       if (!(await drain(queue))) throw new Error("the worker bench's queue did not drain");
       await queue.close();
@@ -219,6 +254,7 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
     const startedAt = performance.now();
     const runs: [string, InboxRun][] = [
       ["inline listener (counting handler in the request)", await inline(setup)],
+      ["listener + a bare XADD of each body (the floor, not an inbox: no dedup, caps or worker)", await xaddFloor(setup, redis)],
       ["listener + inbox as shipped (before #17), worker after the load", await withInbox(setup, redis, 0, true, true)],
       ["listener + new inbox, worker idle (after the load)", await withInbox(setup, redis, 0, true)],
       ["listener + new inbox, worker on the same core during the load", await withInbox(setup, redis, 0)],
@@ -249,30 +285,47 @@ export async function inboxSection(setup: LoadSetup): Promise<boolean> {
     const workers = await workerRows(setup, redis, WORKER_ROUNDS, WORKER_JOBS);
     console.log(`\nworker alone: ${WORKER_JOBS} seed callbacks per run after ${WORKER_WARM} to warm up, no-op handler, concurrency 8, worker and redis-server on core ${setup.serverCore ?? "-"}; ${WORKER_ROUNDS} alternating runs each`);
     printTable(
-      ["worker", "jobs/s per run", "median jobs/s", "median worker CPU µs/job"],
+      ["worker", "jobs/s per run", "median jobs/s", "median worker CPU µs/job", "Redis commands per job", "scripts per job"],
       (["callback", "raw"] as const).map((kind) => [
         kind === "callback" ? "createCallbackWorker" : "raw BullMQ Worker",
         workers.runs[kind].map((r) => Math.round(r.jobsPerSecond)).join(" / "),
         Math.round(median(workers.runs[kind].map((r) => r.jobsPerSecond))),
         median(workers.runs[kind].map((r) => r.cpuUsPerJob)).toFixed(1),
+        median(workers.runs[kind].map((r) => r.commandsPerJob)).toFixed(2),
+        median(workers.runs[kind].map((r) => r.scriptsPerJob)).toFixed(3),
       ]),
     );
+    const pairedRatios = workers.runs.callback.map((run, i) => run.jobsPerSecond / (workers.runs.raw[i]?.jobsPerSecond ?? NaN));
+    console.log(`createCallbackWorker / raw BullMQ Worker per round (side by side): ${pairedRatios.map((r) => `${r.toFixed(2)}×`).join(" / ")}`);
     console.log(`\nRedis bytes per callback (used_memory, median of the runs): waiting ${Math.round(workers.waitingBytes)} (body ${Buffer.byteLength(body.template)}), handled ${Math.round(workers.handledBytes)}`);
+    const floors = await addFloors(client);
+    const inlineUs = runs[0][1].cpuUsPerRequest;
+    console.log(`\nthe floor of an add (bench/inbox-add-floor.ts): 64 per round trip, nothing else, medians of 3 alternating rounds; inline listener ${inlineUs.toFixed(1)} µs/request in this run (L): highest = L / (L + redis + sender)`);
+    printTable(
+      ["add", "redis CPU µs/add", "sender CPU µs/add", "highest inbox / inline with Redis on the listener's core"],
+      floors.map((floor) => [floor.name, floor.redisUsPerAdd.toFixed(1), floor.senderUsPerAdd.toFixed(1), `${(inlineUs / (inlineUs + floor.redisUsPerAdd + floor.senderUsPerAdd)).toFixed(2)}×`]),
+    );
     console.log(`section took ${((performance.now() - startedAt) / 1000).toFixed(0)} s; ${machineState()} at its end`);
 
-    const [[, inlineRun], [, shippedRun], [, idleRun], [, busyRun]] = runs as [[string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun]];
+    const [[, inlineRun], [, floorRun], [, shippedRun], [, idleRun], [, busyRun]] = runs as [[string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun], [string, InboxRun]];
     const ratio = (a: number, b: number) => a / b;
-    const workerRatio = ratio(median(workers.runs.callback.map((r) => r.jobsPerSecond)), median(workers.runs.raw.map((r) => r.jobsPerSecond)));
+    // Each round's two runs are side by side; the median of their ratios is steadier on a loaded machine than a ratio of medians.
+    const workerRatio = median(pairedRatios);
     const undrained = runs.filter(([, r]) => !r.settled).map(([name]) => name);
     const sound = undrained.length === 0 && runs.every(([, r]) => r.lost === 0 && r.doubled === 0);
-    console.log(`\n  shipped inbox / inline: req/s ${ratio(shippedRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / shipped inbox: ${ratio(idleRun.requestsPerSecond, shippedRun.requestsPerSecond).toFixed(2)}×`);
+    console.log(`\n  bare XADD (the floor) / inline: req/s ${ratio(floorRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / bare XADD: ${ratio(idleRun.requestsPerSecond, floorRun.requestsPerSecond).toFixed(2)}×`);
+    console.log(`  shipped inbox / inline: req/s ${ratio(shippedRun.requestsPerSecond, inlineRun.requestsPerSecond).toFixed(2)}×; new inbox, worker idle / shipped inbox: ${ratio(idleRun.requestsPerSecond, shippedRun.requestsPerSecond).toFixed(2)}×`);
+    // Every receiving part shares one core, so what a request costs that core is steadier than req/s when other work takes the core away unevenly.
+    const coreCost = (r: InboxRun) => r.cpuUsPerRequest + (r.meteredUsPerRequest.redis ?? 0) + (r.meteredUsPerRequest.worker ?? 0);
+    const byCost = (r: InboxRun) => `${ratio(inlineRun.cpuUsPerRequest, coreCost(r)).toFixed(2)}×`;
+    console.log(`  by CPU per request on the shared core (inline ÷ listener + redis + worker): bare XADD ${byCost(floorRun)}, shipped inbox ${byCost(shippedRun)}, new inbox with the worker idle ${byCost(idleRun)}, with the worker on the same core ${byCost(busyRun)}`);
     console.log("targets (inbox):");
     const target = (met: boolean, text: string) => console.log(`  ${met ? "met    " : "NOT MET"}  ${text}`);
     const idle = ratio(idleRun.requestsPerSecond, inlineRun.requestsPerSecond);
     const busy = ratio(busyRun.requestsPerSecond, inlineRun.requestsPerSecond);
     target(idle >= 0.6, `new inbox, worker idle / inline listener, req/s, at least 0.6×: ${idle.toFixed(2)}×`);
     target(busy >= 0.25, `new inbox, worker on the listener's core / inline listener, req/s, at least 0.25×: ${busy.toFixed(2)}×`);
-    target(workerRatio >= 0.9, `createCallbackWorker / raw BullMQ Worker, jobs/s (no-op, concurrency 8), at least 0.9×: ${workerRatio.toFixed(2)}×`);
+    target(workerRatio >= 0.9, `createCallbackWorker / raw BullMQ Worker, jobs/s (no-op, concurrency 8; median of the rounds' ratios), at least 0.9×: ${workerRatio.toFixed(2)}×`);
     target(workers.handledBytes <= 512, `Redis bytes per handled callback, at most 512: ${Math.round(workers.handledBytes)}`);
     target(sound, "lost 0 and doubled 0 in every row, every queue drained");
     for (const name of undrained) console.log(`  FAILED: ${name}: the queue did not drain within ${DRAIN_MS / 1000} s`);

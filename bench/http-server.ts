@@ -5,7 +5,9 @@
  * SDK MeterProvider that exports every 10 s (to memory), as a service exporting them would. `bare`: node:http doing only JSON.parse of the body, counting its
  * JobId the same way. `inbox REDIS_URL QUEUE`: the listener with a BullMQ inbox on that queue, which answers
  * once Redis has stored the callback and calls no handler (bench/http-worker.ts does); `inbox-shipped REDIS_URL
- * QUEUE`: the same with the inbox as shipped before issue 17 (bench/shipped-inbox.ts). Each answer carries
+ * QUEUE`: the same with the inbox as shipped before issue 17 (bench/shipped-inbox.ts); `xadd-floor REDIS_URL
+ * STREAM`: the listener with the least a durable inbox on Redis can do (bench/xadd-floor-inbox.ts), counting
+ * each JobId once Redis has stored it, as if that were its handling. Each answer carries
  * the request's X-Job-Id back, so that the load generator can match a 2xx answer to a JobId. Sends
  * `{ port }` when listening, then answers the parent as bench/http-child.ts says.
  */
@@ -17,6 +19,7 @@ import type * as InboxModule from "../src/inbox/bullmq-inbox";
 import type * as ListenerModule from "../src/receiver/listener";
 import { answerParent, countCall } from "./http-child";
 import { createShippedInbox } from "./shipped-inbox";
+import { createXaddFloorInbox } from "./xadd-floor-inbox";
 
 // The built package, as users run it (tsx would wrap every export of src/ in a getter).
 const built = join(__dirname, "..", "dist", "src");
@@ -65,8 +68,13 @@ function inner(): RequestListener {
     return listenerServer(provider);
   }
   if (mode === "bare") return bareServer;
+  if (mode === "xadd-floor" && redisUrl !== undefined && queueName !== undefined) {
+    const inbox = createXaddFloorInbox(redisUrl, queueName, (jobId) => countCall(calls, jobId));
+    closers.push(() => inbox.close());
+    return createCallbackListener({ secret: false, inbox });
+  }
   if ((mode === "inbox" || mode === "inbox-shipped") && redisUrl !== undefined && queueName !== undefined) return inboxServer(redisUrl, queueName, mode === "inbox-shipped");
-  throw new Error("usage: http-server.ts listener|listener-metrics|bare|inbox|inbox-shipped REDIS_URL QUEUE");
+  throw new Error("usage: http-server.ts listener|listener-metrics|bare|inbox|inbox-shipped|xadd-floor REDIS_URL QUEUE");
 }
 
 const handle = inner();
