@@ -7,7 +7,6 @@
  * answer to them at 1 MiB, then the targets and whether each is met. BENCH_ROUNDS (default 15) and BENCH_ROUND_MS (default 40) tune it.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { xml2js as xmlJs } from "xml-js";
@@ -21,6 +20,7 @@ import type * as ValidatorsModule from "../generated/validators";
 import type * as ErrorsModule from "../src/read/errors";
 import type * as ListenerModule from "../src/receiver/listener";
 import { floodBodies } from "../test/hostile/floods";
+import { type Size, seedJson, seedXml, sizes } from "./bodies";
 
 // The built package, as users run it (tsx would wrap every export of src/ in a getter).
 const dist = join(__dirname, "..", "dist");
@@ -52,47 +52,6 @@ const cosUtil = (require("cos-nodejs-sdk-v5") as { util: { xml2json(xml: string)
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 40);
-
-// ---- bodies ---------------------------------------------------------------------------------------------
-
-const examples = join(__dirname, "..", "test", "fixtures", "examples", "VideoEnhance");
-const seedXml = readFileSync(join(examples, "seed-2.xml"), "utf8");
-const seedJson = readFileSync(join(examples, "seed-3.json"), "utf8");
-
-const cosHeaders = Array.from({ length: 50 }, (_, i) => ({
-  Key: `x-cos-meta-key-${i}`,
-  Value: `value-${i}-${"v".repeat(20)}`,
-}));
-const userData = "u".repeat(64 * 1024);
-const largeXml = seedXml
-  .replace(
-    /<CosHeaders>[^]*<\/CosHeaders>/,
-    cosHeaders.map((h) => `<CosHeaders><Key>${h.Key}</Key><Value>${h.Value}</Value></CosHeaders>`).join("\n"),
-  )
-  .replace("This is my VideoEnhance job.", userData);
-const seedObject = JSON.parse(seedJson) as {
-  JobsDetail: [{ Input: { CosHeaders: unknown }; Operation: { UserData: string } }];
-};
-seedObject.JobsDetail[0].Input.CosHeaders = cosHeaders;
-seedObject.JobsDetail[0].Operation.UserData = userData;
-const largeJson = JSON.stringify(seedObject, null, 4);
-
-const minimalXml =
-  "<Response><EventName>TaskFinish</EventName><JobsDetail><JobId>j1</JobId><Tag>VideoEnhance</Tag>" +
-  "<State>Success</State><Operation><TemplateId>t1</TemplateId></Operation></JobsDetail></Response>";
-const minimalJson =
-  '{"EventName":"TaskFinish","JobsDetail":[{"JobId":"j1","Tag":"VideoEnhance","State":"Success","Operation":{"TemplateId":"t1"}}]}';
-
-interface Size {
-  name: string;
-  xml: string;
-  json: string;
-}
-const sizes: Size[] = [
-  { name: "seed (case 2)", xml: seedXml, json: seedJson },
-  { name: "large", xml: largeXml, json: largeJson },
-  { name: "minimal", xml: minimalXml, json: minimalJson },
-];
 
 // ---- pipelines ------------------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
  * One body's outcome and the text `validate` prints for it: a line a person reads (`valid  FILE  summary`,
  * `INVALID  FILE  kind error` and its issues) or, with `--json`, one JSON object a line.
  */
-import type { AnyCallback } from "../../generated/types";
-import { describeUnknownEvent, isKnownCallback, safeParseCallback } from "../canonical/callback";
+import { safeParseCallback } from "../canonical/callback";
+import { summarizeCallback } from "../canonical/summary";
 import type { CallbackErrorKind, CallbackIssue } from "../read/errors";
 
 /**
@@ -33,7 +33,7 @@ export class ReportText {
     const result = safeParseCallback(body, { strict });
     if (result.ok) {
       this.valid++;
-      this.add({ file, ok: true, kind: null, issues: [] }, () => `valid  ${file}  ${summarize(result.value)}\n`);
+      this.add({ file, ok: true, kind: null, issues: [] }, () => `valid  ${file}  ${summarizeCallback(result.value)}\n`);
     } else {
       this.invalid++;
       const report: FileReport = { file, ok: false, kind: result.error.kind, issues: [...result.error.issues] };
@@ -62,25 +62,4 @@ export class ReportText {
 
 function humanIssues(report: FileReport): string {
   return `${report.kind} error\n${report.issues.map((i) => `  ${i.path || "/"}: ${i.message}`).join("\n")}`;
-}
-
-/** One line a person can read: the event, then Tag, JobId and State of each job, the workflow run, or the verdict. */
-function summarize(callback: AnyCallback): string {
-  if (!isKnownCallback(callback)) return describeUnknownEvent(callback);
-  if (callback.EventName === undefined) {
-    const { data } = callback;
-    return ["Simple", data.event ?? "(no event)", data.trace_id, `result ${data.result ?? "-"}`].join("  ");
-  }
-  if (callback.EventName === "WorkflowFinish" || callback.EventName === "WorkflowStart") {
-    const run = callback.WorkflowExecution;
-    return [callback.EventName, run.WorkflowName, run.RunId, run.State, `${run.Tasks?.length ?? 0} tasks`].join("  ");
-  }
-  if (callback.EventName !== "TaskFinish") {
-    const job = callback.JobsDetail;
-    // Documents and webpages call the verdict Suggestion.
-    const verdict = "Suggestion" in job ? job.Suggestion : "Result" in job ? job.Result : undefined;
-    return [callback.EventName, job.JobId, job.State, `result ${verdict ?? "-"}`].join("  ");
-  }
-  const jobs = callback.JobsDetail.map((job) => [job.Tag, job.JobId, job.State, job.State === "Failed" ? job.Code : ""]);
-  return [callback.EventName, ...jobs.flat()].filter(Boolean).join("  ");
 }

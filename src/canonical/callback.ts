@@ -4,7 +4,7 @@
  * the schema (generated/normalize.ts, generated/validators.js), so both formats give the same object.
  */
 import type { ErrorObject } from "ajv";
-import type { AnyCallback, ModerationDetailCallback, ModerationSimpleCallback, UnknownEventCallback } from "../../generated/types";
+import type { AnyCallback, ModerationDetailCallback, ModerationSimpleCallback } from "../../generated/types";
 import { knownCiCallbackEventNames, knownModerationDetailCallbackEventNames, type KnownCiCallback } from "../../generated/unions";
 import type { CompiledValidator } from "../../generated/validators";
 import { decodeBody } from "../read/body";
@@ -75,16 +75,6 @@ export type KnownCallback = KnownCiCallback | ModerationDetailCallback | Moderat
 export function isKnownCallback(callback: AnyCallback): callback is KnownCallback {
   const event = callback.EventName;
   return event === undefined || knownCiCallbackEventNames.has(event) || knownModerationDetailCallbackEventNames.has(event);
-}
-
-/**
- * One line a person can read about an unknown event, for the CLI and archive reports: its EventName, then Tag,
- * JobId and State of each job, then the run's RunId (a new event's run State is not typed: it is left out).
- */
-export function describeUnknownEvent(callback: UnknownEventCallback): string {
-  const jobs = (callback.JobsDetail ?? []).flatMap((job) => [job.Tag, job.JobId, job.State ?? "-"]);
-  const run = callback.WorkflowExecution;
-  return [callback.EventName, "(unknown event)", ...jobs, ...(run ? [run.RunId] : [])].join("  ");
 }
 
 /** Default size limit: 1 MiB. */

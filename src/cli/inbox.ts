@@ -17,7 +17,7 @@ import {
   type InboxConnection,
   type QueueKeys,
 } from "../inbox/connection";
-import { printable } from "../inbox/printable";
+import { printable } from "../read/printable";
 import { MAX_SHARDS, shardQueueNames } from "../inbox/shards";
 import { readQueueStats, sumStats, type InboxQueueStats } from "../inbox/stats";
 import { isStoredCallback, type StoredCallback } from "../inbox/stored-callback";

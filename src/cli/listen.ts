@@ -10,7 +10,7 @@ import { systemReason } from "../read/input";
 import { writeNodeAnswer } from "../receiver/answer";
 import { decodeContentEncoding } from "../receiver/content-encoding";
 import type { ReceivedCallback } from "../receiver/events";
-import { describeUnknownEvent, isKnownCallback } from "../canonical/callback";
+import { summarizeCallback } from "../canonical/summary";
 import { createCallbackListener, type CallbackContext, type CallbackRequest } from "../receiver/listener";
 import { callbackRequestFromNode } from "../receiver/node-request";
 import { CliError, ExitCode, fetchFailure, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
@@ -104,7 +104,7 @@ async function listen(options: ListenOptions): Promise<number> {
     dedup: false,
     handler: async (callback, context) => {
       if (typeof context.rawBody === "object") valid.set(context.rawBody, callback);
-      out(`${describe(callback)}  valid`);
+      out(`${summarizeCallback(callback)}  valid`);
       if (forward !== undefined) await forwardBody(forward, context, out);
     },
     onTest: (callback, context) => {
@@ -222,20 +222,4 @@ async function forwardBody(forward: Forward, context: CallbackContext, out: (lin
   }
   if (status < 200 || status > 299) throw new Error(`forward to ${redactUrl(forward.url)}: answered ${status}`);
   out(`  forwarded to ${redactUrl(forward.url)}: ${status}`);
-}
-
-/** Event, Tag, JobId and State of each job, the workflow run, or the moderation job or Simple body. */
-function describe(callback: ReceivedCallback): string {
-  if (!isKnownCallback(callback)) return describeUnknownEvent(callback);
-  if (callback.EventName === undefined) {
-    return ["Simple", callback.data.event ?? "-", callback.data.trace_id].join("  ");
-  }
-  if (callback.EventName === "TaskFinish") {
-    return [callback.EventName, ...callback.JobsDetail.flatMap((job) => [job.Tag, job.JobId, job.State ?? "-"])].join("  ");
-  }
-  if (callback.EventName === "WorkflowFinish" || callback.EventName === "WorkflowStart") {
-    const run = callback.WorkflowExecution;
-    return [callback.EventName, run.WorkflowName ?? "-", run.RunId ?? "-", run.State ?? "-"].join("  ");
-  }
-  return [callback.EventName, callback.JobsDetail.JobId, callback.JobsDetail.State].join("  ");
 }

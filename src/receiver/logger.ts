@@ -5,6 +5,7 @@
  */
 // Through getBuiltinModule, not an import: an ESM bundle of the package cannot require node:util.
 const { debuglog } = process.getBuiltinModule("node:util");
+import { printable, quoted } from "../read/printable";
 import type { EventLabel } from "./event-label";
 
 /**
@@ -51,10 +52,13 @@ export interface LineFields {
 /** Longest value a line quotes: an id from a body is the sender's to choose. */
 const MAX_VALUE = 128;
 
-/** A field's value as a line shows it: quoted (JSON) unless plain, cut past {@link MAX_VALUE}. */
+/**
+ * A field's value as a line shows it: quoted unless plain, cut past {@link MAX_VALUE}. Quoted as a JSON string
+ * with every control character escaped, C1 and the line separators too (JSON.stringify leaves those raw).
+ */
 function fieldValue(value: string): string {
   const cut = value.length > MAX_VALUE ? `${value.slice(0, MAX_VALUE)}…` : value;
-  return /^[\w.:/@+=-]+$/.test(cut) ? cut : JSON.stringify(cut);
+  return /^[\w.:/@+=-]+$/.test(cut) ? cut : quoted(cut);
 }
 
 /** `event=TaskFinish tag=VideoEnhance id=j… key=… attempt=2/5`, the fields that are known, in that order. */
@@ -65,11 +69,14 @@ export function formatFields({ event = {}, key, queueJob, attempt }: LineFields)
   return parts.join(" ");
 }
 
-/** An error as one line: its name and message, line breaks folded, at most 512 characters. */
+/**
+ * An error as one line: its name and message, line breaks folded, cut at 512 characters, every other control
+ * character and line separator escaped ({@link printable}).
+ */
 export function describeError(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`;
   const line = text.replace(/\s*[\r\n]+\s*/g, " ");
-  return line.length > 512 ? `${line.slice(0, 512)}…` : line;
+  return printable(line.length > 512 ? `${line.slice(0, 512)}…` : line);
 }
 
 /** `ci-callback <who>: <what>: <error> (<fields>)`, one line. */

@@ -43,14 +43,14 @@ describe("receiver: ci-callback listen and send together", () => {
     expect((await runSend(url, "--example", "Transcode")).code).to.equal(0);
     expect(await listen.line(/^TaskFinish/)).to.match(/^TaskFinish {2}Transcode {2}\S+ {2}Success {2}valid$/);
     expect((await runSend(url, "--example", "WorkflowFinish", "--format", "json")).code).to.equal(0);
-    expect(await listen.line(/^WorkflowFinish/)).to.match(/^WorkflowFinish {2}\S+ {2}\S+ {2}\S+ {2}valid$/);
+    expect(await listen.line(/^WorkflowFinish/)).to.match(/^WorkflowFinish {2}\S+ {2}\S+ {2}\S+ {2}\d+ tasks {2}valid$/);
   });
 
-  it("send --example posts a moderation sample as JSON; listen prints its event, JobId and State", async () => {
+  it("send --example posts a moderation sample as JSON; listen prints its event, JobId, State and verdict", async () => {
     const { process: listen, url } = await startListen();
     listening = listen;
     expect((await runSend(url, "--example", "ReviewText")).code).to.equal(0);
-    expect(await listen.line(/^ReviewText/)).to.match(/^ReviewText {2}\S+ {2}Success {2}valid$/);
+    expect(await listen.line(/^ReviewText/)).to.match(/^ReviewText {2}\S+ {2}Success {2}result \S+ {2}valid$/);
   });
 
   it("listen prints the issues of an invalid body and send exits 1 on the 400", async () => {

@@ -48,6 +48,25 @@ describe("receiver: the listener's logger", () => {
     for (const line of lines.debug) expect(line).to.match(STACK_FRAME).and.include("TypeError: the database said no");
   });
 
+  it("escapes C0 and C1 controls and the line separators of a Tag, a JobId and an error message in its line", async () => {
+    const { lines, logger } = recordingLogger();
+    const url = await start({
+      logger,
+      handler: () => {
+        throw new Error("no\u2028ok\u0085\u001b[2J done");
+      },
+    });
+    const body = withJobId("job\u009b31m\u2029x").replace("<Tag>VideoEnhance</Tag>", "<Tag>New\u0085\u2028Tag</Tag>");
+    expect((await post(url, body)).status).to.equal(500);
+    expect(lines.error).to.have.length(1);
+    const line = lines.error[0] as string;
+    expect(line).not.to.match(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    expect(line).to.include("Error: no\\u2028ok\\u0085\\u001b[2J done (event=TaskFinish");
+    expect(line).to.include('tag="New\\u0085\\u2028Tag" id="job\\u009b31m\\u2029x"');
+    // A quoted field is still a JSON string: it reads back as what the body held.
+    expect(JSON.parse(/id=("[^"]*")/.exec(line)?.[1] ?? "")).to.equal("job\u009b31m\u2029x");
+  });
+
   it("names a workflow's RunId, and says when the handlers timed out", async () => {
     const { lines, logger } = recordingLogger();
     const url = await start({ logger, handlerTimeoutMs: 20, handler: () => new Promise(() => undefined) });
