@@ -43,12 +43,14 @@ export interface InboxStats {
   queues: InboxQueueStats[];
 }
 
-/** The stats of one queue, in two steps: the counts in one script, then a SCAN over its dedup marks (O(marks)). */
+/** The stats of one queue, in two steps: a SCAN over its dedup marks (O(marks)), then the counts in one script. */
 export async function readQueueStats(client: InboxClient, keys: QueueKeys, queueName: string, now = Date.now()): Promise<InboxQueueStats> {
-  const counts = await queueCounts(client, keys);
   // A SCAN goes to one node: on a cluster, every master is scanned (the queue's marks are on the one of its slot).
   const nodes = isCluster(client) ? client.nodes("master") : [client];
   const marks = (await Promise.all(nodes.map((node) => countMarks(node, keys)))).reduce((sum, count) => sum + count, 0);
+  // The counts after the marks: a job a mover adds in between (with its mark) is counted as waiting and its
+  // mark is not, so a handled count can lag, never run ahead of what was handled.
+  const counts = await queueCounts(client, keys);
   // Every keyed job has its mark from the moment it is added (a callback still in the ingest stream has none
   // yet): the handled ones are the rest.
   const handled = Math.max(0, marks - (counts.waiting - counts.ingesting) - counts.active - counts.delayed - counts.failed);
