@@ -200,6 +200,12 @@ export function startMover(options: MoverOptions): Mover {
     }
   }
 
+  /** Removes this consumer from the group when it holds no entry (deleting it would drop what it holds from the group). */
+  async function leaveGroup(): Promise<void> {
+    const held = await reader.xpending(keys.ingest, MOVER_GROUP, "-", "+", 1, consumer);
+    if (held.length === 0) await reader.xgroup("DELCONSUMER", keys.ingest, MOVER_GROUP, consumer);
+  }
+
   const started = createGroup();
   const running = started.then(run, async (error: unknown) => {
     report(error);
@@ -221,6 +227,7 @@ export function startMover(options: MoverOptions): Mover {
       wake?.();
       await running;
       await queue.close().catch(() => undefined);
+      await leaveGroup().catch(() => undefined);
       reader.disconnect();
     },
   };

@@ -73,6 +73,9 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
     expect(await inspected.client.xlen(keys.ingest)).to.equal(0);
     await waitFor("the waiting bytes to be released", async () => (await queueStats(inspected)).waitingBytes === 0);
     expect(await counts(inspected)).to.deep.equal({ waiting: 0, active: 0, delayed: 0, failed: 0, handled: 3 });
+    // A worker closed leaves the consumer group as it found it: no consumer of its own left behind.
+    await worker.close();
+    expect(await inspected.client.xinfo("CONSUMERS", keys.ingest, MOVER_GROUP)).to.deep.equal([]);
   });
 
   it("keeps a body's bytes as they came, UTF-8 or not, and hands them to the handlers", async () => {
