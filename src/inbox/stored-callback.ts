@@ -1,7 +1,8 @@
 /**
  * A callback as it is kept in the BullMQ inbox: the job's data and its id, which is the dedup key. The body
  * is kept once, as the UTF-8 text it is (BullMQ stores job data as JSON, which escapes only quotes,
- * backslashes and control characters); only a body that is not UTF-8 is kept as base64.
+ * backslashes and control characters); only a body that is not UTF-8 is kept as base64. Until the worker's
+ * mover makes its job, the ingest stream holds it in two parts: the body's bytes as received, and the rest.
  */
 import { isUtf8 } from "node:buffer";
 import type { ReceivedCallback } from "../receiver/events";
@@ -34,7 +35,7 @@ export interface StoredCallback {
   callback?: ReceivedCallback;
 }
 
-/** The job data of an entry. */
+/** The job data of an entry, whole, as a job holds it (the mover makes it of {@link ingestedCallback}'s parts). */
 export function storeCallback(entry: InboxEntry, receivedAt: number): StoredCallback {
   const { rawBody } = entry;
   let body: string;
@@ -47,7 +48,12 @@ export function storeCallback(entry: InboxEntry, receivedAt: number): StoredCall
     bodyEncoding = isUtf8(bytes) ? "bytes" : "base64";
     body = bytes.toString(bodyEncoding === "bytes" ? "utf8" : "base64");
   }
-  const stored: StoredCallback = { body, bodyEncoding, bytes: heldBytes(entry), names: [...entry.names], receivedAt };
+  return { body, ...storedFields(entry, receivedAt, bodyEncoding) };
+}
+
+/** The job data of an entry but its body. */
+function storedFields(entry: InboxEntry, receivedAt: number, bodyEncoding: StoredCallback["bodyEncoding"]): Omit<StoredCallback, "body"> {
+  const stored: Omit<StoredCallback, "body"> = { bodyEncoding, bytes: heldBytes(entry), names: [...entry.names], receivedAt };
   if (entry.contentType !== undefined) stored.contentType = entry.contentType;
   if (entry.contentVersion !== undefined) stored.contentVersion = entry.contentVersion;
   if (entry.key !== undefined) stored.key = entry.key;
@@ -68,12 +74,7 @@ export interface IngestedCallback {
 export function ingestedCallback(entry: InboxEntry, receivedAt: number): IngestedCallback {
   const { rawBody } = entry;
   const text = typeof rawBody === "string";
-  const rest: Omit<StoredCallback, "body"> = { bodyEncoding: text ? "utf8" : "bytes", bytes: heldBytes(entry), names: [...entry.names], receivedAt };
-  if (entry.contentType !== undefined) rest.contentType = entry.contentType;
-  if (entry.contentVersion !== undefined) rest.contentVersion = entry.contentVersion;
-  if (entry.key !== undefined) rest.key = entry.key;
-  if (entry.event !== undefined) rest.event = entry.event;
-  if (entry.callback !== undefined) rest.callback = entry.callback;
+  const rest = storedFields(entry, receivedAt, text ? "utf8" : "bytes");
   return { body: text ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength), rest: JSON.stringify(rest) };
 }
 
