@@ -109,6 +109,7 @@ export function startMover(options: MoverOptions): Mover {
   const { client, keys, report } = options;
   const consumer = randomUUID();
   // Reads wait on a connection of their own, so that the worker's commands never queue behind them.
+  // Both branches duplicate: the narrowing is for TypeScript, as Cluster's and Redis's duplicate() differ in type.
   const reader: InboxClient = isCluster(client) ? client.duplicate() : client.duplicate();
   reader.on("error", () => undefined); // the worker's client reports the connection
   const { Queue } = loadBullMQ();
