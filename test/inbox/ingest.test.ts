@@ -2,14 +2,14 @@ import { expect } from "chai";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { createCallbackListener, identifyEvent, parseCallback } from "../../src";
-import { createCallbackInbox, createCallbackWorker, type BullMQCallbackInbox } from "../../src/inbox";
+import { createCallbackWorker } from "../../src/inbox";
 import { EVENTS_MAX_LEN, JOB_ATTEMPTS, WORKER_BACKOFF } from "../../src/inbox/bullmq-inbox";
 import { DEFAULT_PREFIX, queueKeys } from "../../src/inbox/connection";
 import { markTtlMs } from "../../src/inbox/marks";
 import { MOVER_GROUP, movedEntry } from "../../src/inbox/mover";
 import { jobIdOfKey, storeCallback } from "../../src/inbox/stored-callback";
 import type { InboxEntry } from "../../src/receiver/callback-inbox";
-import { counts, eventBody, inspect, keyOf, postOf, queueStats, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
+import { counts, eventBody, keyOf, postOf, queueStats, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 /** The inbox entry the listener makes of `body`, with its key (or none: a callback never deduplicated). */
 function entryOf(body: string, keyed = true): InboxEntry {
@@ -29,25 +29,13 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
   this.timeout(120_000);
   const suite = useInboxSuite();
 
-  function inboxOf(): BullMQCallbackInbox {
-    const inbox = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName });
-    suite.closeAfter(() => inbox.close());
-    return inbox;
-  }
-
-  function look() {
-    const inspected = inspect(suite.redis.url, suite.queueName);
-    suite.closeAfter(() => inspected.close());
-    return inspected;
-  }
-
   it("counts callbacks in the ingest stream as waiting, and a redelivery to another receiver meanwhile is a duplicate", async () => {
-    const first = createCallbackListener({ inbox: inboxOf(), secret: false });
-    const second = createCallbackListener({ inbox: inboxOf(), secret: false });
+    const first = createCallbackListener({ inbox: suite.inbox(), secret: false });
+    const second = createCallbackListener({ inbox: suite.inbox(), secret: false });
     const bodies = ["j-in-0", "j-in-1", "j-in-2"].map(eventBody);
     for (const body of bodies) expect((await first.handle(postOf(body))).status).to.equal(200);
     // No worker yet: every callback is still in the ingest stream.
-    const inspected = look();
+    const inspected = suite.look();
     const keys = queueKeys(DEFAULT_PREFIX, suite.queueName);
     expect(await inspected.client.xlen(keys.ingest)).to.equal(3);
     const before = await queueStats(inspected);
@@ -79,7 +67,7 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
   });
 
   it("keeps a body's bytes as they came, UTF-8 or not, and hands them to the handlers", async () => {
-    const inbox = inboxOf();
+    const inbox = suite.inbox();
     const text = eventBody("j-bytes-0");
     // A body the listener took as bytes that are not UTF-8 (an XML body in GBK, say): the bytes stay as they are.
     const latin = Buffer.concat([Buffer.from(eventBody("j-bytes-1")), Buffer.from([0xff, 0xfe, 0x20])]);
@@ -99,7 +87,7 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
   });
 
   it("a mover that died between its addBulk and its acknowledgement: another claims its entries and adds nothing twice, keyed or not", async () => {
-    const inbox = inboxOf();
+    const inbox = suite.inbox();
     const ids = ["j-crash-0", "j-crash-1", "j-crash-2", "j-crash-3"];
     // Two with a key, two without (callbacks never deduplicated: their job id comes from the entry's).
     await Promise.all(ids.map((id, i) => inbox.add(entryOf(eventBody(id), i < 2))));
@@ -122,7 +110,7 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
     const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 4, lockDurationMs: 1000, stalledIntervalMs: 300 });
     suite.closeAfter(() => worker.close());
     const handled = recordHandled(worker);
-    const inspected = look();
+    const inspected = suite.look();
     await waitFor("the claimed entries to be moved", async () => (await client.xlen(keys.ingest)) === 0);
     const pending = (await client.xpending(keys.ingest, MOVER_GROUP)) as [number, ...unknown[]];
     expect(pending[0]).to.equal(0);
@@ -152,10 +140,10 @@ describe("inbox: the ingest stream in front of BullMQ and its mover (real redis-
         return { name: "TaskFinish", data: storeCallback(entry, Date.now()), opts: { jobId, deduplication: { id: jobId, ttl: markTtlMs(keepHandledMs) } } };
       }),
     );
-    const listener = createCallbackListener({ inbox: inboxOf(), secret: false });
+    const listener = createCallbackListener({ inbox: suite.inbox(), secret: false });
     expect((await listener.handle(postOf(eventBody("j-old-1")))).status).to.equal(200);
     expect((await listener.handle(postOf(eventBody("j-new-0")))).status).to.equal(200);
-    const inspected = look();
+    const inspected = suite.look();
     const keys = queueKeys(DEFAULT_PREFIX, suite.queueName);
     expect(await inspected.client.xlen(keys.ingest)).to.equal(1);
     expect(await counts(inspected)).to.include({ waiting: 4 });

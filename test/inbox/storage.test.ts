@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { createCallbackListener, type ListenerErrorContext } from "../../src";
-import { createCallbackInbox, createCallbackWorker, InboxFullError, type BullMQCallbackInbox } from "../../src/inbox";
+import { createCallbackWorker, InboxFullError } from "../../src/inbox";
 import { DEFAULT_PREFIX, queueKeys } from "../../src/inbox/connection";
 import { jobIdOfKey } from "../../src/inbox/stored-callback";
-import { counts, eventBody, inspect, keyOf, postOf, queueStats, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
+import { counts, eventBody, keyOf, postOf, queueStats, recordHandled, useInboxSuite, waitFor } from "../support/inbox";
 
 /** Every value held under the queue's keys, as text (strings, hashes, lists, sets, streams). */
 async function everythingStored(client: Redis, queueName: string): Promise<string> {
@@ -26,23 +26,11 @@ describe("inbox: bounded storage (real redis-server)", function () {
   this.timeout(60_000);
   const suite = useInboxSuite();
 
-  function inboxOf(options: Partial<Parameters<typeof createCallbackInbox>[0]> = {}): BullMQCallbackInbox {
-    const inbox = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName, ...options });
-    suite.closeAfter(() => inbox.close());
-    return inbox;
-  }
-
-  function look() {
-    const inspected = inspect(suite.redis.url, suite.queueName);
-    suite.closeAfter(() => inspected.close());
-    return inspected;
-  }
-
   it("keeps only a dedup mark once a callback is handled: a redelivery 1 s later is a duplicate, and the body is gone", async () => {
-    const listener = createCallbackListener({ inbox: inboxOf(), secret: false });
+    const listener = createCallbackListener({ inbox: suite.inbox(), secret: false });
     const body = eventBody("j-handled-once");
     expect((await listener.handle(postOf(Buffer.from(body)))).status).to.equal(200);
-    const inspected = look();
+    const inspected = suite.look();
     // While it waits (in the ingest stream, no worker yet), the body is stored once, as its text (no base64).
     const jobId = jobIdOfKey(keyOf(body) ?? "");
     const keys = queueKeys(DEFAULT_PREFIX, suite.queueName);
@@ -72,9 +60,9 @@ describe("inbox: bounded storage (real redis-server)", function () {
   });
 
   it("holds a waiting callback in a few times its body's bytes and a handled one in at most 512 bytes (Redis's INFO)", async () => {
-    const inbox = inboxOf();
+    const inbox = suite.inbox();
     const listener = createCallbackListener({ inbox, secret: false });
-    const inspected = look();
+    const inspected = suite.look();
     const used = async () => Number(/^used_memory:(\d+)/m.exec(await inspected.client.info("memory"))?.[1]);
     const post = async (prefix: string, count: number) => {
       for (let from = 0; from < count; from += 50) {
@@ -108,7 +96,7 @@ describe("inbox: bounded storage (real redis-server)", function () {
     const reported: ListenerErrorContext[] = [];
     const errors: unknown[] = [];
     const byCount = createCallbackListener({
-      inbox: inboxOf({ maxWaiting: 3 }),
+      inbox: suite.inbox({ maxWaiting: 3 }),
       secret: false,
       onError: (error, context) => {
         errors.push(error);
@@ -127,11 +115,11 @@ describe("inbox: bounded storage (real redis-server)", function () {
 
     // Bytes (each callback counted as twice its body): room for two more of this size and not three, over both
     // listeners' adds.
-    const byBytes = createCallbackListener({ inbox: inboxOf({ maxWaitingBytes: 2 * 5 * bodyBytes + bodyBytes }), secret: false, onError: () => undefined });
+    const byBytes = createCallbackListener({ inbox: suite.inbox({ maxWaitingBytes: 2 * 5 * bodyBytes + bodyBytes }), secret: false, onError: () => undefined });
     expect(await statuses(byBytes, ["j-cap-4", "j-cap-5"])).to.deep.equal([200, 200]);
     expect(await statuses(byBytes, ["j-cap-6"])).to.deep.equal([503]);
 
-    const inspected = look();
+    const inspected = suite.look();
     const stats = await queueStats(inspected);
     expect(stats).to.include({ waiting: 5, waitingBytes: 2 * 5 * bodyBytes });
     expect(stats.oldestWaitingMs).to.be.a("number").and.at.least(0);
@@ -148,7 +136,7 @@ describe("inbox: bounded storage (real redis-server)", function () {
   });
 
   it("keeps at most maxFailed failed jobs, the newest, and stats() shows the bound", async () => {
-    const inbox = inboxOf({ maxFailed: 2 });
+    const inbox = suite.inbox({ maxFailed: 2 });
     const listener = createCallbackListener({ inbox, secret: false });
     for (const id of ["j-fail-0", "j-fail-1", "j-fail-2"]) expect((await listener.handle(postOf(eventBody(id)))).status).to.equal(200);
     let failed = 0;

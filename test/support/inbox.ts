@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { exampleBody, identifyEvent, parseCallback, type CallbackRequest } from "../../src";
-import type { CallbackWorker } from "../../src/inbox";
+import { createCallbackInbox, type BullMQCallbackInbox, type CallbackInboxOptions, type CallbackWorker } from "../../src/inbox";
 import { DEFAULT_PREFIX, queueKeys } from "../../src/inbox/connection";
 import { readQueueStats, type InboxQueueStats } from "../../src/inbox/stats";
 import { cliPath } from "./built";
@@ -87,12 +87,29 @@ export interface InboxSuite {
   queueName: string;
   /** Closed after the test, last first: workers, inboxes, clients, child processes. */
   closeAfter(close: () => Promise<unknown>): void;
+  /** An inbox on the test's queue, closed after the test. */
+  inbox(options?: Partial<CallbackInboxOptions>): BullMQCallbackInbox;
+  /** A look into the test's queue, closed after the test. */
+  look(): Inspected;
 }
 
 /** Registers the hooks of a describe block whose tests share a redis-server and close what they opened. */
 export function useInboxSuite(): InboxSuite {
   const closers: (() => Promise<unknown>)[] = [];
-  const suite = { queueName: "", closeAfter: (close: () => Promise<unknown>) => void closers.push(close) } as InboxSuite;
+  const suite = {
+    queueName: "",
+    closeAfter: (close: () => Promise<unknown>) => void closers.push(close),
+    inbox(options: Partial<CallbackInboxOptions> = {}): BullMQCallbackInbox {
+      const inbox = createCallbackInbox({ connection: suite.redis.url, queueName: suite.queueName, ...options });
+      suite.closeAfter(() => inbox.close());
+      return inbox;
+    },
+    look(): Inspected {
+      const inspected = inspect(suite.redis.url, suite.queueName);
+      suite.closeAfter(() => inspected.close());
+      return inspected;
+    },
+  } as InboxSuite;
   before(async () => {
     suite.redis = await startRedisServer();
   });
