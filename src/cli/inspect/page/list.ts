@@ -86,14 +86,17 @@ export class CallbackList {
   private flush(): void {
     this.scheduled = false;
     const batch = this.queue.splice(0, ROWS_PER_FRAME);
-    const fragment = document.createDocumentFragment();
-    // Newest first: the last of the batch goes on top.
-    for (let i = batch.length - 1; i >= 0; i--) {
-      const summary = batch[i];
+    // Kept oldest first, so that the rows past `keep` are the oldest (the Map's order is its insertion order).
+    const made = batch.map((summary) => {
       const row = this.row(summary);
       this.rows.set(summary.id, { summary, row });
-      fragment.append(row);
-      this.remember(summary);
+      return row;
+    });
+    const fragment = document.createDocumentFragment();
+    // Shown newest first: the last of the batch goes on top.
+    for (let i = batch.length - 1; i >= 0; i--) {
+      fragment.append(made[i]);
+      this.remember(batch[i]);
     }
     this.body.prepend(fragment);
     if (this.queue.length > 0) {
