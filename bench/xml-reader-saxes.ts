@@ -5,9 +5,9 @@
  * processing instructions, attributes, unsafe names, mixed content, nesting past the limit.
  */
 import { SaxesParser, type SaxesOptions } from "saxes";
-import { CallbackError, pointerToken } from "../src/read/errors";
+import { CallbackError } from "../src/read/errors";
 import { isSafeName } from "../src/read/safe-name";
-import { XmlProblem, depthError, isXmlSpace, notWellFormed, prepareXml, xmlError } from "../src/read/xml-guards";
+import { XmlProblem, depthError, elementPath, isXmlSpace, notWellFormed, prepareXml, xmlError } from "../src/read/xml-guards";
 import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "../src/read/xml-reader";
 
 /** An element being read. */
@@ -94,28 +94,28 @@ function read(body: string, maxDepth: number, options: SaxesOptions): XmlDocumen
   parser.on("opentag", ({ name }) => {
     const parent = current;
     if (parent !== undefined && parent.children === undefined) {
-      if (parent.text !== "" && !isXmlSpace(parent.text)) throw xmlError(pathOf(open), XmlProblem.mixed);
+      if (parent.text !== "" && !isXmlSpace(parent.text)) throw xmlError(elementPath(open), XmlProblem.mixed);
       parent.children = {};
       parent.text = "";
     }
-    if (!isSafeName(name)) throw xmlError(pathOf(open), XmlProblem.name);
+    if (!isSafeName(name)) throw xmlError(elementPath(open), XmlProblem.name);
     current = { name, children: undefined, text: "" };
     open.push(current);
-    if (open.length > maxDepth) throw depthError(pathOf(open), maxDepth);
-    if (attributes) throw xmlError(pathOf(open), XmlProblem.attributes);
+    if (open.length > maxDepth) throw depthError(elementPath(open), maxDepth);
+    if (attributes) throw xmlError(elementPath(open), XmlProblem.attributes);
   });
 
   parser.on("text", (text) => {
     // saxes itself refuses non-blank text outside the root; blank text there is nothing.
     if (current === undefined) return;
     if (current.children === undefined) current.text += text;
-    else if (!isXmlSpace(text)) throw xmlError(pathOf(open), XmlProblem.mixed);
+    else if (!isXmlSpace(text)) throw xmlError(elementPath(open), XmlProblem.mixed);
   });
 
   parser.on("cdata", (text) => {
     if (current === undefined) throw xmlError("", XmlProblem.outsideRoot);
     if (current.children === undefined) current.text += text;
-    else if (text !== "") throw xmlError(pathOf(open), XmlProblem.mixed);
+    else if (text !== "") throw xmlError(elementPath(open), XmlProblem.mixed);
   });
 
   parser.on("closetag", () => {
@@ -136,7 +136,7 @@ function read(body: string, maxDepth: number, options: SaxesOptions): XmlDocumen
   });
 
   parser.on("processinginstruction", () => {
-    throw xmlError(pathOf(open), XmlProblem.instruction);
+    throw xmlError(elementPath(open), XmlProblem.instruction);
   });
   parser.on("doctype", () => {
     throw xmlError("", XmlProblem.doctype);
@@ -146,7 +146,7 @@ function read(body: string, maxDepth: number, options: SaxesOptions): XmlDocumen
     parser.write(body).close();
   } catch (error) {
     if (error instanceof CallbackError) throw error;
-    throw new SaxesFailure(error instanceof Error ? error.message : "", pathOf(open));
+    throw new SaxesFailure(error instanceof Error ? error.message : "", elementPath(open));
   }
   if (document === undefined) throw xmlError("", XmlProblem.noRoot);
   return document;
@@ -160,19 +160,3 @@ function detached(text: string): string {
   return text.length < 13 ? text : (" " + text).slice(1);
 }
 
-/**
- * The JSON Pointer of the innermost open element, computed only for an error. An element's index among its
- * same-named siblings is how many of them its parent holds already (they are stored as they close); so a
- * repeated element's index shows from its second occurrence on: a streaming reader has not yet seen whether
- * the first repeats.
- */
-function pathOf(open: readonly OpenElement[]): string {
-  let path = "";
-  for (let depth = 1; depth < open.length; depth++) {
-    const { name } = open[depth] as OpenElement;
-    const before = (open[depth - 1] as OpenElement).children?.[name];
-    const index = before === undefined ? 0 : Array.isArray(before) ? before.length : 1;
-    path += `/${pointerToken(name)}${index > 0 ? `/${index}` : ""}`;
-  }
-  return path;
-}

@@ -2,7 +2,8 @@
  * What the XML readers share: the checks made on the text before a parser sees it, and every message a
  * reader may report, so each reader refuses the same bodies in the same words and none quotes the body.
  */
-import { CallbackError } from "./errors";
+import { CallbackError, pointerToken } from "./errors";
+import type { LooseObject } from "./xml-document";
 
 /** The messages of the XML readers' `parse` errors (the `limit` one is {@link depthError}). */
 export const XmlProblem = {
@@ -94,4 +95,21 @@ function lastNonSpace(text: string): string | undefined {
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return text[i];
   }
   return undefined;
+}
+
+/**
+ * The JSON Pointer of the innermost of the `open` elements (the root first), computed only for an error. An
+ * element's index among its same-named siblings is how many of them its parent holds already (they are stored
+ * as they close); so a repeated element's index shows from its second occurrence on: a streaming reader has
+ * not yet seen whether the first repeats. Both readers report it so.
+ */
+export function elementPath(open: readonly { name: string; children: LooseObject | undefined }[]): string {
+  let path = "";
+  for (let depth = 1; depth < open.length; depth++) {
+    const { name } = open[depth]!;
+    const before = open[depth - 1]!.children?.[name];
+    const index = before === undefined ? 0 : Array.isArray(before) ? before.length : 1;
+    path += `/${pointerToken(name)}${index > 0 ? `/${index}` : ""}`;
+  }
+  return path;
 }

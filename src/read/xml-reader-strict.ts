@@ -14,7 +14,6 @@
  * (xml-attributes.ts), DOCTYPEs (xml-doctype.ts), processing instructions and the XML declaration
  * (xml-instructions.ts).
  */
-import { pointerToken } from "./errors";
 import { SLASH_IN_TAG, readAttributes } from "./xml-attributes";
 import { Code, isAsciiNameChar, isNameStartChar, startsAsciiName } from "./xml-chars";
 import {
@@ -31,7 +30,7 @@ import {
 } from "./xml-cursor";
 import { readDoctype } from "./xml-doctype";
 import type { LooseObject, LooseValue, XmlDocument, XmlReadOptions } from "./xml-document";
-import { XmlProblem, depthError, isXmlSpace, prepareXml, xmlError } from "./xml-guards";
+import { XmlProblem, depthError, elementPath, isXmlSpace, prepareXml, xmlError } from "./xml-guards";
 import { readInstruction } from "./xml-instructions";
 import { readReference } from "./xml-references";
 import { MAX_SHARED_TEXT, detached, isAt, knownName, safeName, sharedText } from "./xml-shared-strings";
@@ -100,21 +99,9 @@ class StrictXmlScanner implements XmlCursor {
     throw xmlError("", XmlProblem.unterminated);
   }
 
-  /**
-   * The JSON Pointer of the innermost open element, computed only for an error. An element's index among its
-   * same-named siblings is how many of them its parent holds already (they are stored as they close), as the
-   * saxes reader reports it.
-   */
+  /** The JSON Pointer of the innermost open element (see {@link elementPath}), computed only for an error. */
   path(): string {
-    const { open } = this;
-    let path = "";
-    for (let depth = 1; depth < open.length; depth++) {
-      const { name } = open[depth] as OpenElement;
-      const before = (open[depth - 1] as OpenElement).children?.[name];
-      const index = before === undefined ? 0 : Array.isArray(before) ? before.length : 1;
-      path += `/${pointerToken(name)}${index > 0 ? `/${index}` : ""}`;
-    }
-    return path;
+    return elementPath(this.open);
   }
 
   // ---- text ---------------------------------------------------------------------------------------------
