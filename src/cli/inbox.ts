@@ -20,7 +20,7 @@ import {
 import { printable } from "../read/printable";
 import { MAX_SHARDS, shardQueueNames } from "../inbox/shards";
 import { readQueueStats, sumStats, type InboxQueueStats } from "../inbox/stats";
-import { isStoredCallback, type StoredCallback } from "../inbox/stored-callback";
+import { attemptsBefore, isStoredCallback, type StoredCallback } from "../inbox/stored-callback";
 import { systemReason } from "../read/input";
 import { parseClusterNodes } from "./cluster-nodes";
 import { CliError, ExitCode, help, noMoreArguments, parseCommand, usageError, wholeNumber, type Command } from "./common";
@@ -244,12 +244,18 @@ async function failed(target: Target, limit: number): Promise<number> {
   process.stdout.write(`${total} failed${rows.length < total ? `, the oldest ${rows.length} shown` : ""}\n`);
   for (const row of rows) {
     const when = row.finishedOn === null || !Number.isFinite(Number(row.finishedOn)) ? "-" : new Date(Number(row.finishedOn)).toISOString();
-    const fields = [printable(row.id), describeEvent(row), `attempts ${printable(row.attempts ?? "0")}`, when, printable(row.reason ?? "")];
+    const fields = [printable(row.id), describeEvent(row), `attempts ${attemptsOf(row)}`, when, printable(row.reason ?? "")];
     if (target.queues.length > 1) fields.unshift(`shard ${row.shard}`);
     // failedReason is the handler's error message: the user's words, never the body.
     process.stdout.write(`${fields.join("  ")}\n`);
   }
   return ExitCode.ok;
+}
+
+/** Attempts made at a failed job's callback, those before it became a job included (src/inbox/mover.ts). */
+function attemptsOf(row: FailedRow): string {
+  const made = Number(row.attempts ?? "0") + attemptsBefore(row.data);
+  return Number.isFinite(made) ? String(made) : printable(row.attempts ?? "");
 }
 
 /** The event a failed job holds: `TaskFinish Transcode j-123 (key TaskFinish:…)`, or that its data is unreadable. */
@@ -280,6 +286,8 @@ async function retry(target: Target, limit: number): Promise<number> {
       }
       const job = await Job.fromId(queues[row.shard]!, row.id);
       if (job === undefined) continue;
+      // Its attempts count from 0 again, those made before it was a job too.
+      if (attemptsBefore(row.data) > 0) await job.updateData({ ...row.data, attemptsBefore: 0 });
       await job.retry("failed", { resetAttemptsMade: true });
       // Waiting again: its body counts against maxWaitingBytes until a worker has handled it.
       if (typeof row.data.bytes === "number") await target.client.hincrby(target.queues[row.shard]!.keys.inbox, "bytes", String(row.data.bytes));

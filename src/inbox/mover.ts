@@ -1,22 +1,23 @@
 /**
- * The worker's mover (decision 0018, option 3): it turns the callbacks the listener appended to a queue's
- * ingest stream into BullMQ jobs. It reads the stream in a consumer group (up to 64 entries at a time), adds
- * their jobs with one `addBulk` (the job id and dedup mark of their key, as the listener's add made them
- * before), and only then acknowledges and deletes the entries and their ingest marks, so that a redelivery
- * always finds the ingest mark, the job or its dedup mark. A mover that dies between the add and the
- * acknowledgement leaves its entries pending; another mover claims them once they have been idle for
- * `claimIdleMs` and adds them again, which BullMQ answers with the jobs already there (a callback without a
- * key gets a job id of its entry's id, and a dedup mark, for the same reason).
+ * The worker's mover (decisions 0018 and 0019): it takes the callbacks the listener appended to a queue's
+ * ingest stream, reading the stream in a consumer group. A worker's mover hands each new entry straight to
+ * the worker for its first attempt (`direct`); only a callback whose first attempt failed becomes a BullMQ
+ * job, for its retries and its dead letter. Entries claimed from a dead mover, and every entry of a mover
+ * without `direct`, become jobs: one `addBulk` of up to 64 (the job id and dedup mark of their key, as the
+ * listener's add made them before). Either way an entry is acknowledged and deleted, with its ingest mark,
+ * only once its job or its dedup mark exists (scripts.ts, FINISHED), so that a redelivery always finds the
+ * ingest mark, the job or the dedup mark. A mover that dies first leaves its entries pending; another mover
+ * claims them once they have been idle for `claimIdleMs` and adds their jobs, which BullMQ answers with the
+ * jobs already there (a callback without a key gets a job id of its entry's id, and a dedup mark, for the same
+ * reason). A mover renews its hold on the entries in hand, as BullMQ renews a job's lock.
  */
 import { randomUUID } from "node:crypto";
 import type { ConnectionOptions, JobsOptions, Queue } from "bullmq";
 import { EVENTS_MAX_LEN, JOB_ATTEMPTS, WORKER_BACKOFF } from "./bullmq-inbox";
 import { isCluster, loadBullMQ, type InboxClient, type QueueKeys } from "./connection";
-import { moved } from "./scripts";
+import { keepHandledMsOfMarkTtl } from "./marks";
+import { finishEntries, MOVER_GROUP, type FinishedEntries } from "./scripts";
 import { joinIngested, type StoredCallback } from "./stored-callback";
-
-/** The consumer group every mover of a queue reads its ingest stream in. */
-export const MOVER_GROUP = "ci-mover";
 
 /** Entries read per round trip at most. */
 const MOVE_COUNT = 64;
@@ -46,6 +47,27 @@ export interface MoverOptions {
   claimEveryMs: number;
   /** Told about each failed round (the entries stay pending and are moved again). */
   report(error: unknown): void;
+  /** The worker's first attempt at each new entry; without it every entry becomes a job. */
+  direct?: DirectHandling;
+}
+
+/** A worker's handling of new entries straight from the stream. */
+export interface DirectHandling {
+  /** Entries in hand at most. */
+  concurrency: number;
+  /**
+   * Runs the first attempt at one callback (`jobId`: the id its job has if it gets one): resolves to
+   * `handled`, or to the job it becomes, whose attempts BullMQ makes from then on. Reports what failed itself.
+   */
+  handle(data: StoredCallback, jobId: string): Promise<"handled" | RetryJob>;
+}
+
+/** The job a callback whose first attempt failed becomes. */
+export interface RetryJob {
+  /** When its next attempt is due, in ms from now. */
+  delayMs: number;
+  /** Attempts made before it became a job ({@link StoredCallback.attemptsBefore}). */
+  attemptsBefore: number;
 }
 
 /** A running mover. */
@@ -67,6 +89,8 @@ interface MovedEntry {
   job: { name: string; data: StoredCallback; opts: JobsOptions } | undefined;
   /** The callback's job id when it has a key (its ingest mark is deleted once moved). */
   keyedJobId: string | undefined;
+  /** How long its dedup mark is kept once it is handled, in ms. */
+  keepHandledMs: number;
 }
 
 /** The job of an ingest entry, with the options the inbox's queue gave every job before the stream (decision 0011). */
@@ -87,7 +111,8 @@ export function movedEntry([rawId, fields]: StreamEntry): MovedEntry {
   } catch {
     data = undefined;
   }
-  if (data === undefined || !(ttl > 0) || !(maxFailed >= 0)) return { id, size, job: undefined, keyedJobId };
+  const keepHandledMs = keepHandledMsOfMarkTtl(ttl);
+  if (data === undefined || !(ttl > 0) || !(maxFailed >= 0)) return { id, size, job: undefined, keyedJobId, keepHandledMs };
   // A callback without a key gets an id of its entry, so that adding it again after a crash adds nothing.
   const jobId = keyedJobId ?? `ci-in-${id}`;
   const opts: JobsOptions = {
@@ -101,12 +126,38 @@ export function movedEntry([rawId, fields]: StreamEntry): MovedEntry {
     removeOnComplete: true,
     removeOnFail: { count: maxFailed },
   };
-  return { id, size, job: { name: text("n") || "callback", data, opts }, keyedJobId };
+  return { id, size, job: { name: text("n") || "callback", data, opts }, keyedJobId, keepHandledMs };
+}
+
+/** An entry the mover is done with, until its step in Redis is written. */
+interface FinishedEntry {
+  id: string;
+  keyedJobId: string | undefined;
+  /** Set for a callback handled straight from the stream: its dedup mark, and its bytes no longer waiting. */
+  handled?: { keepHandledMs: number; bytes: number };
+}
+
+/** The step in Redis of `finished` entries. */
+function finishedEntries(finished: readonly FinishedEntry[]): FinishedEntries {
+  const marks: FinishedEntries["marks"][number][] = [];
+  let releasedBytes = 0;
+  for (const { keyedJobId, handled } of finished) {
+    if (handled === undefined) continue;
+    releasedBytes += handled.bytes;
+    // A callback without a key is never a duplicate: it needs no mark.
+    if (keyedJobId !== undefined) marks.push({ jobId: keyedJobId, ttlMs: handled.keepHandledMs });
+  }
+  return {
+    entryIds: finished.map((entry) => entry.id),
+    ingestMarks: finished.flatMap((entry) => (entry.keyedJobId === undefined ? [] : [entry.keyedJobId])),
+    marks,
+    releasedBytes,
+  };
 }
 
 /** Starts the mover of one queue. */
 export function startMover(options: MoverOptions): Mover {
-  const { client, keys, report } = options;
+  const { client, keys, report, direct } = options;
   const consumer = randomUUID();
   // Reads wait on a connection of their own, so that the worker's commands never queue behind them.
   // Both branches duplicate: the narrowing is for TypeScript, as Cluster's and Redis's duplicate() differ in type.
@@ -131,8 +182,8 @@ export function startMover(options: MoverOptions): Mover {
     }
   }
 
-  async function read(from: "0" | ">"): Promise<StreamEntry[]> {
-    const args = ["GROUP", MOVER_GROUP, consumer, "COUNT", MOVE_COUNT, ...(from === ">" ? ["BLOCK", BLOCK_MS] : []), "STREAMS", keys.ingest, from] as const;
+  async function read(from: "0" | ">", count: number): Promise<StreamEntry[]> {
+    const args = ["GROUP", MOVER_GROUP, consumer, "COUNT", count, ...(from === ">" ? ["BLOCK", BLOCK_MS] : []), "STREAMS", keys.ingest, from] as const;
     // Bytes: a body that is not UTF-8 comes back as it was stored.
     const reply = (await (reader.xreadgroupBuffer as (...a: (string | number)[]) => Promise<unknown>)(...args)) as [Buffer, StreamEntry[]][] | null;
     return reply?.[0]?.[1] ?? [];
@@ -163,11 +214,104 @@ export function startMover(options: MoverOptions): Mover {
   /** Adds the jobs of `chunk`, then acknowledges and deletes its entries: a job exists before its ingest mark goes. */
   async function moveChunk(chunk: MovedEntry[]): Promise<void> {
     const jobs = chunk.flatMap((entry) => (entry.job === undefined ? [] : [entry.job]));
-    const foreign = chunk.length - jobs.length;
-    if (foreign > 0) report(new Error(`${foreign} entries of the ingest stream ${keys.ingest} are not callbacks the inbox stored: dropped`));
+    reportForeign(chunk.length - jobs.length);
     if (jobs.length > 0) await queue.addBulk(jobs);
-    const keyed = chunk.flatMap((entry) => (entry.keyedJobId === undefined ? [] : [entry.keyedJobId]));
-    await moved(client, keys, MOVER_GROUP, chunk.map((entry) => entry.id), keyed);
+    await finishEntries(client, keys, MOVER_GROUP, finishedEntries(chunk));
+  }
+
+  function reportForeign(count: number): void {
+    if (count > 0) report(new Error(`${count} entries of the ingest stream ${keys.ingest} are not callbacks the inbox stored: dropped`));
+  }
+
+  // Entries in hand (handled now, or done and their step not yet written), renewed as BullMQ renews a lock.
+  const held = new Set<string>();
+  const handling = new Set<Promise<void>>();
+  let slotFreed: (() => void) | undefined;
+  const renewal = direct === undefined ? undefined : setInterval(renew, Math.max(1, Math.floor(options.claimIdleMs / 3)));
+  renewal?.unref();
+
+  async function renew(): Promise<void> {
+    if (held.size === 0) return;
+    // JUSTID: the entries' idle times start again, and their delivery counts stay.
+    await client.call("XCLAIM", keys.ingest, MOVER_GROUP, consumer, 0, ...held, "JUSTID").catch(report);
+  }
+
+  /** Hands new entries to the worker, each in its own attempt. */
+  function take(entries: StreamEntry[], handle: DirectHandling["handle"]): void {
+    const foreign: FinishedEntry[] = [];
+    for (const entry of entries.map(movedEntry)) {
+      if (entry.job === undefined) foreign.push({ id: entry.id, keyedJobId: entry.keyedJobId });
+      else {
+        held.add(entry.id);
+        const attempt = attemptOf(entry as MovedEntry & { job: object }, handle).finally(() => {
+          handling.delete(attempt);
+          slotFreed?.();
+        });
+        handling.add(attempt);
+      }
+    }
+    reportForeign(foreign.length);
+    if (foreign.length > 0) finishLater(foreign);
+  }
+
+  async function attemptOf(entry: MovedEntry & { job: NonNullable<MovedEntry["job"]> }, handle: DirectHandling["handle"]): Promise<void> {
+    const { name, data, opts } = entry.job;
+    const outcome = await handle(data, opts.jobId as string).catch((error: unknown) => {
+      // Left pending unrenewed: a mover claims it once idle and makes its job then.
+      held.delete(entry.id);
+      report(error);
+      return undefined;
+    });
+    if (outcome === undefined) return;
+    if (outcome === "handled") {
+      finishLater([{ id: entry.id, keyedJobId: entry.keyedJobId, handled: { keepHandledMs: entry.keepHandledMs, bytes: data.bytes ?? 0 } }]);
+      return;
+    }
+    // The job's next attempt counts its delay from now, not from when the listener stored it.
+    const { timestamp: _storedAt, ...jobOptions } = opts;
+    try {
+      await queue.add(name, { ...data, attemptsBefore: outcome.attemptsBefore }, { ...jobOptions, delay: outcome.delayMs });
+    } catch (error) {
+      held.delete(entry.id); // left pending unrenewed, as above
+      report(error);
+      return;
+    }
+    finishLater([{ id: entry.id, keyedJobId: entry.keyedJobId }]);
+  }
+
+  // The steps of finished entries are written together, one script per turn of the event loop.
+  let finished: FinishedEntry[] = [];
+  let writing: Promise<void> | undefined;
+  let writeTimer: NodeJS.Timeout | undefined;
+  function finishLater(entries: FinishedEntry[]): void {
+    finished.push(...entries);
+    writeTimer ??= setTimeout(() => void write(), 0);
+  }
+  function write(): Promise<void> {
+    writeTimer = undefined;
+    writing ??= (async () => {
+      while (finished.length > 0) {
+        const batch = finished;
+        finished = [];
+        try {
+          await finishEntries(client, keys, MOVER_GROUP, finishedEntries(batch));
+          for (const { id } of batch) held.delete(id);
+        } catch (error) {
+          finished = batch.concat(finished);
+          if (stopping) return;
+          report(error);
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        }
+      }
+    })().finally(() => (writing = undefined));
+    return writing;
+  }
+
+  /** Waits until fewer than `concurrency` entries are in hand (or the mover stops). */
+  async function freeSlots(concurrency: number): Promise<number> {
+    while (handling.size >= concurrency && !stopping) await new Promise<void>((resolve) => (slotFreed = resolve));
+    slotFreed = undefined;
+    return concurrency - handling.size;
   }
 
   async function run(): Promise<void> {
@@ -183,11 +327,16 @@ export function startMover(options: MoverOptions): Mover {
           if (claimCursor === "0-0") claimedAt = Date.now();
         }
         if (entries.length === 0 && ownPending) {
-          entries = await read("0");
+          // Those in hand are this mover's already.
+          entries = (await read("0", MOVE_COUNT + held.size)).filter(([id]) => !held.has(id.toString()));
           ownPending = entries.length > 0;
         }
-        if (entries.length === 0) entries = await read(">");
         if (entries.length > 0) await move(entries);
+        else if (direct === undefined) await move(await read(">", MOVE_COUNT));
+        else {
+          const free = await freeSlots(direct.concurrency);
+          if (!stopping) take(await read(">", Math.min(free, MOVE_COUNT)), direct.handle);
+        }
       } catch (error) {
         if (stopping) break;
         report(error);
@@ -203,8 +352,8 @@ export function startMover(options: MoverOptions): Mover {
 
   /** Removes this consumer from the group when it holds no entry (deleting it would drop what it holds from the group). */
   async function leaveGroup(): Promise<void> {
-    const held = await reader.xpending(keys.ingest, MOVER_GROUP, "-", "+", 1, consumer);
-    if (held.length === 0) await reader.xgroup("DELCONSUMER", keys.ingest, MOVER_GROUP, consumer);
+    const pending = await reader.xpending(keys.ingest, MOVER_GROUP, "-", "+", 1, consumer);
+    if (pending.length === 0) await reader.xgroup("DELCONSUMER", keys.ingest, MOVER_GROUP, consumer);
   }
 
   const started = createGroup();
@@ -226,7 +375,13 @@ export function startMover(options: MoverOptions): Mover {
     async stop() {
       stopping = true;
       wake?.();
+      slotFreed?.();
       await running;
+      // The attempts in hand finish, and their steps are written once more; what cannot be is claimed later.
+      await Promise.all(handling);
+      clearTimeout(writeTimer);
+      await write();
+      clearInterval(renewal);
       await queue.close().catch(() => undefined);
       await leaveGroup().catch(() => undefined);
       reader.disconnect();

@@ -1,6 +1,6 @@
 /**
  * The inbox's own Redis scripts, beside BullMQ's: the listener's add (duplicates found, the caps held, the
- * new callbacks appended to the ingest stream), the mover's last step once their jobs exist, the release of
+ * new callbacks appended to the ingest stream), the worker's last step for the entries it is done with, the release of
  * what is no longer waiting, and the counts of `stats()` in one round trip. Each runs atomically in Redis, on
  * the keys of one queue (one hash tag: one slot on a cluster).
  */
@@ -46,18 +46,29 @@ return out
 `;
 
 /**
- * The mover's last step for entries whose jobs now exist. KEYS: ingest stream, then the ingest marks of the
- * keyed entries. ARGV: the consumer group, then the entries' ids. Acknowledges and deletes the entries and
- * deletes their ingest marks (the jobs, or their dedup marks, answer for them from now on).
+ * The last step for ingest entries the worker is done with: those whose jobs now exist (moved) and those
+ * handled straight from the stream. KEYS: ingest stream, inbox hash, the ingest marks of the keyed entries,
+ * then the dedup marks to set. ARGV: the consumer group, the bytes no longer waiting, how many ingest marks,
+ * how many dedup marks, each dedup mark's value (its job id) and time-to-live in ms, then the entries' ids.
+ * Sets the dedup marks (a redelivery of a handled callback is a duplicate from now on), acknowledges and
+ * deletes the entries, deletes their ingest marks (the jobs, or the dedup marks, answer for them from now on)
+ * and counts the bytes off what waits (never below 0).
  */
-const MOVED = `
+const FINISHED = `
+local ingestMarks = tonumber(ARGV[3])
+local marks = tonumber(ARGV[4])
+for i = 1, marks do
+  redis.call("SET", KEYS[2 + ingestMarks + i], ARGV[3 + 2 * i], "PX", ARGV[4 + 2 * i])
+end
 local ids = {}
-for i = 2, #ARGV do ids[i - 1] = ARGV[i] end
+for i = 5 + 2 * marks, #ARGV do ids[#ids + 1] = ARGV[i] end
 if #ids > 0 then
   redis.call("XACK", KEYS[1], ARGV[1], unpack(ids))
   redis.call("XDEL", KEYS[1], unpack(ids))
 end
-if #KEYS > 1 then redis.call("DEL", unpack(KEYS, 2)) end
+if ingestMarks > 0 then redis.call("DEL", unpack(KEYS, 3, 2 + ingestMarks)) end
+local released = tonumber(ARGV[2])
+if released > 0 and redis.call("HINCRBY", KEYS[2], "bytes", -released) < 0 then redis.call("HSET", KEYS[2], "bytes", 0) end
 return #ids
 `;
 
@@ -81,10 +92,10 @@ return 0
 
 /**
  * KEYS: inbox hash, wait, active, delayed, prioritized, ingest stream, failed, meta, events. ARGV: the queue's
- * key base. Returns wait, active, delayed, prioritized and failed lengths, waiting bytes, the oldest waiting
+ * key base, the movers' consumer group. Returns wait, active, delayed, prioritized and failed lengths, waiting bytes, the oldest waiting
  * callback's time (ms since the epoch, -1 when none: the oldest job's timestamp, or the oldest ingest entry's
  * id), whether the queue was ever used (1/0), the failed jobs' data bytes, the inbox's bounds as stored (flat
- * field/value pairs), and the ingest stream's length.
+ * field/value pairs), the ingest stream's length, and how many of its entries movers hold (being handled).
  */
 const STATS = `
 local wait = redis.call("LLEN", KEYS[2])
@@ -94,6 +105,11 @@ if wait > 0 then
   oldest = tonumber(redis.call("HGET", ARGV[1] .. id, "timestamp") or "-1")
 end
 local ingesting = redis.call("XLEN", KEYS[6])
+local handling = 0
+if ingesting > 0 then
+  local pending = redis.pcall("XPENDING", KEYS[6], ARGV[2])
+  if type(pending) == "table" and pending.err == nil then handling = pending[1] end
+end
 if ingesting > 0 then
   local first = redis.call("XRANGE", KEYS[6], "-", "+", "COUNT", 1)[1]
   local at = tonumber(string.match(first[1], "^(%d+)"))
@@ -105,8 +121,11 @@ for _, id in ipairs(redis.call("ZRANGE", KEYS[7], 0, -1)) do
 end
 local used = (redis.call("EXISTS", KEYS[8]) + redis.call("EXISTS", KEYS[9]) + redis.call("EXISTS", KEYS[1]) + redis.call("EXISTS", KEYS[6])) > 0 and 1 or 0
 return { wait, redis.call("LLEN", KEYS[3]), redis.call("ZCARD", KEYS[4]), redis.call("ZCARD", KEYS[5]), redis.call("ZCARD", KEYS[7]),
-  tonumber(redis.call("HGET", KEYS[1], "bytes") or "0"), oldest, used, failedBytes, redis.call("HGETALL", KEYS[1]), ingesting }
+  tonumber(redis.call("HGET", KEYS[1], "bytes") or "0"), oldest, used, failedBytes, redis.call("HGETALL", KEYS[1]), ingesting, handling }
 `;
+
+/** The consumer group every mover of a queue reads its ingest stream in. */
+export const MOVER_GROUP = "ci-mover";
 
 /** What {@link ingest} answers for one entry. */
 export const Ingested = { Stored: 0, Known: 1, Full: 2 } as const;
@@ -139,10 +158,10 @@ export interface IngestBounds {
 
 interface ScriptClient extends Redis {
   ciInboxIngest(...args: (string | number | Buffer)[]): Promise<Ingested[]>;
-  ciInboxMoved(...args: (string | number)[]): Promise<number>;
+  ciInboxFinished(...args: (string | number)[]): Promise<number>;
   ciInboxRelease(...args: (string | number)[]): Promise<number>;
   ciInboxSettle(...args: (string | number)[]): Promise<number>;
-  ciInboxStats(...args: (string | number)[]): Promise<[number, number, number, number, number, number, number, number, number, string[], number]>;
+  ciInboxStats(...args: (string | number)[]): Promise<[number, number, number, number, number, number, number, number, number, string[], number, number]>;
 }
 
 /** Defines the scripts on `client` (once; ioredis sends EVALSHA, and the script when Redis lacks it). */
@@ -150,7 +169,7 @@ function scripted(client: InboxClient): ScriptClient {
   const scripts = client as ScriptClient;
   if (typeof scripts.ciInboxIngest !== "function") {
     client.defineCommand("ciInboxIngest", { lua: INGEST });
-    client.defineCommand("ciInboxMoved", { lua: MOVED });
+    client.defineCommand("ciInboxFinished", { lua: FINISHED });
     client.defineCommand("ciInboxRelease", { lua: RELEASE, numberOfKeys: 1 });
     client.defineCommand("ciInboxSettle", { lua: SETTLE, numberOfKeys: 6 });
     client.defineCommand("ciInboxStats", { lua: STATS, numberOfKeys: 9 });
@@ -176,9 +195,33 @@ export function ingest(client: InboxClient, keys: QueueKeys, entries: readonly I
   return scripted(client).ciInboxIngest(6 + entryKeys.length, ...countKeys(keys), ...entryKeys, ...args);
 }
 
-/** Acknowledges and deletes ingest entries whose jobs exist, with the ingest marks of `jobIds` (the keyed ones). */
-export async function moved(client: InboxClient, keys: QueueKeys, group: string, entryIds: readonly string[], jobIds: readonly string[]): Promise<void> {
-  await scripted(client).ciInboxMoved(1 + jobIds.length, keys.ingest, ...jobIds.map((jobId) => keys.ingestMark(jobId)), group, ...entryIds);
+/** Ingest entries the worker is done with: their ids, the ingest marks to delete, the dedup marks to set. */
+export interface FinishedEntries {
+  entryIds: readonly string[];
+  /** The job ids of the keyed entries, whose ingest marks go. */
+  ingestMarks: readonly string[];
+  /** Dedup marks of callbacks handled straight from the stream: each one's job id and how long it is kept, in ms. */
+  marks: readonly { jobId: string; ttlMs: number }[];
+  /** Bytes no longer waiting (those handled; a moved entry's job releases its own when it finishes). */
+  releasedBytes: number;
+}
+
+/** Acknowledges and deletes ingest entries the worker is done with, in one step (see FINISHED). */
+export async function finishEntries(client: InboxClient, keys: QueueKeys, group: string, finished: FinishedEntries): Promise<void> {
+  const { entryIds, ingestMarks, marks, releasedBytes } = finished;
+  await scripted(client).ciInboxFinished(
+    2 + ingestMarks.length + marks.length,
+    keys.ingest,
+    keys.inbox,
+    ...ingestMarks.map((jobId) => keys.ingestMark(jobId)),
+    ...marks.map(({ jobId }) => keys.mark(jobId)),
+    group,
+    releasedBytes,
+    ingestMarks.length,
+    marks.length,
+    ...marks.flatMap(({ jobId, ttlMs }) => [jobId, ttlMs]),
+    ...entryIds,
+  );
 }
 
 /** Counts `bytes` as no longer waiting. */
@@ -197,7 +240,10 @@ export interface RawCounts {
   waiting: number;
   /** Of them, in the ingest stream (no dedup mark yet). */
   ingesting: number;
+  /** Being handled: active jobs, and the ingest entries movers hold. */
   active: number;
+  /** Of them, ingest entries (no dedup mark yet). */
+  handling: number;
   delayed: number;
   failed: number;
   waitingBytes: number;
@@ -212,22 +258,25 @@ export interface RawCounts {
 
 /** The counts of one queue, in one round trip. */
 export async function queueCounts(client: InboxClient, keys: QueueKeys): Promise<RawCounts> {
-  const [wait, active, delayed, prioritized, failed, waitingBytes, oldest, used, failedBytes, fields, ingesting] = await scripted(client).ciInboxStats(
+  const [wait, active, delayed, prioritized, failed, waitingBytes, oldest, used, failedBytes, fields, streamed, held] = await scripted(client).ciInboxStats(
     ...countKeys(keys),
     keys.failed,
     keys.meta,
     keys.events,
     keys.base,
+    MOVER_GROUP,
   );
   const bounds: Record<string, number> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i] as string;
     if (name !== "bytes") bounds[name] = Number(fields[i + 1]);
   }
+  const ingesting = streamed - held;
   return {
     waiting: wait + prioritized + ingesting,
     ingesting,
-    active,
+    active: active + held,
+    handling: held,
     delayed,
     failed,
     waitingBytes,

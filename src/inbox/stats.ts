@@ -53,7 +53,7 @@ export async function readQueueStats(client: InboxClient, keys: QueueKeys, queue
   const counts = await queueCounts(client, keys);
   // Every keyed job has its mark from the moment it is added (a callback still in the ingest stream has none
   // yet): the handled ones are the rest.
-  const handled = Math.max(0, marks - (counts.waiting - counts.ingesting) - counts.active - counts.delayed - counts.failed);
+  const handled = Math.max(0, marks - (counts.waiting - counts.ingesting) - (counts.active - counts.handling) - counts.delayed - counts.failed);
   return {
     queueName,
     used: counts.used,

@@ -33,6 +33,8 @@ export interface StoredCallback {
   receivedAt: number;
   /** The canonical object the listener validated (JSON keeps it exactly); absent in jobs stored before 0.2. */
   callback?: ReceivedCallback;
+  /** Attempts made before it became a job: 1 when its first, straight from the ingest stream, failed. */
+  attemptsBefore?: number;
 }
 
 /** The job data of an entry, whole, as a job holds it (the mover makes it of {@link ingestedCallback}'s parts). */
@@ -119,6 +121,12 @@ export function isStoredCallback(data: unknown): data is StoredCallback {
     Array.isArray(names) &&
     names.every((name) => typeof name === "string")
   );
+}
+
+/** {@link StoredCallback.attemptsBefore} of job data read back from Redis (0 when absent or not a count). */
+export function attemptsBefore(data: unknown): number {
+  const before = (data as Partial<StoredCallback> | null | undefined)?.attemptsBefore;
+  return typeof before === "number" && Number.isSafeInteger(before) && before >= 0 ? before : 0;
 }
 
 /**

@@ -7,145 +7,22 @@
  * its dedup mark (src/inbox/marks.ts).
  */
 import type { Job, Worker } from "bullmq";
-import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../canonical/callback";
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
-import type { InboxEvent } from "../receiver/callback-inbox";
-import { createHandlerRegistry, HandlerTimeoutError, LazyAbortController, readHandlerTimeoutMs, type CallbackContext, type CallbackHandler } from "../receiver/dispatch";
-import type { CallbackEventName, CallbackOfEvent } from "../receiver/events";
+import { createHandlerRegistry, readHandlerTimeoutMs } from "../receiver/dispatch";
 import { connectionReporter, defaultLogger, failureLine, logFailure, type CallbackLogger } from "../receiver/logger";
-import { createMetrics, eventAttribute, type MeterProviderLike } from "../receiver/metrics";
+import { createMetrics } from "../receiver/metrics";
+import { createAttempts } from "./attempt";
 import { WORKER_BACKOFF } from "./bullmq-inbox";
 import { isClusterConnection } from "./cluster";
-import { bullmqConnection, checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxClient, type InboxConnection } from "./connection";
+import { bullmqConnection, checkQueueName, createRedisClient, DEFAULT_PREFIX, loadBullMQ, queueKeys, type InboxClient } from "./connection";
 import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
-import { startMover } from "./mover";
+import { startMover, type RetryJob } from "./mover";
 import { release, settle } from "./scripts";
 import { readShards, shardQueueNames } from "./shards";
-import { isStoredCallback, storedBody, type StoredCallback } from "./stored-callback";
+import { attemptsBefore, isStoredCallback, type StoredCallback } from "./stored-callback";
+import type { CallbackWorker, CallbackWorkerOptions, FailedJobContext, WorkerBackoff, WorkerCloseOptions, WorkerErrorContext } from "./worker-options";
 
-/** The wait between attempts: `fixed` waits `delayMs` each time, `exponential` doubles it after each failure. */
-export interface WorkerBackoff {
-  /** How the wait grows from one attempt to the next. */
-  type: "fixed" | "exponential";
-  /** The first wait, in ms. */
-  delayMs: number;
-}
-
-/** Where a worker's failure happened, for {@link CallbackWorkerOptions.onError}. */
-export interface WorkerErrorContext {
-  /**
-   * `handler`: an attempt failed (a handler threw or timed out; retried unless it was the last); `body`: the
-   * stored body does not parse under this worker's options, or the job's data is not an inbox callback
-   * (failed at once); `connection`: Redis.
-   */
-  stage: "handler" | "body" | "connection";
-  /** The event's dedup key, when known. */
-  key?: string;
-  /** What names the event (EventName, Tag, JobId/RunId/trace_id), when known. */
-  event?: InboxEvent;
-  /** The job's id, when known. */
-  jobId?: string;
-  /** Which attempt failed, from 1. */
-  attempt?: number;
-}
-
-/** What {@link CallbackWorkerOptions.onFailed} learns about a job that failed for good. */
-export interface FailedJobContext {
-  /** The event's dedup key, when the callback carries one. */
-  key: string | undefined;
-  /** What names the event (EventName, Tag, JobId/RunId/trace_id), when known. */
-  event: InboxEvent | undefined;
-  /** The job's id (`ci-callback inbox failed` lists it). */
-  jobId: string;
-  /** Attempts made. */
-  attempts: number;
-}
-
-/** Options of {@link createCallbackWorker}. */
-export interface CallbackWorkerOptions {
-  /** The Redis the inbox's queue lives on. */
-  connection: InboxConnection;
-  /** The queue's name, as given to {@link createCallbackInbox}. */
-  queueName: string;
-  /** BullMQ's key prefix, as given to the inbox. Default `bull`. */
-  prefix?: string;
-  /** The inbox's `shards`: the worker takes callbacks from every shard. Default 1. */
-  shards?: number;
-  /** Callbacks handled at the same time by this worker, per shard. Default 1. */
-  concurrency?: number;
-  /** Attempts per callback, the first included (1 to 1000); past them the job is failed. Default 5. */
-  attempts?: number;
-  /** The wait between attempts. Default exponential from 1 s. */
-  backoff?: WorkerBackoff;
-  /** Time allowed for the handlers of one attempt, in ms; past it the attempt fails. Default 30 s. */
-  handlerTimeoutMs?: number;
-  /**
-   * How long this worker's hold on a job lasts without being renewed, in ms (BullMQ renews it while the
-   * handlers run); a job whose worker died is handled again after about this long. Default 30 s.
-   */
-  lockDurationMs?: number;
-  /** How often this worker looks for jobs of dead workers, in ms. Default 30 s. */
-  stalledIntervalMs?: number;
-  /** How often a job may be found stalled before it is failed instead of handled again. Default 1. */
-  maxStalledCount?: number;
-  /** Called for every callback, before the handlers registered with `on` (as the listener's option). */
-  handler?: CallbackHandler;
-  /**
-   * As the listener's `strict`. A worker given `strict`, `maxDepth` or `maxBytes` parses each stored body
-   * again under them (a job failing them fails at once); one given none hands the handlers the canonical
-   * object the listener validated, stored with the job, and parses only jobs stored without one.
-   */
-  strict?: boolean;
-  /** As the listener's `maxDepth`. Default 64. */
-  maxDepth?: number;
-  /** As the listener's `maxBytes`. Default 1 MiB. */
-  maxBytes?: number;
-  /**
-   * Told about each failed attempt and connection error: the one place a worker reports them. Default: one
-   * line to `logger` naming the event and the attempt (`warn` for an attempt, `error` for a body that does not
-   * parse or the connection), the stack at `debug`; the same connection error at most once a minute.
-   */
-  onError?: (error: unknown, context: WorkerErrorContext) => void;
-  /**
-   * Told about each job that failed for good (attempts exhausted): the one place it is reported. Default: one
-   * `error` line to `logger` naming the event.
-   */
-  onFailed?: (error: Error, context: FailedJobContext) => void;
-  /** Where the worker's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
-  logger?: CallbackLogger;
-  /**
-   * Where `ci_callback.worker.attempts` and `ci_callback.handler.duration` go (README, "Logs and metrics").
-   * Default: the global meter provider of `@opentelemetry/api` when installed; otherwise none.
-   */
-  meterProvider?: MeterProviderLike;
-}
-
-/** How {@link CallbackWorker.close} ends. */
-export interface WorkerCloseOptions {
-  /**
-   * How long the jobs in hand may take to finish, in ms; past it the worker closes without them (their locks
-   * expire and another worker's stalled check takes them back). Default: as long as they take.
-   */
-  timeoutMs?: number;
-}
-
-/** A running worker; handlers are added by event name, as on the listener. */
-export interface CallbackWorker {
-  /**
-   * Adds a handler for an event, as {@link "ci-callback"!CallbackListener.on} does.
-   * @throws RangeError for a name that is not an event.
-   */
-  on<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackWorker;
-  /** Removes a handler added with `on`. */
-  off<N extends CallbackEventName>(name: N, handler: CallbackHandler<CallbackOfEvent<N>>): CallbackWorker;
-  /** Resolves once connected to Redis and taking jobs. */
-  ready(): Promise<void>;
-  /**
-   * The one call that shuts a worker down: takes no new job, finishes the jobs in hand (within `timeoutMs`
-   * when given), then closes the connections. Call it on SIGTERM.
-   */
-  close(options?: WorkerCloseOptions): Promise<void>;
-}
+export type { CallbackWorker, CallbackWorkerOptions, FailedJobContext, WorkerBackoff, WorkerCloseOptions, WorkerErrorContext } from "./worker-options";
 
 const DEFAULT_ATTEMPTS = 5;
 /**
@@ -164,16 +41,20 @@ const RELEASE_EVERY_MS = 50;
 function createQueueWorker(options: CallbackWorkerOptions, queueName: string): CallbackWorker {
   const attempts = wholeNumberOption("attempts", options.attempts, DEFAULT_ATTEMPTS, { min: 1, max: 1000 });
   const backoff = readBackoff(options.backoff ?? DEFAULT_BACKOFF);
-  const handlerTimeoutMs = readHandlerTimeoutMs(options);
-  const parseOptions = { strict: options.strict, maxDepth: readMaxDepth(options), maxBytes: readMaxBytes(options) };
-  // The listener validated each body before it was stored: with no parse options of its own, the worker trusts it.
-  const reparse = options.strict !== undefined || options.maxDepth !== undefined || options.maxBytes !== undefined;
+  const concurrency = wholeNumberOption("concurrency", options.concurrency, 1, { min: 1, max: 10_000 });
   const logger = options.logger ?? defaultLogger;
   const defaultReport = reportToLogger(logger, queueName, attempts);
   const report = options.onError ?? defaultReport;
   const onFailed = options.onFailed ?? reportFailedToLogger(logger, queueName);
   const metrics = createMetrics(options.meterProvider);
   const registry = createHandlerRegistry(options.handler);
+  const attempt = createAttempts({
+    registry,
+    handlerTimeoutMs: readHandlerTimeoutMs(options),
+    parse: { strict: options.strict, maxDepth: options.maxDepth, maxBytes: options.maxBytes },
+    metrics,
+    report,
+  });
   const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, queueName);
   const { Worker, UnrecoverableError } = loadBullMQ();
   // The worker's own commands (marks of late jobs, the waiting bytes), beside BullMQ's connections; on a
@@ -184,6 +65,25 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
   });
   if (options.onError === undefined) client.on("ready", () => defaultReport.back());
 
+  /** The wait before the attempt after `made` attempts, or -1 when they were the last. */
+  function delayAfter(made: number): number {
+    if (made >= attempts) return -1;
+    return backoff.type === "fixed" ? backoff.delayMs : backoff.delayMs * 2 ** (made - 1);
+  }
+
+  /** A callback's first attempt, straight from the ingest stream: what fails becomes a job, which BullMQ retries. */
+  async function handleEntry(stored: StoredCallback, jobId: string): Promise<"handled" | RetryJob> {
+    const callback = isStoredCallback(stored) ? attempt.callbackOf(stored) : undefined;
+    // A body this worker cannot handle is failed by the job, which reports it.
+    if (callback === undefined || !callback.ok) return { delayMs: 0, attemptsBefore: 0 };
+    try {
+      await attempt.run(stored, callback, { jobId, attempt: 1 });
+      return "handled";
+    } catch {
+      return { delayMs: delayAfter(1), attemptsBefore: 1 };
+    }
+  }
+
   async function handleJob(job: Job<StoredCallback>): Promise<void> {
     const stored: unknown = job.data;
     if (!isStoredCallback(stored)) {
@@ -192,51 +92,15 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
       report(error, { stage: "body", jobId: job.id });
       throw error;
     }
-    const { key, event, contentType, contentVersion } = stored;
-    // The text is parsed as it is (bytes would be decoded back to it); handlers that read rawBody get the bytes.
-    const text = stored.bodyEncoding === "base64" ? undefined : stored.body;
-    let rawBody: Uint8Array | string | undefined = stored.bodyEncoding === "utf8" ? stored.body : undefined;
-    const result: CallbackResult =
-      !reparse && stored.callback !== undefined
-        ? { ok: true, value: stored.callback }
-        : safeParseCallback(text ?? (rawBody ??= storedBody(stored)), { ...parseOptions, contentVersion });
-    if (!result.ok) {
-      const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${result.error.message}`);
+    const { key, event } = stored;
+    const callback = attempt.callbackOf(stored);
+    if (!callback.ok) {
+      const error = new UnrecoverableError(`the stored body is not a valid callback under this worker's options: ${callback.error.message}`);
       metrics?.attempt("error");
       report(error, { stage: "body", key, event, jobId: job.id });
       throw error;
     }
-    // The names and key the listener found for this body (identifyEvent): the same body gives the same ones.
-    const controller = new LazyAbortController();
-    const context: CallbackContext = {
-      key,
-      names: stored.names,
-      get rawBody() {
-        return (rawBody ??= storedBody(stored));
-      },
-      contentType,
-      contentVersion,
-      get signal() {
-        return controller.signal;
-      },
-    };
-    const startedAt = metrics === undefined ? 0 : performance.now();
-    try {
-      await registry.run(result.value, context, controller, handlerTimeoutMs);
-    } catch (error) {
-      if (metrics !== undefined) {
-        const outcome = error instanceof HandlerTimeoutError ? "timeout" : "error";
-        metrics.handler(eventAttribute(stored.names), outcome, (performance.now() - startedAt) / 1000);
-        metrics.attempt(outcome);
-      }
-      report(error, { stage: "handler", key, event, jobId: job.id, attempt: job.attemptsMade + 1 });
-      // BullMQ keeps an Error's message as the job's failedReason.
-      throw error instanceof Error ? error : new Error(`a handler threw ${String(error)}`);
-    }
-    if (metrics !== undefined) {
-      metrics.handler(eventAttribute(stored.names), "success", (performance.now() - startedAt) / 1000);
-      metrics.attempt("success");
-    }
+    await attempt.run(stored, callback, { jobId: job.id, attempt: attemptsMade(job) + 1 });
     await markLateJob(job);
   }
 
@@ -271,16 +135,14 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
   const worker: Worker<StoredCallback> = new Worker(queueName, handleJob, {
     connection: bullmqConnection(options.connection, client),
     prefix: options.prefix,
-    concurrency: wholeNumberOption("concurrency", options.concurrency, 1, { min: 1, max: 10_000 }),
+    concurrency,
     lockDuration,
     stalledInterval,
     maxStalledCount: wholeNumberOption("maxStalledCount", options.maxStalledCount, 1, { min: 0, max: 1000 }),
     settings: {
       // The inbox gives every job BullMQ attempts enough; this worker's own `attempts` stops them (-1: no retry).
-      backoffStrategy: (attemptsMade: number, type?: string) => {
-        if (type !== WORKER_BACKOFF || attemptsMade >= attempts) return -1;
-        return backoff.type === "fixed" ? backoff.delayMs : backoff.delayMs * 2 ** (attemptsMade - 1);
-      },
+      backoffStrategy: (made: number, type?: string, _error?: Error, job?: { data?: unknown }) =>
+        type === WORKER_BACKOFF ? delayAfter(made + attemptsBefore(job?.data)) : -1,
     },
   });
   let closing: Promise<void> | undefined;
@@ -296,6 +158,8 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
     prefix: options.prefix,
     claimIdleMs: lockDuration,
     claimEveryMs: stalledInterval,
+    // A worker with one attempt leaves every callback to BullMQ, which fails it for good when it fails.
+    direct: attempts > 1 ? { concurrency, handle: handleEntry } : undefined,
     report: (error) => {
       if (closing === undefined) report(error, { stage: "connection" });
     },
@@ -306,7 +170,7 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
     if (job === undefined || job.finishedOn === undefined || job.finishedOn === null) return;
     finished(job);
     const data: Partial<StoredCallback> = isStoredCallback(job.data) ? job.data : {};
-    onFailed(error, { key: data.key, event: data.event, jobId: job.id ?? "", attempts: job.attemptsMade });
+    onFailed(error, { key: data.key, event: data.event, jobId: job.id ?? "", attempts: attemptsMade(job) });
   });
   // Nothing left to take: what a lost reply left counted as waiting is set right (src/inbox/scripts.ts), at
   // most once a second (a queue that drains after every job would pay a script each).
@@ -385,6 +249,11 @@ export function createCallbackWorker(options: CallbackWorkerOptions): CallbackWo
     },
   };
   return sharded;
+}
+
+/** Attempts made at a job's callback, those before it became a job included. */
+function attemptsMade(job: Job<StoredCallback>): number {
+  return job.attemptsMade + attemptsBefore(job.data);
 }
 
 function readBackoff(backoff: WorkerBackoff): WorkerBackoff {
