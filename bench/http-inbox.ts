@@ -19,6 +19,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Queue } from "bullmq";
@@ -217,7 +218,9 @@ type WorkerKind = (typeof WORKER_KINDS)[number];
 async function drainWith(setup: LoadSetup, redis: { url: string; client: Redis }, queueName: string, kind: WorkerKind, count: number): Promise<WorkerRun> {
   await redis.client.config("RESETSTAT");
   const program = kind === "raw" ? "raw" : "callback";
-  const { hello } = await startProcess(join(__dirname, "worker-throughput.ts"), [redis.url, queueName, program, String(WORKER_WARM), String(count)], setup.serverCore);
+  const { child, hello } = await startProcess(join(__dirname, "worker-throughput.ts"), [redis.url, queueName, program, String(WORKER_WARM), String(count)], setup.serverCore);
+  // Gone before the next fill: a worker still closing would take that fill's first callbacks.
+  if (child.exitCode === null && child.signalCode === null) await once(child, "exit");
   const { ms, cpuUs } = hello as { ms: number; cpuUs: number };
   const { commands, scripts } = await commandCounts(redis.client);
   const jobs = WORKER_WARM + count;
