@@ -17,6 +17,7 @@ import { EVENTS_MAX_LEN, JOB_ATTEMPTS, WORKER_BACKOFF } from "./bullmq-inbox";
 import { isCluster, loadBullMQ, type InboxClient, type QueueKeys } from "./connection";
 import { keepHandledMsOfMarkTtl } from "./marks";
 import { finishEntries, MOVER_GROUP, type FinishedEntries } from "./scripts";
+import type { Slots } from "./slots";
 import { joinIngested, type StoredCallback } from "./stored-callback";
 
 /** Entries read per round trip at most. */
@@ -53,8 +54,8 @@ export interface MoverOptions {
 
 /** A worker's handling of new entries straight from the stream. */
 export interface DirectHandling {
-  /** Entries in hand at most. */
-  concurrency: number;
+  /** The worker's handler slots: an entry is read only when one is free, and handled once it holds one. */
+  slots: Slots;
   /**
    * Runs the first attempt at one callback (`jobId`: the id its job has if it gets one): resolves to
    * `handled`, or to the job it becomes, whose attempts BullMQ makes from then on. Reports what failed itself.
@@ -226,7 +227,6 @@ export function startMover(options: MoverOptions): Mover {
   // Entries in hand (handled now, or done and their step not yet written), renewed as BullMQ renews a lock.
   const held = new Set<string>();
   const handling = new Set<Promise<void>>();
-  let slotFreed: (() => void) | undefined;
   const renewal = direct === undefined ? undefined : setInterval(renew, Math.max(1, Math.floor(options.claimIdleMs / 3)));
   renewal?.unref();
 
@@ -236,17 +236,17 @@ export function startMover(options: MoverOptions): Mover {
     await client.call("XCLAIM", keys.ingest, MOVER_GROUP, consumer, 0, ...held, "JUSTID").catch(report);
   }
 
-  /** Hands new entries to the worker, each in its own attempt. */
-  function take(entries: StreamEntry[], handle: DirectHandling["handle"]): void {
+  /** Hands new entries to the worker, each in its own attempt once it holds a slot. */
+  function take(entries: StreamEntry[], { slots, handle }: DirectHandling): void {
     const foreign: FinishedEntry[] = [];
     for (const entry of entries.map(movedEntry)) {
       if (entry.job === undefined) foreign.push({ id: entry.id, keyedJobId: entry.keyedJobId });
       else {
         held.add(entry.id);
-        const attempt = attemptOf(entry as MovedEntry & { job: object }, handle).finally(() => {
-          handling.delete(attempt);
-          slotFreed?.();
-        });
+        const attempt = slots
+          .acquire()
+          .then(() => attemptOf(entry as MovedEntry & { job: object }, handle).finally(() => slots.release()))
+          .finally(() => handling.delete(attempt));
         handling.add(attempt);
       }
     }
@@ -307,13 +307,6 @@ export function startMover(options: MoverOptions): Mover {
     return writing;
   }
 
-  /** Waits until fewer than `concurrency` entries are in hand (or the mover stops). */
-  async function freeSlots(concurrency: number): Promise<number> {
-    while (handling.size >= concurrency && !stopping) await new Promise<void>((resolve) => (slotFreed = resolve));
-    slotFreed = undefined;
-    return concurrency - handling.size;
-  }
-
   async function run(): Promise<void> {
     // Entries already delivered to this consumer are read again after a failed round.
     let ownPending = false;
@@ -333,10 +326,8 @@ export function startMover(options: MoverOptions): Mover {
         }
         if (entries.length > 0) await move(entries);
         else if (direct === undefined) await move(await read(">", MOVE_COUNT));
-        else {
-          const free = await freeSlots(direct.concurrency);
-          if (!stopping) take(await read(">", Math.min(free, MOVE_COUNT)), direct.handle);
-        }
+        else if (direct.slots.free === 0) await direct.slots.whenFree();
+        else take(await read(">", Math.min(direct.slots.free, MOVE_COUNT)), direct);
       } catch (error) {
         if (stopping) break;
         report(error);
@@ -375,7 +366,7 @@ export function startMover(options: MoverOptions): Mover {
     async stop() {
       stopping = true;
       wake?.();
-      slotFreed?.();
+      direct?.slots.wake();
       await running;
       // The attempts in hand finish, and their steps are written once more; what cannot be is claimed later.
       await Promise.all(handling);

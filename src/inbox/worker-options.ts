@@ -57,7 +57,7 @@ export interface CallbackWorkerOptions {
   prefix?: string;
   /** The inbox's `shards`: the worker takes callbacks from every shard. Default 1. */
   shards?: number;
-  /** Callbacks handled at the same time by this worker, per shard. Default 1. */
+  /** Callbacks handled at the same time by this worker, per shard: first attempts and retries together. Default 1. */
   concurrency?: number;
   /** Attempts per callback, the first included (1 to 1000); past them the job is failed. Default 5. */
   attempts?: number;
@@ -66,11 +66,11 @@ export interface CallbackWorkerOptions {
   /** Time allowed for the handlers of one attempt, in ms; past it the attempt fails. Default 30 s. */
   handlerTimeoutMs?: number;
   /**
-   * How long this worker's hold on a job lasts without being renewed, in ms (BullMQ renews it while the
-   * handlers run); a job whose worker died is handled again after about this long. Default 30 s.
+   * How long this worker's hold on a callback lasts without being renewed, in ms (renewed while the handlers
+   * run); a callback whose worker died is handled again after about this long. Default 30 s.
    */
   lockDurationMs?: number;
-  /** How often this worker looks for jobs of dead workers, in ms. Default 30 s. */
+  /** How often this worker looks for callbacks of dead workers, in ms. Default 30 s. */
   stalledIntervalMs?: number;
   /** How often a job may be found stalled before it is failed instead of handled again. Default 1. */
   maxStalledCount?: number;

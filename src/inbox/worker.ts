@@ -1,10 +1,11 @@
 /**
- * The worker side of durable delivery: a BullMQ worker that hands each queued callback to handlers registered
- * as on the listener, beside the mover that makes the jobs of the callbacks the listener stored
- * (src/inbox/mover.ts). A failing handler is retried with backoff; past `attempts` the job
- * stays in the queue's failed set (the dead letter, for `ci-callback inbox retry`); a job whose worker died is
- * found by BullMQ's stalled-job check and handled by another worker. A handled job is removed, and leaves
- * its dedup mark (src/inbox/marks.ts).
+ * The worker side of durable delivery: handlers registered as on the listener run for each stored callback.
+ * Its mover (src/inbox/mover.ts) reads the callbacks the listener stored and runs each one's first attempt
+ * straight from the ingest stream; one whose first attempt fails becomes a BullMQ job, which a BullMQ worker
+ * retries with backoff, and past `attempts` keeps in the queue's failed set (the dead letter, for
+ * `ci-callback inbox retry`). Both run their handlers in the same `concurrency` slots. A job whose worker died
+ * is found by BullMQ's stalled-job check, and an entry whose mover died is claimed by another. A handled
+ * callback leaves only its dedup mark (src/inbox/marks.ts).
  */
 import type { Job, Worker } from "bullmq";
 import { MAX_TIMER_MS, wholeNumberOption } from "../read/limits";
@@ -19,6 +20,7 @@ import { keepHandledMsOfMarkTtl, markGraceMs } from "./marks";
 import { startMover, type RetryJob } from "./mover";
 import { release, settle } from "./scripts";
 import { readShards, shardQueueNames } from "./shards";
+import { Slots } from "./slots";
 import { attemptsBefore, isStoredCallback, type StoredCallback } from "./stored-callback";
 import type { CallbackWorker, CallbackWorkerOptions, FailedJobContext, WorkerBackoff, WorkerCloseOptions, WorkerErrorContext } from "./worker-options";
 
@@ -71,6 +73,9 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
     return backoff.type === "fixed" ? backoff.delayMs : backoff.delayMs * 2 ** (made - 1);
   }
 
+  // The handlers of first attempts and of jobs (retries) run in the same `concurrency` slots.
+  const slots = new Slots(concurrency);
+
   /** A callback's first attempt, straight from the ingest stream: what fails becomes a job, which BullMQ retries. */
   async function handleEntry(stored: StoredCallback, jobId: string): Promise<"handled" | RetryJob> {
     const callback = isStoredCallback(stored) ? attempt.callbackOf(stored) : undefined;
@@ -85,6 +90,15 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
   }
 
   async function handleJob(job: Job<StoredCallback>): Promise<void> {
+    await slots.acquire();
+    try {
+      await handleJobInSlot(job);
+    } finally {
+      slots.release();
+    }
+  }
+
+  async function handleJobInSlot(job: Job<StoredCallback>): Promise<void> {
     const stored: unknown = job.data;
     if (!isStoredCallback(stored)) {
       const error = new UnrecoverableError("the job's data is not a callback the inbox stored");
@@ -159,7 +173,7 @@ function createQueueWorker(options: CallbackWorkerOptions, queueName: string): C
     claimIdleMs: lockDuration,
     claimEveryMs: stalledInterval,
     // A worker with one attempt leaves every callback to BullMQ, which fails it for good when it fails.
-    direct: attempts > 1 ? { concurrency, handle: handleEntry } : undefined,
+    direct: attempts > 1 ? { slots, handle: handleEntry } : undefined,
     report: (error) => {
       if (closing === undefined) report(error, { stage: "connection" });
     },

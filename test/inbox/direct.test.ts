@@ -104,6 +104,37 @@ describe("inbox: first attempts straight from the ingest stream (real redis-serv
     expect(takenByOther).to.deep.equal([]);
   });
 
+  it("runs at most `concurrency` handlers at once, first attempts and retries together", async () => {
+    const listener = createCallbackListener({ inbox: suite.inbox(), secret: false });
+    const jobIds = Array.from({ length: 8 }, (_, i) => `j-slot-${i}`);
+    const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 2, backoff: { type: "fixed", delayMs: 0 }, onError: () => undefined });
+    suite.closeAfter(() => worker.close());
+    let running = 0;
+    let most = 0;
+    const attempted = new Set<string>();
+    const handled: string[] = [];
+    worker.on("TaskFinish", async (callback) => {
+      if (callback.EventName !== "TaskFinish") return;
+      const jobId = callback.JobsDetail[0].JobId;
+      running++;
+      most = Math.max(most, running);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        // Every other callback fails its first attempt: its retries run as jobs beside the first attempts.
+        const first = !attempted.has(jobId);
+        attempted.add(jobId);
+        if (first && Number(jobId.slice(-1)) % 2 === 0) throw new Error("first attempt fails");
+        handled.push(jobId);
+      } finally {
+        running--;
+      }
+    });
+    for (const jobId of jobIds) expect((await listener.handle(postOf(eventBody(jobId)))).status).to.equal(200);
+    await waitFor("every callback to be handled", () => handled.length === jobIds.length);
+    expect([...handled].sort()).to.deep.equal([...jobIds].sort());
+    expect(most).to.equal(2);
+  });
+
   it("leaves every callback to BullMQ with one attempt: a failure is final and kept as failed", async () => {
     const listener = createCallbackListener({ inbox: suite.inbox(), secret: false });
     expect((await listener.handle(postOf(eventBody("j-once")))).status).to.equal(200);
