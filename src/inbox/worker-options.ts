@@ -97,7 +97,7 @@ export interface CallbackWorkerOptions {
    * `error` line to `logger` naming the event.
    */
   onFailed?: (error: Error, context: FailedJobContext) => void;
-  /** Where the worker's lines go (`console` and pino fit). Default: the package's {@link defaultLogger}. */
+  /** Where the worker's lines go (`console` and pino fit). Default: the package's {@link "ci-callback"!defaultLogger}. */
   logger?: CallbackLogger;
   /**
    * Where `ci_callback.worker.attempts` and `ci_callback.handler.duration` go (README, "Logs and metrics").
