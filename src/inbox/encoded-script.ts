@@ -20,9 +20,10 @@ export interface EncodedScript {
 
 /** Creates the sender of the script `lua`. */
 export function encodedScript(lua: string): EncodedScript {
-  const sha = nodeCrypto().createHash("sha1").update(lua).digest("hex");
+  let sha: string | undefined; // at the first run, not when the module is imported
   return {
     async run(client, keys, args) {
+      sha ??= nodeCrypto().createHash("sha1").update(lua).digest("hex");
       try {
         return await send(client, "evalsha", sha, keys, args);
       } catch (error) {
