@@ -6,6 +6,7 @@
  */
 import type { Redis } from "ioredis";
 import type { InboxClient, QueueKeys } from "./connection";
+import { encodedScript, type ScriptArgument } from "./encoded-script";
 
 /**
  * The listener's add of one batch. KEYS: inbox hash, wait, active, delayed, prioritized, ingest stream, then a
@@ -124,6 +125,9 @@ return { wait, redis.call("LLEN", KEYS[3]), redis.call("ZCARD", KEYS[4]), redis.
   tonumber(redis.call("HGET", KEYS[1], "bytes") or "0"), oldest, used, failedBytes, redis.call("HGETALL", KEYS[1]), ingesting, handling }
 `;
 
+/** The listener's add is sent written in a reused buffer: its command is the batch's bodies (src/inbox/encoded-script.ts). */
+const ingestScript = encodedScript(INGEST);
+
 /** The consumer group every mover of a queue reads its ingest stream in. */
 export const MOVER_GROUP = "ci-mover";
 
@@ -157,7 +161,6 @@ export interface IngestBounds {
 }
 
 interface ScriptClient extends Redis {
-  ciInboxIngest(...args: (string | number | Buffer)[]): Promise<Ingested[]>;
   ciInboxFinished(...args: (string | number)[]): Promise<number>;
   ciInboxRelease(...args: (string | number)[]): Promise<number>;
   ciInboxSettle(...args: (string | number)[]): Promise<number>;
@@ -167,8 +170,7 @@ interface ScriptClient extends Redis {
 /** Defines the scripts on `client` (once; ioredis sends EVALSHA, and the script when Redis lacks it). */
 function scripted(client: InboxClient): ScriptClient {
   const scripts = client as ScriptClient;
-  if (typeof scripts.ciInboxIngest !== "function") {
-    client.defineCommand("ciInboxIngest", { lua: INGEST });
+  if (typeof scripts.ciInboxFinished !== "function") {
     client.defineCommand("ciInboxFinished", { lua: FINISHED });
     client.defineCommand("ciInboxRelease", { lua: RELEASE, numberOfKeys: 1 });
     client.defineCommand("ciInboxSettle", { lua: SETTLE, numberOfKeys: 6 });
@@ -185,14 +187,14 @@ function countKeys(keys: QueueKeys): string[] {
 /** Stores `entries` in the ingest stream under the caps, finding those the queue knows already (see {@link Ingested}). */
 export function ingest(client: InboxClient, keys: QueueKeys, entries: readonly IngestEntry[], bounds: IngestBounds): Promise<Ingested[]> {
   const entryKeys: string[] = [];
-  const args: (string | number | Buffer)[] = [bounds.maxWaiting, bounds.maxWaitingBytes, bounds.markTtlMs, bounds.maxFailed];
+  const args: ScriptArgument[] = [bounds.maxWaiting, bounds.maxWaitingBytes, bounds.markTtlMs, bounds.maxFailed];
   for (const { jobId, name, body, rest, bytes } of entries) {
     // A callback without a key has no job or marks to look for: the inbox hash stands in (same slot).
     if (jobId === undefined) entryKeys.push(keys.inbox, keys.inbox, keys.inbox);
     else entryKeys.push(keys.base + jobId, keys.mark(jobId), keys.ingestMark(jobId));
     args.push(bytes, jobId ?? "", name, body, rest);
   }
-  return scripted(client).ciInboxIngest(6 + entryKeys.length, ...countKeys(keys), ...entryKeys, ...args);
+  return ingestScript.run(client, [...countKeys(keys), ...entryKeys], args) as Promise<Ingested[]>;
 }
 
 /** Ingest entries the worker is done with: their ids, the ingest marks to delete, the dedup marks to set. */
