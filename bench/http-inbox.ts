@@ -3,9 +3,11 @@
  * request) beside the listener with a durable inbox (BullMQ on a redis-server this section starts, AOF fsynced
  * every second, as the README deploys it): the inbox as shipped before issue 17 (bench/shipped-inbox.ts) and
  * the new one with its worker idle during the load, the new one with the worker running during the load in a
- * process of its own, and with a worker that fails 30% of first attempts and retries them. Then the worker
- * alone against a raw BullMQ Worker (no-op, concurrency 8, alternating runs on queues filled alike, with the
- * Redis commands and scripts each ran per job, from INFO commandstats), and the
+ * process of its own, and with a worker that fails 30% of first attempts and retries them; then the inline
+ * listener and the new inbox (idle, busy) in more rounds, side by side, for the req/s targets. Then the worker
+ * alone against a raw BullMQ Worker (no-op, concurrency 8, runs in turn on queues filled alike: the callback
+ * worker on callbacks as stored and on the same as BullMQ jobs, the raw one on those jobs; with the Redis
+ * commands and scripts each ran per job, from INFO commandstats), and the
  * Redis bytes a waiting and a handled callback take (INFO used_memory over the fills and drains). Every receiving part shares the
  * server's one core: the listener, redis-server and the worker are pinned to it, and the load generator has
  * the other core to itself, so both listeners get the same budget and the inbox's req/s pays for Redis and
