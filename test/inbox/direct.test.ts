@@ -135,6 +135,39 @@ describe("inbox: first attempts straight from the ingest stream (real redis-serv
     expect(most).to.equal(2);
   });
 
+  it("Redis stopped and started while a worker holds callbacks: each one is handled, none is lost, the stream drains", async () => {
+    const listener = createCallbackListener({ inbox: suite.inbox(), secret: false });
+    const jobIds = Array.from({ length: 12 }, (_, i) => `j-away-${i}`);
+    for (const jobId of jobIds) expect((await listener.handle(postOf(eventBody(jobId)))).status).to.equal(200);
+    const worker = createCallbackWorker({ connection: suite.redis.url, queueName: suite.queueName, concurrency: 4, lockDurationMs: 1000, stalledIntervalMs: 200, onError: () => undefined });
+    suite.closeAfter(() => worker.close());
+    const started: string[] = [];
+    const handled: string[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    worker.on("TaskFinish", async (callback) => {
+      if (callback.EventName !== "TaskFinish") return;
+      started.push(callback.JobsDetail[0].JobId);
+      await gate;
+      handled.push(callback.JobsDetail[0].JobId);
+    });
+    await waitFor("4 callbacks in hand", () => started.length === 4);
+    await suite.redis.stop();
+    // Handled while Redis is away: their step (mark, acknowledgement) waits for it.
+    open();
+    await waitFor("the callbacks in hand to be handled", () => handled.length === 4);
+    await suite.redis.start();
+    const inspected = suite.look();
+    await waitFor("every callback to be handled and the stream to drain", async () => {
+      const now = await counts(inspected);
+      return now.waiting === 0 && now.active === 0 && now.delayed === 0 && jobIds.every((jobId) => handled.includes(jobId));
+    });
+    // At least once each (a callback in hand while Redis was away may be claimed and handled again).
+    expect([...new Set(handled)].sort()).to.deep.equal([...jobIds].sort());
+    expect(await inspected.client.xlen(queueKeys(DEFAULT_PREFIX, suite.queueName).ingest)).to.equal(0);
+    expect((await counts(inspected)).handled).to.equal(jobIds.length);
+  });
+
   it("leaves every callback to BullMQ with one attempt: a failure is final and kept as failed", async () => {
     const listener = createCallbackListener({ inbox: suite.inbox(), secret: false });
     expect((await listener.handle(postOf(eventBody("j-once")))).status).to.equal(200);
