@@ -19,7 +19,7 @@ import type * as InboxModule from "../src/inbox/bullmq-inbox";
 import type * as ListenerModule from "../src/receiver/listener";
 import { answerParent, countCall } from "./http-child";
 import { createShippedInbox } from "./shipped-inbox";
-import { createXaddFloorInbox } from "./xadd-floor-inbox";
+import type * as XaddFloorModule from "./xadd-floor-inbox";
 
 // The built package, as users run it (tsx would wrap every export of src/ in a getter).
 const built = join(__dirname, "..", "dist", "src");
@@ -69,6 +69,8 @@ function inner(): RequestListener {
   }
   if (mode === "bare") return bareServer;
   if (mode === "xadd-floor" && redisUrl !== undefined && queueName !== undefined) {
+    // Required here, not at the top: the other modes run without ioredis loaded, as a listener without an inbox does.
+    const { createXaddFloorInbox } = require("./xadd-floor-inbox") as typeof XaddFloorModule;
     const inbox = createXaddFloorInbox(redisUrl, queueName, (jobId) => countCall(calls, jobId));
     closers.push(() => inbox.close());
     return createCallbackListener({ secret: false, inbox });
