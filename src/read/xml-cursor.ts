@@ -4,7 +4,7 @@
  * markup, every error) goes through this cursor, so that a body is refused at the same line and column as by
  * saxes (bench/xml-reader-saxes.ts, the test oracle).
  */
-import { Code, isAsciiNameChar, isNameChar } from "./xml-chars";
+import { charCodeAt, Code, isAsciiNameChar, isNameChar } from "./xml-chars";
 import { XmlProblem, notWellFormed, xmlError } from "./xml-guards";
 
 /** What {@link getCode} returns past the end of the body. */
@@ -28,9 +28,9 @@ function lineAndColumn(body: string, end: number): [line: number, column: number
   let line = 1;
   let column = 0;
   for (let i = 0; i < end; i++) {
-    const c = body.charCodeAt(i);
+    const c = charCodeAt(body, i);
     if (c === Code.LF || c === Code.CR) {
-      if (c === Code.CR && body.charCodeAt(i + 1) === Code.LF) i++;
+      if (c === Code.CR && charCodeAt(body, i + 1) === Code.LF) i++;
       line++;
       column = 0;
     } else {
@@ -73,12 +73,12 @@ export function getCode(cursor: XmlCursor): number {
   const i = cursor.pos;
   cursor.prev = i;
   if (i >= body.length) return END;
-  const c = body.charCodeAt(i);
+  const c = charCodeAt(body, i);
   if (c < 0xd800) {
     cursor.pos = i + 1;
     if (c >= 0x20 || c === 9 || c === Code.LF) return c;
     if (c === Code.CR) {
-      if (body.charCodeAt(i + 1) === Code.LF) cursor.pos = i + 2;
+      if (charCodeAt(body, i + 1) === Code.LF) cursor.pos = i + 2;
       return CR_READ_AS_LF;
     }
     fail(cursor, DISALLOWED, i + 1);
@@ -89,7 +89,7 @@ export function getCode(cursor: XmlCursor): number {
     return c;
   }
   // A surrogate pair, read as saxes reads it (the following unit taken as its low half).
-  const code = 0x10000 + (c - 0xd800) * 0x400 + (body.charCodeAt(i + 1) - 0xdc00);
+  const code = 0x10000 + (c - 0xd800) * 0x400 + (charCodeAt(body, i + 1) - 0xdc00);
   cursor.pos = i + 2;
   if (code > 0x10ffff) fail(cursor, DISALLOWED, i + 2);
   return code;
@@ -120,7 +120,7 @@ export function skipChar(cursor: XmlCursor, i: number): number {
 export function checkChars(cursor: XmlCursor, from: number, to: number): void {
   const { body } = cursor;
   for (let i = from; i < to;) {
-    const c = body.charCodeAt(i);
+    const c = charCodeAt(body, i);
     i = (c >= 0x20 && c < 0xd800) || c === Code.LF || c === 9 ? i + 1 : skipChar(cursor, i);
   }
 }
@@ -129,7 +129,7 @@ export function checkChars(cursor: XmlCursor, from: number, to: number): void {
 export function nameEnd(cursor: XmlCursor, i: number): number {
   const { body } = cursor;
   for (;;) {
-    const c = body.charCodeAt(i);
+    const c = charCodeAt(body, i);
     if (c < 128) {
       if (!isAsciiNameChar(c)) return i;
       i++;

@@ -4,6 +4,7 @@
  */
 import { CallbackError, pointerToken } from "./errors";
 import type { LooseObject } from "./xml-document";
+import { charCodeAt } from "./xml-chars";
 
 /** The messages of the XML readers' `parse` errors (the `limit` one is {@link depthError}). */
 export const XmlProblem = {
@@ -62,7 +63,7 @@ export function isXmlText(text: string): boolean {
 export function isXmlSpace(text: string): boolean {
   // A loop, not a regular expression: it runs for the whitespace between every two elements.
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    const c = charCodeAt(text, i);
     if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
   }
   return true;
@@ -91,7 +92,7 @@ export function notWellFormed(parserMessage: string, line?: number, column?: num
 
 function lastNonSpace(text: string): string | undefined {
   for (let i = text.length - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
+    const c = charCodeAt(text, i);
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return text[i];
   }
   return undefined;

@@ -15,7 +15,7 @@
  * (xml-instructions.ts).
  */
 import { SLASH_IN_TAG, readAttributes } from "./xml-attributes";
-import { Code, isAsciiNameChar, isNameStartChar, startsAsciiName } from "./xml-chars";
+import { charCodeAt, Code, isAsciiNameChar, isNameStartChar, startsAsciiName } from "./xml-chars";
 import {
   END,
   type XmlCursor,
@@ -78,7 +78,7 @@ class StrictXmlScanner implements XmlCursor {
 
   read(): XmlDocument {
     const { body } = this;
-    const first = body.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const first = charCodeAt(body, 0) === 0xfeff ? 1 : 0;
     let i = first;
     for (;;) {
       i = this.open.length === 0 ? this.textOutsideRoot(i) : this.textInRoot(i);
@@ -114,10 +114,10 @@ class StrictXmlScanner implements XmlCursor {
       if (i >= body.length) {
         // saxes holds a final CR back until the input ends, so it finds the text before it.
         if (text)
-          fail(this, OUTSIDE_ROOT, body.charCodeAt(body.length - 1) === Code.CR ? body.length - 1 : body.length);
+          fail(this, OUTSIDE_ROOT, charCodeAt(body, body.length - 1) === Code.CR ? body.length - 1 : body.length);
         return i;
       }
-      const c = body.charCodeAt(i);
+      const c = charCodeAt(body, i);
       if (c === Code.LT) {
         if (text) fail(this, OUTSIDE_ROOT, i + 1);
         return i;
@@ -138,12 +138,12 @@ class StrictXmlScanner implements XmlCursor {
     const element = this.current as OpenElement;
     // Whitespace first: usually a line end and indentation before a child element's tag or after it.
     let first = i;
-    let c = body.charCodeAt(i);
-    while (c === 0x20 || c === Code.LF || c === 9 || c === Code.CR) c = body.charCodeAt(++i);
+    let c = charCodeAt(body, i);
+    while (c === 0x20 || c === Code.LF || c === 9 || c === Code.CR) c = charCodeAt(body, ++i);
     if (c === Code.LT) {
       if (element.children !== undefined || i === first) return i;
       // Whitespace before a child element is dropped when the child opens: drop it now.
-      const next = body.charCodeAt(i + 1);
+      const next = charCodeAt(body, i + 1);
       if (startsAsciiName(next)) return i;
     }
     // Between child elements, text is refused (where it ends); elsewhere the whitespace is part of the text.
@@ -151,7 +151,7 @@ class StrictXmlScanner implements XmlCursor {
     else first = i;
     // Text of plain characters up to the next `<`, the usual case: taken whole, hashed as it is scanned.
     let hash = 0;
-    c = body.charCodeAt(i);
+    c = charCodeAt(body, i);
     while (
       c > Code.CLOSE_BRACKET
         ? c < 0xd800
@@ -160,7 +160,7 @@ class StrictXmlScanner implements XmlCursor {
           : c === Code.LF || c === 9
     ) {
       hash = (hash * 31 + c) | 0;
-      c = body.charCodeAt(++i);
+      c = charCodeAt(body, ++i);
       if (i - first === MAX_SHARED_TEXT) return this.longText(first, i);
     }
     if (c === Code.LT) {
@@ -183,7 +183,7 @@ class StrictXmlScanner implements XmlCursor {
     let text = "";
     for (;;) {
       if (i >= length) this.failAtEnd();
-      const c = body.charCodeAt(i);
+      const c = charCodeAt(body, i);
       // Plain characters first: everything from space up that is not <, &, ] or a surrogate or U+FFFE/U+FFFF.
       if (
         c > Code.CLOSE_BRACKET
@@ -201,13 +201,13 @@ class StrictXmlScanner implements XmlCursor {
         text += readReference(this, i + 1);
         i = start = this.pos;
       } else if (c === Code.CLOSE_BRACKET) {
-        if (body.charCodeAt(i + 1) === Code.CLOSE_BRACKET && body.charCodeAt(i + 2) === Code.GT) {
+        if (charCodeAt(body, i + 1) === Code.CLOSE_BRACKET && charCodeAt(body, i + 2) === Code.GT) {
           fail(this, 'the string "]]>" is disallowed in char data.', i + 3);
         }
         i++;
       } else if (c === Code.CR) {
         text += `${body.slice(start, i)}\n`;
-        i += body.charCodeAt(i + 1) === Code.LF ? 2 : 1;
+        i += charCodeAt(body, i + 1) === Code.LF ? 2 : 1;
         start = i;
       } else {
         i = skipChar(this, i);
@@ -245,7 +245,7 @@ class StrictXmlScanner implements XmlCursor {
   private isSpaceBetween(from: number, to: number): boolean {
     const { body } = this;
     for (let i = from; i < to; i++) {
-      const c = body.charCodeAt(i);
+      const c = charCodeAt(body, i);
       if (c !== 0x20 && c !== Code.LF && c !== 9 && c !== Code.CR) return false;
     }
     return true;
@@ -257,7 +257,7 @@ class StrictXmlScanner implements XmlCursor {
   private markup(i: number): number {
     const { body } = this;
     if (i >= body.length) this.failAtEnd();
-    const c = body.charCodeAt(i);
+    const c = charCodeAt(body, i);
     if (startsAsciiName(c)) return this.openTag(i);
     if (c === Code.SLASH) return this.closeTag(i + 1);
     if (c === Code.BANG) return this.bang(i + 1);
@@ -272,16 +272,16 @@ class StrictXmlScanner implements XmlCursor {
     const { body } = this;
     let end = i;
     let hash = 0;
-    let c = body.charCodeAt(end);
+    let c = charCodeAt(body, end);
     while (isAsciiNameChar(c)) {
       hash = (hash * 31 + c) | 0;
-      c = body.charCodeAt(++end);
+      c = charCodeAt(body, ++end);
     }
     let key: string | undefined;
     if (c >= 128) {
       // A name with a character past ASCII: never a safe one, read for saxes's errors.
       end = nameEnd(this, end);
-      c = body.charCodeAt(end);
+      c = charCodeAt(body, end);
     } else {
       key = knownName(body, i, end, hash);
     }
@@ -295,7 +295,7 @@ class StrictXmlScanner implements XmlCursor {
       return end + 1;
     }
     if (c === Code.SLASH) {
-      if (body.charCodeAt(end + 1) === Code.GT) {
+      if (charCodeAt(body, end + 1) === Code.GT) {
         this.openElement(key, false);
         this.closeElement();
         return end + 2;
@@ -356,7 +356,7 @@ class StrictXmlScanner implements XmlCursor {
     const element = this.current;
     if (element !== undefined) {
       const end = i + element.name.length;
-      if (body.charCodeAt(end) === Code.GT && isAt(body, element.name, i)) {
+      if (charCodeAt(body, end) === Code.GT && isAt(body, element.name, i)) {
         this.closeElement();
         return end + 1;
       }

@@ -2,7 +2,7 @@
  * References in text and attribute values: XML's five entities and character references, resolved; any other
  * entity refused (a body cannot declare one: DOCTYPEs are refused), with saxes's error for a malformed one.
  */
-import { Code, isXmlChar, isXmlName } from "./xml-chars";
+import { charCodeAt, Code, isXmlChar, isXmlName } from "./xml-chars";
 import { type XmlCursor, fail, skipChar } from "./xml-cursor";
 import { XmlProblem, xmlError } from "./xml-guards";
 
@@ -12,7 +12,7 @@ export function readReference(cursor: XmlCursor, i: number): string {
   let end = i;
   for (;;) {
     if (end >= body.length) cursor.failAtEnd();
-    const c = body.charCodeAt(end);
+    const c = charCodeAt(body, end);
     if (c === Code.SEMICOLON) break;
     end = c >= 0x20 && c < 0xd800 ? end + 1 : skipChar(cursor, end);
   }
@@ -32,12 +32,12 @@ export function readReference(cursor: XmlCursor, i: number): string {
     case "":
       return fail(cursor, "empty entity name.", end + 1);
   }
-  if (name.charCodeAt(0) !== 0x23) {
+  if (charCodeAt(name, 0) !== 0x23) {
     if (isXmlName(name)) throw xmlError("", XmlProblem.entity);
     fail(cursor, "disallowed character in entity name.", end + 1);
   }
   let code = Number.NaN;
-  if (name.charCodeAt(1) === 0x78 && /^#x[0-9a-f]+$/i.test(name)) code = parseInt(name.slice(2), 16);
+  if (charCodeAt(name, 1) === 0x78 && /^#x[0-9a-f]+$/i.test(name)) code = parseInt(name.slice(2), 16);
   else if (/^#[0-9]+$/.test(name)) code = parseInt(name.slice(1), 10);
   if (!isXmlChar(code)) fail(cursor, "malformed character entity.", end + 1);
   return String.fromCodePoint(code);

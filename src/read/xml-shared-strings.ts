@@ -5,6 +5,7 @@
  * loose from the body it was read from.
  */
 import { isSafeName } from "./safe-name";
+import { charCodeAt } from "./xml-chars";
 
 /**
  * Element names already found safe, by a hash of their characters (computed while scanning them): the
@@ -56,6 +57,6 @@ export function detached(text: string): string {
 
 /** Whether `text` is in `body` at `at` (a loop, which V8 inlines: startsWith is a call, and the texts are short). */
 export function isAt(body: string, text: string, at: number): boolean {
-  for (let k = 0; k < text.length; k++) if (body.charCodeAt(at + k) !== text.charCodeAt(k)) return false;
+  for (let k = 0; k < text.length; k++) if (charCodeAt(body, at + k) !== charCodeAt(text, k)) return false;
   return true;
 }
