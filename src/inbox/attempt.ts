@@ -6,8 +6,7 @@
  */
 import { readMaxBytes, readMaxDepth, safeParseCallback, type CallbackResult } from "../canonical/callback";
 import { HandlerTimeoutError, LazyAbortController, type CallbackContext, type HandlerRegistry } from "../receiver/dispatch";
-import type { CallbackMetrics } from "../receiver/metrics";
-import { eventAttribute } from "../receiver/metrics";
+import { eventAttribute, type CallbackMetrics } from "../receiver/metrics";
 import { storedBody, type StoredCallback } from "./stored-callback";
 import type { WorkerErrorContext } from "./worker-options";
 

@@ -94,6 +94,13 @@ interface MovedEntry {
   keepHandledMs: number;
 }
 
+/** An entry the inbox wrote: one with a job. */
+type JobEntry = MovedEntry & { job: NonNullable<MovedEntry["job"]> };
+
+function isJobEntry(entry: MovedEntry): entry is JobEntry {
+  return entry.job !== undefined;
+}
+
 /** The job of an ingest entry, with the options the inbox's queue gave every job before the stream (decision 0011). */
 export function movedEntry([rawId, fields]: StreamEntry): MovedEntry {
   const id = rawId.toString();
@@ -240,12 +247,12 @@ export function startMover(options: MoverOptions): Mover {
   function take(entries: StreamEntry[], { slots, handle }: DirectHandling): void {
     const foreign: FinishedEntry[] = [];
     for (const entry of entries.map(movedEntry)) {
-      if (entry.job === undefined) foreign.push({ id: entry.id, keyedJobId: entry.keyedJobId });
+      if (!isJobEntry(entry)) foreign.push({ id: entry.id, keyedJobId: entry.keyedJobId });
       else {
         held.add(entry.id);
         const attempt = slots
           .acquire()
-          .then(() => attemptOf(entry as MovedEntry & { job: object }, handle).finally(() => slots.release()))
+          .then(() => attemptOf(entry, handle).finally(() => slots.release()))
           .finally(() => handling.delete(attempt));
         handling.add(attempt);
       }
@@ -254,29 +261,24 @@ export function startMover(options: MoverOptions): Mover {
     if (foreign.length > 0) finishLater(foreign);
   }
 
-  async function attemptOf(entry: MovedEntry & { job: NonNullable<MovedEntry["job"]> }, handle: DirectHandling["handle"]): Promise<void> {
+  /** The first attempt at `entry`: handled, or its job added; either way its step is written after. */
+  async function attemptOf(entry: JobEntry, handle: DirectHandling["handle"]): Promise<void> {
     const { name, data, opts } = entry.job;
-    const outcome = await handle(data, opts.jobId as string).catch((error: unknown) => {
-      // Left pending unrenewed: a mover claims it once idle and makes its job then.
+    try {
+      const outcome = await handle(data, opts.jobId as string);
+      if (outcome === "handled") {
+        finishLater([{ id: entry.id, keyedJobId: entry.keyedJobId, handled: { keepHandledMs: entry.keepHandledMs, bytes: data.bytes ?? 0 } }]);
+        return;
+      }
+      // The job's next attempt counts its delay from now, not from when the listener stored it.
+      const { timestamp: _storedAt, ...jobOptions } = opts;
+      await queue.add(name, { ...data, attemptsBefore: outcome.attemptsBefore }, { ...jobOptions, delay: outcome.delayMs });
+      finishLater([{ id: entry.id, keyedJobId: entry.keyedJobId }]);
+    } catch (error) {
+      // Left pending, no longer renewed: a mover claims it once idle and makes its job then.
       held.delete(entry.id);
       report(error);
-      return undefined;
-    });
-    if (outcome === undefined) return;
-    if (outcome === "handled") {
-      finishLater([{ id: entry.id, keyedJobId: entry.keyedJobId, handled: { keepHandledMs: entry.keepHandledMs, bytes: data.bytes ?? 0 } }]);
-      return;
     }
-    // The job's next attempt counts its delay from now, not from when the listener stored it.
-    const { timestamp: _storedAt, ...jobOptions } = opts;
-    try {
-      await queue.add(name, { ...data, attemptsBefore: outcome.attemptsBefore }, { ...jobOptions, delay: outcome.delayMs });
-    } catch (error) {
-      held.delete(entry.id); // left pending unrenewed, as above
-      report(error);
-      return;
-    }
-    finishLater([{ id: entry.id, keyedJobId: entry.keyedJobId }]);
   }
 
   // The steps of finished entries are written together, one script per turn of the event loop.
