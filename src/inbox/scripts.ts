@@ -1,7 +1,7 @@
 /**
  * The inbox's own Redis scripts, beside BullMQ's: the listener's add (duplicates found, the caps held, the
- * new callbacks appended to the ingest stream), the worker's last step for the entries it is done with, the release of
- * what is no longer waiting, and the counts of `stats()` in one round trip. Each runs atomically in Redis, on
+ * new callbacks appended to the ingest stream), the worker's last step for the entries it is done with (which
+ * also releases what is no longer waiting), and the counts of `stats()` in one round trip. Each runs atomically in Redis, on
  * the keys of one queue (one hash tag: one slot on a cluster).
  */
 import type { Redis } from "ioredis";
@@ -71,13 +71,6 @@ if ingestMarks > 0 then redis.call("DEL", unpack(KEYS, 3, 2 + ingestMarks)) end
 local released = tonumber(ARGV[2])
 if released > 0 and redis.call("HINCRBY", KEYS[2], "bytes", -released) < 0 then redis.call("HSET", KEYS[2], "bytes", 0) end
 return #ids
-`;
-
-/** KEYS: inbox hash. ARGV: bytes no longer waiting (handled, failed for good, or never stored); never below 0. */
-const RELEASE = `
-local left = redis.call("HINCRBY", KEYS[1], "bytes", -tonumber(ARGV[1]))
-if left < 0 then redis.call("HSET", KEYS[1], "bytes", 0) end
-return 0
 `;
 
 /**
@@ -162,7 +155,6 @@ export interface IngestBounds {
 
 interface ScriptClient extends Redis {
   ciInboxFinished(...args: (string | number)[]): Promise<number>;
-  ciInboxRelease(...args: (string | number)[]): Promise<number>;
   ciInboxSettle(...args: (string | number)[]): Promise<number>;
   ciInboxStats(...args: (string | number)[]): Promise<[number, number, number, number, number, number, number, number, number, string[], number, number]>;
 }
@@ -172,7 +164,6 @@ function scripted(client: InboxClient): ScriptClient {
   const scripts = client as ScriptClient;
   if (typeof scripts.ciInboxFinished !== "function") {
     client.defineCommand("ciInboxFinished", { lua: FINISHED });
-    client.defineCommand("ciInboxRelease", { lua: RELEASE, numberOfKeys: 1 });
     client.defineCommand("ciInboxSettle", { lua: SETTLE, numberOfKeys: 6 });
     client.defineCommand("ciInboxStats", { lua: STATS, numberOfKeys: 9 });
   }
@@ -226,9 +217,9 @@ export async function finishEntries(client: InboxClient, keys: QueueKeys, group:
   );
 }
 
-/** Counts `bytes` as no longer waiting. */
+/** Counts `bytes` as no longer waiting (never below 0): FINISHED with no entry. */
 export async function release(client: InboxClient, keys: QueueKeys, bytes: number): Promise<void> {
-  if (bytes > 0) await scripted(client).ciInboxRelease(keys.inbox, bytes);
+  if (bytes > 0) await finishEntries(client, keys, MOVER_GROUP, { entryIds: [], ingestMarks: [], marks: [], releasedBytes: bytes });
 }
 
 /** Resets the waiting bytes when nothing waits (see SETTLE). */
